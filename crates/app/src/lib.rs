@@ -1,0 +1,1 @@
+//! dcloud-app (under construction).

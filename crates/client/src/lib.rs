@@ -1,0 +1,1 @@
+//! dcloud-client (under construction).

@@ -1,0 +1,1 @@
+//! dcloud-consensus (under construction).

@@ -1,0 +1,1 @@
+//! dcloud-crypto (under construction).

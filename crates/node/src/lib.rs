@@ -1,0 +1,1 @@
+//! dcloud-node (under construction).

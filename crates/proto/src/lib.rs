@@ -1,0 +1,1 @@
+//! dcloud-proto (under construction).

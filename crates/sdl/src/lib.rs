@@ -1,0 +1,1 @@
+//! dcloud-sdl (under construction).

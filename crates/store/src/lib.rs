@@ -1,0 +1,116 @@
+//! Versioned, merkleized key-value state for dcloud.
+//!
+//! * [`StateRead`] / [`StateWrite`]: the traits every module keeper is written against.
+//! * [`Overlay`]: uncommitted writes layered over any reader (block delta, per-tx delta).
+//! * `Store` (in `jmt_store`): the persistent Jellyfish Merkle Tree over redb, one atomic
+//!   redb transaction per block, yielding the app hash.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
+
+mod overlay;
+
+pub use overlay::{Changes, Overlay};
+
+/// Errors from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The embedded database failed.
+    #[error("database error: {0}")]
+    Db(String),
+    /// Data on disk could not be decoded.
+    #[error("corrupt store data: {0}")]
+    Corrupt(String),
+    /// The requested version is not retained (pruned or in the future).
+    #[error("version {requested} is not available (retained: {oldest}..={latest})")]
+    VersionUnavailable {
+        /// Requested version.
+        requested: u64,
+        /// Oldest retained version.
+        oldest: u64,
+        /// Latest committed version.
+        latest: u64,
+    },
+    /// A commit was attempted out of order.
+    #[error("commit out of order: {0}")]
+    OutOfOrder(String),
+}
+
+/// One key/value pair.
+pub type KvPair = (Vec<u8>, Vec<u8>);
+
+/// Read access to state, at one fixed version.
+pub trait StateRead {
+    /// The value of `key`, if set.
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Entries whose key starts with `prefix`, ascending by key, strictly after `start_after`
+    /// when given, at most `limit` of them.
+    fn prefix_range(
+        &self,
+        prefix: &[u8],
+        start_after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<KvPair>, StoreError>;
+}
+
+/// Write access to state (buffered; nothing reaches disk until a block commits).
+pub trait StateWrite: StateRead {
+    /// Sets `key` to `value`.
+    fn put(&mut self, key: Vec<u8>, value: Vec<u8>);
+    /// Removes `key`.
+    fn delete(&mut self, key: Vec<u8>);
+}
+
+impl<T: StateRead + ?Sized> StateRead for &T {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        (**self).get(key)
+    }
+    fn prefix_range(
+        &self,
+        prefix: &[u8],
+        start_after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<KvPair>, StoreError> {
+        (**self).prefix_range(prefix, start_after, limit)
+    }
+}
+
+impl<T: StateRead + ?Sized> StateRead for &mut T {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        (**self).get(key)
+    }
+    fn prefix_range(
+        &self,
+        prefix: &[u8],
+        start_after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<KvPair>, StoreError> {
+        (**self).prefix_range(prefix, start_after, limit)
+    }
+}
+
+impl<T: StateWrite + ?Sized> StateWrite for &mut T {
+    fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        (**self).put(key, value)
+    }
+    fn delete(&mut self, key: Vec<u8>) {
+        (**self).delete(key)
+    }
+}
+
+/// An empty state (reads nothing); the base of a chain that has no committed version yet.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct EmptyState;
+
+impl StateRead for EmptyState {
+    fn get(&self, _key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(None)
+    }
+    fn prefix_range(
+        &self,
+        _prefix: &[u8],
+        _start_after: Option<&[u8]>,
+        _limit: usize,
+    ) -> Result<Vec<KvPair>, StoreError> {
+        Ok(Vec::new())
+    }
+}

@@ -1,0 +1,381 @@
+//! The Cosmos tx envelope: decoding with limits, and building + signing.
+
+use cosmos_sdk_proto::cosmos::bank::v1beta1::{MsgMultiSend, MsgSend};
+use cosmos_sdk_proto::cosmos::base::v1beta1::Coin as ProtoCoin;
+use cosmos_sdk_proto::cosmos::crypto::secp256k1::PubKey;
+use cosmos_sdk_proto::cosmos::tx::signing::v1beta1::SignMode;
+use cosmos_sdk_proto::cosmos::tx::v1beta1::{
+    mode_info, AuthInfo, Fee, ModeInfo, SignDoc, SignerInfo, TxBody, TxRaw,
+};
+use cosmos_sdk_proto::Any;
+use prost::{Message, Name};
+
+/// Largest tx accepted anywhere (mempool, blocks). Bigger txs are rejected before decoding.
+pub const MAX_TX_BYTES: usize = 1024 * 1024;
+/// Type URL of a Cosmos secp256k1 public key.
+pub const SECP256K1_PUBKEY_URL: &str = "/cosmos.crypto.secp256k1.PubKey";
+/// Type URL of `MsgSend`.
+pub const MSG_SEND_URL: &str = "/cosmos.bank.v1beta1.MsgSend";
+/// Type URL of `MsgMultiSend`.
+pub const MSG_MULTI_SEND_URL: &str = "/cosmos.bank.v1beta1.MsgMultiSend";
+
+/// Why raw bytes are not a well-formed tx.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TxDecodeError {
+    /// The tx is larger than allowed.
+    #[error("tx too large: {size} bytes exceeds the limit of {max} bytes")]
+    TooLarge {
+        /// Actual size.
+        size: usize,
+        /// Limit.
+        max: usize,
+    },
+    /// Protobuf decoding failed.
+    #[error("malformed tx: {0}")]
+    Malformed(String),
+    /// A required field is absent.
+    #[error("malformed tx: missing {0}")]
+    Missing(&'static str),
+    /// A message type URL the chain does not know.
+    #[error("unknown message type {0:?}")]
+    UnknownMessage(String),
+    /// Only single-signer SIGN_MODE_DIRECT with secp256k1 keys is supported.
+    #[error("unsupported signing: {0}")]
+    Unsupported(String),
+}
+
+/// A message the chain understands, decoded from its `Any`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// `/cosmos.bank.v1beta1.MsgSend`.
+    Send(MsgSend),
+    /// `/cosmos.bank.v1beta1.MsgMultiSend`.
+    MultiSend(MsgMultiSend),
+}
+
+impl Msg {
+    /// Decodes one `Any`.
+    pub fn decode_any(any: &Any) -> Result<Self, TxDecodeError> {
+        let bad = |e: prost::DecodeError| TxDecodeError::Malformed(format!("{}: {e}", any.type_url));
+        match any.type_url.as_str() {
+            MSG_SEND_URL => MsgSend::decode(any.value.as_slice()).map(Msg::Send).map_err(bad),
+            MSG_MULTI_SEND_URL => {
+                MsgMultiSend::decode(any.value.as_slice()).map(Msg::MultiSend).map_err(bad)
+            }
+            other => Err(TxDecodeError::UnknownMessage(other.to_string())),
+        }
+    }
+
+    /// Encodes as an `Any`.
+    pub fn to_any(&self) -> Any {
+        match self {
+            Msg::Send(m) => Any { type_url: MSG_SEND_URL.into(), value: m.encode_to_vec() },
+            Msg::MultiSend(m) => {
+                Any { type_url: MSG_MULTI_SEND_URL.into(), value: m.encode_to_vec() }
+            }
+        }
+    }
+
+    /// The message's type URL.
+    pub fn type_url(&self) -> &'static str {
+        match self {
+            Msg::Send(_) => MSG_SEND_URL,
+            Msg::MultiSend(_) => MSG_MULTI_SEND_URL,
+        }
+    }
+
+    /// Addresses (bech32) that must have signed this message.
+    pub fn signers(&self) -> Vec<String> {
+        match self {
+            Msg::Send(m) => vec![m.from_address.clone()],
+            Msg::MultiSend(m) => m.inputs.iter().map(|i| i.address.clone()).collect(),
+        }
+    }
+}
+
+/// A decoded, structurally checked tx (signatures not yet verified).
+#[derive(Debug, Clone)]
+pub struct DecodedTx {
+    /// SHA-256 of the raw bytes: the tx hash.
+    pub hash: [u8; 32],
+    /// Raw body bytes, exactly as signed.
+    pub body_bytes: Vec<u8>,
+    /// Raw auth-info bytes, exactly as signed.
+    pub auth_info_bytes: Vec<u8>,
+    /// The decoded body.
+    pub body: TxBody,
+    /// The decoded messages, in order.
+    pub msgs: Vec<Msg>,
+    /// The signer's public key if present in the tx (33-byte compressed secp256k1).
+    pub pubkey: Option<Vec<u8>>,
+    /// The signer's sequence as claimed in the signer info.
+    pub sequence: u64,
+    /// Fee coins.
+    pub fee: Vec<ProtoCoin>,
+    /// Gas limit.
+    pub gas_limit: u64,
+    /// The single signature.
+    pub signature: Vec<u8>,
+    /// Size of the raw tx in bytes.
+    pub size: usize,
+}
+
+impl DecodedTx {
+    /// Decodes raw tx bytes, enforcing the size limit and our supported signing shape
+    /// (exactly one signer, SIGN_MODE_DIRECT, secp256k1).
+    pub fn decode(raw: &[u8]) -> Result<Self, TxDecodeError> {
+        if raw.len() > MAX_TX_BYTES {
+            return Err(TxDecodeError::TooLarge { size: raw.len(), max: MAX_TX_BYTES });
+        }
+        let tx = TxRaw::decode(raw).map_err(|e| TxDecodeError::Malformed(e.to_string()))?;
+        let body = TxBody::decode(tx.body_bytes.as_slice())
+            .map_err(|e| TxDecodeError::Malformed(format!("body: {e}")))?;
+        let auth = AuthInfo::decode(tx.auth_info_bytes.as_slice())
+            .map_err(|e| TxDecodeError::Malformed(format!("auth_info: {e}")))?;
+        if body.messages.is_empty() {
+            return Err(TxDecodeError::Missing("messages"));
+        }
+        if !body.extension_options.is_empty() || !body.non_critical_extension_options.is_empty() {
+            return Err(TxDecodeError::Unsupported("extension options".into()));
+        }
+        let msgs = body.messages.iter().map(Msg::decode_any).collect::<Result<Vec<_>, _>>()?;
+        if auth.signer_infos.len() != 1 || tx.signatures.len() != 1 {
+            return Err(TxDecodeError::Unsupported(format!(
+                "exactly one signer and one signature required, got {} signer infos and {} signatures",
+                auth.signer_infos.len(),
+                tx.signatures.len()
+            )));
+        }
+        let si = &auth.signer_infos[0];
+        match si.mode_info.as_ref().and_then(|m| m.sum.as_ref()) {
+            Some(mode_info::Sum::Single(s)) if s.mode == SignMode::Direct as i32 => {}
+            _ => return Err(TxDecodeError::Unsupported("only SIGN_MODE_DIRECT is supported".into())),
+        }
+        let pubkey = match &si.public_key {
+            None => None,
+            Some(any) if any.type_url == SECP256K1_PUBKEY_URL => Some(
+                PubKey::decode(any.value.as_slice())
+                    .map_err(|e| TxDecodeError::Malformed(format!("public key: {e}")))?
+                    .key,
+            ),
+            Some(any) => {
+                return Err(TxDecodeError::Unsupported(format!("public key type {}", any.type_url)))
+            }
+        };
+        let fee = auth.fee.ok_or(TxDecodeError::Missing("fee"))?;
+        #[allow(deprecated)] // tips are rejected, not used
+        let has_tip = auth.tip.is_some();
+        if has_tip {
+            return Err(TxDecodeError::Unsupported("tips".into()));
+        }
+        if !fee.payer.is_empty() || !fee.granter.is_empty() {
+            return Err(TxDecodeError::Unsupported("fee payer / granter".into()));
+        }
+        let signature = tx.signatures.into_iter().next().unwrap_or_default();
+        Ok(Self {
+            hash: dcloud_types::sha256(raw),
+            body_bytes: tx.body_bytes,
+            auth_info_bytes: tx.auth_info_bytes,
+            body,
+            msgs,
+            pubkey,
+            sequence: si.sequence,
+            fee: fee.amount,
+            gas_limit: fee.gas_limit,
+            signature,
+            size: raw.len(),
+        })
+    }
+
+    /// The bytes the signer signed, for the given chain and account number.
+    pub fn sign_bytes(&self, chain_id: &str, account_number: u64) -> Vec<u8> {
+        sign_doc_bytes(&self.body_bytes, &self.auth_info_bytes, chain_id, account_number)
+    }
+}
+
+/// SignDoc bytes for SIGN_MODE_DIRECT.
+pub fn sign_doc_bytes(
+    body_bytes: &[u8],
+    auth_info_bytes: &[u8],
+    chain_id: &str,
+    account_number: u64,
+) -> Vec<u8> {
+    SignDoc {
+        body_bytes: body_bytes.to_vec(),
+        auth_info_bytes: auth_info_bytes.to_vec(),
+        chain_id: chain_id.to_string(),
+        account_number,
+    }
+    .encode_to_vec()
+}
+
+/// Why a tx could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildTxError {
+    /// No messages given.
+    #[error("a tx needs at least one message")]
+    NoMessages,
+}
+
+/// Who signs, and the replay-protection numbers the chain expects.
+#[derive(Debug, Clone)]
+pub struct SignerData {
+    /// Chain id the signature binds to.
+    pub chain_id: String,
+    /// The signer's account number.
+    pub account_number: u64,
+    /// The signer's next sequence.
+    pub sequence: u64,
+    /// 33-byte compressed secp256k1 public key.
+    pub pubkey: Vec<u8>,
+}
+
+/// Builds a signed tx. Signing is a closure so this crate needs no key material.
+#[derive(Debug, Clone, Default)]
+pub struct TxBuilder {
+    msgs: Vec<Any>,
+    memo: String,
+    timeout_height: u64,
+    fee: Vec<ProtoCoin>,
+    gas_limit: u64,
+}
+
+impl TxBuilder {
+    /// A builder with no messages.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Adds a message.
+    pub fn msg(mut self, msg: &Msg) -> Self {
+        self.msgs.push(msg.to_any());
+        self
+    }
+    /// Adds a raw `Any` message (for tests of unknown types).
+    pub fn any(mut self, any: Any) -> Self {
+        self.msgs.push(any);
+        self
+    }
+    /// Sets the memo.
+    pub fn memo(mut self, memo: impl Into<String>) -> Self {
+        self.memo = memo.into();
+        self
+    }
+    /// Sets the timeout height (0 = none).
+    pub fn timeout_height(mut self, h: u64) -> Self {
+        self.timeout_height = h;
+        self
+    }
+    /// Sets the fee and gas limit.
+    pub fn fee(mut self, amount: u128, denom: &str, gas_limit: u64) -> Self {
+        self.fee = if amount == 0 {
+            Vec::new()
+        } else {
+            vec![ProtoCoin { denom: denom.into(), amount: amount.to_string() }]
+        };
+        self.gas_limit = gas_limit;
+        self
+    }
+
+    /// Body and auth-info bytes for a signer (what gets signed).
+    pub fn unsigned(&self, signer: &SignerData) -> Result<(Vec<u8>, Vec<u8>), BuildTxError> {
+        if self.msgs.is_empty() {
+            return Err(BuildTxError::NoMessages);
+        }
+        let body = TxBody {
+            messages: self.msgs.clone(),
+            memo: self.memo.clone(),
+            timeout_height: self.timeout_height,
+            extension_options: vec![],
+            non_critical_extension_options: vec![],
+        };
+        let pk = PubKey { key: signer.pubkey.clone() };
+        let auth = AuthInfo {
+            signer_infos: vec![SignerInfo {
+                public_key: Some(Any { type_url: PubKey::type_url(), value: pk.encode_to_vec() }),
+                mode_info: Some(ModeInfo {
+                    sum: Some(mode_info::Sum::Single(mode_info::Single {
+                        mode: SignMode::Direct as i32,
+                    })),
+                }),
+                sequence: signer.sequence,
+            }],
+            fee: Some(Fee {
+                amount: self.fee.clone(),
+                gas_limit: self.gas_limit,
+                payer: String::new(),
+                granter: String::new(),
+            }),
+            #[allow(deprecated)]
+            tip: None,
+        };
+        Ok((body.encode_to_vec(), auth.encode_to_vec()))
+    }
+
+    /// Builds and signs; returns the raw tx bytes (TxRaw).
+    pub fn sign(
+        &self,
+        signer: &SignerData,
+        sign: impl FnOnce(&[u8]) -> [u8; 64],
+    ) -> Result<Vec<u8>, BuildTxError> {
+        let (body_bytes, auth_info_bytes) = self.unsigned(signer)?;
+        let doc = sign_doc_bytes(&body_bytes, &auth_info_bytes, &signer.chain_id, signer.account_number);
+        let sig = sign(&doc);
+        Ok(TxRaw { body_bytes, auth_info_bytes, signatures: vec![sig.to_vec()] }.encode_to_vec())
+    }
+}
+
+/// Convenience: a `MsgSend`.
+pub fn msg_send(from: &str, to: &str, amount: u128, denom: &str) -> Msg {
+    Msg::Send(MsgSend {
+        from_address: from.into(),
+        to_address: to.into(),
+        amount: vec![ProtoCoin { denom: denom.into(), amount: amount.to_string() }],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_and_decode_roundtrip() {
+        let signer = SignerData {
+            chain_id: "c".into(),
+            account_number: 3,
+            sequence: 9,
+            pubkey: vec![2; 33],
+        };
+        let raw = TxBuilder::new()
+            .msg(&msg_send("a", "b", 5, "uakt"))
+            .memo("hi")
+            .fee(100, "uakt", 200_000)
+            .sign(&signer, |_| [7; 64])
+            .unwrap();
+        let tx = DecodedTx::decode(&raw).unwrap();
+        assert_eq!(tx.sequence, 9);
+        assert_eq!(tx.gas_limit, 200_000);
+        assert_eq!(tx.body.memo, "hi");
+        assert_eq!(tx.pubkey.as_deref(), Some(&[2u8; 33][..]));
+        assert_eq!(tx.signature, vec![7; 64]);
+        assert!(matches!(tx.msgs[0], Msg::Send(_)));
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        assert!(matches!(DecodedTx::decode(&[0xff, 0xff, 0xff]), Err(TxDecodeError::Malformed(_))));
+        let big = vec![0u8; MAX_TX_BYTES + 1];
+        assert!(matches!(DecodedTx::decode(&big), Err(TxDecodeError::TooLarge { .. })));
+        let signer =
+            SignerData { chain_id: "c".into(), account_number: 0, sequence: 0, pubkey: vec![2; 33] };
+        let raw = TxBuilder::new()
+            .any(Any { type_url: "/foo.Bar".into(), value: vec![] })
+            .fee(1, "uakt", 1)
+            .sign(&signer, |_| [0; 64])
+            .unwrap();
+        assert_eq!(
+            DecodedTx::decode(&raw).unwrap_err(),
+            TxDecodeError::UnknownMessage("/foo.Bar".into())
+        );
+        assert_eq!(TxBuilder::new().sign(&signer, |_| [0; 64]), Err(BuildTxError::NoMessages));
+    }
+}

@@ -1,1 +1,465 @@
-//! dcloud-app (under construction).
+//! The dcloud application: a deterministic state machine behind an ABCI-2.0-shaped interface.
+//!
+//! A consensus driver (today `solo`, later Malachite BFT) hosts it through
+//! [`App::init_chain`], [`App::check_tx`], [`App::prepare_proposal`],
+//! [`App::process_proposal`], [`App::finalize_block`], [`App::commit`] and [`App::query`].
+//! The app does no I/O besides its [`Store`], reads no clock (block time comes in
+//! [`BlockInfo`]), uses no randomness, floats or hash-map iteration.
+//!
+//! Tx pipeline: decode (size-limited) → stateless message checks → ante (memo, timeout,
+//! signer = sender, account, pubkey, sequence, gas for size and signature, minimum fee,
+//! signature, fee deduction, sequence bump) → messages in a nested overlay with a gas meter.
+//! A failing message or out-of-gas reverts the messages but keeps the ante (fee charged,
+//! sequence used), as the Cosmos SDK does.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
+
+mod ante;
+pub mod error;
+pub mod gas;
+pub mod genesis;
+pub mod modules;
+mod msgs;
+pub mod query;
+pub mod types;
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use dcloud_proto::DecodedTx;
+use dcloud_store::{Overlay, PreparedCommit, Snapshot, StateRead, StateWrite, Store};
+use parking_lot::{Mutex, RwLock};
+use rayon::prelude::*;
+
+pub use error::AppError;
+pub use genesis::Genesis;
+pub use types::*;
+
+use crate::gas::{GasMeter, GasState};
+
+const CHAIN_ID_KEY: &[u8] = b"\xF0chain_id";
+const CONSENSUS_PARAMS_KEY: &[u8] = b"\xF0consensus_params";
+const SIG_CACHE_MAX: usize = 200_000;
+
+struct Pending {
+    prepared: PreparedCommit,
+}
+
+/// The application. Cheap to share (`Arc<App>`); methods take `&self` and lock inside.
+pub struct App {
+    store: Arc<Store>,
+    chain_id: RwLock<String>,
+    check: Mutex<Overlay<Snapshot>>,
+    pending: Mutex<Option<Pending>>,
+    /// (tx hash, account number) pairs whose signature verified. Signature validity is a
+    /// pure function of those bytes, so caching it cannot change results.
+    sig_cache: Mutex<HashSet<([u8; 32], u64)>>,
+    check_invariants: AtomicBool,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("chain_id", &*self.chain_id.read()).finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// Opens the app over a store (fresh or already initialised).
+    pub fn new(store: Arc<Store>) -> Result<Self, AppError> {
+        let latest = store.latest();
+        let chain_id = match latest.get(CHAIN_ID_KEY)? {
+            Some(b) => {
+                String::from_utf8(b).map_err(|_| AppError::ChainState("bad chain id".into()))?
+            }
+            None => String::new(),
+        };
+        Ok(Self {
+            check: Mutex::new(Overlay::new(latest)),
+            store,
+            chain_id: RwLock::new(chain_id),
+            pending: Mutex::new(None),
+            sig_cache: Mutex::new(HashSet::new()),
+            check_invariants: AtomicBool::new(false),
+        })
+    }
+
+    /// Runs all module invariants after every block (halts with an error if one breaks).
+    pub fn set_check_invariants(&self, on: bool) {
+        self.check_invariants.store(on, Ordering::Relaxed);
+    }
+
+    /// The store (for the block store's side table and proofs).
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// Chain id, height and app hash of the last commit.
+    pub fn info(&self) -> Result<AppInfo, AppError> {
+        let last_height = self.store.latest_version();
+        let last_app_hash = match last_height {
+            Some(v) => self.store.root_hash(v)?,
+            None => [0; 32],
+        };
+        Ok(AppInfo { last_height, last_app_hash, chain_id: self.chain_id.read().clone() })
+    }
+
+    /// Block limits from genesis.
+    pub fn consensus_params(&self) -> Result<genesis::ConsensusParams, AppError> {
+        match self.store.latest().get(CONSENSUS_PARAMS_KEY)? {
+            Some(b) => serde_json::from_slice(&b)
+                .map_err(|e| AppError::ChainState(format!("consensus params: {e}"))),
+            None => Ok(genesis::ConsensusParams::default()),
+        }
+    }
+
+    /// The current validator set.
+    pub fn validators(&self) -> Result<Vec<modules::consensus::Validator>, AppError> {
+        modules::consensus::validators(&self.store.latest())
+    }
+
+    /// Writes the genesis state as version 0 and returns the app hash.
+    pub fn init_chain(&self, g: &Genesis) -> Result<[u8; 32], AppError> {
+        let problems = g.validate();
+        if !problems.is_empty() {
+            return Err(AppError::InvalidGenesis(problems));
+        }
+        if g.initial_height != 1 {
+            return Err(AppError::InvalidGenesis(vec![
+                "initial_height other than 1 is not supported yet".into(),
+            ]));
+        }
+        if self.store.latest_version().is_some() {
+            return Err(AppError::ChainState("chain already initialised".into()));
+        }
+        let mut delta = Overlay::new(self.store.latest());
+        delta.put(CHAIN_ID_KEY.to_vec(), g.chain_id.as_bytes().to_vec());
+        let cp = serde_json::to_vec(&g.consensus_params)
+            .map_err(|e| AppError::InvalidRequest(e.to_string()))?;
+        delta.put(CONSENSUS_PARAMS_KEY.to_vec(), cp);
+        modules::consensus::set_validators(&mut delta, &g.validators)?;
+        modules::auth::init_genesis(&mut delta, &g.app_state.auth)?;
+        modules::bank::init_genesis(&mut delta, &g.app_state.bank)?;
+        check_all_invariants(&delta)?;
+        let prepared = self.store.prepare_commit(delta.changes())?;
+        let root = prepared.root_hash();
+        self.store.commit(prepared, vec![(b"genesis".to_vec(), Some(g.to_json().into_bytes()))])?;
+        *self.chain_id.write() = g.chain_id.clone();
+        self.reset_check_state();
+        Ok(root)
+    }
+
+    fn reset_check_state(&self) {
+        *self.check.lock() = Overlay::new(self.store.latest());
+    }
+
+    /// Mempool admission: decode, stateless checks, ante (signature, sequence, fee) against
+    /// the check state, which then reflects the tx (so the sender's next tx needs sequence+1).
+    pub fn check_tx(&self, raw: &[u8], kind: CheckTxKind) -> CheckTxResponse {
+        let hash = dcloud_types::sha256(raw);
+        let mut resp = CheckTxResponse { hash: hex::encode_upper(hash), ..Default::default() };
+        let tx = match DecodedTx::decode(raw) {
+            Ok(t) => t,
+            Err(e) => return fail_check(resp, &tx_decode_error(e)),
+        };
+        resp.gas_wanted = tx.gas_limit;
+        resp.sequence = tx.sequence;
+        if let Err(e) = msgs::validate_basic(&tx) {
+            return fail_check(resp, &e);
+        }
+        let chain_id = self.chain_id.read().clone();
+        // Verify the signature before taking the lock, so admissions verify in parallel.
+        if kind == CheckTxKind::New {
+            if let Some(pk) = &tx.pubkey {
+                let state = self.store.latest();
+                if let Ok(Some(acc)) = signer_account(&state, &tx) {
+                    if ante::verify_signature(pk, &tx, &chain_id, acc.account_number).is_ok() {
+                        self.cache_sig(tx.hash, acc.account_number);
+                    }
+                }
+            }
+        }
+        let height = self.store.latest_version().unwrap_or(0) + 1;
+        let mut check = self.check.lock();
+        let meter = GasMeter::new(tx.gas_limit);
+        let mut ovl = GasState::new(Overlay::new(&*check), &meter);
+        let ctx = ante::AnteCtx { chain_id: &chain_id, height, simulate: false, app: self };
+        match ante::run(&mut ovl, &tx, &meter, &ctx) {
+            Ok(out) => {
+                resp.sender = out.signer.to_string();
+                let changes = ovl.into_inner().into_changes();
+                check.apply(changes);
+                resp
+            }
+            Err(e) => {
+                resp.sender =
+                    tx.msgs.first().and_then(|m| m.signers().first().cloned()).unwrap_or_default();
+                fail_check(resp, &e)
+            }
+        }
+    }
+
+    fn cache_sig(&self, hash: [u8; 32], account_number: u64) {
+        let mut c = self.sig_cache.lock();
+        if c.len() >= SIG_CACHE_MAX {
+            c.clear();
+        }
+        c.insert((hash, account_number));
+    }
+
+    fn sig_cached(&self, hash: [u8; 32], account_number: u64) -> bool {
+        self.sig_cache.lock().contains(&(hash, account_number))
+    }
+
+    /// Picks txs for a block from mempool candidates: in order, skipping undecodable ones,
+    /// within the byte and gas limits.
+    pub fn prepare_proposal(&self, txs: Vec<Vec<u8>>) -> Result<Vec<Vec<u8>>, AppError> {
+        let cp = self.consensus_params()?;
+        let mut out = Vec::new();
+        let (mut bytes, mut gas) = (0u64, 0u64);
+        for raw in txs {
+            let Ok(tx) = DecodedTx::decode(&raw) else { continue };
+            if bytes + raw.len() as u64 > cp.max_block_bytes {
+                break;
+            }
+            if cp.max_block_gas > 0 && gas.saturating_add(tx.gas_limit) > cp.max_block_gas {
+                break;
+            }
+            bytes += raw.len() as u64;
+            gas = gas.saturating_add(tx.gas_limit);
+            out.push(raw);
+        }
+        Ok(out)
+    }
+
+    /// Validates a proposed block's txs: every tx decodes, and limits hold.
+    pub fn process_proposal(&self, txs: &[Vec<u8>]) -> Result<bool, AppError> {
+        let cp = self.consensus_params()?;
+        let mut bytes = 0u64;
+        let mut gas = 0u64;
+        for raw in txs {
+            let Ok(tx) = DecodedTx::decode(raw) else { return Ok(false) };
+            bytes += raw.len() as u64;
+            gas = gas.saturating_add(tx.gas_limit);
+        }
+        Ok(bytes <= cp.max_block_bytes && (cp.max_block_gas == 0 || gas <= cp.max_block_gas))
+    }
+
+    /// Executes a block. The resulting state is held until [`App::commit`].
+    pub fn finalize_block(
+        &self,
+        block: &BlockInfo,
+        txs: &[Vec<u8>],
+    ) -> Result<FinalizeResponse, AppError> {
+        let mut pending = self.pending.lock();
+        if pending.is_some() {
+            return Err(AppError::ChainState("previous block not committed yet".into()));
+        }
+        let latest = self
+            .store
+            .latest_version()
+            .ok_or_else(|| AppError::ChainState("chain not initialised (no genesis)".into()))?;
+        if block.height != latest + 1 {
+            return Err(AppError::ChainState(format!(
+                "block height {} does not follow committed height {latest}",
+                block.height
+            )));
+        }
+        let chain_id = self.chain_id.read().clone();
+        let base = self.store.latest();
+        // Verify all signatures in parallel first; sequential execution then hits the cache.
+        let decoded: Vec<Result<DecodedTx, AppError>> = txs
+            .par_iter()
+            .map(|raw| {
+                let tx = DecodedTx::decode(raw).map_err(tx_decode_error)?;
+                if let (Some(pk), Ok(Some(acc))) = (&tx.pubkey, signer_account(&base, &tx)) {
+                    if !self.sig_cached(tx.hash, acc.account_number)
+                        && ante::verify_signature(pk, &tx, &chain_id, acc.account_number).is_ok()
+                    {
+                        self.cache_sig(tx.hash, acc.account_number);
+                    }
+                }
+                Ok(tx)
+            })
+            .collect();
+        let mut delta = Overlay::new(base);
+        let mut results = Vec::with_capacity(txs.len());
+        for tx in decoded {
+            results.push(match tx {
+                Ok(tx) => self.deliver_tx(&mut delta, &tx, &chain_id, block.height),
+                Err(e) => error_result(&e, 0, 0),
+            });
+        }
+        let events = Vec::new();
+        if self.check_invariants.load(Ordering::Relaxed) {
+            check_all_invariants(&delta)?;
+        }
+        let prepared = self.store.prepare_commit(delta.changes())?;
+        let app_hash = prepared.root_hash();
+        *pending = Some(Pending { prepared });
+        Ok(FinalizeResponse {
+            tx_results: results,
+            events,
+            validator_updates: Vec::new(),
+            app_hash,
+        })
+    }
+
+    fn deliver_tx(
+        &self,
+        delta: &mut Overlay<Snapshot>,
+        tx: &DecodedTx,
+        chain_id: &str,
+        height: u64,
+    ) -> TxResult {
+        if let Err(e) = msgs::validate_basic(tx) {
+            return error_result(&e, tx.gas_limit, 0);
+        }
+        let meter = GasMeter::new(tx.gas_limit);
+        let ctx = ante::AnteCtx { chain_id, height, simulate: false, app: self };
+        let mut ante_state = GasState::new(Overlay::new(&*delta), &meter);
+        let ante_out = match ante::run(&mut ante_state, tx, &meter, &ctx) {
+            Ok(o) => o,
+            Err(e) => return error_result(&e, tx.gas_limit, meter.used_capped()),
+        };
+        let ante_ovl = ante_state.into_inner();
+        let mut events = ante_out.events;
+        let msg_changes = {
+            let mut msg_state = GasState::new(Overlay::new(&ante_ovl), &meter);
+            let mut msg_events = Vec::new();
+            match msgs::deliver_all(&mut msg_state, tx, &mut msg_events) {
+                Ok(()) if !meter.is_out() => {
+                    events.extend(msg_events);
+                    Ok(msg_state.into_inner().into_changes())
+                }
+                Err(e) if !meter.is_out() => Err(e),
+                _ => Err(AppError::OutOfGas { limit: meter.limit(), used: meter.used() }),
+            }
+        };
+        delta.apply(ante_ovl.into_changes());
+        match msg_changes {
+            Ok(ch) => {
+                delta.apply(ch);
+                TxResult {
+                    code: 0,
+                    codespace: String::new(),
+                    log: String::new(),
+                    gas_wanted: tx.gas_limit,
+                    gas_used: meter.used_capped(),
+                    events,
+                }
+            }
+            Err(e) => {
+                let mut r = error_result(&e, tx.gas_limit, meter.used_capped());
+                r.events = events; // the fee was still charged
+                r
+            }
+        }
+    }
+
+    /// Simulates a tx against the latest state: gas used and result, nothing kept.
+    pub fn simulate(&self, raw: &[u8]) -> TxResult {
+        let tx = match DecodedTx::decode(raw) {
+            Ok(t) => t,
+            Err(e) => return error_result(&tx_decode_error(e), 0, 0),
+        };
+        if let Err(e) = msgs::validate_basic(&tx) {
+            return error_result(&e, 0, 0);
+        }
+        let chain_id = self.chain_id.read().clone();
+        let height = self.store.latest_version().unwrap_or(0) + 1;
+        let base = self.store.latest();
+        let meter = GasMeter::new(u64::MAX / 2);
+        let ctx = ante::AnteCtx { chain_id: &chain_id, height, simulate: true, app: self };
+        let mut st = GasState::new(Overlay::new(&base), &meter);
+        let mut events = Vec::new();
+        let r = ante::run(&mut st, &tx, &meter, &ctx).and_then(|o| {
+            events.extend(o.events);
+            msgs::deliver_all(&mut st, &tx, &mut events)
+        });
+        match r {
+            Ok(()) => TxResult {
+                gas_wanted: tx.gas_limit,
+                gas_used: meter.used(),
+                events,
+                ..Default::default()
+            },
+            Err(e) => error_result(&e, tx.gas_limit, meter.used()),
+        }
+    }
+
+    /// Persists the finalized block atomically together with `aux` (the block store's
+    /// records), then resets the check state. Returns the committed height.
+    pub fn commit(&self, aux: Vec<(Vec<u8>, Option<Vec<u8>>)>) -> Result<u64, AppError> {
+        let p = self
+            .pending
+            .lock()
+            .take()
+            .ok_or_else(|| AppError::ChainState("nothing to commit".into()))?;
+        let v = self.store.commit(p.prepared, aux)?;
+        self.reset_check_state();
+        Ok(v)
+    }
+
+    /// Drops a finalized but uncommitted block (e.g. consensus moved to another round).
+    pub fn abort_pending(&self) {
+        self.pending.lock().take();
+    }
+
+    /// Answers a query at `height` (0 = latest). See [`query`] for paths.
+    pub fn query(
+        &self,
+        path: &str,
+        data: &[u8],
+        height: u64,
+        prove: bool,
+    ) -> Result<QueryResponse, AppError> {
+        query::route(self, path, data, height, prove)
+    }
+
+    /// Runs every module invariant against the latest committed state.
+    pub fn check_invariants_now(&self) -> Result<(), AppError> {
+        check_all_invariants(&self.store.latest())
+    }
+}
+
+fn signer_account(
+    state: &dyn StateRead,
+    tx: &DecodedTx,
+) -> Result<Option<modules::auth::Account>, AppError> {
+    let signer = tx.msgs.first().and_then(|m| m.signers().into_iter().next()).unwrap_or_default();
+    let Ok(addr) = signer.parse() else { return Ok(None) };
+    modules::auth::get_account(state, &addr)
+}
+
+/// Runs every module's invariants.
+pub fn check_all_invariants(state: &dyn StateRead) -> Result<(), AppError> {
+    modules::auth::check_invariants(state)?;
+    modules::bank::check_invariants(state)?;
+    Ok(())
+}
+
+fn tx_decode_error(e: dcloud_proto::TxDecodeError) -> AppError {
+    match e {
+        dcloud_proto::TxDecodeError::TooLarge { .. } => AppError::TxTooLarge(e.to_string()),
+        dcloud_proto::TxDecodeError::UnknownMessage(_) => AppError::UnknownRequest(e.to_string()),
+        other => AppError::TxDecode(other.to_string()),
+    }
+}
+
+fn error_result(e: &AppError, gas_wanted: u64, gas_used: u64) -> TxResult {
+    TxResult {
+        code: e.code(),
+        codespace: e.codespace().to_string(),
+        log: e.to_string(),
+        gas_wanted,
+        gas_used,
+        events: Vec::new(),
+    }
+}
+
+fn fail_check(mut resp: CheckTxResponse, e: &AppError) -> CheckTxResponse {
+    resp.code = e.code();
+    resp.codespace = e.codespace().to_string();
+    resp.log = e.to_string();
+    resp
+}

@@ -12,7 +12,7 @@ pub mod tx;
 pub use cosmos_sdk_proto as cosmos;
 pub use cosmos_sdk_proto::Any;
 pub use prost::Message;
-pub use tx::{msg_send, MSG_MULTI_SEND_URL, MSG_SEND_URL,
-    sign_doc_bytes, BuildTxError, DecodedTx, Msg, SignerData, TxBuilder, TxDecodeError,
-    MAX_TX_BYTES, SECP256K1_PUBKEY_URL,
+pub use tx::{
+    msg_send, sign_doc_bytes, BuildTxError, DecodedTx, Msg, SignerData, TxBuilder, TxDecodeError,
+    MAX_TX_BYTES, MSG_MULTI_SEND_URL, MSG_SEND_URL, SECP256K1_PUBKEY_URL,
 };

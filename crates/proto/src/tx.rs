@@ -56,7 +56,8 @@ pub enum Msg {
 impl Msg {
     /// Decodes one `Any`.
     pub fn decode_any(any: &Any) -> Result<Self, TxDecodeError> {
-        let bad = |e: prost::DecodeError| TxDecodeError::Malformed(format!("{}: {e}", any.type_url));
+        let bad =
+            |e: prost::DecodeError| TxDecodeError::Malformed(format!("{}: {e}", any.type_url));
         match any.type_url.as_str() {
             MSG_SEND_URL => MsgSend::decode(any.value.as_slice()).map(Msg::Send).map_err(bad),
             MSG_MULTI_SEND_URL => {
@@ -149,7 +150,9 @@ impl DecodedTx {
         let si = &auth.signer_infos[0];
         match si.mode_info.as_ref().and_then(|m| m.sum.as_ref()) {
             Some(mode_info::Sum::Single(s)) if s.mode == SignMode::Direct as i32 => {}
-            _ => return Err(TxDecodeError::Unsupported("only SIGN_MODE_DIRECT is supported".into())),
+            _ => {
+                return Err(TxDecodeError::Unsupported("only SIGN_MODE_DIRECT is supported".into()))
+            }
         }
         let pubkey = match &si.public_key {
             None => None,
@@ -318,7 +321,8 @@ impl TxBuilder {
         sign: impl FnOnce(&[u8]) -> [u8; 64],
     ) -> Result<Vec<u8>, BuildTxError> {
         let (body_bytes, auth_info_bytes) = self.unsigned(signer)?;
-        let doc = sign_doc_bytes(&body_bytes, &auth_info_bytes, &signer.chain_id, signer.account_number);
+        let doc =
+            sign_doc_bytes(&body_bytes, &auth_info_bytes, &signer.chain_id, signer.account_number);
         let sig = sign(&doc);
         Ok(TxRaw { body_bytes, auth_info_bytes, signatures: vec![sig.to_vec()] }.encode_to_vec())
     }
@@ -365,8 +369,12 @@ mod tests {
         assert!(matches!(DecodedTx::decode(&[0xff, 0xff, 0xff]), Err(TxDecodeError::Malformed(_))));
         let big = vec![0u8; MAX_TX_BYTES + 1];
         assert!(matches!(DecodedTx::decode(&big), Err(TxDecodeError::TooLarge { .. })));
-        let signer =
-            SignerData { chain_id: "c".into(), account_number: 0, sequence: 0, pubkey: vec![2; 33] };
+        let signer = SignerData {
+            chain_id: "c".into(),
+            account_number: 0,
+            sequence: 0,
+            pubkey: vec![2; 33],
+        };
         let raw = TxBuilder::new()
             .any(Any { type_url: "/foo.Bar".into(), value: vec![] })
             .fee(1, "uakt", 1)

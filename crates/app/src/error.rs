@@ -1,0 +1,140 @@
+//! Errors of the state machine. Every error maps to a stable ABCI code under a codespace,
+//! numbered as in the Cosmos SDK so that existing tools recognise them.
+
+use dcloud_store::StoreError;
+use dcloud_types::CoinError;
+
+/// The codespace of the SDK-level errors.
+pub const SDK_CODESPACE: &str = "sdk";
+
+/// An error from tx processing, a module or a query.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The tx could not be decoded.
+    #[error("tx parse error: {0}")]
+    TxDecode(String),
+    /// Sequence mismatch (replay or gap).
+    #[error(
+        "account sequence mismatch, expected {expected}, got {got}: incorrect account sequence"
+    )]
+    WrongSequence {
+        /// Expected sequence.
+        expected: u64,
+        /// Sequence in the tx.
+        got: u64,
+    },
+    /// Bad signature, or a signer that is not the message sender.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    /// Not enough funds for an amount or fee.
+    #[error("insufficient funds: {0}")]
+    InsufficientFunds(String),
+    /// An unknown query path or message route.
+    #[error("unknown request: {0}")]
+    UnknownRequest(String),
+    /// A malformed or wrong-prefix address.
+    #[error("invalid address: {0}")]
+    InvalidAddress(String),
+    /// A public key that is malformed or does not match the account.
+    #[error("invalid pubkey: {0}")]
+    InvalidPubKey(String),
+    /// An address with no account on chain.
+    #[error("unknown address: {0}")]
+    UnknownAddress(String),
+    /// Zero, negative, malformed or duplicate coins.
+    #[error("invalid coins: {0}")]
+    InvalidCoins(String),
+    /// Gas ran out.
+    #[error("out of gas: gas limit {limit}, gas used at least {used}")]
+    OutOfGas {
+        /// The tx's gas limit.
+        limit: u64,
+        /// Gas consumed when it ran out.
+        used: u64,
+    },
+    /// The memo is too long.
+    #[error("memo too large: {len} characters, maximum {max}")]
+    MemoTooLarge {
+        /// Memo length.
+        len: usize,
+        /// Maximum allowed.
+        max: usize,
+    },
+    /// The fee is below the minimum.
+    #[error("insufficient fee: {0}")]
+    InsufficientFee(String),
+    /// A request that is otherwise malformed.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// The tx is too big.
+    #[error("tx too large: {0}")]
+    TxTooLarge(String),
+    /// Sending is disabled for a denom.
+    #[error("send is disabled for denom {0}")]
+    SendDisabled(String),
+    /// The tx's timeout height has passed.
+    #[error("tx timeout height {timeout} is below the current height {height}")]
+    TxTimeout {
+        /// Timeout height in the tx.
+        timeout: u64,
+        /// Current block height.
+        height: u64,
+    },
+    /// The genesis file is invalid.
+    #[error("invalid genesis:\n  - {}", .0.join("\n  - "))]
+    InvalidGenesis(Vec<String>),
+    /// The chain was already initialised, or not yet.
+    #[error("invalid chain state: {0}")]
+    ChainState(String),
+    /// A chain invariant broke. This halts the node.
+    #[error("invariant broken: {0}")]
+    Invariant(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl AppError {
+    /// The stable ABCI code (Cosmos SDK numbering).
+    pub fn code(&self) -> u32 {
+        match self {
+            AppError::TxDecode(_) => 2,
+            AppError::WrongSequence { .. } => 32,
+            AppError::Unauthorized(_) => 4,
+            AppError::InsufficientFunds(_) => 5,
+            AppError::UnknownRequest(_) => 6,
+            AppError::InvalidAddress(_) => 7,
+            AppError::InvalidPubKey(_) => 8,
+            AppError::UnknownAddress(_) => 9,
+            AppError::InvalidCoins(_) => 10,
+            AppError::OutOfGas { .. } => 11,
+            AppError::MemoTooLarge { .. } => 12,
+            AppError::InsufficientFee(_) => 13,
+            AppError::InvalidRequest(_) => 18,
+            AppError::TxTooLarge(_) => 21,
+            AppError::SendDisabled(_) => 22,
+            AppError::TxTimeout { .. } => 30,
+            AppError::InvalidGenesis(_) => 26,
+            AppError::ChainState(_) => 27,
+            AppError::Invariant(_) => 28,
+            AppError::Store(_) => 1,
+        }
+    }
+
+    /// The codespace of the code.
+    pub fn codespace(&self) -> &'static str {
+        match self {
+            AppError::SendDisabled(_) => "bank",
+            _ => SDK_CODESPACE,
+        }
+    }
+}
+
+impl From<CoinError> for AppError {
+    fn from(e: CoinError) -> Self {
+        match e {
+            CoinError::Insufficient { .. } => AppError::InsufficientFunds(e.to_string()),
+            other => AppError::InvalidCoins(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! The modules of the state machine. Each owns a key prefix; others reach it only through
+//! its public functions (the keeper).
+//!
+//! Key prefixes (one byte, unique, reviewed here):
+//! `0x01` auth accounts, `0x02` auth globals, `0x10` bank balances, `0x11` bank supply,
+//! `0x12` bank globals, `0xF0` consensus-visible globals (validator set), `0xFF` params.
+
+pub mod auth;
+pub mod bank;
+pub mod consensus;
+
+use dcloud_store::{StateRead, StateWrite};
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::AppError;
+
+/// The key of a module's params.
+pub fn params_key(module: &str) -> Vec<u8> {
+    let mut k = vec![0xFF];
+    k.extend_from_slice(module.as_bytes());
+    k
+}
+
+/// Reads a module's params (JSON in state).
+pub fn get_params<T: DeserializeOwned + Default>(
+    state: &dyn StateRead,
+    module: &str,
+) -> Result<T, AppError> {
+    match state.get(&params_key(module))? {
+        Some(b) => serde_json::from_slice(&b)
+            .map_err(|e| AppError::ChainState(format!("corrupt {module} params: {e}"))),
+        None => Ok(T::default()),
+    }
+}
+
+/// Writes a module's params.
+pub fn set_params<T: Serialize>(
+    state: &mut dyn StateWrite,
+    module: &str,
+    params: &T,
+) -> Result<(), AppError> {
+    let b = serde_json::to_vec(params)
+        .map_err(|e| AppError::InvalidRequest(format!("{module} params: {e}")))?;
+    state.put(params_key(module), b);
+    Ok(())
+}

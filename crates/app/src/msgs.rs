@@ -1,0 +1,110 @@
+//! Message routing: stateless validation and delivery of each message type.
+
+use dcloud_proto::cosmos::cosmos::base::v1beta1::Coin as ProtoCoin;
+use dcloud_proto::{DecodedTx, Msg};
+use dcloud_store::StateWrite;
+use dcloud_types::{AccAddress, Coin, Coins, Event};
+
+use crate::modules::bank;
+use crate::AppError;
+
+/// Parses proto coins into a valid, positive, duplicate-free set.
+pub(crate) fn parse_coins(coins: &[ProtoCoin]) -> Result<Coins, AppError> {
+    let mut v = Vec::with_capacity(coins.len());
+    for c in coins {
+        if c.amount.starts_with('-') {
+            return Err(AppError::InvalidCoins(format!("negative amount {}{}", c.amount, c.denom)));
+        }
+        let amount: u128 = c.amount.parse().map_err(|_| {
+            AppError::InvalidCoins(format!(
+                "malformed amount {:?} for denom {:?}",
+                c.amount, c.denom
+            ))
+        })?;
+        v.push(Coin::new(amount, c.denom.clone()));
+    }
+    Ok(Coins::from_coins(v)?)
+}
+
+fn parse_addr(s: &str, field: &str) -> Result<AccAddress, AppError> {
+    s.parse().map_err(|e| AppError::InvalidAddress(format!("{field}: {e}")))
+}
+
+/// Checks every message without reading state.
+pub(crate) fn validate_basic(tx: &DecodedTx) -> Result<(), AppError> {
+    for msg in &tx.msgs {
+        match msg {
+            Msg::Send(m) => {
+                parse_addr(&m.from_address, "from_address")?;
+                parse_addr(&m.to_address, "to_address")?;
+                let coins = parse_coins(&m.amount)?;
+                if coins.is_empty() {
+                    return Err(AppError::InvalidCoins("send amount is empty".into()));
+                }
+            }
+            Msg::MultiSend(m) => {
+                if m.inputs.len() != 1 {
+                    return Err(AppError::InvalidRequest(format!(
+                        "multi-send needs exactly one input, got {}",
+                        m.inputs.len()
+                    )));
+                }
+                if m.outputs.is_empty() {
+                    return Err(AppError::InvalidRequest("multi-send has no outputs".into()));
+                }
+                let input = &m.inputs[0];
+                parse_addr(&input.address, "inputs[0].address")?;
+                let total_in = parse_coins(&input.coins)?;
+                let mut total_out = Coins::new();
+                for (i, o) in m.outputs.iter().enumerate() {
+                    parse_addr(&o.address, &format!("outputs[{i}].address"))?;
+                    let c = parse_coins(&o.coins)?;
+                    if c.is_empty() {
+                        return Err(AppError::InvalidCoins(format!("outputs[{i}] is empty")));
+                    }
+                    total_out = total_out.checked_add(&c)?;
+                }
+                if total_in != total_out {
+                    return Err(AppError::InvalidCoins(format!(
+                        "multi-send inputs {total_in} do not equal outputs {total_out}"
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Delivers every message of a tx in order; the first error aborts.
+pub(crate) fn deliver_all(
+    state: &mut dyn StateWrite,
+    tx: &DecodedTx,
+    events: &mut Vec<Event>,
+) -> Result<(), AppError> {
+    for msg in &tx.msgs {
+        let sender = msg.signers().into_iter().next().unwrap_or_default();
+        events.push(
+            Event::new("message")
+                .attr("action", msg.type_url())
+                .attr("sender", &sender)
+                .attr("module", "bank"),
+        );
+        match msg {
+            Msg::Send(m) => {
+                let from = parse_addr(&m.from_address, "from_address")?;
+                let to = parse_addr(&m.to_address, "to_address")?;
+                bank::send_checked(state, &from, &to, &parse_coins(&m.amount)?, events)?;
+            }
+            Msg::MultiSend(m) => {
+                let input =
+                    m.inputs.first().ok_or_else(|| AppError::InvalidRequest("no input".into()))?;
+                let from = parse_addr(&input.address, "inputs[0].address")?;
+                for o in &m.outputs {
+                    let to = parse_addr(&o.address, "outputs.address")?;
+                    bank::send_checked(state, &from, &to, &parse_coins(&o.coins)?, events)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

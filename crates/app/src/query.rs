@@ -1,0 +1,109 @@
+//! Query routing. Paths (data in parentheses; answers are JSON unless noted):
+//!
+//! | path | data | answer |
+//! |---|---|---|
+//! | `/store` | raw key | raw value (with `prove`: a proof against the app hash of that height) |
+//! | `/auth/account` | bech32 address | account |
+//! | `/auth/accounts` | `{"start_after"?, "limit"?}` | accounts page |
+//! | `/auth/params`, `/bank/params` | – | params |
+//! | `/bank/balances` | bech32 address | coins |
+//! | `/bank/balance` | `{"address","denom"}` | coin |
+//! | `/bank/supply` | – | coins |
+//! | `/consensus/validators` | – | validator set |
+//! | `/app/simulate` | raw tx | tx result with gas used |
+
+use dcloud_store::{Snapshot, StateRead};
+use dcloud_types::{AccAddress, Coin};
+use serde::{Deserialize, Serialize};
+
+use crate::modules::{auth, bank, consensus};
+use crate::{App, AppError, QueryResponse};
+
+fn json<T: Serialize>(v: &T) -> Result<Vec<u8>, AppError> {
+    serde_json::to_vec(v).map_err(|e| AppError::InvalidRequest(e.to_string()))
+}
+
+fn addr_arg(data: &[u8]) -> Result<AccAddress, AppError> {
+    let s = std::str::from_utf8(data)
+        .map_err(|_| AppError::InvalidAddress("address is not UTF-8".into()))?
+        .trim()
+        .trim_matches('"');
+    s.parse().map_err(|e| AppError::InvalidAddress(format!("{e}")))
+}
+
+#[derive(Deserialize)]
+struct PageReq {
+    start_after: Option<String>,
+    limit: Option<usize>,
+}
+
+#[derive(Deserialize)]
+struct BalanceReq {
+    address: String,
+    denom: String,
+}
+
+pub(crate) fn route(
+    app: &App,
+    path: &str,
+    data: &[u8],
+    height: u64,
+    prove: bool,
+) -> Result<QueryResponse, AppError> {
+    let store = app.store();
+    let latest = store
+        .latest_version()
+        .ok_or_else(|| AppError::ChainState("chain not initialised".into()))?;
+    let version = if height == 0 { latest } else { height };
+    let snap: Snapshot =
+        if version == latest { store.latest() } else { store.snapshot(version)? };
+    let path = path.trim_start_matches('/');
+    let mut proof = None;
+    let value = match path {
+        "store" => {
+            if prove {
+                let (v, p) = store.get_with_proof(data, version)?;
+                proof = Some(p.to_bytes());
+                v.unwrap_or_default()
+            } else {
+                snap.get(data)?.unwrap_or_default()
+            }
+        }
+        "auth/account" => {
+            let a = addr_arg(data)?;
+            let acc = auth::get_account(&snap, &a)?
+                .ok_or_else(|| AppError::UnknownAddress(format!("account {a} not found")))?;
+            json(&acc)?
+        }
+        "auth/accounts" => {
+            let req: PageReq = if data.is_empty() {
+                PageReq { start_after: None, limit: None }
+            } else {
+                serde_json::from_slice(data).map_err(|e| AppError::InvalidRequest(e.to_string()))?
+            };
+            let after = req
+                .start_after
+                .map(|s| s.parse::<AccAddress>())
+                .transpose()
+                .map_err(|e| AppError::InvalidAddress(e.to_string()))?;
+            json(&auth::list_accounts(&snap, after.as_ref(), req.limit.unwrap_or(100).min(1000))?)?
+        }
+        "auth/params" => json(&auth::params(&snap)?)?,
+        "bank/params" => json(&bank::params(&snap)?)?,
+        "bank/balances" => json(&bank::balances(&snap, &addr_arg(data)?)?)?,
+        "bank/balance" => {
+            let req: BalanceReq = serde_json::from_slice(data)
+                .map_err(|e| AppError::InvalidRequest(e.to_string()))?;
+            let a: AccAddress =
+                req.address.parse().map_err(|e| AppError::InvalidAddress(format!("{e}")))?;
+            json(&Coin::new(bank::balance(&snap, &a, &req.denom)?, req.denom))?
+        }
+        "bank/supply" => json(&bank::total_supply(&snap)?)?,
+        "consensus/validators" => json(&consensus::validators(&snap)?)?,
+        "app/simulate" => json(&app.simulate(data))?,
+        other => {
+            return Err(AppError::UnknownRequest(format!("unknown query path /{other}")));
+        }
+    };
+    Ok(QueryResponse { value, proof, height: version })
+}

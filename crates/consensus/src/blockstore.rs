@@ -1,0 +1,254 @@
+//! The block store: blocks, commits, results and a tx index, kept in the state store's
+//! side table so a block and its state commit in one atomic transaction.
+//!
+//! Keys: `B‖h` block, `C‖h` commit of block h, `R‖h` results, `T‖hash` tx location,
+//! `E‖type.key=value‖0‖h‖i` event index (attributes `amount`, `fee` and `signature` are
+//! not indexed: they are rarely searched and would double the index).
+
+use std::sync::Arc;
+
+use dcloud_store::Store;
+use serde::{Deserialize, Serialize};
+
+use crate::block::{Block, BlockResults, Commit};
+use crate::query::{flatten, EventQuery};
+use crate::ConsensusError;
+
+const NOT_INDEXED: &[&str] = &["amount", "fee", "signature"];
+
+/// Where a tx landed, with its result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TxRecord {
+    /// Tx hash (hex upper).
+    pub hash: String,
+    /// Height of the block.
+    pub height: u64,
+    /// Index in the block.
+    pub index: u32,
+    /// Raw tx (base64 in JSON).
+    pub tx: String,
+    /// Result.
+    pub tx_result: dcloud_app::TxResult,
+}
+
+#[derive(Serialize, Deserialize)]
+struct TxLoc {
+    height: u64,
+    index: u32,
+}
+
+/// Reads and writes blocks in the store's side table.
+#[derive(Debug, Clone)]
+pub struct BlockStore {
+    store: Arc<Store>,
+}
+
+fn hkey(tag: u8, h: u64) -> Vec<u8> {
+    let mut k = vec![tag];
+    k.extend_from_slice(&h.to_be_bytes());
+    k
+}
+
+fn corrupt(e: impl std::fmt::Display) -> ConsensusError {
+    ConsensusError::Corrupt(e.to_string())
+}
+
+impl BlockStore {
+    /// Over a store.
+    pub fn new(store: Arc<Store>) -> Self {
+        Self { store }
+    }
+
+    /// The side-table writes that record a block; pass them to `App::commit`.
+    pub fn writes_for(
+        block: &Block,
+        commit: &Commit,
+        results: &BlockResults,
+    ) -> Result<Vec<(Vec<u8>, Option<Vec<u8>>)>, ConsensusError> {
+        let h = block.header.height;
+        let mut w = Vec::with_capacity(3 + block.txs.len() * 8);
+        w.push((hkey(b'B', h), Some(serde_json::to_vec(block).map_err(corrupt)?)));
+        w.push((hkey(b'C', h), Some(serde_json::to_vec(commit).map_err(corrupt)?)));
+        w.push((hkey(b'R', h), Some(serde_json::to_vec(results).map_err(corrupt)?)));
+        for (i, (tx, res)) in block.txs.iter().zip(&results.tx_results).enumerate() {
+            let hash = dcloud_types::sha256(tx);
+            let mut tk = vec![b'T'];
+            tk.extend_from_slice(&hash);
+            let loc = TxLoc { height: h, index: i as u32 };
+            w.push((tk, Some(serde_json::to_vec(&loc).map_err(corrupt)?)));
+            let mut seen = std::collections::BTreeSet::new();
+            for e in &res.events {
+                for a in &e.attributes {
+                    if NOT_INDEXED.contains(&a.key.as_str()) || a.value.len() > 256 {
+                        continue;
+                    }
+                    let ck = format!("{}.{}={}", e.kind, a.key, a.value);
+                    if !seen.insert(ck.clone()) {
+                        continue;
+                    }
+                    let mut k = vec![b'E'];
+                    k.extend_from_slice(ck.as_bytes());
+                    k.push(0);
+                    k.extend_from_slice(&h.to_be_bytes());
+                    k.extend_from_slice(&(i as u32).to_be_bytes());
+                    w.push((k, Some(hash.to_vec())));
+                }
+            }
+        }
+        Ok(w)
+    }
+
+    fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &[u8],
+    ) -> Result<Option<T>, ConsensusError> {
+        match self.store.aux_get(key)? {
+            Some(b) => serde_json::from_slice(&b).map(Some).map_err(corrupt),
+            None => Ok(None),
+        }
+    }
+
+    /// Latest stored block height (0 if none).
+    pub fn latest_height(&self) -> Result<u64, ConsensusError> {
+        let last = self.store.aux_range(b"B", None, 1, true)?;
+        Ok(match last.first() {
+            Some((k, _)) if k.len() == 9 => {
+                u64::from_be_bytes(k[1..9].try_into().map_err(corrupt)?)
+            }
+            _ => 0,
+        })
+    }
+
+    /// A block.
+    pub fn block(&self, h: u64) -> Result<Option<Block>, ConsensusError> {
+        self.get_json(&hkey(b'B', h))
+    }
+
+    /// The commit certificate of block `h`.
+    pub fn commit(&self, h: u64) -> Result<Option<Commit>, ConsensusError> {
+        self.get_json(&hkey(b'C', h))
+    }
+
+    /// Results of block `h`.
+    pub fn results(&self, h: u64) -> Result<Option<BlockResults>, ConsensusError> {
+        self.get_json(&hkey(b'R', h))
+    }
+
+    /// A tx by hash.
+    pub fn tx(&self, hash: &[u8; 32]) -> Result<Option<TxRecord>, ConsensusError> {
+        let mut k = vec![b'T'];
+        k.extend_from_slice(hash);
+        let Some(loc) = self.get_json::<TxLoc>(&k)? else { return Ok(None) };
+        self.tx_at(loc.height, loc.index)
+    }
+
+    fn tx_at(&self, height: u64, index: u32) -> Result<Option<TxRecord>, ConsensusError> {
+        use base64::Engine;
+        let (Some(b), Some(r)) = (self.block(height)?, self.results(height)?) else {
+            return Ok(None);
+        };
+        let (Some(tx), Some(res)) = (b.txs.get(index as usize), r.tx_results.get(index as usize))
+        else {
+            return Ok(None);
+        };
+        Ok(Some(TxRecord {
+            hash: hex::encode_upper(dcloud_types::sha256(tx)),
+            height,
+            index,
+            tx: base64::engine::general_purpose::STANDARD.encode(tx),
+            tx_result: res.clone(),
+        }))
+    }
+
+    /// Txs matching a query, oldest first (or newest first with `desc`), paginated
+    /// (`page` from 1). Returns the page and the total count.
+    pub fn search(
+        &self,
+        q: &EventQuery,
+        page: usize,
+        per_page: usize,
+        desc: bool,
+    ) -> Result<(Vec<TxRecord>, usize), ConsensusError> {
+        let mut locs: Vec<(u64, u32)> = Vec::new();
+        if let Some(h) = q.eq_value("tx.hash") {
+            let bytes =
+                hex::decode(h).map_err(|_| ConsensusError::Corrupt("bad tx.hash".into()))?;
+            if let Ok(arr) = <[u8; 32]>::try_from(bytes.as_slice()) {
+                if let Some(r) = self.tx(&arr)? {
+                    locs.push((r.height, r.index));
+                }
+            }
+        } else if let Some(c) = q
+            .conditions
+            .iter()
+            .find(|c| c.op == crate::query::Op::Eq && c.key != "tm.event" && c.key != "tx.height")
+        {
+            let mut prefix = vec![b'E'];
+            prefix.extend_from_slice(format!("{}={}", c.key, c.value).as_bytes());
+            prefix.push(0);
+            let mut after: Option<Vec<u8>> = None;
+            loop {
+                let page = self.store.aux_range(&prefix, after.as_deref(), 1000, false)?;
+                for (k, _) in &page {
+                    let tail = &k[prefix.len()..];
+                    if tail.len() == 12 {
+                        let h = u64::from_be_bytes(tail[..8].try_into().map_err(corrupt)?);
+                        let i = u32::from_be_bytes(tail[8..].try_into().map_err(corrupt)?);
+                        locs.push((h, i));
+                    }
+                }
+                if page.len() < 1000 || locs.len() > 100_000 {
+                    break;
+                }
+                after = page.last().map(|(k, _)| k.clone());
+            }
+        } else {
+            // Only height conditions: walk blocks in range.
+            let latest = self.latest_height()?;
+            let (mut lo, mut hi) = (1u64, latest);
+            for c in q.conditions.iter().filter(|c| c.key == "tx.height") {
+                let v: u64 = c.value.parse().unwrap_or(0);
+                match c.op {
+                    crate::query::Op::Eq => {
+                        lo = lo.max(v);
+                        hi = hi.min(v);
+                    }
+                    crate::query::Op::Gt => lo = lo.max(v + 1),
+                    crate::query::Op::Ge => lo = lo.max(v),
+                    crate::query::Op::Lt => hi = hi.min(v.saturating_sub(1)),
+                    crate::query::Op::Le => hi = hi.min(v),
+                    _ => {}
+                }
+            }
+            if hi >= lo && hi - lo <= 10_000 {
+                for h in lo..=hi {
+                    if let Some(b) = self.block(h)? {
+                        locs.extend((0..b.txs.len() as u32).map(|i| (h, i)));
+                    }
+                }
+            }
+        }
+        let mut matched = Vec::new();
+        for (h, i) in locs {
+            if let Some(r) = self.tx_at(h, i)? {
+                let attrs = flatten(
+                    &r.tx_result.events,
+                    &[
+                        ("tm.event", "Tx".into()),
+                        ("tx.height", h.to_string()),
+                        ("tx.hash", r.hash.clone()),
+                    ],
+                );
+                if q.matches(&attrs) {
+                    matched.push(r);
+                }
+            }
+        }
+        if desc {
+            matched.reverse();
+        }
+        let total = matched.len();
+        let start = page.saturating_sub(1).saturating_mul(per_page);
+        Ok((matched.into_iter().skip(start).take(per_page).collect(), total))
+    }
+}

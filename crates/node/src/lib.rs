@@ -1,1 +1,210 @@
-//! dcloud-node (under construction).
+//! The dcloud node: opens the store, hosts the app under a consensus driver, and serves
+//! JSON-RPC (CometBFT-style, with websocket event subscriptions), a REST API with an OpenAPI
+//! document, and Prometheus metrics.
+//!
+//! Data flow: client → `broadcast_tx_*` → `App::check_tx` → mempool → solo driver →
+//! `finalize_block` + block store writes → one atomic `commit` → events to websocket
+//! subscribers and `broadcast_tx_commit` waiters.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
+
+pub mod config;
+mod metrics;
+mod rest;
+mod rpc;
+mod ws;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use dcloud_app::{App, Genesis};
+use dcloud_consensus::{BlockStore, CommittedBlock, Mempool, SoloConfig, SoloDriver};
+use dcloud_crypto::ed25519::NodeKey;
+use dcloud_store::{Store, StoreOptions};
+use tokio::sync::{broadcast, watch};
+use tokio::task::JoinHandle;
+
+pub use config::{genesis_path, init_home, InitOutput, NodeConfig};
+
+/// Errors of the node.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// Bad or missing configuration.
+    #[error("config error: {0}")]
+    Config(String),
+    /// File-system trouble.
+    #[error("I/O error: {0}")]
+    Io(String),
+    /// The genesis file is unusable.
+    #[error("genesis error: {0}")]
+    Genesis(String),
+    /// The app failed.
+    #[error(transparent)]
+    App(#[from] dcloud_app::AppError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] dcloud_store::StoreError),
+    /// Consensus failed; the chain halted.
+    #[error("chain halted: {0}")]
+    Consensus(#[from] dcloud_consensus::ConsensusError),
+}
+
+/// Everything the servers share.
+pub(crate) struct Shared {
+    pub app: Arc<App>,
+    pub mempool: Arc<Mempool>,
+    pub driver: Arc<SoloDriver>,
+    pub blocks: BlockStore,
+    pub events: broadcast::Sender<Arc<CommittedBlock>>,
+    pub metrics: metrics::Metrics,
+    pub moniker: String,
+    pub chain_id: String,
+    pub validator_address: String,
+    pub validator_pub_key: String,
+}
+
+/// A started node.
+pub struct RunningNode {
+    /// JSON-RPC address actually bound.
+    pub rpc_addr: SocketAddr,
+    /// REST API address actually bound.
+    pub api_addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    driver: Option<JoinHandle<Result<(), dcloud_consensus::ConsensusError>>>,
+    servers: Vec<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for RunningNode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningNode").field("rpc_addr", &self.rpc_addr).finish_non_exhaustive()
+    }
+}
+
+impl RunningNode {
+    /// Opens the home, initialises the chain from genesis on first start (otherwise resumes
+    /// from the last committed block), and starts the driver and the servers.
+    pub async fn start(cfg: NodeConfig) -> Result<RunningNode, NodeError> {
+        let home = cfg.home.clone();
+        let gpath = genesis_path(&home);
+        let gtext = std::fs::read_to_string(&gpath).map_err(|e| {
+            NodeError::Genesis(format!("{}: {e} (run `dcloud init` first)", gpath.display()))
+        })?;
+        let genesis = Genesis::from_json(&gtext).map_err(NodeError::Genesis)?;
+        let store = Arc::new(Store::open(
+            &config::state_path(&home),
+            StoreOptions { keep_recent: cfg.keep_recent_versions },
+        )?);
+        let app = Arc::new(App::new(store)?);
+        app.set_check_invariants(cfg.check_invariants);
+        let info = app.info()?;
+        if info.last_height.is_none() {
+            app.init_chain(&genesis)?;
+            tracing::info!(chain_id = %genesis.chain_id, "initialised chain from genesis");
+        } else if info.chain_id != genesis.chain_id {
+            return Err(NodeError::Genesis(format!(
+                "genesis chain id {} does not match the stored chain {}",
+                genesis.chain_id, info.chain_id
+            )));
+        }
+        let kpath = config::node_key_path(&home);
+        let key = NodeKey::load_json(&kpath)
+            .map_err(|e| NodeError::Config(format!("{}: {e}", kpath.display())))?;
+        let validator_address = hex::encode_upper(key.address());
+        let validator_pub_key = {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.encode(key.public_key())
+        };
+        let mempool = Arc::new(Mempool::new(cfg.mempool_max_txs, cfg.mempool_max_bytes));
+        let solo = SoloConfig { block_time: cfg.block_time, ..SoloConfig::default() };
+        let driver = Arc::new(SoloDriver::new(app.clone(), mempool.clone(), key, solo)?);
+        let (events_tx, _) = broadcast::channel(1024);
+        let metrics = metrics::Metrics::new();
+        metrics.height.set(driver.height() as i64);
+        let shared = Arc::new(Shared {
+            blocks: driver.blocks().clone(),
+            app,
+            mempool,
+            driver: driver.clone(),
+            events: events_tx.clone(),
+            metrics,
+            moniker: cfg.moniker.clone(),
+            chain_id: genesis.chain_id.clone(),
+            validator_address,
+            validator_pub_key,
+        });
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let mut servers = Vec::new();
+        // Relay committed blocks to subscribers and metrics.
+        {
+            let mut rx = driver.subscribe();
+            let sh = shared.clone();
+            let mut stop = shutdown_rx.clone();
+            servers.push(tokio::spawn(async move {
+                loop {
+                    tokio::select! {
+                        r = rx.recv() => match r {
+                            Ok(cb) => {
+                                sh.metrics.observe_block(&cb, sh.mempool.len(), sh.mempool.bytes());
+                                let _ = sh.events.send(cb);
+                            }
+                            Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                            Err(broadcast::error::RecvError::Closed) => break,
+                        },
+                        _ = stop.changed() => break,
+                    }
+                }
+            }));
+        }
+        let rpc_listener = tokio::net::TcpListener::bind(cfg.rpc_listen)
+            .await
+            .map_err(|e| NodeError::Io(format!("cannot listen on {}: {e}", cfg.rpc_listen)))?;
+        let api_listener = tokio::net::TcpListener::bind(cfg.api_listen)
+            .await
+            .map_err(|e| NodeError::Io(format!("cannot listen on {}: {e}", cfg.api_listen)))?;
+        let rpc_addr = rpc_listener.local_addr().map_err(|e| NodeError::Io(e.to_string()))?;
+        let api_addr = api_listener.local_addr().map_err(|e| NodeError::Io(e.to_string()))?;
+        for (listener, router) in [
+            (rpc_listener, rpc::router(shared.clone())),
+            (api_listener, rest::router(shared.clone())),
+        ] {
+            let mut stop = shutdown_rx.clone();
+            servers.push(tokio::spawn(async move {
+                let r = axum::serve(listener, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.changed().await;
+                    })
+                    .await;
+                if let Err(e) = r {
+                    tracing::error!("server error: {e}");
+                }
+            }));
+        }
+        let driver_task = tokio::spawn(driver.run(shutdown_rx));
+        tracing::info!(%rpc_addr, %api_addr, "node started");
+        Ok(RunningNode { rpc_addr, api_addr, shutdown, driver: Some(driver_task), servers })
+    }
+
+    /// Waits until the chain halts (returns its error) or the node is shut down.
+    pub async fn wait(&mut self) -> Result<(), NodeError> {
+        match self.driver.as_mut() {
+            Some(h) => {
+                let r = h.await;
+                self.driver = None;
+                match r {
+                    Ok(r) => r.map_err(NodeError::from),
+                    Err(e) => Err(NodeError::Io(format!("driver task failed: {e}"))),
+                }
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Stops the driver after the current block and closes the servers.
+    pub async fn shutdown(mut self) -> Result<(), NodeError> {
+        let _ = self.shutdown.send(true);
+        let r = self.wait().await;
+        for s in self.servers.drain(..) {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), s).await;
+        }
+        r
+    }
+}

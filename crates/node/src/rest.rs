@@ -1,0 +1,244 @@
+//! REST/JSON query API (Cosmos-SDK-compatible paths where a standard module exists) with an
+//! OpenAPI 3 description at `/openapi.json`. Errors are `{"code": n, "message": "…"}` with a
+//! 4xx/5xx status.
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine;
+use dcloud_app::AppError;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::Shared;
+
+pub(crate) fn router(sh: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/status", get(status))
+        .route("/cosmos/bank/v1beta1/balances/{address}", get(balances))
+        .route("/cosmos/bank/v1beta1/balances/{address}/by_denom", get(balance_by_denom))
+        .route("/cosmos/bank/v1beta1/supply", get(supply))
+        .route("/cosmos/bank/v1beta1/params", get(bank_params))
+        .route("/cosmos/auth/v1beta1/accounts/{address}", get(account))
+        .route("/cosmos/auth/v1beta1/params", get(auth_params))
+        .route("/cosmos/base/tendermint/v1beta1/blocks/latest", get(latest_block))
+        .route("/cosmos/base/tendermint/v1beta1/blocks/{height}", get(block_at))
+        .route("/cosmos/tx/v1beta1/txs/{hash}", get(tx))
+        .route("/cosmos/tx/v1beta1/txs", post(broadcast))
+        .layer(DefaultBodyLimit::max(crate::rpc::MAX_BODY_BYTES))
+        .with_state(sh)
+}
+
+fn error(status: StatusCode, code: u32, message: impl Into<String>) -> Response {
+    (status, Json(json!({"code": code, "message": message.into()}))).into_response()
+}
+
+fn app_error(e: AppError) -> Response {
+    let status = match e.code() {
+        7 | 10 | 18 => StatusCode::BAD_REQUEST,
+        9 | 6 => StatusCode::NOT_FOUND,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    error(status, e.code(), e.to_string())
+}
+
+#[derive(Deserialize)]
+struct HeightQ {
+    height: Option<u64>,
+}
+
+async fn query(
+    sh: &Arc<Shared>,
+    path: &'static str,
+    data: Vec<u8>,
+    height: u64,
+) -> Result<Value, Response> {
+    let app = sh.app.clone();
+    let r = tokio::task::spawn_blocking(move || app.query(path, &data, height, false))
+        .await
+        .map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, 1, e.to_string()))?
+        .map_err(app_error)?;
+    serde_json::from_slice(&r.value)
+        .map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, 1, e.to_string()))
+}
+
+fn respond(r: Result<Value, Response>) -> Response {
+    match r {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => e,
+    }
+}
+
+async fn status(State(sh): State<Arc<Shared>>) -> Response {
+    match crate::rpc::dispatch(&sh, "status", &json!({})).await {
+        Ok(v) => Json(v).into_response(),
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, 1, "status unavailable"),
+    }
+}
+
+async fn balances(
+    State(sh): State<Arc<Shared>>,
+    Path(addr): Path<String>,
+    Query(h): Query<HeightQ>,
+) -> Response {
+    respond(query(&sh, "/bank/balances", addr.into_bytes(), h.height.unwrap_or(0)).await.map(|b| {
+        let n = b.as_array().map_or(0, Vec::len);
+        json!({"balances": b, "pagination": {"next_key": null, "total": n.to_string()}})
+    }))
+}
+
+#[derive(Deserialize)]
+struct DenomQ {
+    denom: String,
+    height: Option<u64>,
+}
+
+async fn balance_by_denom(
+    State(sh): State<Arc<Shared>>,
+    Path(addr): Path<String>,
+    Query(q): Query<DenomQ>,
+) -> Response {
+    let data = json!({"address": addr, "denom": q.denom}).to_string().into_bytes();
+    respond(
+        query(&sh, "/bank/balance", data, q.height.unwrap_or(0))
+            .await
+            .map(|b| json!({"balance": b})),
+    )
+}
+
+async fn supply(State(sh): State<Arc<Shared>>, Query(h): Query<HeightQ>) -> Response {
+    respond(
+        query(&sh, "/bank/supply", Vec::new(), h.height.unwrap_or(0))
+            .await
+            .map(|s| json!({"supply": s})),
+    )
+}
+
+async fn bank_params(State(sh): State<Arc<Shared>>) -> Response {
+    respond(query(&sh, "/bank/params", Vec::new(), 0).await.map(|p| json!({"params": p})))
+}
+
+async fn auth_params(State(sh): State<Arc<Shared>>) -> Response {
+    respond(query(&sh, "/auth/params", Vec::new(), 0).await.map(|p| json!({"params": p})))
+}
+
+async fn account(
+    State(sh): State<Arc<Shared>>,
+    Path(addr): Path<String>,
+    Query(h): Query<HeightQ>,
+) -> Response {
+    respond(
+        query(&sh, "/auth/account", addr.into_bytes(), h.height.unwrap_or(0))
+            .await
+            .map(|a| json!({"account": a})),
+    )
+}
+
+async fn latest_block(State(sh): State<Arc<Shared>>) -> Response {
+    block_json(&sh, sh.driver.height())
+}
+
+async fn block_at(State(sh): State<Arc<Shared>>, Path(height): Path<String>) -> Response {
+    match height.parse::<u64>() {
+        Ok(h) => block_json(&sh, h),
+        Err(_) => error(StatusCode::BAD_REQUEST, 18, format!("height {height:?} is not a number")),
+    }
+}
+
+fn block_json(sh: &Arc<Shared>, h: u64) -> Response {
+    match sh.blocks.block(h) {
+        Ok(Some(b)) => {
+            Json(json!({"block_id": {"hash": hex::encode_upper(b.header.hash())}, "block": b}))
+                .into_response()
+        }
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            6,
+            format!("block {h} not found (latest {})", sh.driver.height()),
+        ),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, 1, e.to_string()),
+    }
+}
+
+async fn tx(State(sh): State<Arc<Shared>>, Path(hash): Path<String>) -> Response {
+    let Ok(bytes) = hex::decode(hash.trim_start_matches("0x")) else {
+        return error(StatusCode::BAD_REQUEST, 18, "hash must be hex");
+    };
+    let Ok(h) = <[u8; 32]>::try_from(bytes.as_slice()) else {
+        return error(StatusCode::BAD_REQUEST, 18, "hash must be 32 bytes");
+    };
+    match sh.blocks.tx(&h) {
+        Ok(Some(r)) => Json(json!({"tx_response": r})).into_response(),
+        Ok(None) => {
+            error(StatusCode::NOT_FOUND, 6, format!("tx {} not found", hash.to_uppercase()))
+        }
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, 1, e.to_string()),
+    }
+}
+
+#[derive(Deserialize)]
+struct BroadcastBody {
+    tx_bytes: String,
+}
+
+async fn broadcast(State(sh): State<Arc<Shared>>, body: axum::body::Bytes) -> Response {
+    let b: BroadcastBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => return error(StatusCode::BAD_REQUEST, 18, format!("invalid body: {e}")),
+    };
+    let Ok(tx) = base64::engine::general_purpose::STANDARD.decode(b.tx_bytes.as_bytes()) else {
+        return error(StatusCode::BAD_REQUEST, 18, "tx_bytes must be base64");
+    };
+    let r = crate::rpc::broadcast(&sh, tx).await;
+    Json(json!({"tx_response": {"txhash": r.hash, "code": r.code, "codespace": r.codespace, "raw_log": r.log}}))
+        .into_response()
+}
+
+async fn openapi() -> Response {
+    Json(openapi_doc()).into_response()
+}
+
+fn op(summary: &str, params: &[(&str, &str, bool)]) -> Value {
+    let ps: Vec<Value> = params
+        .iter()
+        .map(|(n, loc, req)| json!({"name": n, "in": loc, "required": req, "schema": {"type": "string"}}))
+        .collect();
+    json!({"get": {"summary": summary, "parameters": ps, "responses": {
+        "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}},
+        "400": {"description": "Bad request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+        "404": {"description": "Not found", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    }}})
+}
+
+/// The OpenAPI 3 document of this API.
+pub(crate) fn openapi_doc() -> Value {
+    let h = ("height", "query", false);
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "dcloud node REST API", "version": env!("CARGO_PKG_VERSION")},
+        "paths": {
+            "/status": op("Node and chain status", &[]),
+            "/cosmos/bank/v1beta1/balances/{address}": op("All balances of an account", &[("address", "path", true), h]),
+            "/cosmos/bank/v1beta1/balances/{address}/by_denom": op("One balance", &[("address", "path", true), ("denom", "query", true), h]),
+            "/cosmos/bank/v1beta1/supply": op("Total supply of every denom", &[h]),
+            "/cosmos/bank/v1beta1/params": op("Bank params", &[]),
+            "/cosmos/auth/v1beta1/accounts/{address}": op("An account (number, sequence, pubkey)", &[("address", "path", true), h]),
+            "/cosmos/auth/v1beta1/params": op("Auth params (memo size, gas costs, minimum gas price)", &[]),
+            "/cosmos/base/tendermint/v1beta1/blocks/latest": op("The latest block", &[]),
+            "/cosmos/base/tendermint/v1beta1/blocks/{height}": op("A block by height", &[("height", "path", true)]),
+            "/cosmos/tx/v1beta1/txs/{hash}": op("A tx by hash, with its result", &[("hash", "path", true)]),
+            "/cosmos/tx/v1beta1/txs": {"post": {"summary": "Broadcast a signed tx (check_tx only)",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["tx_bytes"], "properties": {"tx_bytes": {"type": "string", "format": "byte"}}}}}},
+                "responses": {"200": {"description": "check_tx verdict", "content": {"application/json": {"schema": {"type": "object"}}}},
+                              "400": {"description": "Bad request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}}
+        },
+        "components": {"schemas": {"Error": {"type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "integer"}, "message": {"type": "string"}}}}}
+    })
+}

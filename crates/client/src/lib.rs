@@ -1,1 +1,25 @@
-//! dcloud-client (under construction).
+//! Talking to a dcloud node: the JSON-RPC wire types (shared with the node's server),
+//! an HTTP/websocket client, and a tx sender that signs with a keyring key.
+//!
+//! * [`RpcClient`]: one typed async method per RPC endpoint, plus helpers such as
+//!   [`RpcClient::account`], [`RpcClient::balances`] and [`RpcClient::wait_for_tx`].
+//! * [`tx`]: [`TxSender`] / [`sign_and_broadcast`]: account lookup, gas simulation, fee from
+//!   the chain's minimum gas price, SIGN_MODE_DIRECT signing, broadcast and wait.
+//! * [`RpcClient::subscribe`]: a websocket event stream.
+//!
+//! Errors are one enum, [`ClientError`].
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
+
+mod error;
+pub mod rpc;
+pub mod rpc_types;
+pub mod tx;
+mod ws;
+
+pub use error::ClientError;
+pub use rpc::{RpcClient, DEFAULT_NODE};
+pub use tx::{
+    broadcast, sign_and_broadcast, BroadcastMode, GasSetting, PreparedTx, TxOptions, TxOutcome,
+    TxSender,
+};
+pub use ws::Subscription;

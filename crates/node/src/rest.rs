@@ -186,7 +186,14 @@ struct BroadcastBody {
     tx_bytes: String,
 }
 
-async fn broadcast(State(sh): State<Arc<Shared>>, body: axum::body::Bytes) -> Response {
+async fn broadcast(
+    State(sh): State<Arc<Shared>>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => return error(e.status(), 21, e.body_text()),
+    };
     let b: BroadcastBody = match serde_json::from_slice(&body) {
         Ok(b) => b,
         Err(e) => return error(StatusCode::BAD_REQUEST, 18, format!("invalid body: {e}")),

@@ -64,7 +64,19 @@ fn reply(id: Value, r: RpcResult) -> Response {
     (StatusCode::OK, Json(body)).into_response()
 }
 
-async fn json_rpc(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
+async fn json_rpc(
+    State(sh): State<Arc<Shared>>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => {
+            return reply(
+                Value::Null,
+                Err(RpcErr { code: -32600, message: "Invalid Request", data: e.body_text() }),
+            )
+        }
+    };
     let req: RpcRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {

@@ -20,6 +20,8 @@ pub mod genesis;
 pub mod modules;
 mod msgs;
 pub mod query;
+#[cfg(any(test, feature = "test-utils"))]
+pub mod testkit;
 pub mod types;
 
 use std::collections::HashSet;

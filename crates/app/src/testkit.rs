@@ -1,0 +1,527 @@
+//! A test harness for the state machine: a chain with funded accounts, a tx builder that
+//! tracks account numbers and sequences, and a block runner that goes through
+//! `prepare_proposal` → `process_proposal` → `finalize_block` → `commit` and checks every
+//! invariant on the committed state after every block.
+//!
+//! Enabled by the `test-utils` feature (and in this crate's unit tests). Panics on any
+//! unexpected failure: it is for tests only.
+//!
+//! ```
+//! use dcloud_app::testkit::{TestChain, TestConfig};
+//! let mut chain = TestChain::new(TestConfig::default());
+//! let bob = chain.address(1);
+//! let tx = chain.send(0, &bob, &[(10, "uakt")]);
+//! let res = chain.deliver_block(vec![tx]);
+//! assert_eq!(res.tx_results[0].code, 0, "{}", res.tx_results[0].log);
+//! ```
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use base64::Engine;
+use dcloud_crypto::ed25519::NodeKey;
+use dcloud_crypto::secp256k1::SigningKey;
+use dcloud_proto::cosmos::cosmos::bank::v1beta1::{Input, MsgMultiSend, Output};
+use dcloud_proto::cosmos::cosmos::base::v1beta1::Coin as ProtoCoin;
+use dcloud_proto::{Msg, SignerData, TxBuilder};
+use dcloud_store::{Store, StoreOptions};
+use dcloud_types::{AccAddress, Coins, DENOM_ACT, DENOM_AKT};
+
+use crate::genesis::{AppGenesis, ConsensusParams};
+use crate::modules::auth::{self, Account, AuthGenesis, AuthParams};
+use crate::modules::bank::{self, BankGenesis, BankParams, GenesisBalance, RawCoin};
+use crate::modules::consensus::Validator;
+use crate::{
+    check_all_invariants, App, BlockInfo, CheckTxKind, CheckTxResponse, FinalizeResponse, Genesis,
+    QueryResponse,
+};
+
+/// Chain id of test chains.
+pub const CHAIN_ID: &str = "dcloud-test-1";
+/// Block time of the genesis, ms since the epoch; block `h` has time `GENESIS_TIME_MS + h * 1000`.
+pub const GENESIS_TIME_MS: u64 = 1_700_000_000_000;
+/// Milliseconds between test blocks.
+pub const BLOCK_INTERVAL_MS: u64 = 1_000;
+/// Default gas limit of harness txs.
+pub const DEFAULT_GAS: u64 = 200_000;
+/// Default fee (uakt) of harness txs: exactly the minimum at the default gas price 0.025.
+pub const DEFAULT_FEE: u128 = 5_000;
+/// Seed of the test validator's ed25519 key.
+pub const VALIDATOR_SEED: [u8; 32] = [0xAB; 32];
+
+/// How to build a test chain.
+#[derive(Debug, Clone)]
+pub struct TestConfig {
+    /// Chain id.
+    pub chain_id: String,
+    /// Number of funded accounts (indices `0..funded`).
+    pub funded: usize,
+    /// Number of extra keys that have no account in genesis (indices `funded..funded+unfunded`).
+    pub unfunded: usize,
+    /// Genesis uakt of every funded account.
+    pub uakt: u128,
+    /// Genesis uact of every funded account.
+    pub uact: u128,
+    /// `auth.params.min_gas_price`.
+    pub min_gas_price: String,
+    /// Bank params.
+    pub bank_params: BankParams,
+    /// Auth params other than the gas price (which `min_gas_price` overrides).
+    pub auth_params: AuthParams,
+}
+
+impl Default for TestConfig {
+    fn default() -> Self {
+        Self {
+            chain_id: CHAIN_ID.into(),
+            funded: 4,
+            unfunded: 1,
+            uakt: 1_000_000_000,
+            uact: 500_000_000,
+            min_gas_price: "0.025".into(),
+            bank_params: BankParams::default(),
+            auth_params: AuthParams::default(),
+        }
+    }
+}
+
+/// The deterministic secp256k1 key of test account `i`.
+pub fn account_key(i: usize) -> SigningKey {
+    let b = u8::try_from(i + 1).expect("at most 255 test accounts");
+    SigningKey::from_bytes(&[b; 32]).expect("valid secret")
+}
+
+/// The address of test account `i`.
+pub fn account_address(i: usize) -> AccAddress {
+    account_key(i).public_key().address()
+}
+
+/// The test validator's key.
+pub fn validator_key() -> NodeKey {
+    NodeKey::from_seed(VALIDATOR_SEED)
+}
+
+/// The genesis validator entry of an ed25519 key (power 10).
+pub fn validator_entry(key: &NodeKey) -> Validator {
+    Validator {
+        address: hex::encode_upper(key.address()),
+        pub_key: base64::engine::general_purpose::STANDARD.encode(key.public_key()),
+        power: 10,
+        name: "validator".into(),
+    }
+}
+
+/// The address of the fee collector module account.
+pub fn fee_collector() -> AccAddress {
+    auth::module_address(auth::FEE_COLLECTOR)
+}
+
+/// A proto coin with a raw amount string (for malformed-amount tests).
+pub fn proto_coin(amount: &str, denom: &str) -> ProtoCoin {
+    ProtoCoin { denom: denom.into(), amount: amount.into() }
+}
+
+/// A `MsgSend` with raw coin strings.
+pub fn raw_send(from: &str, to: &str, coins: &[(&str, &str)]) -> Msg {
+    Msg::Send(dcloud_proto::cosmos::cosmos::bank::v1beta1::MsgSend {
+        from_address: from.into(),
+        to_address: to.into(),
+        amount: coins.iter().map(|(a, d)| proto_coin(a, d)).collect(),
+    })
+}
+
+fn coins_proto(coins: &[(u128, &str)]) -> Vec<ProtoCoin> {
+    coins.iter().map(|(a, d)| proto_coin(&a.to_string(), d)).collect()
+}
+
+/// The genesis of a test chain: one validator, funded accounts with uakt and uact.
+pub fn genesis(cfg: &TestConfig) -> Genesis {
+    let balances = (0..cfg.funded)
+        .map(|i| GenesisBalance {
+            address: account_address(i).to_string(),
+            coins: [(cfg.uact, DENOM_ACT), (cfg.uakt, DENOM_AKT)]
+                .iter()
+                .filter(|(a, _)| *a > 0)
+                .map(|(a, d)| RawCoin::from(&dcloud_types::Coin::new(*a, *d)))
+                .collect(),
+        })
+        .collect();
+    Genesis {
+        chain_id: cfg.chain_id.clone(),
+        genesis_time: "2023-11-14T22:13:20Z".into(),
+        initial_height: 1,
+        consensus_params: ConsensusParams::default(),
+        validators: vec![validator_entry(&validator_key())],
+        app_state: AppGenesis {
+            auth: AuthGenesis {
+                params: AuthParams {
+                    min_gas_price: cfg.min_gas_price.clone(),
+                    ..cfg.auth_params.clone()
+                },
+                accounts: Vec::new(),
+            },
+            bank: BankGenesis { params: cfg.bank_params.clone(), balances, supply: Vec::new() },
+        },
+    }
+}
+
+/// How to build one tx (defaults: the account's tracked sequence, default fee and gas).
+#[derive(Debug, Clone)]
+pub struct TxOpts {
+    /// Fee amount.
+    pub fee: u128,
+    /// Fee denom.
+    pub fee_denom: String,
+    /// Gas limit.
+    pub gas_limit: u64,
+    /// Memo.
+    pub memo: String,
+    /// Timeout height (0 = none).
+    pub timeout_height: u64,
+    /// Sequence to sign with; `None` uses (and advances) the tracked sequence.
+    pub sequence: Option<u64>,
+    /// Account number to sign with; `None` uses the on-chain one.
+    pub account_number: Option<u64>,
+    /// Chain id to sign for; `None` uses the chain's.
+    pub chain_id: Option<String>,
+    /// Sign (and put the public key of) this key instead of the account's own.
+    pub sign_with: Option<SigningKey>,
+    /// Flip a bit of the signature after signing.
+    pub tamper_signature: bool,
+}
+
+impl Default for TxOpts {
+    fn default() -> Self {
+        Self {
+            fee: DEFAULT_FEE,
+            fee_denom: DENOM_AKT.into(),
+            gas_limit: DEFAULT_GAS,
+            memo: String::new(),
+            timeout_height: 0,
+            sequence: None,
+            account_number: None,
+            chain_id: None,
+            sign_with: None,
+            tamper_signature: false,
+        }
+    }
+}
+
+/// Everything a test can observe about committed state: app hash, height, every key's
+/// balances and account, the fee collector's balances.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateSummary {
+    /// Height.
+    pub height: u64,
+    /// App hash.
+    pub app_hash: [u8; 32],
+    /// Per key: balances and account (None if it has none).
+    pub accounts: Vec<(Coins, Option<Account>)>,
+    /// The fee collector's balances.
+    pub fee_collector: Coins,
+    /// Total supply.
+    pub supply: Coins,
+}
+
+/// A key the harness signs with.
+#[derive(Debug, Clone)]
+pub struct TestAccount {
+    /// The key.
+    pub key: SigningKey,
+    /// Its address.
+    pub address: AccAddress,
+    /// The next sequence the harness will sign with.
+    pub next_sequence: u64,
+}
+
+/// A single-validator chain over an in-memory or file-backed store.
+pub struct TestChain {
+    app: Arc<App>,
+    /// The genesis it started from.
+    pub genesis: Genesis,
+    /// Every key (funded first, then unfunded).
+    pub accounts: Vec<TestAccount>,
+    height: u64,
+    genesis_supply: Coins,
+}
+
+impl std::fmt::Debug for TestChain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestChain").field("height", &self.height).finish_non_exhaustive()
+    }
+}
+
+impl TestChain {
+    /// A fresh chain over an in-memory store.
+    pub fn new(cfg: TestConfig) -> Self {
+        let store = Store::in_memory(StoreOptions::default()).expect("in-memory store");
+        Self::with_store(cfg, Arc::new(store))
+    }
+
+    /// A fresh chain over `store` (which must be empty): runs `init_chain`.
+    pub fn with_store(cfg: TestConfig, store: Arc<Store>) -> Self {
+        let g = genesis(&cfg);
+        let app = Arc::new(App::new(store).expect("app"));
+        app.set_check_invariants(true);
+        let root = app.init_chain(&g).expect("init_chain");
+        assert_eq!(app.info().unwrap().last_app_hash, root, "genesis root is the app hash");
+        let chain = Self::from_app(cfg, g, app);
+        chain.assert_invariants();
+        chain
+    }
+
+    /// Reopens a chain over a store that already holds it (no `init_chain`); sequences
+    /// are read back from state.
+    pub fn reopen(cfg: TestConfig, store: Arc<Store>) -> Self {
+        let g = genesis(&cfg);
+        let app = Arc::new(App::new(store).expect("app"));
+        app.set_check_invariants(true);
+        let mut chain = Self::from_app(cfg, g, app);
+        chain.height = chain.app.info().unwrap().last_height.expect("an initialised store");
+        chain.resync_sequences();
+        chain.assert_invariants();
+        chain
+    }
+
+    fn from_app(cfg: TestConfig, g: Genesis, app: Arc<App>) -> Self {
+        let accounts = (0..cfg.funded + cfg.unfunded)
+            .map(|i| TestAccount {
+                key: account_key(i),
+                address: account_address(i),
+                next_sequence: 0,
+            })
+            .collect();
+        let genesis_supply = bank::total_supply(&app.store().latest()).unwrap();
+        Self { app, genesis: g, accounts, height: 0, genesis_supply }
+    }
+
+    /// The app.
+    pub fn app(&self) -> &Arc<App> {
+        &self.app
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<Store> {
+        self.app.store()
+    }
+
+    /// Chain id.
+    pub fn chain_id(&self) -> &str {
+        &self.genesis.chain_id
+    }
+
+    /// Last committed height (0 = genesis only).
+    pub fn height(&self) -> u64 {
+        self.height
+    }
+
+    /// The address of key `i`.
+    pub fn address(&self, i: usize) -> AccAddress {
+        self.accounts[i].address.clone()
+    }
+
+    /// The committed account of `addr`.
+    pub fn account(&self, addr: &AccAddress) -> Option<Account> {
+        auth::get_account(&self.store().latest(), addr).unwrap()
+    }
+
+    /// The committed sequence of key `i` (0 if it has no account).
+    pub fn sequence(&self, i: usize) -> u64 {
+        self.account(&self.accounts[i].address).map_or(0, |a| a.sequence)
+    }
+
+    /// Sets every tracked sequence to the committed one.
+    pub fn resync_sequences(&mut self) {
+        for i in 0..self.accounts.len() {
+            self.accounts[i].next_sequence = self.sequence(i);
+        }
+    }
+
+    /// Committed balance.
+    pub fn balance(&self, addr: &AccAddress, denom: &str) -> u128 {
+        bank::balance(&self.store().latest(), addr, denom).unwrap()
+    }
+
+    /// Committed balances.
+    pub fn balances(&self, addr: &AccAddress) -> Coins {
+        bank::balances(&self.store().latest(), addr).unwrap()
+    }
+
+    /// Committed total supply.
+    pub fn supply(&self) -> Coins {
+        bank::total_supply(&self.store().latest()).unwrap()
+    }
+
+    /// A summary of the committed state, to compare before and after.
+    pub fn summary(&self) -> StateSummary {
+        StateSummary {
+            height: self.height,
+            app_hash: self.app_hash(),
+            accounts: self
+                .accounts
+                .iter()
+                .map(|a| (self.balances(&a.address), self.account(&a.address)))
+                .collect(),
+            fee_collector: self.balances(&fee_collector()),
+            supply: self.supply(),
+        }
+    }
+
+    /// The app hash of the last commit.
+    pub fn app_hash(&self) -> [u8; 32] {
+        self.app.info().unwrap().last_app_hash
+    }
+
+    /// `check_tx` of a new tx.
+    pub fn check_tx(&self, raw: &[u8]) -> CheckTxResponse {
+        self.app.check_tx(raw, CheckTxKind::New)
+    }
+
+    /// A query that must succeed.
+    pub fn query(&self, path: &str, data: &[u8], height: u64, prove: bool) -> QueryResponse {
+        self.app.query(path, data, height, prove).unwrap_or_else(|e| panic!("query {path}: {e}"))
+    }
+
+    /// Signer data for key `i` with the tracked sequence.
+    pub fn signer(&self, i: usize) -> SignerData {
+        let a = &self.accounts[i];
+        SignerData {
+            chain_id: self.chain_id().to_string(),
+            account_number: self.account(&a.address).map_or(0, |acc| acc.account_number),
+            sequence: a.next_sequence,
+            pubkey: a.key.public_key().to_bytes().to_vec(),
+        }
+    }
+
+    /// A signed tx of `msgs` from key `from` with default fee and gas; advances its sequence.
+    pub fn tx(&mut self, from: usize, msgs: Vec<Msg>) -> Vec<u8> {
+        self.tx_with(from, msgs, &TxOpts::default())
+    }
+
+    /// A signed tx with options. Advances the tracked sequence unless `opts.sequence` is set.
+    pub fn tx_with(&mut self, from: usize, msgs: Vec<Msg>, opts: &TxOpts) -> Vec<u8> {
+        let mut signer = self.signer(from);
+        if let Some(s) = opts.sequence {
+            signer.sequence = s;
+        } else {
+            self.accounts[from].next_sequence += 1;
+        }
+        if let Some(n) = opts.account_number {
+            signer.account_number = n;
+        }
+        if let Some(c) = &opts.chain_id {
+            signer.chain_id = c.clone();
+        }
+        let key = opts.sign_with.clone().unwrap_or_else(|| self.accounts[from].key.clone());
+        signer.pubkey = key.public_key().to_bytes().to_vec();
+        let mut b = TxBuilder::new()
+            .memo(opts.memo.clone())
+            .timeout_height(opts.timeout_height)
+            .fee(opts.fee, &opts.fee_denom, opts.gas_limit);
+        for m in &msgs {
+            b = b.msg(m);
+        }
+        let tamper = opts.tamper_signature;
+        b.sign(&signer, |doc| {
+            let mut sig = key.sign(doc);
+            if tamper {
+                sig[10] ^= 0x01;
+            }
+            sig
+        })
+        .expect("tx builds")
+    }
+
+    /// A signed `MsgSend` of `coins` from key `from` to `to`; advances the sequence.
+    pub fn send(&mut self, from: usize, to: impl ToString, coins: &[(u128, &str)]) -> Vec<u8> {
+        self.send_with(from, to, coins, &TxOpts::default())
+    }
+
+    /// A signed `MsgSend` with options.
+    pub fn send_with(
+        &mut self,
+        from: usize,
+        to: impl ToString,
+        coins: &[(u128, &str)],
+        opts: &TxOpts,
+    ) -> Vec<u8> {
+        let msg = Msg::Send(dcloud_proto::cosmos::cosmos::bank::v1beta1::MsgSend {
+            from_address: self.accounts[from].address.to_string(),
+            to_address: to.to_string(),
+            amount: coins_proto(coins),
+        });
+        self.tx_with(from, vec![msg], opts)
+    }
+
+    /// A `MsgMultiSend` from key `from` (one input: the sum of the outputs).
+    pub fn multi_send_msg(&self, from: usize, outputs: &[(AccAddress, Vec<(u128, &str)>)]) -> Msg {
+        let mut total = Coins::new();
+        for (_, c) in outputs {
+            let coins =
+                Coins::from_coins(c.iter().map(|(a, d)| dcloud_types::Coin::new(*a, *d))).unwrap();
+            total = total.checked_add(&coins).unwrap();
+        }
+        Msg::MultiSend(MsgMultiSend {
+            inputs: vec![Input {
+                address: self.accounts[from].address.to_string(),
+                coins: total.iter().map(|c| proto_coin(&c.amount.to_string(), &c.denom)).collect(),
+            }],
+            outputs: outputs
+                .iter()
+                .map(|(a, c)| Output { address: a.to_string(), coins: coins_proto(c) })
+                .collect(),
+        })
+    }
+
+    /// Runs a block through prepare → process → finalize → commit, then checks every
+    /// invariant. Panics if `prepare_proposal` drops a tx or `process_proposal` refuses.
+    pub fn deliver_block(&mut self, txs: Vec<Vec<u8>>) -> FinalizeResponse {
+        let n = txs.len();
+        let prepared = self.app.prepare_proposal(txs).expect("prepare_proposal");
+        assert_eq!(prepared.len(), n, "prepare_proposal dropped txs");
+        assert!(self.app.process_proposal(&prepared).expect("process_proposal"));
+        self.finalize_and_commit(&prepared)
+    }
+
+    /// Finalizes and commits `txs` as given, without prepare/process (a block as a faulty
+    /// proposer could make it); checks invariants.
+    pub fn deliver_block_unchecked(&mut self, txs: Vec<Vec<u8>>) -> FinalizeResponse {
+        self.finalize_and_commit(&txs)
+    }
+
+    /// The block info of the next block.
+    pub fn next_block_info(&self) -> BlockInfo {
+        let height = self.height + 1;
+        BlockInfo {
+            height,
+            time_ms: GENESIS_TIME_MS + height * BLOCK_INTERVAL_MS,
+            proposer: hex::encode_upper(validator_key().address()),
+            last_commit: Vec::new(),
+            misbehavior: Vec::new(),
+        }
+    }
+
+    fn finalize_and_commit(&mut self, txs: &[Vec<u8>]) -> FinalizeResponse {
+        let info = self.next_block_info();
+        let resp = self.app.finalize_block(&info, txs).expect("finalize_block");
+        assert_eq!(resp.tx_results.len(), txs.len(), "one result per tx");
+        let h = self.app.commit(Vec::new()).expect("commit");
+        assert_eq!(h, info.height, "committed height");
+        self.height = h;
+        assert_eq!(self.app_hash(), resp.app_hash, "finalize's app hash is the committed root");
+        assert_eq!(self.store().root_hash(h).unwrap(), resp.app_hash);
+        self.assert_invariants();
+        self.resync_sequences();
+        resp
+    }
+
+    /// Checks every module invariant on the committed state, and that the supply equals
+    /// the genesis supply (nothing mints or burns yet).
+    pub fn assert_invariants(&self) {
+        let latest = self.store().latest();
+        if let Err(e) = check_all_invariants(&latest) {
+            panic!("invariant broken at height {}: {e}", self.height);
+        }
+        assert_eq!(self.supply(), self.genesis_supply, "total supply changed");
+    }
+}

@@ -1,0 +1,144 @@
+//! `dcloud genesis …`: add accounts, validate.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _};
+use clap::Subcommand;
+use dcloud_app::modules::bank::{GenesisBalance, RawCoin};
+use dcloud_app::Genesis;
+use dcloud_types::{AccAddress, Coins};
+
+use crate::ctx::Ctx;
+use crate::output::print_json;
+use crate::Reported;
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum GenesisCmd {
+    /// Give an account coins in the genesis file (adds to an existing balance).
+    AddAccount {
+        /// An akash1… address or the name of a key in the keyring.
+        address: String,
+        /// Coins, e.g. `1000000uakt,500uact`.
+        coins: String,
+    },
+    /// Check a genesis file and list every problem found (exit 1 if any).
+    Validate {
+        /// The file [default: <home>/config/genesis.json].
+        file: Option<PathBuf>,
+    },
+}
+
+/// Reads and parses a genesis file.
+pub(crate) fn load(path: &Path) -> anyhow::Result<Genesis> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            anyhow::anyhow!("no genesis file at {} (run `dcloud init` first)", path.display())
+        } else {
+            anyhow::anyhow!("cannot read {}: {e}", path.display())
+        }
+    })?;
+    Genesis::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// Writes a genesis file atomically.
+pub(crate) fn save(path: &Path, g: &Genesis) -> anyhow::Result<()> {
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, g.to_json()).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Adds `coins` to the genesis balance of `addr`.
+pub(crate) fn add_balance(g: &mut Genesis, addr: &AccAddress, coins: &Coins) -> anyhow::Result<()> {
+    let a = addr.to_string();
+    let balances = &mut g.app_state.bank.balances;
+    let existing = match balances.iter().position(|b| b.address == a) {
+        Some(i) => {
+            let parsed = balances[i]
+                .coins
+                .iter()
+                .map(RawCoin::parse)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| anyhow::anyhow!("existing balance of {a}: {e}"))?;
+            let old = Coins::from_coins(parsed)
+                .map_err(|e| anyhow::anyhow!("existing balance of {a}: {e}"))?;
+            balances.remove(i);
+            old
+        }
+        None => Coins::new(),
+    };
+    let total = existing.checked_add(coins)?;
+    balances.push(GenesisBalance {
+        address: a,
+        coins: total.iter().map(|c| RawCoin::from(&c)).collect(),
+    });
+    // A declared supply would now be stale: keep it consistent if present.
+    if !g.app_state.bank.supply.is_empty() {
+        let declared = g
+            .app_state
+            .bank
+            .supply
+            .iter()
+            .map(RawCoin::parse)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| anyhow::anyhow!("bank.supply: {e}"))?;
+        let supply = Coins::from_coins(declared)?.checked_add(coins)?;
+        g.app_state.bank.supply = supply.iter().map(|c| RawCoin::from(&c)).collect();
+    }
+    Ok(())
+}
+
+pub(crate) fn run(ctx: &Ctx, cmd: GenesisCmd) -> anyhow::Result<()> {
+    match cmd {
+        GenesisCmd::AddAccount { address, coins } => {
+            let addr = ctx.resolve_address(&address, "address")?;
+            let coins: Coins = coins.parse().map_err(|e| anyhow::anyhow!("invalid coins: {e}"))?;
+            if coins.is_empty() {
+                bail!("invalid coins: give at least one coin, e.g. 1000000uakt");
+            }
+            let path = dcloud_node::genesis_path(&ctx.home());
+            let mut g = load(&path)?;
+            add_balance(&mut g, &addr, &coins)?;
+            save(&path, &g)?;
+            if ctx.output.is_json() {
+                print_json(&serde_json::json!({"address": addr, "added": coins}))?;
+            } else {
+                println!("added {coins} to {addr} in {}", path.display());
+            }
+            Ok(())
+        }
+        GenesisCmd::Validate { file } => {
+            let path = file.unwrap_or_else(|| dcloud_node::genesis_path(&ctx.home()));
+            let problems = match std::fs::read_to_string(&path) {
+                Err(e) => vec![format!("cannot read {}: {e}", path.display())],
+                Ok(text) => match Genesis::from_json(&text) {
+                    Ok(g) => g.validate(),
+                    Err(e) => vec![e],
+                },
+            };
+            if ctx.output.is_json() {
+                print_json(&serde_json::json!({
+                    "file": path,
+                    "valid": problems.is_empty(),
+                    "problems": problems,
+                }))?;
+            } else if problems.is_empty() {
+                println!("{} is a valid genesis file", path.display());
+            } else {
+                eprintln!(
+                    "error: {} has {} problem{}:",
+                    path.display(),
+                    problems.len(),
+                    if problems.len() == 1 { "" } else { "s" }
+                );
+                for p in &problems {
+                    eprintln!("  - {p}");
+                }
+            }
+            if problems.is_empty() {
+                Ok(())
+            } else {
+                Err(Reported(1).into())
+            }
+        }
+    }
+}

@@ -89,6 +89,14 @@ fn get<'a>(entries: Entries<'a>, key: &str) -> Option<&'a Node> {
     entries.iter().find(|(k, _)| k.scalar() == Some(key)).map(|(_, v)| v)
 }
 
+/// Position of the value under `key` in a mapping node (the node itself otherwise).
+fn value_pos(node: &Node, key: &str) -> Pos {
+    match &node.kind {
+        NodeKind::Map(es) => get(es, key).map_or(node.pos, |n| n.pos),
+        _ => node.pos,
+    }
+}
+
 fn key_text(k: &Node) -> String {
     k.scalar().unwrap_or("").to_string()
 }
@@ -791,7 +799,7 @@ fn decode_resources(d: &mut Decoder, node: &Node, path: &Path, pos: Pos) -> Opti
                     let e = d.err(
                         ErrorKind::UnknownField,
                         &ap.key(&at.key),
-                        a.pos,
+                        value_pos(a, &at.key),
                         format!("unsupported cpu attribute {:?}", at.key),
                     );
                     e.expected = Some("arch".into());
@@ -911,7 +919,7 @@ fn decode_volume(d: &mut Decoder, node: &Node, path: &Path, single: bool) -> Opt
                         let e = d.err(
                             ErrorKind::InvalidValue,
                             &ap.key("persistent"),
-                            a.pos,
+                            value_pos(a, "persistent"),
                             "sdl: invalid value for attribute \"persistent\". expected bool",
                         );
                         e.expected = Some("true or false".into());
@@ -924,7 +932,7 @@ fn decode_volume(d: &mut Decoder, node: &Node, path: &Path, single: bool) -> Opt
                         let e = d.err(
                             ErrorKind::InvalidValue,
                             &ap.key("class"),
-                            a.pos,
+                            value_pos(a, "class"),
                             format!("sdl: invalid value for attribute class: {:?}", at.value),
                         );
                         e.expected = Some(format!("one of: {}", STORAGE_CLASSES.join(", ")));
@@ -935,7 +943,7 @@ fn decode_volume(d: &mut Decoder, node: &Node, path: &Path, single: bool) -> Opt
                     let e = d.err(
                         ErrorKind::UnknownField,
                         &ap.key(other),
-                        a.pos,
+                        value_pos(a, other),
                         format!("sdl: unsupported storage attribute: {other}"),
                     );
                     e.expected = Some("persistent or class".into());
@@ -954,7 +962,7 @@ fn decode_volume(d: &mut Decoder, node: &Node, path: &Path, single: bool) -> Opt
                     let e = d.err(
                         ErrorKind::InvalidValue,
                         &ap.key("persistent"),
-                        a.pos,
+                        value_pos(a, "persistent"),
                         "sdl: ram storage class cannot be persistent",
                     );
                     e.expected = Some("persistent: false for class ram".into());
@@ -965,7 +973,7 @@ fn decode_volume(d: &mut Decoder, node: &Node, path: &Path, single: bool) -> Opt
                     let e = d.err(
                         ErrorKind::InvalidValue,
                         &ap.key("class"),
-                        a.pos,
+                        value_pos(a, "class"),
                         "sdl: ephemeral storage should not set attribute class",
                     );
                     e.expected = Some("persistent: true, or no class".into());
@@ -1169,7 +1177,7 @@ fn decode_placement(d: &mut Decoder, node: &Node, path: &Path, pos: Pos) -> Plac
                 let e = d.err(
                     ErrorKind::InvalidValue,
                     &ap.key(&at.key),
-                    a.pos,
+                    value_pos(a, &at.key),
                     format!("invalid attribute key {:?}", at.key),
                 );
                 e.expected = Some(

@@ -797,6 +797,28 @@ impl V<'_> {
     /// Warnings for things defined but not used.
     fn unused(&mut self) {
         let doc = self.doc;
+        let used: BTreeSet<&str> =
+            doc.deployment.values().flat_map(|p| p.values().map(|d| d.profile.as_str())).collect();
+        for (name, c) in &doc.profiles.compute {
+            if !used.contains(name.as_str()) {
+                self.warnings.push(SdlWarning {
+                    path: Path::of(&["profiles", "compute"]).key(name).to_string(),
+                    pos: Some(c.pos),
+                    message: format!("compute profile {name:?} is not used by any deployment"),
+                    suggestion: None,
+                });
+            }
+        }
+        for (name, p) in &doc.profiles.placement {
+            if !doc.deployment.values().any(|d| d.contains_key(name)) {
+                self.warnings.push(SdlWarning {
+                    path: Path::of(&["profiles", "placement"]).key(name).to_string(),
+                    pos: Some(p.pos),
+                    message: format!("placement profile {name:?} is not used by any deployment"),
+                    suggestion: None,
+                });
+            }
+        }
         for (name, s) in &doc.services {
             if !doc.deployment.contains_key(name) {
                 self.warnings.push(SdlWarning {

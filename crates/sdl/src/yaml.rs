@@ -88,6 +88,19 @@ impl Node {
     }
 }
 
+/// Upper bound on nodes created by alias expansion.
+const MAX_ALIAS_NODES: usize = 100_000;
+
+fn count_nodes(n: &Node) -> usize {
+    match &n.kind {
+        NodeKind::Scalar { .. } => 1,
+        NodeKind::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
+        NodeKind::Map(es) => {
+            1 + es.iter().map(|(k, v)| count_nodes(k) + count_nodes(v)).sum::<usize>()
+        }
+    }
+}
+
 fn pos_of(m: &Marker) -> Pos {
     // yaml-rust2 lines are 1-based and columns 0-based.
     Pos { line: m.line(), column: m.col() + 1 }
@@ -101,7 +114,9 @@ enum Frame {
 #[derive(Default)]
 struct Builder {
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    anchors: HashMap<usize, (Node, usize)>,
+    /// Nodes added by alias expansion so far (guards against "billion laughs").
+    expanded: usize,
     root: Option<Node>,
     errors: Vec<SyntaxError>,
 }
@@ -186,7 +201,7 @@ impl MarkedEventReceiver for Builder {
                 let plain = style == TScalarStyle::Plain && tag.is_none();
                 let node = Node { kind: NodeKind::Scalar { text, plain }, pos };
                 if anchor > 0 {
-                    self.anchors.insert(anchor, node.clone());
+                    self.anchors.insert(anchor, (node.clone(), 1));
                 }
                 self.push_value(node);
             }
@@ -200,7 +215,7 @@ impl MarkedEventReceiver for Builder {
                 if let Some(Frame::Seq { items, pos, anchor }) = self.stack.pop() {
                     let node = Node { kind: NodeKind::Seq(items), pos };
                     if anchor > 0 {
-                        self.anchors.insert(anchor, node.clone());
+                        self.anchors.insert(anchor, (node.clone(), count_nodes(&node)));
                     }
                     self.push_value(node);
                 }
@@ -209,13 +224,25 @@ impl MarkedEventReceiver for Builder {
                 if let Some(Frame::Map { entries, pos, anchor, .. }) = self.stack.pop() {
                     let node = self.finish_map(entries, pos);
                     if anchor > 0 {
-                        self.anchors.insert(anchor, node.clone());
+                        self.anchors.insert(anchor, (node.clone(), count_nodes(&node)));
                     }
                     self.push_value(node);
                 }
             }
             Event::Alias(id) => match self.anchors.get(&id).cloned() {
-                Some(node) => self.push_value(node),
+                Some((node, size)) => {
+                    self.expanded = self.expanded.saturating_add(size);
+                    if self.expanded > MAX_ALIAS_NODES {
+                        if self.errors.is_empty() {
+                            self.errors.push(SyntaxError {
+                                message: "aliases expand to too many nodes".into(),
+                                pos,
+                            });
+                        }
+                        return;
+                    }
+                    self.push_value(node);
+                }
                 None => {
                     self.errors.push(SyntaxError { message: "unknown alias".into(), pos });
                     self.push_value(Node {
@@ -269,6 +296,18 @@ mod tests {
         let get = |k: &str| other.iter().find(|(kk, _)| kk.scalar() == Some(k)).map(|e| &e.1);
         assert_eq!(get("x").and_then(Node::scalar), Some("1"));
         assert_eq!(get("y").and_then(Node::scalar), Some("3"));
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut doc = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = format!("*a{}", i - 1);
+            let items = [prev.as_str(); 10].join(", ");
+            doc.push_str(&format!("a{i}: &a{i} [{items}]\n"));
+        }
+        let errs = parse(&doc).expect_err("too big");
+        assert!(errs[0].message.contains("too many nodes"));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::{msgs, App, AppError};
 pub(crate) struct AnteCtx<'a> {
     pub chain_id: &'a str,
     pub height: u64,
-    /// Simulation: no minimum-fee check.
+    /// Simulation: no minimum-fee check, no signature verification.
     pub simulate: bool,
     pub app: &'a App,
 }
@@ -124,7 +124,9 @@ pub(crate) fn run(
             )));
         }
     }
-    if !ctx.app.sig_cached(tx.hash, acc.account_number) {
+    // Simulation skips verification (clients simulate before signing, e.g. cosmjs sends an
+    // empty signature) but has charged its gas above.
+    if !ctx.simulate && !ctx.app.sig_cached(tx.hash, acc.account_number) {
         verify_signature(&pubkey, tx, ctx.chain_id, acc.account_number)?;
         ctx.app.cache_sig(tx.hash, acc.account_number);
     }

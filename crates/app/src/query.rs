@@ -55,8 +55,9 @@ pub(crate) fn route(
         .latest_version()
         .ok_or_else(|| AppError::ChainState("chain not initialised".into()))?;
     let version = if height == 0 { latest } else { height };
-    let snap: Snapshot =
-        if version == latest { store.latest() } else { store.snapshot(version)? };
+    // Always the snapshot of `version` (not `store.latest()`, which may already be newer if
+    // a block committed since `latest_version` was read): the answer must match its height.
+    let snap: Snapshot = store.snapshot(version)?;
     let path = path.trim_start_matches('/');
     let mut proof = None;
     let value = match path {

@@ -515,6 +515,14 @@ impl TestChain {
         resp
     }
 
+    /// Catches up with blocks committed by someone else (a consensus driver): height and
+    /// sequences from the store, then checks every invariant.
+    pub fn sync(&mut self) {
+        self.height = self.app.info().unwrap().last_height.expect("initialised");
+        self.resync_sequences();
+        self.assert_invariants();
+    }
+
     /// Checks every module invariant on the committed state, and that the supply equals
     /// the genesis supply (nothing mints or burns yet).
     pub fn assert_invariants(&self) {

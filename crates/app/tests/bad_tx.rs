@@ -554,3 +554,40 @@ fn recheck_refuses_a_tx_that_was_already_committed() {
     let r = c.app().check_tx(&tx, CheckTxKind::Recheck);
     assert_eq!(r.code, 32, "{}", r.log);
 }
+
+#[test]
+fn a_gas_limit_whose_minimum_fee_overflows_is_refused_with_code_13_not_a_panic() {
+    // A (silly but valid) genesis gas price of 10^27 uakt/gas: 10^6 gas costs more than u128.
+    let cfg = TestConfig {
+        min_gas_price: "1000000000000000000000000000".into(),
+        ..TestConfig::default()
+    };
+    let mut c = TestChain::new(cfg);
+    let bob = c.address(1);
+    let opts = TxOpts { fee: 1, gas_limit: 1_000_000, ..Default::default() };
+    let tx = c.send_with(0, &bob, &[(1, DENOM_AKT)], &opts);
+    assert_refused_without_change(&mut c, tx, 13, "overflows");
+}
+
+#[test]
+fn simulate_skips_the_signature_check_that_delivery_enforces() {
+    // Clients (cosmjs, the SDK's CLI) simulate before signing, with an empty signature.
+    let mut c = chain();
+    let bob = c.address(1);
+    let signed = c.send_with(
+        0,
+        &bob,
+        &[(1, DENOM_AKT)],
+        &TxOpts { sequence: Some(0), ..Default::default() },
+    );
+    let unsigned = c.send_with(
+        0,
+        &bob,
+        &[(1, DENOM_AKT)],
+        &TxOpts { sequence: Some(0), tamper_signature: true, ..Default::default() },
+    );
+    let (good, sim) = (c.app().simulate(&signed), c.app().simulate(&unsigned));
+    assert_eq!(sim.code, 0, "{}", sim.log);
+    assert_eq!(sim.gas_used, good.gas_used, "verification gas is still charged");
+    assert_refused_without_change(&mut c, unsigned, 4, "signature verification failed");
+}

@@ -171,18 +171,22 @@ impl BlockStore {
     ) -> Result<(Vec<TxRecord>, usize), ConsensusError> {
         let mut locs: Vec<(u64, u32)> = Vec::new();
         if let Some(h) = q.eq_value("tx.hash") {
-            let bytes =
-                hex::decode(h).map_err(|_| ConsensusError::Corrupt("bad tx.hash".into()))?;
+            // A malformed hash matches no tx (it is the caller's input, not store corruption).
+            let bytes = hex::decode(h).unwrap_or_default();
             if let Ok(arr) = <[u8; 32]>::try_from(bytes.as_slice()) {
                 if let Some(r) = self.tx(&arr)? {
                     locs.push((r.height, r.index));
                 }
             }
-        } else if let Some(c) = q
-            .conditions
-            .iter()
-            .find(|c| c.op == crate::query::Op::Eq && c.key != "tm.event" && c.key != "tx.height")
-        {
+        } else if let Some(c) = q.conditions.iter().find(|c| {
+            // Only an indexed attribute can drive the lookup; others are filtered below.
+            let attr = c.key.rsplit('.').next().unwrap_or_default();
+            c.op == crate::query::Op::Eq
+                && c.key != "tm.event"
+                && c.key != "tx.height"
+                && !NOT_INDEXED.contains(&attr)
+                && c.value.len() <= 256
+        }) {
             let mut prefix = vec![b'E'];
             prefix.extend_from_slice(format!("{}={}", c.key, c.value).as_bytes());
             prefix.push(0);
@@ -203,17 +207,20 @@ impl BlockStore {
                 after = page.last().map(|(k, _)| k.clone());
             }
         } else {
-            // Only height conditions: walk blocks in range.
+            // No indexed condition: walk the blocks in the height range.
             let latest = self.latest_height()?;
             let (mut lo, mut hi) = (1u64, latest);
             for c in q.conditions.iter().filter(|c| c.key == "tx.height") {
-                let v: u64 = c.value.parse().unwrap_or(0);
+                // Heights are u64: clamp out-of-range operands (the parser admits any i128)
+                // rather than wrap or treat them as 0; `matches` below has the last word.
+                let Ok(v) = c.value.parse::<i128>() else { continue };
+                let v = v.clamp(0, i128::from(u64::MAX)) as u64;
                 match c.op {
                     crate::query::Op::Eq => {
                         lo = lo.max(v);
                         hi = hi.min(v);
                     }
-                    crate::query::Op::Gt => lo = lo.max(v + 1),
+                    crate::query::Op::Gt => lo = lo.max(v.saturating_add(1)),
                     crate::query::Op::Ge => lo = lo.max(v),
                     crate::query::Op::Lt => hi = hi.min(v.saturating_sub(1)),
                     crate::query::Op::Le => hi = hi.min(v),

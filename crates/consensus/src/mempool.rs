@@ -68,7 +68,10 @@ impl Mempool {
 
     /// Checks capacity and duplicates before the (costly, state-changing) `check_tx`.
     pub fn precheck(&self, hash: &[u8; 32], size: usize) -> Result<(), MempoolError> {
-        let g = self.inner.lock();
+        self.check_room(&self.inner.lock(), hash, size)
+    }
+
+    fn check_room(&self, g: &Inner, hash: &[u8; 32], size: usize) -> Result<(), MempoolError> {
         if g.by_hash.contains_key(hash) {
             return Err(MempoolError::Duplicate);
         }
@@ -86,8 +89,9 @@ impl Mempool {
     /// Adds an admitted tx.
     pub fn insert(&self, raw: Vec<u8>) -> Result<(), MempoolError> {
         let hash = dcloud_types::sha256(&raw);
-        self.precheck(&hash, raw.len())?;
+        // Check and insert under one lock: concurrent inserts must not both pass the check.
         let mut g = self.inner.lock();
+        self.check_room(&g, &hash, raw.len())?;
         let n = g.next;
         g.next += 1;
         g.bytes += raw.len();

@@ -54,7 +54,13 @@ impl AuthParams {
     /// The minimum fee (uakt) for `gas_limit`, rounded up.
     pub fn min_fee(&self, gas_limit: u64) -> Result<u128, AppError> {
         let p = self.min_gas_price_micro()?;
-        Ok((p * gas_limit as u128).div_ceil(1_000_000))
+        let fee = p.checked_mul(u128::from(gas_limit)).ok_or_else(|| {
+            AppError::InsufficientFee(format!(
+                "minimum fee for gas {gas_limit} at {} overflows",
+                self.min_gas_price
+            ))
+        })?;
+        Ok(fee.div_ceil(1_000_000))
     }
 
     /// Checks ranges.

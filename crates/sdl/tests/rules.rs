@@ -548,3 +548,30 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn error_text_snapshot() {
+    let yaml = base("2.0")
+        .replace("      - port: 80\n", "      - port: 70000\n")
+        .replace("          size: 512Mi\n", "          size: 512MB\n")
+        .replace("      profile: web\n", "      profile: web\n      count: 1\n      cuont: 2\n");
+    let e = err(&yaml);
+    assert_eq!(
+        e.to_string(),
+        "line 31, column 7: mapping key \"count\" already defined at line 29"
+    );
+    let yaml = base("2.0")
+        .replace("      - port: 80\n", "      - port: 70000\n")
+        .replace("          size: 512Mi\n", "          size: 512MB\n");
+    assert_eq!(
+        err(&yaml).to_string(),
+        "profiles.compute.web.resources.memory.size (line 16, column 17): invalid size \"512MB\"; \
+         expected a size such as 512Mi, 1Gi or 1.5G (suffixes k M G T P E, Ki Mi Gi Ti Pi Ei)"
+    );
+    let yaml = base("2.0").replace("      - port: 80\n", "      - port: 70000\n");
+    assert_eq!(
+        err(&yaml).to_string(),
+        "services.web.expose[0].port (line 6, column 15): invalid manifest: service \"web\": \
+         port value must be 0 < value <= 65535; expected a port from 1 to 65535"
+    );
+}

@@ -19,6 +19,7 @@ pub(crate) enum GenesisCmd {
         /// An akash1… address or the name of a key in the keyring.
         address: String,
         /// Coins, e.g. `1000000uakt,500uact`.
+        #[arg(allow_hyphen_values = true)]
         coins: String,
     },
     /// Check a genesis file and list every problem found (exit 1 if any).

@@ -31,6 +31,7 @@ pub(crate) enum BankTx {
         /// Recipient: akash1… address or key name.
         to: String,
         /// Coins, e.g. `1000uakt` or `1000uakt,5uact`.
+        #[arg(allow_hyphen_values = true)]
         amount: String,
         #[command(flatten)]
         common: TxFlags,

@@ -58,10 +58,14 @@ fn client_sends_queries_and_subscribes() {
 
         let before = c.balances(&bob).await.expect("balances").amount_of("uakt");
         let msg = dcloud_proto::msg_send(&alice_addr.to_string(), &bob.to_string(), 7, "uakt");
-        let out =
-            dcloud_client::sign_and_broadcast(&c, &alice, &[msg.clone()], &TxOptions::default())
-                .await
-                .expect("send");
+        let out = dcloud_client::sign_and_broadcast(
+            &c,
+            &alice,
+            std::slice::from_ref(&msg),
+            &TxOptions::default(),
+        )
+        .await
+        .expect("send");
         assert_eq!(out.code, 0);
         let height = out.height.expect("committed");
         assert!(out.gas_used > 0 && out.gas_used <= out.gas_wanted, "{out:?}");
@@ -93,7 +97,7 @@ fn client_sends_queries_and_subscribes() {
         match dcloud_client::sign_and_broadcast(
             &c,
             &alice,
-            &[too_much.clone()],
+            std::slice::from_ref(&too_much),
             &TxOptions::default(),
         )
         .await
@@ -111,7 +115,14 @@ fn client_sends_queries_and_subscribes() {
             other => panic!("expected TxFailed code 5, got {other:?}"),
         }
         let wrong_chain = TxOptions { chain_id: Some("other-chain".into()), ..fixed.clone() };
-        match dcloud_client::sign_and_broadcast(&c, &alice, &[msg.clone()], &wrong_chain).await {
+        match dcloud_client::sign_and_broadcast(
+            &c,
+            &alice,
+            std::slice::from_ref(&msg),
+            &wrong_chain,
+        )
+        .await
+        {
             Err(ClientError::TxFailed { code: 4, .. }) => {}
             other => panic!("expected an unauthorized TxFailed, got {other:?}"),
         }

@@ -353,7 +353,7 @@ fn malformed_protobuf_is_refused_with_code_2_and_kept_out_of_blocks() {
     // prepare_proposal drops it but keeps the good tx around it.
     let picked = c.app().prepare_proposal(vec![garbage.clone(), good.clone()]).unwrap();
     assert_eq!(picked, vec![good]);
-    assert!(!c.app().process_proposal(&[garbage.clone()]).unwrap());
+    assert!(!c.app().process_proposal(std::slice::from_ref(&garbage)).unwrap());
     let r = c.deliver_block_unchecked(vec![garbage, truncated]);
     assert!(r.tx_results.iter().all(|t| t.code == 2), "{:?}", r.tx_results);
     assert_eq!(c.summary().app_hash, before.app_hash);

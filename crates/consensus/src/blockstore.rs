@@ -16,6 +16,9 @@ use crate::ConsensusError;
 
 const NOT_INDEXED: &[&str] = &["amount", "fee", "signature"];
 
+/// Side-table writes (`Some` = put, `None` = delete), as `App::commit` takes them.
+pub type AuxWrites = Vec<(Vec<u8>, Option<Vec<u8>>)>;
+
 /// Where a tx landed, with its result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TxRecord {
@@ -64,7 +67,7 @@ impl BlockStore {
         block: &Block,
         commit: &Commit,
         results: &BlockResults,
-    ) -> Result<Vec<(Vec<u8>, Option<Vec<u8>>)>, ConsensusError> {
+    ) -> Result<AuxWrites, ConsensusError> {
         let h = block.header.height;
         let mut w = Vec::with_capacity(3 + block.txs.len() * 8);
         w.push((hkey(b'B', h), Some(serde_json::to_vec(block).map_err(corrupt)?)));

@@ -2,13 +2,45 @@
 //!
 //! * [`StateRead`] / [`StateWrite`]: the traits every module keeper is written against.
 //! * [`Overlay`]: uncommitted writes layered over any reader (block delta, per-tx delta).
-//! * `Store` (in `jmt_store`): the persistent Jellyfish Merkle Tree over redb, one atomic
-//!   redb transaction per block, yielding the app hash.
+//! * [`Store`]: the persistent Jellyfish Merkle Tree over redb, one atomic redb transaction
+//!   per block, yielding the app hash; [`Snapshot`]s read a fixed version.
+//! * [`StateProof`] / [`verify_proof`]: membership and non-membership proofs against a root.
+//!
+//! Typical block flow:
+//!
+//! ```
+//! use dcloud_store::{Changes, Overlay, StateRead, StateWrite, Store, StoreOptions};
+//!
+//! let store = Store::in_memory(StoreOptions::default())?;
+//! let mut block = Overlay::new(store.latest());
+//! block.put(b"balance/alice".to_vec(), b"100".to_vec());
+//! let prepared = store.prepare_commit(block.changes())?;
+//! let app_hash = prepared.root_hash();
+//! let version = store.commit(prepared, vec![(b"block/0".to_vec(), Some(b"...".to_vec()))])?;
+//! assert_eq!(version, 0);
+//! assert_eq!(store.root_hash(0)?, app_hash);
+//! assert_eq!(store.latest().get(b"balance/alice")?, Some(b"100".to_vec()));
+//!
+//! let (value, proof) = store.get_with_proof(b"balance/alice", 0)?;
+//! dcloud_store::verify_proof(app_hash, b"balance/alice", value.as_deref(), &proof)?;
+//! # Ok::<(), dcloud_store::StoreError>(())
+//! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
+mod jmt_store;
 mod overlay;
+mod proof;
+mod tables;
 
+pub use jmt_store::{PreparedCommit, Snapshot, Store, StoreOptions};
 pub use overlay::{Changes, Overlay};
+pub use proof::{verify_proof, StateProof};
+
+/// The ICS-23 proof spec of the state tree, for verifying
+/// [`Snapshot::get_with_ics23_proof`] proofs (e.g. by IBC light clients).
+pub fn ics23_spec() -> ics23::ProofSpec {
+    jmt::ics23_spec()
+}
 
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +64,12 @@ pub enum StoreError {
     /// A commit was attempted out of order.
     #[error("commit out of order: {0}")]
     OutOfOrder(String),
+    /// A proof failed verification or could not be decoded.
+    #[error("invalid proof: {0}")]
+    ProofInvalid(String),
+    /// The operation is not offered in this situation (e.g. a range query at an old version).
+    #[error("unsupported: {0}")]
+    Unsupported(String),
 }
 
 /// One key/value pair.

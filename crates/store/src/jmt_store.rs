@@ -1,0 +1,706 @@
+//! The persistent store: a Jellyfish Merkle Tree (sha256) over one redb file.
+//!
+//! * Every block is one redb write transaction ([`Store::commit`]): JMT nodes, versioned values,
+//!   key preimages, the flat latest-state table, the stale indexes, the meta record (latest
+//!   version, root per version), the caller's aux writes, and the pruning of versions that fell
+//!   out of the retention window. A crash leaves the store at the last committed version.
+//! * Reads go through [`Snapshot`]s, each holding a redb read transaction, so a reader keeps
+//!   seeing its version while commits and pruning go on.
+//! * Reads of the latest version use the flat table (one B-tree lookup, ordered prefix ranges);
+//!   reads of an older retained version use the versioned value table (one reverse seek).
+//!
+//! See [`crate::tables`] for the on-disk layout.
+
+use std::fmt;
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use jmt::storage::TreeUpdateBatch;
+use jmt::{JellyfishMerkleTree, KeyHash};
+use redb::{Database, ReadableDatabase, ReadableTable, Table, WriteTransaction};
+use sha2::Sha256;
+
+use crate::proof::StateProof;
+use crate::tables::{
+    as_slice_bounds, key_hash, node_db_key, prefix_bounds, root_node_db_key, stale_db_key,
+    value_db_key, ReadTables, AUX, FLAT, META, META_LATEST, META_OLDEST, NODES, PREIMAGES, ROOTS,
+    STALE_BEFORE, STALE_NODES, STALE_THROUGH, STALE_VALUES, TAG_DELETED, TAG_SET, VALUES,
+};
+use crate::{Changes, KvPair, StateRead, StoreError};
+
+/// The JMT flavour used for state: sha256 for keys, values and nodes.
+type Jmt<'a, R> = JellyfishMerkleTree<'a, R, Sha256>;
+
+/// Options for [`Store::open`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// How many versions (the latest included) stay readable and provable; older ones are pruned
+    /// at commit. Default 100; 0 keeps every version.
+    pub keep_recent: u64,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self { keep_recent: 100 }
+    }
+}
+
+/// The persistent, versioned, merkleized state store.
+///
+/// `Send + Sync`; every method takes `&self`. Commits are serialized by redb's single writer;
+/// reads (snapshots, proofs, aux queries) run concurrently with them.
+pub struct Store {
+    db: Database,
+    path: Option<PathBuf>,
+    opts: StoreOptions,
+    /// Cached `(oldest retained, latest)`; `None` on a fresh store.
+    versions: Mutex<Option<(u64, u64)>>,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("opts", &self.opts)
+            .field("versions", &self.cached_versions())
+            .finish()
+    }
+}
+
+/// A new version computed in memory by [`Store::prepare_commit`], ready for [`Store::commit`].
+pub struct PreparedCommit {
+    /// The latest version when prepared (`None`: fresh store).
+    base: Option<u64>,
+    version: u64,
+    root: [u8; 32],
+    batch: TreeUpdateBatch,
+    /// Raw keys and their hashes, in key order; the values are in `batch`.
+    keys: Vec<(Vec<u8>, KeyHash)>,
+}
+
+impl PreparedCommit {
+    /// The version this commit will create.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The state root hash of that version (the app hash).
+    pub fn root_hash(&self) -> [u8; 32] {
+        self.root
+    }
+}
+
+impl fmt::Debug for PreparedCommit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PreparedCommit")
+            .field("base", &self.base)
+            .field("version", &self.version)
+            .field("root", &HexHash(&self.root))
+            .field("keys", &self.keys.len())
+            .field("new_nodes", &self.batch.node_batch.nodes().len())
+            .finish()
+    }
+}
+
+struct HexHash<'a>(&'a [u8; 32]);
+
+impl fmt::Debug for HexHash<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+/// All tables of a write transaction, opened once per commit.
+struct WriteTables<'t> {
+    nodes: Table<'t, &'static [u8], &'static [u8]>,
+    values: Table<'t, &'static [u8], &'static [u8]>,
+    preimages: Table<'t, &'static [u8], &'static [u8]>,
+    flat: Table<'t, &'static [u8], &'static [u8]>,
+    stale_nodes: Table<'t, &'static [u8], ()>,
+    stale_values: Table<'t, &'static [u8], u8>,
+    meta: Table<'t, &'static str, u64>,
+    roots: Table<'t, u64, [u8; 32]>,
+    aux: Table<'t, &'static [u8], &'static [u8]>,
+}
+
+impl<'t> WriteTables<'t> {
+    fn open(txn: &'t WriteTransaction) -> Result<Self, StoreError> {
+        Ok(Self {
+            nodes: txn.open_table(NODES)?,
+            values: txn.open_table(VALUES)?,
+            preimages: txn.open_table(PREIMAGES)?,
+            flat: txn.open_table(FLAT)?,
+            stale_nodes: txn.open_table(STALE_NODES)?,
+            stale_values: txn.open_table(STALE_VALUES)?,
+            meta: txn.open_table(META)?,
+            roots: txn.open_table(ROOTS)?,
+            aux: txn.open_table(AUX)?,
+        })
+    }
+}
+
+fn unavailable(requested: u64, versions: Option<(u64, u64)>) -> StoreError {
+    let (oldest, latest) = versions.unwrap_or((0, 0));
+    StoreError::VersionUnavailable { requested, oldest, latest }
+}
+
+fn jmt_error(e: anyhow::Error) -> StoreError {
+    StoreError::Db(format!("merkle tree: {e:#}"))
+}
+
+impl Store {
+    /// Opens (or creates) the store in the redb file at `path`, creating parent directories.
+    pub fn open(path: &Path, opts: StoreOptions) -> Result<Self, StoreError> {
+        if let Some(parent) = path.parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)?;
+            }
+        }
+        let db = Database::builder().create(path)?;
+        Self::init(db, Some(path.to_path_buf()), opts)
+    }
+
+    /// A store kept in memory only (for tests and tools); same behaviour, nothing persisted.
+    pub fn in_memory(opts: StoreOptions) -> Result<Self, StoreError> {
+        let db = Database::builder().create_with_backend(redb::backends::InMemoryBackend::new())?;
+        Self::init(db, None, opts)
+    }
+
+    fn init(db: Database, path: Option<PathBuf>, opts: StoreOptions) -> Result<Self, StoreError> {
+        // Create every table, so read transactions can always open them.
+        let mut txn = db.begin_write()?;
+        txn.set_quick_repair(true);
+        WriteTables::open(&txn)?;
+        txn.commit()?;
+        let store = Self { db, path, opts, versions: Mutex::new(None) };
+        let versions = store.read_tables()?.versions()?;
+        *store.lock_versions() = versions;
+        Ok(store)
+    }
+
+    fn lock_versions(&self) -> std::sync::MutexGuard<'_, Option<(u64, u64)>> {
+        self.versions.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn cached_versions(&self) -> Option<(u64, u64)> {
+        *self.lock_versions()
+    }
+
+    fn read_tables(&self) -> Result<ReadTables, StoreError> {
+        let txn = self.db.begin_read()?;
+        ReadTables::open(&txn)
+    }
+
+    /// The options the store was opened with.
+    pub fn options(&self) -> StoreOptions {
+        self.opts
+    }
+
+    /// The latest committed version; `None` for a fresh store. Genesis is version 0, block `h`
+    /// is version `h`.
+    pub fn latest_version(&self) -> Option<u64> {
+        self.cached_versions().map(|(_, latest)| latest)
+    }
+
+    /// The oldest version still readable and provable; `None` for a fresh store.
+    pub fn oldest_version(&self) -> Option<u64> {
+        self.cached_versions().map(|(oldest, _)| oldest)
+    }
+
+    /// The state root hash of a retained `version` ([`StoreError::VersionUnavailable`] if it is
+    /// pruned or not committed yet).
+    pub fn root_hash(&self, version: u64) -> Result<[u8; 32], StoreError> {
+        let tables = self.read_tables()?;
+        Self::checked_root(&tables, version)
+    }
+
+    fn checked_root(tables: &ReadTables, version: u64) -> Result<[u8; 32], StoreError> {
+        let versions = tables.versions()?;
+        match versions {
+            Some((oldest, latest)) if (oldest..=latest).contains(&version) => tables
+                .roots
+                .get(version)?
+                .map(|g| g.value())
+                .ok_or_else(|| StoreError::Corrupt(format!("no root for version {version}"))),
+            _ => Err(unavailable(version, versions)),
+        }
+    }
+
+    /// A consistent read view of the latest committed version (empty on a fresh store). It keeps
+    /// reading that version after later commits. Should the database fail to start a read, the
+    /// snapshot reports that error from every read.
+    pub fn latest(&self) -> Snapshot {
+        match self.try_latest() {
+            Ok(s) => s,
+            Err(e) => Snapshot {
+                inner: Arc::new(SnapInner {
+                    version: None,
+                    root: None,
+                    is_latest: true,
+                    tables: Err(e.to_string()),
+                }),
+            },
+        }
+    }
+
+    fn try_latest(&self) -> Result<Snapshot, StoreError> {
+        let tables = self.read_tables()?;
+        let (version, root) = match tables.versions()? {
+            Some((_, latest)) => (Some(latest), Some(Self::checked_root(&tables, latest)?)),
+            None => (None, None),
+        };
+        Ok(Snapshot {
+            inner: Arc::new(SnapInner { version, root, is_latest: true, tables: Ok(tables) }),
+        })
+    }
+
+    /// A read view of a retained `version`. The latest version's view serves `get` and
+    /// `prefix_range` from the flat table; an older version's view serves `get` only
+    /// (`prefix_range` fails with [`StoreError::Unsupported`]).
+    pub fn snapshot(&self, version: u64) -> Result<Snapshot, StoreError> {
+        let tables = self.read_tables()?;
+        let root = Self::checked_root(&tables, version)?;
+        let is_latest = tables.versions()?.map(|(_, latest)| latest) == Some(version);
+        Ok(Snapshot {
+            inner: Arc::new(SnapInner {
+                version: Some(version),
+                root: Some(root),
+                is_latest,
+                tables: Ok(tables),
+            }),
+        })
+    }
+
+    /// The value of `key` at a retained `version` with a proof against that version's root hash
+    /// (membership if present, non-membership if absent). Check it with [`crate::verify_proof`].
+    pub fn get_with_proof(
+        &self,
+        key: &[u8],
+        version: u64,
+    ) -> Result<(Option<Vec<u8>>, StateProof), StoreError> {
+        self.snapshot(version)?.get_with_proof(key)
+    }
+
+    /// Computes the next version (latest + 1, or 0 on a fresh store) from `changes` in memory:
+    /// its root hash and the tree nodes to write. Writes nothing.
+    pub fn prepare_commit(&self, changes: &Changes) -> Result<PreparedCommit, StoreError> {
+        let tables = self.read_tables()?;
+        let base = tables.versions()?.map(|(_, latest)| latest);
+        let version = match base {
+            Some(latest) => latest
+                .checked_add(1)
+                .ok_or_else(|| StoreError::OutOfOrder("version overflow".into()))?,
+            None => 0,
+        };
+        let mut keys = Vec::with_capacity(changes.len());
+        let mut value_set = Vec::with_capacity(changes.len());
+        for (key, value) in changes {
+            let kh = key_hash(key);
+            keys.push((key.clone(), kh));
+            value_set.push((kh, value.clone()));
+        }
+        let (root, batch) =
+            Jmt::new(&tables).put_value_set(value_set, version).map_err(jmt_error)?;
+        Ok(PreparedCommit { base, version, root: root.0, batch, keys })
+    }
+
+    /// Writes `prepared` and the `aux` writes (`None` deletes) in one fsync'd redb transaction,
+    /// then prunes versions older than the retention window within that same transaction.
+    /// Returns the new version. Fails with [`StoreError::OutOfOrder`] if another version was
+    /// committed since `prepared` was computed.
+    pub fn commit(
+        &self,
+        prepared: PreparedCommit,
+        aux: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    ) -> Result<u64, StoreError> {
+        let mut txn = self.db.begin_write()?;
+        txn.set_quick_repair(true);
+        let written = WriteTables::open(&txn)
+            .and_then(|mut tables| self.write_commit(&mut tables, &prepared, &aux));
+        match written {
+            Ok(versions) => {
+                txn.commit()?;
+                *self.lock_versions() = Some(versions);
+                Ok(prepared.version)
+            }
+            Err(e) => {
+                // Nothing was committed; an abort failure adds nothing useful to `e`.
+                let _ = txn.abort();
+                Err(e)
+            }
+        }
+    }
+
+    /// Fills the write transaction; returns the new `(oldest, latest)`.
+    fn write_commit(
+        &self,
+        t: &mut WriteTables<'_>,
+        p: &PreparedCommit,
+        aux: &[(Vec<u8>, Option<Vec<u8>>)],
+    ) -> Result<(u64, u64), StoreError> {
+        let current = t.meta.get(META_LATEST)?.map(|g| g.value());
+        if current != p.base {
+            return Err(StoreError::OutOfOrder(format!(
+                "commit of version {} was prepared on top of {:?}, but the latest version is {:?}",
+                p.version, p.base, current
+            )));
+        }
+        let v = p.version;
+
+        for (node_key, node) in p.batch.node_batch.nodes() {
+            let k = node_db_key(node_key)?;
+            let bytes = borsh::to_vec(node)
+                .map_err(|e| StoreError::Corrupt(format!("encode node: {e}")))?;
+            t.nodes.insert(&k[..], &bytes[..])?;
+        }
+        for stale in &p.batch.stale_node_index_batch {
+            let k = stale_db_key(stale.stale_since_version, &node_db_key(&stale.node_key)?);
+            t.stale_nodes.insert(&k[..], ())?;
+        }
+
+        // The flat table in key order; the hash-keyed tables in key-hash order (B-tree locality).
+        let batch_values = p.batch.node_batch.values();
+        let mut by_hash = Vec::with_capacity(p.keys.len());
+        for (key, kh) in &p.keys {
+            let value = batch_values
+                .get(&(v, *kh))
+                .ok_or_else(|| StoreError::Corrupt("prepared value missing".into()))?;
+            let existed = match value {
+                Some(value) => t.flat.insert(&key[..], &value[..])?.is_some(),
+                None => t.flat.remove(&key[..])?.is_some(),
+            };
+            by_hash.push((kh, key, value, existed));
+        }
+        by_hash.sort_unstable_by_key(|e| e.0);
+        let mut entry = Vec::new();
+        for &(kh, key, value, existed) in &by_hash {
+            match value {
+                Some(value) => {
+                    entry.clear();
+                    entry.push(TAG_SET);
+                    entry.extend_from_slice(value);
+                    t.values.insert(&value_db_key(kh, v)[..], &entry[..])?;
+                    if !existed {
+                        t.preimages.insert(&kh.0[..], &key[..])?;
+                    }
+                }
+                // Deleting an absent key changes nothing (the tree ignores it too).
+                None if existed => {
+                    t.values.insert(&value_db_key(kh, v)[..], &[TAG_DELETED][..])?;
+                }
+                None => {}
+            }
+        }
+        for &(kh, _, value, existed) in &by_hash {
+            if existed {
+                let marker = if value.is_some() { STALE_BEFORE } else { STALE_THROUGH };
+                t.stale_values.insert(&stale_db_key(v, &kh.0)[..], marker)?;
+            }
+        }
+        t.roots.insert(v, p.root)?;
+        t.meta.insert(META_LATEST, v)?;
+
+        for (k, value) in aux {
+            match value {
+                Some(value) => {
+                    t.aux.insert(&k[..], &value[..])?;
+                }
+                None => {
+                    t.aux.remove(&k[..])?;
+                }
+            }
+        }
+
+        let mut oldest = t.meta.get(META_OLDEST)?.map(|g| g.value()).unwrap_or(0);
+        if self.opts.keep_recent > 0 {
+            let target = (v + 1).saturating_sub(self.opts.keep_recent);
+            if target > oldest {
+                prune(t, target)?;
+                oldest = target;
+            }
+        }
+        t.meta.insert(META_OLDEST, oldest)?;
+        Ok((oldest, v))
+    }
+
+    /// A value of the non-merkleized aux table (latest committed state).
+    pub fn aux_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let aux = txn.open_table(AUX)?;
+        Ok(aux.get(key)?.map(|g| g.value().to_vec()))
+    }
+
+    /// Aux entries whose key starts with `prefix`, at most `limit` of them. Ascending and strictly
+    /// after `start_after`; or, with `reverse`, descending and strictly before `start_after`.
+    pub fn aux_range(
+        &self,
+        prefix: &[u8],
+        start_after: Option<&[u8]>,
+        limit: usize,
+        reverse: bool,
+    ) -> Result<Vec<KvPair>, StoreError> {
+        let bounds = if reverse {
+            prefix_bounds(prefix, None, start_after)
+        } else {
+            prefix_bounds(prefix, start_after, None)
+        };
+        let Some(bounds) = bounds.filter(|_| limit > 0) else {
+            return Ok(Vec::new());
+        };
+        let txn = self.db.begin_read()?;
+        let aux = txn.open_table(AUX)?;
+        let range = aux.range::<&[u8]>(as_slice_bounds(&bounds))?;
+        let iter: Box<dyn Iterator<Item = _>> =
+            if reverse { Box::new(range.rev()) } else { Box::new(range) };
+        let mut out = Vec::new();
+        for item in iter.take(limit) {
+            let (k, v) = item?;
+            out.push((k.value().to_vec(), v.value().to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// Compacts the database file, returning freed space (e.g. after pruning a long history) to
+    /// the file system. Slow on large files (seconds per GB); fails while snapshots are alive.
+    pub fn compact(&mut self) -> Result<bool, StoreError> {
+        self.db.compact().map_err(|e| StoreError::Db(e.to_string()))
+    }
+
+    /// Bytes of the database file (0 for an in-memory store).
+    pub fn disk_size(&self) -> u64 {
+        self.path.as_ref().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len()).unwrap_or(0)
+    }
+}
+
+/// Deletes everything only versions below `target` need: tree nodes stale since `<= target`,
+/// root nodes and roots of versions `< target`, value entries superseded at `<= target`, and
+/// the preimages of keys left without any value entry.
+fn prune(t: &mut WriteTables<'_>, target: u64) -> Result<(), StoreError> {
+    let stale_end = target.saturating_add(1).to_be_bytes();
+
+    let stale_nodes = t.stale_nodes.extract_from_if::<&[u8], _>(..&stale_end[..], |_, _| true)?;
+    for item in stale_nodes {
+        let (k, _) = item?;
+        if let Some(node_key) = k.value().get(8..) {
+            t.nodes.remove(node_key)?;
+        }
+    }
+
+    // Roots (and root nodes: an unchanged version copies its root without marking the
+    // previous one stale) of the pruned versions.
+    let roots = t.roots.extract_from_if(..target, |_, _| true)?;
+    for item in roots {
+        let (version, _) = item?;
+        t.nodes.remove(&root_node_db_key(version.value())[..])?;
+    }
+
+    let mut emptied = Vec::new();
+    let stale_values = t.stale_values.extract_from_if::<&[u8], _>(..&stale_end[..], |_, _| true)?;
+    for item in stale_values {
+        let (k, marker) = item?;
+        let (since, kh) = match k.value().split_first_chunk::<8>() {
+            Some((since, kh)) if kh.len() == 32 => {
+                let mut h = [0u8; 32];
+                h.copy_from_slice(kh);
+                (u64::from_be_bytes(*since), KeyHash(h))
+            }
+            _ => return Err(StoreError::Corrupt("bad stale value index key".into())),
+        };
+        let lo = value_db_key(&kh, 0);
+        let hi = value_db_key(&kh, since);
+        let upper = if marker.value() == STALE_THROUGH {
+            emptied.push(kh);
+            Bound::Included(&hi[..])
+        } else {
+            Bound::Excluded(&hi[..])
+        };
+        t.values.retain_in::<&[u8], _>((Bound::Included(&lo[..]), upper), |_, _| false)?;
+    }
+    for kh in emptied {
+        let lo = value_db_key(&kh, 0);
+        let hi = value_db_key(&kh, u64::MAX);
+        if t.values.range::<&[u8]>(&lo[..]..=&hi[..])?.next().is_none() {
+            t.preimages.remove(&kh.0[..])?;
+        }
+    }
+    Ok(())
+}
+
+struct SnapInner {
+    version: Option<u64>,
+    root: Option<[u8; 32]>,
+    /// Whether `version` was the latest when the snapshot was taken (reads use the flat table).
+    is_latest: bool,
+    tables: Result<ReadTables, String>,
+}
+
+/// A read view of one committed version (or of the empty state of a fresh store).
+///
+/// Cheap to clone; `Send + Sync`. It holds a redb read transaction, so it keeps seeing its
+/// version however many commits follow. Drop it when done: while it lives, redb cannot reuse
+/// pages freed after it was taken.
+#[derive(Clone)]
+pub struct Snapshot {
+    inner: Arc<SnapInner>,
+}
+
+impl fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("version", &self.inner.version)
+            .field("is_latest", &self.inner.is_latest)
+            .finish()
+    }
+}
+
+impl Snapshot {
+    /// The version this snapshot reads; `None` for the empty state of a fresh store.
+    pub fn version(&self) -> Option<u64> {
+        self.inner.version
+    }
+
+    /// The root hash of this version; `None` for the empty state of a fresh store.
+    pub fn root_hash(&self) -> Option<[u8; 32]> {
+        self.inner.root
+    }
+
+    fn tables(&self) -> Result<&ReadTables, StoreError> {
+        self.inner.tables.as_ref().map_err(|e| StoreError::Db(e.clone()))
+    }
+
+    fn committed_version(&self) -> Result<u64, StoreError> {
+        self.inner
+            .version
+            .ok_or_else(|| StoreError::Unsupported("no version has been committed yet".into()))
+    }
+
+    /// The value of `key` with a proof against [`Snapshot::root_hash`].
+    pub fn get_with_proof(&self, key: &[u8]) -> Result<(Option<Vec<u8>>, StateProof), StoreError> {
+        let version = self.committed_version()?;
+        let (value, proof) =
+            Jmt::new(self.tables()?).get_with_proof(key_hash(key), version).map_err(jmt_error)?;
+        let proof = StateProof::new(version, key, value.as_deref(), &proof)?;
+        Ok((value, proof))
+    }
+
+    /// The value of `key` with an ICS-23 commitment proof (IBC-compatible) against
+    /// [`Snapshot::root_hash`]; verify with the `ics23` crate and [`crate::ics23_spec`].
+    /// ICS-23 non-existence proofs need non-empty keys, so an empty key is refused.
+    pub fn get_with_ics23_proof(
+        &self,
+        key: &[u8],
+    ) -> Result<(Option<Vec<u8>>, ics23::CommitmentProof), StoreError> {
+        if key.is_empty() {
+            return Err(StoreError::Unsupported("ICS-23 proofs of the empty key".into()));
+        }
+        let version = self.committed_version()?;
+        Jmt::new(self.tables()?).get_with_ics23_proof(key.to_vec(), version).map_err(jmt_error)
+    }
+}
+
+impl StateRead for Snapshot {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let tables = self.tables()?;
+        match (self.inner.is_latest, self.inner.version) {
+            (true, _) => Ok(tables.flat.get(key)?.map(|g| g.value().to_vec())),
+            (false, Some(version)) => tables.value_at(&key_hash(key), version),
+            (false, None) => Ok(None),
+        }
+    }
+
+    /// Served at the latest version only: on a snapshot of an older version it fails with
+    /// [`StoreError::Unsupported`] (the tree is ordered by key hash, not by key).
+    fn prefix_range(
+        &self,
+        prefix: &[u8],
+        start_after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<KvPair>, StoreError> {
+        let tables = self.tables()?;
+        if !self.inner.is_latest {
+            return Err(StoreError::Unsupported(format!(
+                "range queries are served at the latest version only (snapshot is at {:?})",
+                self.inner.version
+            )));
+        }
+        let Some(bounds) = prefix_bounds(prefix, start_after, None).filter(|_| limit > 0) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for item in tables.flat.range::<&[u8]>(as_slice_bounds(&bounds))?.take(limit) {
+            let (k, v) = item?;
+            out.push((k.value().to_vec(), v.value().to_vec()));
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::tables::{BytesTable, STALE_NODES, STALE_VALUES};
+    use redb::ReadableTableMetadata;
+
+    /// Entry counts: (nodes, values, preimages, flat, stale nodes, stale values, roots).
+    fn counts(store: &Store) -> [u64; 7] {
+        let txn = store.db.begin_read().unwrap();
+        let len = |t: BytesTable| txn.open_table(t).unwrap().len().unwrap();
+        [
+            len(NODES),
+            len(VALUES),
+            len(PREIMAGES),
+            len(FLAT),
+            txn.open_table(STALE_NODES).unwrap().len().unwrap(),
+            txn.open_table(STALE_VALUES).unwrap().len().unwrap(),
+            txn.open_table(ROOTS).unwrap().len().unwrap(),
+        ]
+    }
+
+    fn commit(store: &Store, c: &Changes) -> [u8; 32] {
+        let p = store.prepare_commit(c).unwrap();
+        let root = p.root_hash();
+        store.commit(p, vec![]).unwrap();
+        root
+    }
+
+    /// With `keep_recent = 1`, pruning leaves exactly what a fresh store holding the same
+    /// content has: no leaked nodes, values, tombstones or preimages.
+    #[test]
+    fn pruning_leaves_no_garbage() {
+        let store = Store::in_memory(StoreOptions { keep_recent: 1 }).unwrap();
+        let mut model = BTreeMap::new();
+        let mut seed = 7u64;
+        for v in 0..40u64 {
+            let mut c = Changes::new();
+            for _ in 0..(v % 7) * 5 {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let k = format!("k{}", (seed >> 33) % 40).into_bytes();
+                let val =
+                    matches!((seed >> 20) % 3, 1 | 2).then(|| (seed >> 40).to_be_bytes().to_vec());
+                c.insert(k, val);
+            }
+            for (k, val) in &c {
+                match val {
+                    Some(val) => model.insert(k.clone(), val.clone()),
+                    None => model.remove(k),
+                };
+            }
+            let root = commit(&store, &c);
+            let fresh = Store::in_memory(StoreOptions { keep_recent: 1 }).unwrap();
+            let content: Changes =
+                model.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect();
+            assert_eq!(commit(&fresh, &content), root);
+            let live = model.len() as u64;
+            let [nodes, values, preimages, flat, stale_nodes, stale_values, roots] = counts(&store);
+            assert_eq!(nodes, counts(&fresh)[0], "version {v}");
+            assert_eq!((values, preimages, flat), (live, live, live), "version {v}");
+            assert_eq!((stale_nodes, stale_values, roots), (0, 0, 1), "version {v}");
+        }
+    }
+}

@@ -49,7 +49,7 @@ pub(crate) fn run(
     ctx: &AnteCtx<'_>,
 ) -> Result<AnteOut, AppError> {
     let params = auth::params(state)?;
-    let memo_len = tx.body.memo.chars().count();
+    let memo_len = tx.body.memo.len(); // bytes, as the Cosmos SDK counts
     if memo_len as u64 > params.max_memo_characters {
         return Err(AppError::MemoTooLarge {
             len: memo_len,

@@ -53,7 +53,7 @@ pub enum AppError {
         used: u64,
     },
     /// The memo is too long.
-    #[error("memo too large: {len} characters, maximum {max}")]
+    #[error("memo too large: {len} bytes, maximum {max}")]
     MemoTooLarge {
         /// Memo length.
         len: usize,

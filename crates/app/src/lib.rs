@@ -284,14 +284,17 @@ impl App {
             })
             .collect();
         let mut delta = Overlay::new(base);
+        let bctx = modules::BlockCtx { height: block.height, time_ms: block.time_ms };
+        let mut events = Vec::new();
+        modules::begin_block(&mut delta, &bctx, &mut events)?;
         let mut results = Vec::with_capacity(txs.len());
         for tx in decoded {
             results.push(match tx {
-                Ok(tx) => self.deliver_tx(&mut delta, &tx, &chain_id, block.height),
+                Ok(tx) => self.deliver_tx(&mut delta, &tx, &chain_id, &bctx),
                 Err(e) => error_result(&e, 0, 0),
             });
         }
-        let events = Vec::new();
+        modules::end_block(&mut delta, &bctx, &mut events)?;
         if self.check_invariants.load(Ordering::Relaxed) {
             check_all_invariants(&delta)?;
         }
@@ -311,8 +314,9 @@ impl App {
         delta: &mut Overlay<Snapshot>,
         tx: &DecodedTx,
         chain_id: &str,
-        height: u64,
+        bctx: &modules::BlockCtx,
     ) -> TxResult {
+        let height = bctx.height;
         if let Err(e) = msgs::validate_basic(tx) {
             return error_result(&e, tx.gas_limit, 0);
         }
@@ -328,7 +332,7 @@ impl App {
         let msg_changes = {
             let mut msg_state = GasState::new(Overlay::new(&ante_ovl), &meter);
             let mut msg_events = Vec::new();
-            match msgs::deliver_all(&mut msg_state, tx, &mut msg_events) {
+            match msgs::deliver_all(&mut msg_state, tx, bctx, &mut msg_events) {
                 Ok(()) if !meter.is_out() => {
                     events.extend(msg_events);
                     Ok(msg_state.into_inner().into_changes())
@@ -376,7 +380,8 @@ impl App {
         let mut events = Vec::new();
         let r = ante::run(&mut st, &tx, &meter, &ctx).and_then(|o| {
             events.extend(o.events);
-            msgs::deliver_all(&mut st, &tx, &mut events)
+            let bctx = modules::BlockCtx { height, time_ms: 0 };
+            msgs::deliver_all(&mut st, &tx, &bctx, &mut events)
         });
         match r {
             Ok(()) => TxResult {

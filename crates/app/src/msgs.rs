@@ -79,6 +79,7 @@ pub(crate) fn validate_basic(tx: &DecodedTx) -> Result<(), AppError> {
 pub(crate) fn deliver_all(
     state: &mut dyn StateWrite,
     tx: &DecodedTx,
+    _bctx: &crate::modules::BlockCtx,
     events: &mut Vec<Event>,
 ) -> Result<(), AppError> {
     for msg in &tx.msgs {

@@ -10,6 +10,7 @@ pub mod bank;
 pub mod consensus;
 
 use dcloud_store::{StateRead, StateWrite};
+use dcloud_types::Event;
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::AppError;
@@ -42,5 +43,33 @@ pub fn set_params<T: Serialize>(
     let b = serde_json::to_vec(params)
         .map_err(|e| AppError::InvalidRequest(format!("{module} params: {e}")))?;
     state.put(params_key(module), b);
+    Ok(())
+}
+
+/// What every state transition may know about the block it runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockCtx {
+    /// Height of the block being executed.
+    pub height: u64,
+    /// Block time in ms since the Unix epoch (from the header; 0 in simulation).
+    pub time_ms: u64,
+}
+
+/// Runs every module's begin-block logic, in module order.
+pub fn begin_block(
+    _state: &mut dyn StateWrite,
+    _ctx: &BlockCtx,
+    _events: &mut Vec<Event>,
+) -> Result<(), AppError> {
+    Ok(())
+}
+
+/// Runs every module's end-block logic, in module order (e.g. the market closing auctions,
+/// escrow settling accounts whose funds run out at this height).
+pub fn end_block(
+    _state: &mut dyn StateWrite,
+    _ctx: &BlockCtx,
+    _events: &mut Vec<Event>,
+) -> Result<(), AppError> {
     Ok(())
 }

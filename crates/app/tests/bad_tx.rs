@@ -437,13 +437,18 @@ fn running_out_of_gas_in_the_ante_changes_nothing() {
 
 #[test]
 fn a_memo_over_256_characters_is_refused_with_code_12() {
+    // Memo length counts bytes, as the Cosmos SDK does (`len(memo)` in Go).
     let mut c = chain();
     let bob = c.address(1);
-    let opts = TxOpts { memo: "é".repeat(257), ..Default::default() };
+    let opts = TxOpts { memo: "x".repeat(257), ..Default::default() };
     let tx = c.send_with(0, &bob, &[(1, DENOM_AKT)], &opts);
-    assert_refused_without_change(&mut c, tx, 12, "257 characters, maximum 256");
-    // Exactly 256 characters (512 bytes) is fine.
-    let opts = TxOpts { memo: "é".repeat(256), ..Default::default() };
+    assert_refused_without_change(&mut c, tx, 12, "257 bytes, maximum 256");
+    // 129 two-byte characters are 258 bytes: refused too.
+    let opts = TxOpts { memo: "é".repeat(129), ..Default::default() };
+    let tx = c.send_with(0, &bob, &[(1, DENOM_AKT)], &opts);
+    assert_refused_without_change(&mut c, tx, 12, "258 bytes, maximum 256");
+    // Exactly 256 bytes is fine.
+    let opts = TxOpts { memo: "é".repeat(128), ..Default::default() };
     let tx = c.send_with(0, &bob, &[(1, DENOM_AKT)], &opts);
     assert_eq!(c.deliver_block(vec![tx]).tx_results[0].code, 0);
 }

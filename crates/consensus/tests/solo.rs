@@ -404,6 +404,11 @@ fn concurrent_inserts_of_one_tx_keep_a_single_copy_and_respect_the_limit() {
         assert!(m.len() <= 3, "limit exceeded: {}", m.len());
         assert_eq!(m.bytes(), 4 * m.len());
         let reaped = m.reap(1 << 20, 100);
-        assert_eq!(reaped.iter().filter(|t| t.as_slice() == b"same").count(), 1);
+        let same = reaped.iter().filter(|t| t.as_slice() == b"same").count();
+        assert!(same <= 1, "the same tx was admitted {same} times");
+        if m.len() < 3 {
+            // Room was left, so one of the four `same` inserts must have been admitted.
+            assert_eq!(same, 1);
+        }
     }
 }

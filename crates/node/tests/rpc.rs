@@ -83,8 +83,13 @@ async fn rpc_rest_websocket_and_bad_requests() {
     let net = start().await;
 
     // Account numbers: 0 = fee_collector (module), 1 = our key.
-    let acc = net.call("abci_query", json!({"path": "/auth/account",
-        "data": hex::encode(net.key.public_key().address().to_string())})).await;
+    let acc = net
+        .call(
+            "abci_query",
+            json!({"path": "/auth/account",
+        "data": hex::encode(net.key.public_key().address().to_string())}),
+        )
+        .await;
     let v = B64.decode(acc["result"]["response"]["value"].as_str().unwrap()).unwrap();
     let acc: Value = serde_json::from_slice(&v).unwrap();
     assert_eq!(acc["account_number"], 1);
@@ -108,7 +113,8 @@ async fn rpc_rest_websocket_and_bad_requests() {
     let hash = r["result"]["hash"].as_str().unwrap().to_string();
 
     // The websocket delivers the event.
-    let ev = tokio::time::timeout(Duration::from_secs(10), ws.next()).await.unwrap().unwrap().unwrap();
+    let ev =
+        tokio::time::timeout(Duration::from_secs(10), ws.next()).await.unwrap().unwrap().unwrap();
     let ev: Value = serde_json::from_str(ev.to_text().unwrap()).unwrap();
     assert_eq!(ev["id"], 5);
     assert_eq!(ev["result"]["data"]["type"], "tendermint/event/Tx");
@@ -122,17 +128,20 @@ async fn rpc_rest_websocket_and_bad_requests() {
     // tx by hash, tx_search, block, block_results, validators, status.
     let t = net.call("tx", json!({"hash": hash})).await;
     assert_eq!(t["result"]["height"], height);
-    let s = net.call("tx_search", json!({"query": format!("transfer.recipient='{}'", bob())})).await;
+    let s =
+        net.call("tx_search", json!({"query": format!("transfer.recipient='{}'", bob())})).await;
     assert_eq!(s["result"]["total_count"], "1", "{s}");
     let b = net.call("block", json!({"height": height.to_string()})).await;
     assert_eq!(b["result"]["block"]["txs"].as_array().unwrap().len(), 1);
     let st = net.call("status", json!({})).await;
-    let latest: u64 = st["result"]["sync_info"]["latest_block_height"].as_str().unwrap().parse().unwrap();
+    let latest: u64 =
+        st["result"]["sync_info"]["latest_block_height"].as_str().unwrap().parse().unwrap();
     assert!(latest >= height);
     let vals = net.call("validators", json!({})).await;
     assert_eq!(vals["result"]["count"], "1");
     // URI style GET.
-    let g: Value = net.http.get(format!("{}/status", net.rpc)).send().await.unwrap().json().await.unwrap();
+    let g: Value =
+        net.http.get(format!("{}/status", net.rpc)).send().await.unwrap().json().await.unwrap();
     assert!(g["result"]["sync_info"]["latest_block_height"].is_string());
 
     // A proof for bob's balance verifies against the app hash of that height.
@@ -143,8 +152,13 @@ async fn rpc_rest_websocket_and_bad_requests() {
     let mut key = vec![0x10, 20];
     key.extend_from_slice(bob_addr.as_bytes());
     key.extend_from_slice(b"uakt");
-    let q = net.call("abci_query", json!({"path": "/store", "data": hex::encode(&key),
-        "height": height.to_string(), "prove": true})).await;
+    let q = net
+        .call(
+            "abci_query",
+            json!({"path": "/store", "data": hex::encode(&key),
+        "height": height.to_string(), "prove": true}),
+        )
+        .await;
     let value = B64.decode(q["result"]["response"]["value"].as_str().unwrap()).unwrap();
     assert_eq!(u128::from_be_bytes(value.clone().try_into().unwrap()), 1234);
     let proof = dcloud_store::StateProof::from_bytes(
@@ -155,24 +169,46 @@ async fn rpc_rest_websocket_and_bad_requests() {
     assert!(dcloud_store::verify_proof(app_hash, &key, Some(&[0u8; 16]), &proof).is_err());
 
     // REST.
-    let bal: Value = net.http.get(format!("{}/cosmos/bank/v1beta1/balances/{}", net.api, bob()))
-        .send().await.unwrap().json().await.unwrap();
+    let bal: Value = net
+        .http
+        .get(format!("{}/cosmos/bank/v1beta1/balances/{}", net.api, bob()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(bal["balances"][0]["amount"], "1234");
-    let bad = net.http.get(format!("{}/cosmos/bank/v1beta1/balances/cosmos1xyz", net.api)).send().await.unwrap();
+    let bad = net
+        .http
+        .get(format!("{}/cosmos/bank/v1beta1/balances/cosmos1xyz", net.api))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), 400);
     let body: Value = bad.json().await.unwrap();
     assert_eq!(body["code"], 7);
-    let spec: Value = net.http.get(format!("{}/openapi.json", net.api)).send().await.unwrap().json().await.unwrap();
+    let spec: Value = net
+        .http
+        .get(format!("{}/openapi.json", net.api))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(spec["openapi"], "3.0.3");
     assert!(spec["paths"]["/cosmos/bank/v1beta1/balances/{address}"].is_object());
 
     // Metrics.
-    let m = net.http.get(format!("{}/metrics", net.rpc)).send().await.unwrap().text().await.unwrap();
+    let m =
+        net.http.get(format!("{}/metrics", net.rpc)).send().await.unwrap().text().await.unwrap();
     assert!(m.contains("dcloud_block_height"), "{m}");
     assert!(m.contains("dcloud_txs_total 1"), "{m}");
 
     // Malformed requests: JSON errors, never a panic.
-    let r: Value = net.http.post(&net.rpc).body("{not json").send().await.unwrap().json().await.unwrap();
+    let r: Value =
+        net.http.post(&net.rpc).body("{not json").send().await.unwrap().json().await.unwrap();
     assert_eq!(r["error"]["code"], -32700);
     let r = net.call("no_such_method", json!({})).await;
     assert_eq!(r["error"]["code"], -32601);
@@ -185,9 +221,18 @@ async fn rpc_rest_websocket_and_bad_requests() {
     let r = net.call("block", json!({"height": "999999"})).await;
     assert_eq!(r["error"]["code"], -32602);
     let huge = "A".repeat(3 * 1024 * 1024);
-    let r: Value = net.http.post(&net.rpc)
-        .body(format!(r#"{{"jsonrpc":"2.0","id":1,"method":"broadcast_tx_sync","params":{{"tx":"{huge}"}}}}"#))
-        .send().await.unwrap().json().await.unwrap();
+    let r: Value = net
+        .http
+        .post(&net.rpc)
+        .body(format!(
+            r#"{{"jsonrpc":"2.0","id":1,"method":"broadcast_tx_sync","params":{{"tx":"{huge}"}}}}"#
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(r["error"]["code"], -32600, "{r}");
     // An oversized websocket frame closes that connection; the node stays up.
     let big = tokio_tungstenite::tungstenite::Message::Text("x".repeat(200 * 1024).into());

@@ -3,11 +3,15 @@
 //!
 //! Key prefixes (one byte, unique, reviewed here):
 //! `0x01` auth accounts, `0x02` auth globals, `0x10` bank balances, `0x11` bank supply,
-//! `0x12` bank globals, `0xF0` consensus-visible globals (validator set), `0xFF` params.
+//! `0x12` bank globals, `0x20`-`0x2F` market (deployment, market, escrow), `0x30` providers,
+//! `0x31` audited attributes, `0x32` certificates, `0xF0` consensus-visible globals
+//! (validator set), `0xFF` params.
 
+pub mod audit;
 pub mod auth;
 pub mod bank;
 pub mod consensus;
+pub mod provider;
 
 use dcloud_store::{StateRead, StateWrite};
 use dcloud_types::Event;

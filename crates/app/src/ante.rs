@@ -92,11 +92,16 @@ pub(crate) fn run(
             )))
         }
     };
-    let pk = PublicKey::from_bytes(&pubkey).map_err(|e| AppError::InvalidPubKey(e.to_string()))?;
-    if pk.address() != signer {
+    if pubkey.len() != 33 || !matches!(pubkey[0], 2 | 3) {
+        return Err(AppError::InvalidPubKey(format!(
+            "expected a 33-byte compressed secp256k1 key, got {} bytes",
+            pubkey.len()
+        )));
+    }
+    let key_addr = dcloud_crypto::secp256k1::address_of_compressed(&pubkey);
+    if key_addr != signer {
         return Err(AppError::Unauthorized(format!(
-            "signer's public key belongs to {}, not to the sender {signer}",
-            pk.address()
+            "signer's public key belongs to {key_addr}, not to the sender {signer}"
         )));
     }
     if tx.sequence != acc.sequence {

@@ -157,17 +157,25 @@ impl App {
     /// Mempool admission: decode, stateless checks, ante (signature, sequence, fee) against
     /// the check state, which then reflects the tx (so the sender's next tx needs sequence+1).
     pub fn check_tx(&self, raw: &[u8], kind: CheckTxKind) -> CheckTxResponse {
+        self.check_tx_with(raw, kind, |_| Ok(()))
+    }
+
+    /// Like [`App::check_tx`], and on success calls `admit` while still holding the
+    /// check-state lock (the node inserts into its mempool there). If `admit` refuses with
+    /// `(code, log)`, the tx's effects on the check state are dropped. This keeps the check
+    /// state and the mempool in step even while a block commits and re-checks concurrently.
+    pub fn check_tx_with(
+        &self,
+        raw: &[u8],
+        kind: CheckTxKind,
+        admit: impl FnOnce(&CheckTxResponse) -> Result<(), (u32, String)>,
+    ) -> CheckTxResponse {
         let hash = dcloud_types::sha256(raw);
-        let mut resp = CheckTxResponse { hash: hex::encode_upper(hash), ..Default::default() };
+        let resp = CheckTxResponse { hash: hex::encode_upper(hash), ..Default::default() };
         let tx = match DecodedTx::decode(raw) {
             Ok(t) => t,
             Err(e) => return fail_check(resp, &tx_decode_error(e)),
         };
-        resp.gas_wanted = tx.gas_limit;
-        resp.sequence = tx.sequence;
-        if let Err(e) = msgs::validate_basic(&tx) {
-            return fail_check(resp, &e);
-        }
         let chain_id = self.chain_id.read().clone();
         // Verify the signature before taking the lock, so admissions verify in parallel.
         if kind == CheckTxKind::New {
@@ -180,22 +188,49 @@ impl App {
                 }
             }
         }
-        let height = self.store.latest_version().unwrap_or(0) + 1;
         let mut check = self.check.lock();
+        let (mut resp, changes) = self.check_locked(&check, &tx, resp, &chain_id);
+        if let Some(changes) = changes {
+            // The ante's changes reach the check state only once the tx is admitted.
+            match admit(&resp) {
+                Ok(()) => check.apply(changes),
+                Err((code, log)) => {
+                    resp.code = code;
+                    resp.codespace = "mempool".into();
+                    resp.log = log;
+                }
+            }
+        }
+        resp
+    }
+
+    /// Runs the stateless checks and the ante against the check state; on success also
+    /// returns the changes for the caller to apply.
+    fn check_locked(
+        &self,
+        check: &Overlay<Snapshot>,
+        tx: &DecodedTx,
+        mut resp: CheckTxResponse,
+        chain_id: &str,
+    ) -> (CheckTxResponse, Option<dcloud_store::Changes>) {
+        resp.gas_wanted = tx.gas_limit;
+        resp.sequence = tx.sequence;
+        if let Err(e) = msgs::validate_basic(tx) {
+            return (fail_check(resp, &e), None);
+        }
+        let height = self.store.latest_version().unwrap_or(0) + 1;
         let meter = GasMeter::new(tx.gas_limit);
-        let mut ovl = GasState::new(Overlay::new(&*check), &meter);
-        let ctx = ante::AnteCtx { chain_id: &chain_id, height, simulate: false, app: self };
-        match ante::run(&mut ovl, &tx, &meter, &ctx) {
+        let mut ovl = GasState::new(Overlay::new(check), &meter);
+        let ctx = ante::AnteCtx { chain_id, height, simulate: false, app: self };
+        match ante::run(&mut ovl, tx, &meter, &ctx) {
             Ok(out) => {
                 resp.sender = out.signer.to_string();
-                let changes = ovl.into_inner().into_changes();
-                check.apply(changes);
-                resp
+                (resp, Some(ovl.into_inner().into_changes()))
             }
             Err(e) => {
                 resp.sender =
                     tx.msgs.first().and_then(|m| m.signers().first().cloned()).unwrap_or_default();
-                fail_check(resp, &e)
+                (fail_check(resp, &e), None)
             }
         }
     }
@@ -397,13 +432,38 @@ impl App {
     /// Persists the finalized block atomically together with `aux` (the block store's
     /// records), then resets the check state. Returns the committed height.
     pub fn commit(&self, aux: Vec<(Vec<u8>, Option<Vec<u8>>)>) -> Result<u64, AppError> {
+        self.commit_then(aux, |_| {})
+    }
+
+    /// Commits like [`App::commit`], then — still holding the check-state lock, so no new
+    /// tx is admitted against a half-updated check state — hands `recheck` a function that
+    /// re-checks a pending tx against the fresh check state (true = still valid). The node
+    /// runs its mempool update there.
+    pub fn commit_then(
+        &self,
+        aux: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+        recheck: impl FnOnce(&mut dyn FnMut(&[u8]) -> bool),
+    ) -> Result<u64, AppError> {
         let p = self
             .pending
             .lock()
             .take()
             .ok_or_else(|| AppError::ChainState("nothing to commit".into()))?;
+        let mut check = self.check.lock();
         let v = self.store.commit(p.prepared, aux)?;
-        self.reset_check_state();
+        *check = Overlay::new(self.store.latest());
+        let chain_id = self.chain_id.read().clone();
+        let mut f = |raw: &[u8]| -> bool {
+            let Ok(tx) = DecodedTx::decode(raw) else { return false };
+            match self.check_locked(&check, &tx, CheckTxResponse::default(), &chain_id) {
+                (_, Some(changes)) => {
+                    check.apply(changes);
+                    true
+                }
+                _ => false,
+            }
+        };
+        recheck(&mut f);
         Ok(v)
     }
 

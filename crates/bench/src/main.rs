@@ -149,33 +149,48 @@ fn main() -> anyhow::Result<()> {
         node_key,
         SoloConfig { max_block_txs: 10_000, ..SoloConfig::default() },
     )?;
+    // Submission runs concurrently with block production, as in the node: a submitter
+    // admits txs on all cores (like concurrent RPC requests) while the driver makes a block
+    // whenever txs wait and the last block is at least 100 ms old.
     let mut now_ms = 1_700_000_000_000u64;
     let t = Instant::now();
-    let mut admit_time = 0.0;
+    let rejected = std::sync::atomic::AtomicUsize::new(0);
+    let admit_secs = std::sync::Mutex::new(0.0f64);
     let mut block_stats = Vec::new();
-    for wave in &waves {
-        let ta = Instant::now();
-        let rejected: usize = wave
-            .par_iter()
-            .map(|raw| {
-                let r = app.check_tx(raw, CheckTxKind::New);
-                if r.code != 0 || mempool.insert(raw.clone()).is_err() {
-                    1
-                } else {
-                    0
-                }
-            })
-            .sum();
-        admit_time += ta.elapsed().as_secs_f64();
-        anyhow::ensure!(rejected == 0, "{rejected} txs rejected at admission");
-        while !mempool.is_empty() {
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        scope.spawn(|| {
+            let ta = Instant::now();
+            for wave in &waves {
+                wave.par_iter().for_each(|raw| {
+                    let r = app.check_tx_with(raw, CheckTxKind::New, |_| {
+                        mempool.insert(raw.clone()).map_err(|e| (e.code(), e.to_string()))
+                    });
+                    if r.code != 0 {
+                        rejected.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                });
+            }
+            if let Ok(mut a) = admit_secs.lock() {
+                *a = ta.elapsed().as_secs_f64();
+            }
+        });
+        let mut committed = 0usize;
+        let mut last_block = Instant::now();
+        while committed + rejected.load(std::sync::atomic::Ordering::Relaxed) < total {
+            let since = last_block.elapsed();
+            if mempool.is_empty() || since < std::time::Duration::from_millis(100) {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+                continue;
+            }
             now_ms += 1000;
+            last_block = Instant::now();
             let cb = driver.produce_block(now_ms)?;
             let failed = cb.results.tx_results.iter().filter(|r| r.code != 0).count();
             anyhow::ensure!(failed == 0, "{failed} txs failed in block {}", cb.block.header.height);
+            committed += cb.block.txs.len();
             if std::env::var("BENCH_VERBOSE").is_ok() {
                 println!(
-                    "  block {}: {} txs, finalize+commit {:.0} ms, store commit {:.0} ms",
+                    "  block {}: {} txs, finalize+commit+recheck {:.0} ms, store commit {:.0} ms",
                     cb.block.header.height,
                     cb.block.txs.len(),
                     cb.exec_time.as_secs_f64() * 1000.0,
@@ -184,20 +199,23 @@ fn main() -> anyhow::Result<()> {
             }
             block_stats.push((cb.block.txs.len(), cb.exec_time, cb.commit_time));
         }
-    }
+        Ok(())
+    })?;
+    let rejected = rejected.into_inner();
+    anyhow::ensure!(rejected == 0, "{rejected} txs rejected at admission");
+    let admit_time = admit_secs.into_inner().unwrap_or(0.0);
     let e2e = total as f64 / t.elapsed().as_secs_f64();
     println!(
         "(b) end-to-end signed sends (check_tx -> mempool -> finalize -> commit -> recheck): {e2e:.0} tx/s \
-         ({} blocks, admission {:.2} s of {:.2} s)",
+         ({} blocks; submission took {:.2} s of {:.2} s)",
         block_stats.len(),
         admit_time,
         t.elapsed().as_secs_f64()
     );
     println!("(c) ratio (b)/(a): {:.1}% (goal >= 30%)", 100.0 * e2e / verify_rate);
-    let full: Vec<_> = block_stats.iter().filter(|b| b.0 == 10_000).collect();
-    if let Some((n, exec, commit)) = full.first() {
+    if let Some((n, exec, commit)) = block_stats.iter().max_by_key(|b| b.0) {
         println!(
-            "(d) block of {n} sends: finalize+commit {:.0} ms, of which store commit {:.0} ms",
+            "(d) largest block, {n} sends: finalize+commit+recheck {:.0} ms, of which store commit {:.0} ms",
             exec.as_secs_f64() * 1000.0,
             commit.as_secs_f64() * 1000.0
         );

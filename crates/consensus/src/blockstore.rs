@@ -3,7 +3,8 @@
 //!
 //! Keys: `B‖h` block, `C‖h` commit of block h, `R‖h` results, `T‖hash` tx location,
 //! `E‖type.key=value‖0‖h‖i` event index (attributes `amount`, `fee` and `signature` are
-//! not indexed: they are rarely searched and would double the index).
+//! not indexed, nor `coin_spent`/`coin_received` events: they are rarely searched and would
+//! double the index; queries on them still work by walking blocks).
 
 use std::sync::Arc;
 
@@ -15,6 +16,12 @@ use crate::query::{flatten, EventQuery};
 use crate::ConsensusError;
 
 const NOT_INDEXED: &[&str] = &["amount", "fee", "signature"];
+/// Event types not indexed: `coin_spent`/`coin_received` repeat what `transfer` says.
+const NOT_INDEXED_EVENTS: &[&str] = &["coin_spent", "coin_received"];
+
+fn is_indexed(event: &str, attr: &str) -> bool {
+    !NOT_INDEXED.contains(&attr) && !NOT_INDEXED_EVENTS.contains(&event)
+}
 
 /// Side-table writes (`Some` = put, `None` = delete), as `App::commit` takes them.
 pub type AuxWrites = Vec<(Vec<u8>, Option<Vec<u8>>)>;
@@ -82,7 +89,7 @@ impl BlockStore {
             let mut seen = std::collections::BTreeSet::new();
             for e in &res.events {
                 for a in &e.attributes {
-                    if NOT_INDEXED.contains(&a.key.as_str()) || a.value.len() > 256 {
+                    if !is_indexed(&e.kind, &a.key) || a.value.len() > 256 {
                         continue;
                     }
                     let ck = format!("{}.{}={}", e.kind, a.key, a.value);
@@ -183,11 +190,11 @@ impl BlockStore {
             }
         } else if let Some(c) = q.conditions.iter().find(|c| {
             // Only an indexed attribute can drive the lookup; others are filtered below.
-            let attr = c.key.rsplit('.').next().unwrap_or_default();
+            let (event, attr) = c.key.rsplit_once('.').unwrap_or_default();
             c.op == crate::query::Op::Eq
                 && c.key != "tm.event"
                 && c.key != "tx.height"
-                && !NOT_INDEXED.contains(&attr)
+                && is_indexed(event, attr)
                 && c.value.len() <= 256
         }) {
             let mut prefix = vec![b'E'];

@@ -215,12 +215,13 @@ impl SoloDriver {
             }
         };
         let commit_started = Instant::now();
-        self.app.commit(aux)?;
-        let commit_time = commit_started.elapsed();
-        let app = &self.app;
-        self.mempool.update(&block.txs, |raw| {
-            app.check_tx(raw, dcloud_app::CheckTxKind::Recheck).code == 0
-        });
+        let mempool = &self.mempool;
+        let committed = &block.txs;
+        let mut commit_time = Duration::ZERO;
+        self.app.commit_then(aux, |recheck| {
+            commit_time = commit_started.elapsed();
+            mempool.update(committed, |raw| recheck(raw))
+        })?;
         *last = Last { height, hash: block_hash, time_ms, commit: Some(commit.clone()) };
         let cb = Arc::new(CommittedBlock {
             block,

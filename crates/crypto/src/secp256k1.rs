@@ -142,10 +142,7 @@ impl PublicKey {
 
     /// The account address: `RIPEMD160(SHA256(compressed pubkey))`, 20 bytes.
     pub fn address(&self) -> AccAddress {
-        let digest = Ripemd160::digest(Sha256::digest(self.0));
-        // Always 20 bytes, which `from_bytes` accepts.
-        AccAddress::from_bytes(&digest)
-            .unwrap_or_else(|_| AccAddress::module("unreachable: ripemd160 is 20 bytes"))
+        address_of_compressed(&self.0)
     }
 
     /// Verifies a 64-byte `r || s` signature over `SHA-256(msg)`.
@@ -338,4 +335,13 @@ mod tests {
             prop_assert!(pk.verify(&msg, &bad_sig).is_err());
         }
     }
+}
+
+/// The account address of 33 compressed public-key bytes, without decompressing the point
+/// (cheap; the point itself is validated when a signature is verified).
+pub fn address_of_compressed(pubkey: &[u8]) -> AccAddress {
+    let digest = Ripemd160::digest(Sha256::digest(pubkey));
+    // Always 20 bytes, which `from_bytes` accepts.
+    AccAddress::from_bytes(&digest)
+        .unwrap_or_else(|_| AccAddress::module("unreachable: ripemd160 is 20 bytes"))
 }

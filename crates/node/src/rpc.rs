@@ -282,27 +282,25 @@ pub(crate) async fn broadcast(sh: &Arc<Shared>, tx: Vec<u8>) -> BroadcastTxRespo
         return resp;
     }
     let app = sh.app.clone();
-    let raw = tx.clone();
-    let check =
-        tokio::task::spawn_blocking(move || app.check_tx(&raw, dcloud_app::CheckTxKind::New)).await;
-    let check = match check {
-        Ok(c) => c,
+    let mempool = sh.mempool.clone();
+    // check_tx and the mempool insert happen under the app's check lock, so a block
+    // committing concurrently never sees one without the other.
+    let check = tokio::task::spawn_blocking(move || {
+        app.check_tx_with(&tx, dcloud_app::CheckTxKind::New, |_| {
+            mempool.insert(tx.clone()).map_err(|e| (e.code(), e.to_string()))
+        })
+    })
+    .await;
+    match check {
+        Ok(c) => {
+            resp.code = c.code;
+            resp.codespace = c.codespace;
+            resp.log = c.log;
+        }
         Err(e) => {
             resp.code = 1;
             resp.log = format!("internal error: {e}");
-            return resp;
         }
-    };
-    if check.code != 0 {
-        resp.code = check.code;
-        resp.codespace = check.codespace;
-        resp.log = check.log;
-        return resp;
-    }
-    if let Err(e) = sh.mempool.insert(tx) {
-        resp.code = e.code();
-        resp.codespace = "mempool".into();
-        resp.log = e.to_string();
     }
     resp
 }

@@ -138,21 +138,71 @@ fn account_key(addr: &AccAddress) -> Vec<u8> {
 
 const NEXT_ACCOUNT_NUMBER: &[u8] = b"\x02next_acc";
 
+/// Stored form of an account (the address is the key): version byte 1, account number
+/// (u64 BE), sequence (u64 BE), pubkey (len u8 + bytes), module name (len u8 + bytes).
+/// Binary rather than JSON because it is read and written by every tx.
+fn encode_account(acc: &Account) -> Result<Vec<u8>, AppError> {
+    let pk = match &acc.pub_key {
+        Some(h) => {
+            hex::decode(h).map_err(|_| AppError::InvalidPubKey("pubkey is not hex".into()))?
+        }
+        None => Vec::new(),
+    };
+    let module = acc.module.as_deref().unwrap_or("").as_bytes();
+    if pk.len() > 255 || module.len() > 255 {
+        return Err(AppError::InvalidRequest("account field too long".into()));
+    }
+    let mut v = Vec::with_capacity(19 + pk.len() + module.len());
+    v.push(1);
+    v.extend_from_slice(&acc.account_number.to_be_bytes());
+    v.extend_from_slice(&acc.sequence.to_be_bytes());
+    v.push(pk.len() as u8);
+    v.extend_from_slice(&pk);
+    v.push(module.len() as u8);
+    v.extend_from_slice(module);
+    Ok(v)
+}
+
+fn decode_account(address: &AccAddress, b: &[u8]) -> Result<Account, AppError> {
+    let bad = || AppError::ChainState(format!("corrupt account record for {address}"));
+    if b.len() < 19 || b[0] != 1 {
+        return Err(bad());
+    }
+    let num = u64::from_be_bytes(b[1..9].try_into().map_err(|_| bad())?);
+    let seq = u64::from_be_bytes(b[9..17].try_into().map_err(|_| bad())?);
+    let pk_len = b[17] as usize;
+    let pk = b.get(18..18 + pk_len).ok_or_else(bad)?;
+    let m_len = *b.get(18 + pk_len).ok_or_else(bad)? as usize;
+    let m = b.get(19 + pk_len..19 + pk_len + m_len).ok_or_else(bad)?;
+    Ok(Account {
+        address: address.clone(),
+        account_number: num,
+        sequence: seq,
+        pub_key: (!pk.is_empty()).then(|| hex::encode(pk)),
+        module: if m.is_empty() {
+            None
+        } else {
+            Some(String::from_utf8(m.to_vec()).map_err(|_| bad())?)
+        },
+    })
+}
+
+fn address_from_key(k: &[u8]) -> Result<AccAddress, AppError> {
+    AccAddress::from_bytes(k.get(2..).unwrap_or_default())
+        .map_err(|e| AppError::ChainState(format!("corrupt account key: {e}")))
+}
+
 /// Reads an account.
 pub fn get_account(state: &dyn StateRead, addr: &AccAddress) -> Result<Option<Account>, AppError> {
     match state.get(&account_key(addr))? {
-        Some(b) => serde_json::from_slice(&b)
-            .map(Some)
-            .map_err(|e| AppError::ChainState(format!("corrupt account {addr}: {e}"))),
+        Some(b) => decode_account(addr, &b).map(Some),
         None => Ok(None),
     }
 }
 
 /// Writes an account.
 pub fn set_account(state: &mut dyn StateWrite, acc: &Account) -> Result<(), AppError> {
-    let b = serde_json::to_vec(acc)
-        .map_err(|e| AppError::InvalidRequest(format!("account encoding: {e}")))?;
-    state.put(account_key(&acc.address), b);
+    state.put(account_key(&acc.address), encode_account(acc)?);
     Ok(())
 }
 
@@ -190,7 +240,10 @@ pub fn module_address(name: &str) -> AccAddress {
 
 /// True if `addr` is a module account (they cannot receive plain sends).
 pub fn is_module_address(addr: &AccAddress) -> bool {
-    MODULE_ACCOUNTS.iter().any(|(n, _)| &module_address(n) == addr)
+    static ADDRS: std::sync::OnceLock<Vec<AccAddress>> = std::sync::OnceLock::new();
+    ADDRS
+        .get_or_init(|| MODULE_ACCOUNTS.iter().map(|(n, _)| module_address(n)).collect())
+        .contains(addr)
 }
 
 /// True if module `name` may use `permission`.
@@ -229,9 +282,7 @@ pub fn list_accounts(
     state
         .prefix_range(&[0x01], after.as_deref(), limit)?
         .into_iter()
-        .map(|(_, v)| {
-            serde_json::from_slice(&v).map_err(|e| AppError::ChainState(format!("account: {e}")))
-        })
+        .map(|(k, v)| decode_account(&address_from_key(&k)?, &v))
         .collect()
 }
 
@@ -243,7 +294,7 @@ pub fn check_invariants(state: &dyn StateRead) -> Result<(), AppError> {
     loop {
         let page = state.prefix_range(&[0x01], after.as_deref(), 1000)?;
         for (k, v) in &page {
-            let acc: Account = serde_json::from_slice(v)
+            let acc = decode_account(&address_from_key(k)?, v)
                 .map_err(|e| AppError::Invariant(format!("undecodable account: {e}")))?;
             if acc.account_number >= next || !seen.insert(acc.account_number) {
                 return Err(AppError::Invariant(format!(

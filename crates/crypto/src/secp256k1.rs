@@ -194,6 +194,15 @@ impl<'de> Deserialize<'de> for PublicKey {
     }
 }
 
+/// The account address of 33 compressed public-key bytes, without decompressing the point
+/// (cheap; the point itself is validated when a signature is verified).
+pub fn address_of_compressed(pubkey: &[u8]) -> AccAddress {
+    let digest = Ripemd160::digest(Sha256::digest(pubkey));
+    // Always 20 bytes, which `from_bytes` accepts.
+    AccAddress::from_bytes(&digest)
+        .unwrap_or_else(|_| AccAddress::module("unreachable: ripemd160 is 20 bytes"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,13 +344,4 @@ mod tests {
             prop_assert!(pk.verify(&msg, &bad_sig).is_err());
         }
     }
-}
-
-/// The account address of 33 compressed public-key bytes, without decompressing the point
-/// (cheap; the point itself is validated when a signature is verified).
-pub fn address_of_compressed(pubkey: &[u8]) -> AccAddress {
-    let digest = Ripemd160::digest(Sha256::digest(pubkey));
-    // Always 20 bytes, which `from_bytes` accepts.
-    AccAddress::from_bytes(&digest)
-        .unwrap_or_else(|_| AccAddress::module("unreachable: ripemd160 is 20 bytes"))
 }

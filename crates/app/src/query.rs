@@ -91,7 +91,24 @@ pub(crate) fn route(
         }
         "auth/params" => json(&auth::params(&snap)?)?,
         "bank/params" => json(&bank::params(&snap)?)?,
-        "bank/balances" => json(&bank::balances(&snap, &addr_arg(data)?)?)?,
+        "bank/balances" => {
+            let addr = addr_arg(data)?;
+            if version == latest {
+                json(&bank::balances(&snap, &addr)?)?
+            } else {
+                // Older versions serve point reads only: read each denom that has a supply
+                // now (a denom whose supply has since dropped to zero is not listed).
+                let denoms = bank::total_supply(&store.latest())?;
+                let mut coins = Vec::new();
+                for c in denoms.iter() {
+                    let amount = bank::balance(&snap, &addr, &c.denom)?;
+                    if amount > 0 {
+                        coins.push(Coin::new(amount, c.denom));
+                    }
+                }
+                json(&dcloud_types::Coins::from_coins(coins)?)?
+            }
+        }
         "bank/balance" => {
             let req: BalanceReq = serde_json::from_slice(data)
                 .map_err(|e| AppError::InvalidRequest(e.to_string()))?;

@@ -122,6 +122,14 @@ fn a_historical_query_returns_the_balance_at_that_height() {
     // The raw store read at height 1 is the old value too.
     let r = c.query("/store", &balance_key(&bob, DENOM_AKT), 1, false);
     assert_eq!(r.value, 1_000_000_250u128.to_be_bytes().to_vec());
+    // All balances at an older height.
+    let all = |h: u64| {
+        let r = c.query("/bank/balances", bob.to_string().as_bytes(), h, false);
+        serde_json::from_slice::<dcloud_types::Coins>(&r.value).unwrap()
+    };
+    assert_eq!(all(1).amount_of(DENOM_AKT), 1_000_000_250);
+    assert_eq!(all(2).amount_of(DENOM_AKT), 1_000_000_300);
+    assert_eq!(all(1).amount_of("uact"), all(2).amount_of("uact"));
 }
 
 #[test]

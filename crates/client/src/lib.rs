@@ -14,6 +14,7 @@ mod error;
 pub mod rpc;
 pub mod rpc_types;
 pub mod tx;
+pub mod verify;
 mod ws;
 
 pub use error::ClientError;

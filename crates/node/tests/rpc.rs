@@ -168,6 +168,31 @@ async fn rpc_rest_websocket_and_bad_requests() {
     dcloud_store::verify_proof(app_hash, &key, Some(&value), &proof).unwrap();
     assert!(dcloud_store::verify_proof(app_hash, &key, Some(&[0u8; 16]), &proof).is_err());
 
+    // The client's light-client read: proof + next header's app hash + commit signatures.
+    let client = dcloud_client::RpcClient::new(&net.rpc).unwrap();
+    let (v, h) = client.get_verified(&key, height).await.unwrap();
+    assert_eq!(h, height);
+    assert_eq!(v, Some(value.clone()));
+    let mut absent = key.clone();
+    absent.extend_from_slice(b"x");
+    assert_eq!(client.get_verified(&absent, 0).await.unwrap().0, None);
+    // A commit that does not certify the header, or lacks signatures, is refused.
+    let next: dcloud_client::rpc_types::BlockResponse =
+        client.call("block", json!({"height": (height + 1).to_string()})).await.unwrap();
+    let commit: dcloud_consensus::Commit =
+        client.call("commit", json!({"height": (height + 1).to_string()})).await.unwrap();
+    let vals = client.validators().await.unwrap().validators;
+    let chain = next.block.header.chain_id.clone();
+    dcloud_client::verify::verify_commit(&chain, &next.block.header, &commit, &vals).unwrap();
+    let mut forged = next.block.header.clone();
+    forged.app_hash = [9; 32];
+    assert!(dcloud_client::verify::verify_commit(&chain, &forged, &commit, &vals).is_err());
+    let mut unsigned = commit.clone();
+    unsigned.signatures.clear();
+    assert!(
+        dcloud_client::verify::verify_commit(&chain, &next.block.header, &unsigned, &vals).is_err()
+    );
+
     // REST.
     let bal: Value = net
         .http

@@ -213,3 +213,15 @@ fn querying_a_missing_provider_is_a_clear_error() {
     assert_eq!((e.codespace(), e.code()), ("provider", 3));
     assert!(e.to_string().contains("is not a provider"), "{e}");
 }
+
+#[test]
+fn attribute_keys_are_two_to_127_characters_of_letters_digits_and_underscore_slash_dot_dash() {
+    let long = format!("a{}", "b".repeat(126));
+    for ok in ["ab", "region", "capabilities/storage/1/class", "a_b.c-d", long.as_str()] {
+        assert!(provider::is_valid_attribute_key(ok), "{ok}");
+    }
+    let too_long = format!("a{}", "b".repeat(127));
+    for bad in ["", "a", "1a", "_a", "a b", "a*", "é1", too_long.as_str()] {
+        assert!(!provider::is_valid_attribute_key(bad), "{bad}");
+    }
+}

@@ -502,6 +502,9 @@ fn signer_account(
 pub fn check_all_invariants(state: &dyn StateRead) -> Result<(), AppError> {
     modules::auth::check_invariants(state)?;
     modules::bank::check_invariants(state)?;
+    modules::provider::check_invariants(state)?;
+    modules::audit::check_invariants(state)?;
+    modules::cert::check_invariants(state)?;
     Ok(())
 }
 

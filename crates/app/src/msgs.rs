@@ -5,7 +5,7 @@ use dcloud_proto::{DecodedTx, Msg};
 use dcloud_store::StateWrite;
 use dcloud_types::{AccAddress, Coin, Coins, Event};
 
-use crate::modules::bank;
+use crate::modules::{audit, bank, cert, provider};
 use crate::AppError;
 
 /// Parses proto coins into a valid, positive, duplicate-free set.
@@ -70,9 +70,37 @@ pub(crate) fn validate_basic(tx: &DecodedTx) -> Result<(), AppError> {
                     )));
                 }
             }
+            Msg::CreateProvider(m) => {
+                provider::validate_create(m)?;
+            }
+            Msg::UpdateProvider(m) => {
+                provider::validate_update(m)?;
+            }
+            Msg::SignProviderAttributes(m) => {
+                audit::validate_sign(m)?;
+            }
+            Msg::DeleteProviderAttributes(m) => {
+                audit::validate_delete(m)?;
+            }
+            Msg::CreateCertificate(m) => {
+                cert::validate_create(m)?;
+            }
+            Msg::RevokeCertificate(m) => {
+                cert::validate_revoke(m)?;
+            }
         }
     }
     Ok(())
+}
+
+/// The module that handles a message (for the `message` event).
+fn module_of(msg: &Msg) -> &'static str {
+    match msg {
+        Msg::Send(_) | Msg::MultiSend(_) => "bank",
+        Msg::CreateProvider(_) | Msg::UpdateProvider(_) => provider::NAME,
+        Msg::SignProviderAttributes(_) | Msg::DeleteProviderAttributes(_) => audit::NAME,
+        Msg::CreateCertificate(_) | Msg::RevokeCertificate(_) => cert::NAME,
+    }
 }
 
 /// Delivers every message of a tx in order; the first error aborts.
@@ -88,7 +116,7 @@ pub(crate) fn deliver_all(
             Event::new("message")
                 .attr("action", msg.type_url())
                 .attr("sender", &sender)
-                .attr("module", "bank"),
+                .attr("module", module_of(msg)),
         );
         match msg {
             Msg::Send(m) => {
@@ -105,6 +133,12 @@ pub(crate) fn deliver_all(
                     bank::send_checked(state, &from, &to, &parse_coins(&o.coins)?, events)?;
                 }
             }
+            Msg::CreateProvider(m) => provider::deliver_create(state, m, events)?,
+            Msg::UpdateProvider(m) => provider::deliver_update(state, m, events)?,
+            Msg::SignProviderAttributes(m) => audit::deliver_sign(state, m, events)?,
+            Msg::DeleteProviderAttributes(m) => audit::deliver_delete(state, m, events)?,
+            Msg::CreateCertificate(m) => cert::deliver_create(state, m, events)?,
+            Msg::RevokeCertificate(m) => cert::deliver_revoke(state, m, events)?,
         }
     }
     Ok(())

@@ -11,12 +11,16 @@
 //! | `/bank/supply` | – | coins |
 //! | `/consensus/validators` | – | validator set |
 //! | `/app/simulate` | raw tx | tx result with gas used |
+//! | `/provider/list` | `{"start_after"?, "limit"?}` | `{"providers": [...], "next"?}` |
+//! | `/provider/get` | bech32 address | provider |
+//! | `/audit/list` | `{"provider"?, "auditor"?, "limit"?}` | audit records |
+//! | `/cert/list` | `{"owner"?, "state"?, "serial"?, "limit"?}` | certificates |
 
 use dcloud_store::{Snapshot, StateRead};
 use dcloud_types::{AccAddress, Coin};
 use serde::{Deserialize, Serialize};
 
-use crate::modules::{auth, bank, consensus};
+use crate::modules::{audit, auth, bank, cert, consensus, provider};
 use crate::{App, AppError, QueryResponse};
 
 fn json<T: Serialize>(v: &T) -> Result<Vec<u8>, AppError> {
@@ -35,6 +39,52 @@ fn addr_arg(data: &[u8]) -> Result<AccAddress, AppError> {
 struct PageReq {
     start_after: Option<String>,
     limit: Option<usize>,
+}
+
+/// `/audit/list` request.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct AuditListReq {
+    /// Only records on this provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// Only records by this auditor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auditor: Option<String>,
+    /// At most this many (default 100, max 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+}
+
+/// `/cert/list` request.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct CertListReq {
+    /// Filters.
+    #[serde(flatten)]
+    pub filter: cert::CertFilter,
+    /// At most this many (default 100, max 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+}
+
+/// `/provider/list` answer.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ProviderPage {
+    /// Providers in address-key order.
+    pub providers: Vec<provider::Provider>,
+    /// Pass as `start_after` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+fn json_req<T: serde::de::DeserializeOwned + Default>(data: &[u8]) -> Result<T, AppError> {
+    if data.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(data).map_err(|e| AppError::InvalidRequest(e.to_string()))
+}
+
+fn opt_addr(s: Option<&str>, what: &str) -> Result<Option<AccAddress>, AppError> {
+    s.map(|a| a.parse().map_err(|e| AppError::InvalidAddress(format!("{what}: {e}")))).transpose()
 }
 
 #[derive(Deserialize)]
@@ -119,6 +169,44 @@ pub(crate) fn route(
         "bank/supply" => json(&bank::total_supply(&snap)?)?,
         "consensus/validators" => json(&consensus::validators(&snap)?)?,
         "app/simulate" => json(&app.simulate(data))?,
+        "provider/list" => {
+            let req: Option<PageReq> = if data.iter().all(u8::is_ascii_whitespace) {
+                None
+            } else {
+                Some(
+                    serde_json::from_slice(data)
+                        .map_err(|e| AppError::InvalidRequest(e.to_string()))?,
+                )
+            };
+            let (after, limit) = match req {
+                Some(r) => (r.start_after, r.limit),
+                None => (None, None),
+            };
+            let after = opt_addr(after.as_deref(), "start_after")?;
+            let limit = limit.unwrap_or(100).clamp(1, 1000);
+            let providers = provider::list_providers(&snap, after.as_ref(), limit)?;
+            let next = (providers.len() == limit)
+                .then(|| providers.last().map(|p| p.owner.to_string()))
+                .flatten();
+            json(&ProviderPage { providers, next })?
+        }
+        "provider/get" => {
+            let a = addr_arg(data)?;
+            let p = provider::get_provider(&snap, &a)?
+                .ok_or_else(|| AppError::ProviderNotFound(format!("{a} is not a provider")))?;
+            json(&p)?
+        }
+        "audit/list" => {
+            let req: AuditListReq = json_req(data)?;
+            let p = opt_addr(req.provider.as_deref(), "provider")?;
+            let a = opt_addr(req.auditor.as_deref(), "auditor")?;
+            let limit = req.limit.unwrap_or(100).clamp(1, 1000);
+            json(&audit::list(&snap, p.as_ref(), a.as_ref(), limit)?)?
+        }
+        "cert/list" => {
+            let req: CertListReq = json_req(data)?;
+            json(&cert::list(&snap, &req.filter, req.limit.unwrap_or(100).clamp(1, 1000))?)?
+        }
         other => {
             return Err(AppError::UnknownRequest(format!("unknown query path /{other}")));
         }

@@ -134,6 +134,78 @@ fn coins_proto(coins: &[(u128, &str)]) -> Vec<ProtoCoin> {
     coins.iter().map(|(a, d)| proto_coin(&a.to_string(), d)).collect()
 }
 
+/// `MsgCreateProvider` of key `owner` (`attrs` as given, info empty).
+pub fn create_provider_msg(owner: &AccAddress, host_uri: &str, attrs: &[(&str, &str)]) -> Msg {
+    Msg::CreateProvider(dcloud_proto::dcloud::provider::MsgCreateProvider {
+        owner: owner.to_string(),
+        host_uri: host_uri.into(),
+        attributes: pb_attrs(attrs),
+        info: None,
+    })
+}
+
+/// `MsgUpdateProvider` of `owner`.
+pub fn update_provider_msg(owner: &AccAddress, host_uri: &str, attrs: &[(&str, &str)]) -> Msg {
+    Msg::UpdateProvider(dcloud_proto::dcloud::provider::MsgUpdateProvider {
+        owner: owner.to_string(),
+        host_uri: host_uri.into(),
+        attributes: pb_attrs(attrs),
+        info: None,
+    })
+}
+
+/// Proto attributes from pairs.
+pub fn pb_attrs(attrs: &[(&str, &str)]) -> Vec<dcloud_proto::dcloud::provider::Attribute> {
+    attrs
+        .iter()
+        .map(|(k, v)| dcloud_proto::dcloud::provider::Attribute {
+            key: (*k).into(),
+            value: (*v).into(),
+        })
+        .collect()
+}
+
+/// `MsgSignProviderAttributes`: `auditor` signs `attrs` of `provider`.
+pub fn sign_attributes_msg(
+    auditor: &AccAddress,
+    provider: &AccAddress,
+    attrs: &[(&str, &str)],
+) -> Msg {
+    Msg::SignProviderAttributes(dcloud_proto::dcloud::audit::MsgSignProviderAttributes {
+        owner: provider.to_string(),
+        auditor: auditor.to_string(),
+        attributes: pb_attrs(attrs),
+    })
+}
+
+/// `MsgDeleteProviderAttributes`: `auditor` withdraws `keys` (none: all) of `provider`.
+pub fn delete_attributes_msg(auditor: &AccAddress, provider: &AccAddress, keys: &[&str]) -> Msg {
+    Msg::DeleteProviderAttributes(dcloud_proto::dcloud::audit::MsgDeleteProviderAttributes {
+        owner: provider.to_string(),
+        auditor: auditor.to_string(),
+        keys: keys.iter().map(|k| (*k).into()).collect(),
+    })
+}
+
+/// `MsgCreateCertificate` of `owner` with PEM texts.
+pub fn create_certificate_msg(owner: &AccAddress, cert_pem: &str, pubkey_pem: &str) -> Msg {
+    Msg::CreateCertificate(dcloud_proto::dcloud::cert::MsgCreateCertificate {
+        owner: owner.to_string(),
+        cert: cert_pem.as_bytes().to_vec(),
+        pubkey: pubkey_pem.as_bytes().to_vec(),
+    })
+}
+
+/// `MsgRevokeCertificate` of (`owner`, `serial`).
+pub fn revoke_certificate_msg(owner: &AccAddress, serial: &str) -> Msg {
+    Msg::RevokeCertificate(dcloud_proto::dcloud::cert::MsgRevokeCertificate {
+        id: Some(dcloud_proto::dcloud::cert::CertificateId {
+            owner: owner.to_string(),
+            serial: serial.into(),
+        }),
+    })
+}
+
 /// The genesis of a test chain: one validator, funded accounts with uakt and uact.
 pub fn genesis(cfg: &TestConfig) -> Genesis {
     let balances = (0..cfg.funded)
@@ -365,6 +437,13 @@ impl TestChain {
             fee_collector: self.balances(&fee_collector()),
             supply: self.supply(),
         }
+    }
+
+    /// Every committed key/value under a one-byte module prefix (e.g. `0x30` providers),
+    /// to show a failed tx changed nothing there.
+    pub fn prefix_dump(&self, prefix: u8) -> Vec<(Vec<u8>, Vec<u8>)> {
+        use dcloud_store::StateRead;
+        self.store().latest().prefix_range(&[prefix], None, usize::MAX).unwrap()
     }
 
     /// The app hash of the last commit.

@@ -8,6 +8,8 @@ mod keys;
 mod node;
 mod output;
 mod query;
+mod registry;
+mod sdl;
 mod tx;
 
 use std::path::PathBuf;
@@ -65,6 +67,9 @@ enum Command {
     Query(query::QueryCmd),
     /// Show the node's status (chain id, latest height, validator).
     Status,
+    /// Validate and inspect SDL files.
+    #[command(subcommand)]
+    Sdl(sdl::SdlCmd),
 }
 
 /// An error that has already been reported to the user; only sets the exit code.
@@ -135,6 +140,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tx(c) => tx::run(&ctx, c).await,
         Command::Query(c) => query::run(&ctx, c).await,
         Command::Status => query::status(&ctx).await,
+        Command::Sdl(c) => sdl::run(&ctx, c),
     }
 }
 

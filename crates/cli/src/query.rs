@@ -18,6 +18,15 @@ pub(crate) enum QueryCmd {
     /// Accounts.
     #[command(subcommand)]
     Auth(AuthQuery),
+    /// Registered providers.
+    #[command(subcommand)]
+    Provider(crate::registry::ProviderQuery),
+    /// Audited provider attributes.
+    #[command(subcommand)]
+    Audit(crate::registry::AuditQuery),
+    /// Published certificates.
+    #[command(subcommand)]
+    Cert(crate::registry::CertQuery),
     /// A tx by hash.
     Tx {
         /// Tx hash (64 hex characters).
@@ -67,6 +76,9 @@ pub(crate) enum AuthQuery {
 
 pub(crate) async fn run(ctx: &Ctx, cmd: QueryCmd) -> anyhow::Result<()> {
     match cmd {
+        QueryCmd::Provider(c) => return crate::registry::provider_query(ctx, c).await,
+        QueryCmd::Audit(c) => return crate::registry::audit_query(ctx, c).await,
+        QueryCmd::Cert(c) => return crate::registry::cert_query(ctx, c).await,
         QueryCmd::Bank(BankQuery::Balances { address }) => {
             let addr = ctx.resolve_address(&address, "address")?;
             let coins = ctx.client()?.balances(&addr).await?;

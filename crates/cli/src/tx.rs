@@ -20,6 +20,15 @@ pub(crate) enum TxCmd {
     /// Bank transactions.
     #[command(subcommand)]
     Bank(BankTx),
+    /// Register or update a provider.
+    #[command(subcommand)]
+    Provider(crate::registry::ProviderTx),
+    /// Sign or withdraw provider attributes as an auditor.
+    #[command(subcommand)]
+    Audit(crate::registry::AuditTx),
+    /// Generate, publish and revoke mTLS certificates.
+    #[command(subcommand)]
+    Cert(crate::registry::CertTx),
 }
 
 #[derive(Debug, Subcommand)]
@@ -68,7 +77,7 @@ pub(crate) struct TxFlags {
 }
 
 impl TxFlags {
-    fn options(&self, ctx: &Ctx) -> anyhow::Result<TxOptions> {
+    pub(crate) fn options(&self, ctx: &Ctx) -> anyhow::Result<TxOptions> {
         let fees = match &self.fees {
             Some(f) => {
                 Some(f.parse::<Coins>().map_err(|e| anyhow::anyhow!("invalid --fees: {e}"))?)
@@ -119,10 +128,13 @@ pub(crate) async fn run(ctx: &Ctx, cmd: TxCmd) -> anyhow::Result<()> {
             let summary = format!("send {coins} from {from_addr} to {to_addr}");
             send(ctx, &key, &[msg], &opts, &common, &summary).await
         }
+        TxCmd::Provider(c) => crate::registry::provider_tx(ctx, c).await,
+        TxCmd::Audit(c) => crate::registry::audit_tx(ctx, c).await,
+        TxCmd::Cert(c) => crate::registry::cert_tx(ctx, c).await,
     }
 }
 
-async fn send(
+pub(crate) async fn send(
     ctx: &Ctx,
     key: &dcloud_crypto::secp256k1::SigningKey,
     msgs: &[Msg],

@@ -194,6 +194,57 @@ impl RpcClient {
         self.query_json("/bank/supply", &[]).await
     }
 
+    /// A page of registered providers (`start_after`: the previous page's `next`).
+    pub async fn providers(
+        &self,
+        start_after: Option<&AccAddress>,
+        limit: usize,
+    ) -> Result<dcloud_app::query::ProviderPage, ClientError> {
+        let req = json!({"start_after": start_after.map(|a| a.to_string()), "limit": limit});
+        self.query_json("/provider/list", req.to_string().as_bytes()).await
+    }
+
+    /// The provider registered at `addr`, or `None`.
+    pub async fn provider(
+        &self,
+        addr: &AccAddress,
+    ) -> Result<Option<dcloud_app::modules::provider::Provider>, ClientError> {
+        match self.query_json("/provider/get", addr.to_string().as_bytes()).await {
+            Ok(p) => Ok(Some(p)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Audit records, filtered by provider and/or auditor.
+    pub async fn audits(
+        &self,
+        provider: Option<&AccAddress>,
+        auditor: Option<&AccAddress>,
+    ) -> Result<Vec<dcloud_app::modules::audit::AuditedAttributes>, ClientError> {
+        let req = dcloud_app::query::AuditListReq {
+            provider: provider.map(|a| a.to_string()),
+            auditor: auditor.map(|a| a.to_string()),
+            limit: Some(1000),
+        };
+        let body = serde_json::to_vec(&req).map_err(|e| ClientError::Decode {
+            what: "audit/list".into(),
+            reason: e.to_string(),
+        })?;
+        self.query_json("/audit/list", &body).await
+    }
+
+    /// Certificates matching `filter` (owner, state, serial).
+    pub async fn certificates(
+        &self,
+        filter: &dcloud_app::modules::cert::CertFilter,
+    ) -> Result<Vec<dcloud_app::modules::cert::Certificate>, ClientError> {
+        let req = dcloud_app::query::CertListReq { filter: filter.clone(), limit: Some(1000) };
+        let body = serde_json::to_vec(&req)
+            .map_err(|e| ClientError::Decode { what: "cert/list".into(), reason: e.to_string() })?;
+        self.query_json("/cert/list", &body).await
+    }
+
     /// Auth params (min gas price, memo limit, gas costs).
     pub async fn auth_params(&self) -> Result<AuthParams, ClientError> {
         self.query_json("/auth/params", &[]).await

@@ -10,6 +10,18 @@ use cosmos_sdk_proto::cosmos::tx::v1beta1::{
 use cosmos_sdk_proto::Any;
 use prost::{Message, Name};
 
+use crate::dcloud::audit::{
+    MsgDeleteProviderAttributes, MsgSignProviderAttributes, MSG_DELETE_PROVIDER_ATTRIBUTES_URL,
+    MSG_SIGN_PROVIDER_ATTRIBUTES_URL,
+};
+use crate::dcloud::cert::{
+    MsgCreateCertificate, MsgRevokeCertificate, MSG_CREATE_CERTIFICATE_URL,
+    MSG_REVOKE_CERTIFICATE_URL,
+};
+use crate::dcloud::provider::{
+    MsgCreateProvider, MsgUpdateProvider, MSG_CREATE_PROVIDER_URL, MSG_UPDATE_PROVIDER_URL,
+};
+
 /// Largest tx accepted anywhere (mempool, blocks). Bigger txs are rejected before decoding.
 pub const MAX_TX_BYTES: usize = 1024 * 1024;
 /// Type URL of a Cosmos secp256k1 public key.
@@ -51,6 +63,18 @@ pub enum Msg {
     Send(MsgSend),
     /// `/cosmos.bank.v1beta1.MsgMultiSend`.
     MultiSend(MsgMultiSend),
+    /// `/dcloud.provider.v1.MsgCreateProvider`.
+    CreateProvider(MsgCreateProvider),
+    /// `/dcloud.provider.v1.MsgUpdateProvider`.
+    UpdateProvider(MsgUpdateProvider),
+    /// `/dcloud.audit.v1.MsgSignProviderAttributes`.
+    SignProviderAttributes(MsgSignProviderAttributes),
+    /// `/dcloud.audit.v1.MsgDeleteProviderAttributes`.
+    DeleteProviderAttributes(MsgDeleteProviderAttributes),
+    /// `/dcloud.cert.v1.MsgCreateCertificate`.
+    CreateCertificate(MsgCreateCertificate),
+    /// `/dcloud.cert.v1.MsgRevokeCertificate`.
+    RevokeCertificate(MsgRevokeCertificate),
 }
 
 impl Msg {
@@ -63,18 +87,45 @@ impl Msg {
             MSG_MULTI_SEND_URL => {
                 MsgMultiSend::decode(any.value.as_slice()).map(Msg::MultiSend).map_err(bad)
             }
+            MSG_CREATE_PROVIDER_URL => MsgCreateProvider::decode(any.value.as_slice())
+                .map(Msg::CreateProvider)
+                .map_err(bad),
+            MSG_UPDATE_PROVIDER_URL => MsgUpdateProvider::decode(any.value.as_slice())
+                .map(Msg::UpdateProvider)
+                .map_err(bad),
+            MSG_SIGN_PROVIDER_ATTRIBUTES_URL => {
+                MsgSignProviderAttributes::decode(any.value.as_slice())
+                    .map(Msg::SignProviderAttributes)
+                    .map_err(bad)
+            }
+            MSG_DELETE_PROVIDER_ATTRIBUTES_URL => {
+                MsgDeleteProviderAttributes::decode(any.value.as_slice())
+                    .map(Msg::DeleteProviderAttributes)
+                    .map_err(bad)
+            }
+            MSG_CREATE_CERTIFICATE_URL => MsgCreateCertificate::decode(any.value.as_slice())
+                .map(Msg::CreateCertificate)
+                .map_err(bad),
+            MSG_REVOKE_CERTIFICATE_URL => MsgRevokeCertificate::decode(any.value.as_slice())
+                .map(Msg::RevokeCertificate)
+                .map_err(bad),
             other => Err(TxDecodeError::UnknownMessage(other.to_string())),
         }
     }
 
     /// Encodes as an `Any`.
     pub fn to_any(&self) -> Any {
-        match self {
-            Msg::Send(m) => Any { type_url: MSG_SEND_URL.into(), value: m.encode_to_vec() },
-            Msg::MultiSend(m) => {
-                Any { type_url: MSG_MULTI_SEND_URL.into(), value: m.encode_to_vec() }
-            }
-        }
+        let value = match self {
+            Msg::Send(m) => m.encode_to_vec(),
+            Msg::MultiSend(m) => m.encode_to_vec(),
+            Msg::CreateProvider(m) => m.encode_to_vec(),
+            Msg::UpdateProvider(m) => m.encode_to_vec(),
+            Msg::SignProviderAttributes(m) => m.encode_to_vec(),
+            Msg::DeleteProviderAttributes(m) => m.encode_to_vec(),
+            Msg::CreateCertificate(m) => m.encode_to_vec(),
+            Msg::RevokeCertificate(m) => m.encode_to_vec(),
+        };
+        Any { type_url: self.type_url().into(), value }
     }
 
     /// The message's type URL.
@@ -82,6 +133,12 @@ impl Msg {
         match self {
             Msg::Send(_) => MSG_SEND_URL,
             Msg::MultiSend(_) => MSG_MULTI_SEND_URL,
+            Msg::CreateProvider(_) => MSG_CREATE_PROVIDER_URL,
+            Msg::UpdateProvider(_) => MSG_UPDATE_PROVIDER_URL,
+            Msg::SignProviderAttributes(_) => MSG_SIGN_PROVIDER_ATTRIBUTES_URL,
+            Msg::DeleteProviderAttributes(_) => MSG_DELETE_PROVIDER_ATTRIBUTES_URL,
+            Msg::CreateCertificate(_) => MSG_CREATE_CERTIFICATE_URL,
+            Msg::RevokeCertificate(_) => MSG_REVOKE_CERTIFICATE_URL,
         }
     }
 
@@ -90,6 +147,14 @@ impl Msg {
         match self {
             Msg::Send(m) => vec![m.from_address.clone()],
             Msg::MultiSend(m) => m.inputs.iter().map(|i| i.address.clone()).collect(),
+            Msg::CreateProvider(m) => vec![m.owner.clone()],
+            Msg::UpdateProvider(m) => vec![m.owner.clone()],
+            Msg::SignProviderAttributes(m) => vec![m.auditor.clone()],
+            Msg::DeleteProviderAttributes(m) => vec![m.auditor.clone()],
+            Msg::CreateCertificate(m) => vec![m.owner.clone()],
+            Msg::RevokeCertificate(m) => {
+                vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()]
+            }
         }
     }
 }
@@ -362,6 +427,48 @@ mod tests {
         assert_eq!(tx.pubkey.as_deref(), Some(&[2u8; 33][..]));
         assert_eq!(tx.signature, vec![7; 64]);
         assert!(matches!(tx.msgs[0], Msg::Send(_)));
+    }
+
+    #[test]
+    fn registry_messages_roundtrip_through_any() {
+        use crate::dcloud::cert::CertificateId;
+        let msgs = [
+            Msg::CreateProvider(MsgCreateProvider {
+                owner: "p".into(),
+                host_uri: "https://p.example:8443".into(),
+                attributes: vec![crate::dcloud::provider::Attribute {
+                    key: "region".into(),
+                    value: "eu".into(),
+                }],
+                info: None,
+            }),
+            Msg::UpdateProvider(MsgUpdateProvider { owner: "p".into(), ..Default::default() }),
+            Msg::SignProviderAttributes(MsgSignProviderAttributes {
+                owner: "p".into(),
+                auditor: "a".into(),
+                attributes: vec![],
+            }),
+            Msg::DeleteProviderAttributes(MsgDeleteProviderAttributes {
+                owner: "p".into(),
+                auditor: "a".into(),
+                keys: vec!["k".into()],
+            }),
+            Msg::CreateCertificate(MsgCreateCertificate {
+                owner: "o".into(),
+                cert: b"c".to_vec(),
+                pubkey: b"k".to_vec(),
+            }),
+            Msg::RevokeCertificate(MsgRevokeCertificate {
+                id: Some(CertificateId { owner: "o".into(), serial: "1".into() }),
+            }),
+        ];
+        let signers = ["p", "p", "a", "a", "o", "o"];
+        for (m, s) in msgs.iter().zip(signers) {
+            let any = m.to_any();
+            assert!(any.type_url.starts_with("/dcloud."));
+            assert_eq!(&Msg::decode_any(&any).unwrap(), m);
+            assert_eq!(m.signers(), vec![s.to_string()]);
+        }
     }
 
     #[test]

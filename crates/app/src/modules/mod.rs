@@ -6,10 +6,16 @@
 //! `0x12` bank globals, `0x20`-`0x2F` market (deployment, market, escrow), `0x30` providers,
 //! `0x31` audited attributes, `0x32` certificates, `0xF0` consensus-visible globals
 //! (validator set), `0xFF` params.
+//!
+//! Registry layouts (`len` is one byte, the address length):
+//! * `0x30 ‖ len ‖ owner` → provider (JSON);
+//! * `0x31 ‖ len ‖ provider ‖ len ‖ auditor` → attributes the auditor signed, sorted (JSON);
+//! * `0x32 ‖ len ‖ owner ‖ serial` (decimal ASCII) → certificate with its state (JSON).
 
 pub mod audit;
 pub mod auth;
 pub mod bank;
+pub mod cert;
 pub mod consensus;
 pub mod provider;
 

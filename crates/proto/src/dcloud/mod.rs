@@ -1,0 +1,7 @@
+//! dcloud's own messages, hand-written prost structs (no protoc). Field numbers follow
+//! Akash's `akash.provider.v1beta3`, `akash.audit.v1beta3` and `akash.cert.v1beta3` where
+//! they exist, so the shapes stay familiar.
+
+pub mod audit;
+pub mod cert;
+pub mod provider;

@@ -442,6 +442,9 @@ fn signer_account(
 pub fn check_all_invariants(state: &dyn StateRead) -> Result<(), AppError> {
     modules::auth::check_invariants(state)?;
     modules::bank::check_invariants(state)?;
+    modules::escrow::check_invariants(state)?;
+    modules::deployment::check_invariants(state)?;
+    modules::market::check_invariants(state)?;
     Ok(())
 }
 

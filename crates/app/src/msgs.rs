@@ -70,6 +70,8 @@ pub(crate) fn validate_basic(tx: &DecodedTx) -> Result<(), AppError> {
                     )));
                 }
             }
+            m if m.module() == "deployment" => crate::modules::deployment::validate_basic(m)?,
+            m => crate::modules::market::validate_basic(m)?,
         }
     }
     Ok(())
@@ -79,7 +81,7 @@ pub(crate) fn validate_basic(tx: &DecodedTx) -> Result<(), AppError> {
 pub(crate) fn deliver_all(
     state: &mut dyn StateWrite,
     tx: &DecodedTx,
-    _bctx: &crate::modules::BlockCtx,
+    bctx: &crate::modules::BlockCtx,
     events: &mut Vec<Event>,
 ) -> Result<(), AppError> {
     for msg in &tx.msgs {
@@ -88,7 +90,7 @@ pub(crate) fn deliver_all(
             Event::new("message")
                 .attr("action", msg.type_url())
                 .attr("sender", &sender)
-                .attr("module", "bank"),
+                .attr("module", msg.module()),
         );
         match msg {
             Msg::Send(m) => {
@@ -105,6 +107,10 @@ pub(crate) fn deliver_all(
                     bank::send_checked(state, &from, &to, &parse_coins(&o.coins)?, events)?;
                 }
             }
+            m if m.module() == "deployment" => {
+                crate::modules::deployment::deliver(state, m, bctx, events)?;
+            }
+            m => crate::modules::market::deliver(state, m, bctx, events)?,
         }
     }
     Ok(())

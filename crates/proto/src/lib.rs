@@ -7,6 +7,7 @@
 //! chain understands.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
+pub mod dcloud;
 pub mod tx;
 
 pub use cosmos_sdk_proto as cosmos;

@@ -551,6 +551,11 @@ pub mod market {
     use crate::modules::provider::{self, Attribute, Provider};
     use crate::modules::{audit, set_params};
 
+    /// Gas limit of harness market txs (closing a deployment rewrites several records).
+    pub const MARKET_GAS: u64 = 2_000_000;
+    /// Fee of harness market txs: the minimum at the default gas price.
+    pub const MARKET_FEE: u128 = 50_000;
+
     /// An attribute.
     pub fn attr(k: &str, v: &str) -> Attribute {
         Attribute { key: k.into(), value: v.into() }
@@ -725,9 +730,16 @@ pub mod market {
             self.write_state(|s| set_params(s, module, params));
         }
 
-        /// Delivers one tx of `msgs` from key `from` in its own block; returns its result.
+        /// A signed tx of market messages: gas [`MARKET_GAS`] at the minimum fee.
+        pub fn market_tx(&mut self, from: usize, msgs: Vec<Msg>) -> Vec<u8> {
+            let opts =
+                super::TxOpts { gas_limit: MARKET_GAS, fee: MARKET_FEE, ..Default::default() };
+            self.tx_with(from, msgs, &opts)
+        }
+
+        /// Delivers one market tx from key `from` in its own block; returns its result.
         pub fn exec(&mut self, from: usize, msgs: Vec<Msg>) -> crate::TxResult {
-            let tx = self.tx(from, msgs);
+            let tx = self.market_tx(from, msgs);
             self.deliver_block(vec![tx]).tx_results.remove(0)
         }
 

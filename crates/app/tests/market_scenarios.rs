@@ -53,9 +53,9 @@ fn a_tenant_deploys_three_providers_bid_the_lowest_wins_automatically_payment_st
 
     // Three bids in one block: 3, 1.5 and 2.25 uact per block.
     let txs = vec![
-        c.tx(1, vec![create_bid(&p1, &tenant, 1, 1, 1, "3", DENOM_ACT, 500_000)]),
-        c.tx(2, vec![create_bid(&p2, &tenant, 1, 1, 1, "1.5", DENOM_ACT, 500_000)]),
-        c.tx(3, vec![create_bid(&p3, &tenant, 1, 1, 1, "2.25", DENOM_ACT, 500_000)]),
+        c.market_tx(1, vec![create_bid(&p1, &tenant, 1, 1, 1, "3", DENOM_ACT, 500_000)]),
+        c.market_tx(2, vec![create_bid(&p2, &tenant, 1, 1, 1, "1.5", DENOM_ACT, 500_000)]),
+        c.market_tx(3, vec![create_bid(&p3, &tenant, 1, 1, 1, "2.25", DENOM_ACT, 500_000)]),
     ];
     let res = c.deliver_block(txs);
     for r in &res.tx_results {
@@ -284,7 +284,7 @@ fn a_bid_after_an_empty_window_wins_at_the_end_of_its_block() {
         )],
     );
     c.advance_to(c.height() + 20);
-    let tx = c.tx(1, vec![create_bid(&p1, &tenant, 6, 1, 1, "2", DENOM_ACT, 500_000)]);
+    let tx = c.market_tx(1, vec![create_bid(&p1, &tenant, 6, 1, 1, "2", DENOM_ACT, 500_000)]);
     let res = c.deliver_block(vec![tx]);
     assert_eq!(res.tx_results[0].code, 0, "{}", res.tx_results[0].log);
     assert_eq!(events(&res.events, "EventLeaseCreated").len(), 1);

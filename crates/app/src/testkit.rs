@@ -551,6 +551,9 @@ pub mod market {
     use crate::modules::provider::{self, Attribute, Provider};
     use crate::modules::{audit, set_params};
 
+    /// Market keys and values, the escrow module's and the community pool's balances.
+    pub type MarketSnapshot = (Vec<(Vec<u8>, Vec<u8>)>, dcloud_types::Coins, dcloud_types::Coins);
+
     /// Gas limit of harness market txs (closing a deployment rewrites several records).
     pub const MARKET_GAS: u64 = 2_000_000;
     /// Fee of harness market txs: the minimum at the default gas price.
@@ -649,6 +652,7 @@ pub mod market {
     }
 
     /// `MsgCreateBid` on order (owner, dseq, gseq, oseq).
+    #[allow(clippy::too_many_arguments)]
     pub fn create_bid(
         provider: &AccAddress,
         owner: &AccAddress,
@@ -794,9 +798,7 @@ pub mod market {
 
         /// Every committed key/value of the deployment, market and escrow modules
         /// (prefixes `0x20`-`0x2F`) plus the escrow and community pool balances.
-        pub fn market_snapshot(
-            &self,
-        ) -> (Vec<(Vec<u8>, Vec<u8>)>, dcloud_types::Coins, dcloud_types::Coins) {
+        pub fn market_snapshot(&self) -> MarketSnapshot {
             let s = self.store().latest();
             let mut kv = Vec::new();
             for p in 0x20u8..=0x2F {

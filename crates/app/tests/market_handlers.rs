@@ -498,7 +498,7 @@ fn bids_from_providers_lacking_attributes_or_audits_are_rejected() {
     assert_eq!(m.c.exec(1, vec![create_bid(&p1, &t, 2, 1, 1, "1", DENOM_ACT, 500_000)]).code, 0);
 
     // all_of: the auditor must have signed region=eu for the provider.
-    let g = group_with("web", "10", &eu, &[auditor.clone()], &[]);
+    let g = group_with("web", "10", &eu, std::slice::from_ref(&auditor), &[]);
     assert_eq!(
         m.c.exec(0, vec![create_deployment(&t, 3, vec![g], 1_000_000, DENOM_ACT, Auction::Manual)])
             .code,

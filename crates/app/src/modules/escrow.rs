@@ -206,6 +206,7 @@ fn escrow_addr() -> AccAddress {
 }
 
 /// Opens an account funded with `amount` of `denom` from `owner`.
+#[allow(clippy::too_many_arguments)]
 pub fn create_account(
     state: &mut dyn StateWrite,
     id: &[u8],

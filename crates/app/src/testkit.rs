@@ -243,6 +243,7 @@ pub struct TestChain {
     pub accounts: Vec<TestAccount>,
     height: u64,
     genesis_supply: Coins,
+    check_invariants: bool,
 }
 
 impl std::fmt::Debug for TestChain {
@@ -292,7 +293,7 @@ impl TestChain {
             })
             .collect();
         let genesis_supply = bank::total_supply(&app.store().latest()).unwrap();
-        Self { app, genesis: g, accounts, height: 0, genesis_supply }
+        Self { app, genesis: g, accounts, height: 0, genesis_supply, check_invariants: true }
     }
 
     /// The app.
@@ -523,9 +524,18 @@ impl TestChain {
         self.assert_invariants();
     }
 
+    /// Turns the after-every-block invariant checks on or off (benchmarks with huge states).
+    pub fn set_check_invariants(&mut self, on: bool) {
+        self.check_invariants = on;
+        self.app.set_check_invariants(on);
+    }
+
     /// Checks every module invariant on the committed state, and that the supply equals
     /// the genesis supply (nothing mints or burns yet).
     pub fn assert_invariants(&self) {
+        if !self.check_invariants {
+            return;
+        }
         let latest = self.store().latest();
         if let Err(e) = check_all_invariants(&latest) {
             panic!("invariant broken at height {}: {e}", self.height);
@@ -710,6 +720,53 @@ pub mod market {
             let h = self.app.commit_state_for_tests(f).expect("commit state");
             self.height = h;
             self.assert_invariants();
+        }
+
+        /// Benchmarks: writes `n` active leases directly (deployment `first_dseq..` of key
+        /// `tenant`, one group at 1 uact per block with a deposit lasting ~10^12 blocks, a
+        /// manual bid of key `provider`, its lease), `per_commit` per committed version.
+        pub fn populate_leases(
+            &mut self,
+            tenant: usize,
+            provider: usize,
+            first_dseq: u64,
+            n: u64,
+            per_commit: u64,
+        ) {
+            let (t, p) = (self.address(tenant), self.address(provider));
+            let mut done = 0;
+            while done < n {
+                let k = per_commit.min(n - done);
+                let ctx = crate::modules::BlockCtx { height: self.height + 1, time_ms: 0 };
+                let start = first_dseq + done;
+                let h = self
+                    .app
+                    .commit_state_for_tests(|s| {
+                        let mut ev = Vec::new();
+                        for dseq in start..start + k {
+                            let d = create_deployment(
+                                &t,
+                                dseq,
+                                vec![group("web", "1")],
+                                1_000_000_000_000 + u128::from(dseq),
+                                "uact",
+                                dpb::Auction::Manual,
+                            );
+                            deployment::deliver(s, &d, &ctx, &mut ev)?;
+                            let b = create_bid(&p, &t, dseq, 1, 1, "1", "uact", 500_000);
+                            mk::deliver(s, &b, &ctx, &mut ev)?;
+                            let l = Msg::CreateLease(mpb::MsgCreateLease {
+                                bid_id: bid_id(&t, dseq, 1, 1, &p),
+                            });
+                            mk::deliver(s, &l, &ctx, &mut ev)?;
+                            ev.clear();
+                        }
+                        Ok(())
+                    })
+                    .expect("populate");
+                self.height = h;
+                done += k;
+            }
         }
 
         /// Registers key `i` as a provider with `attrs`.

@@ -483,6 +483,21 @@ impl App {
         query::route(self, path, data, height, prove)
     }
 
+    /// Tests only: writes state directly (outside any block) as a new committed version,
+    /// e.g. providers and audits before their messages exist, or params. Returns the height.
+    #[cfg(any(test, feature = "test-utils"))]
+    pub fn commit_state_for_tests(
+        &self,
+        f: impl FnOnce(&mut Overlay<Snapshot>) -> Result<(), AppError>,
+    ) -> Result<u64, AppError> {
+        let mut delta = Overlay::new(self.store.latest());
+        f(&mut delta)?;
+        let prepared = self.store.prepare_commit(delta.changes())?;
+        let v = self.store.commit(prepared, Vec::new())?;
+        self.reset_check_state();
+        Ok(v)
+    }
+
     /// Runs every module invariant against the latest committed state.
     pub fn check_invariants_now(&self) -> Result<(), AppError> {
         check_all_invariants(&self.store.latest())
@@ -505,6 +520,9 @@ pub fn check_all_invariants(state: &dyn StateRead) -> Result<(), AppError> {
     modules::provider::check_invariants(state)?;
     modules::audit::check_invariants(state)?;
     modules::cert::check_invariants(state)?;
+    modules::escrow::check_invariants(state)?;
+    modules::deployment::check_invariants(state)?;
+    modules::market::check_invariants(state)?;
     Ok(())
 }
 

@@ -88,26 +88,18 @@ pub(crate) fn validate_basic(tx: &DecodedTx) -> Result<(), AppError> {
             Msg::RevokeCertificate(m) => {
                 cert::validate_revoke(m)?;
             }
+            m if m.module() == "deployment" => crate::modules::deployment::validate_basic(m)?,
+            m => crate::modules::market::validate_basic(m)?,
         }
     }
     Ok(())
-}
-
-/// The module that handles a message (for the `message` event).
-fn module_of(msg: &Msg) -> &'static str {
-    match msg {
-        Msg::Send(_) | Msg::MultiSend(_) => "bank",
-        Msg::CreateProvider(_) | Msg::UpdateProvider(_) => provider::NAME,
-        Msg::SignProviderAttributes(_) | Msg::DeleteProviderAttributes(_) => audit::NAME,
-        Msg::CreateCertificate(_) | Msg::RevokeCertificate(_) => cert::NAME,
-    }
 }
 
 /// Delivers every message of a tx in order; the first error aborts.
 pub(crate) fn deliver_all(
     state: &mut dyn StateWrite,
     tx: &DecodedTx,
-    _bctx: &crate::modules::BlockCtx,
+    bctx: &crate::modules::BlockCtx,
     events: &mut Vec<Event>,
 ) -> Result<(), AppError> {
     for msg in &tx.msgs {
@@ -116,7 +108,7 @@ pub(crate) fn deliver_all(
             Event::new("message")
                 .attr("action", msg.type_url())
                 .attr("sender", &sender)
-                .attr("module", module_of(msg)),
+                .attr("module", msg.module()),
         );
         match msg {
             Msg::Send(m) => {
@@ -139,6 +131,10 @@ pub(crate) fn deliver_all(
             Msg::DeleteProviderAttributes(m) => audit::deliver_delete(state, m, events)?,
             Msg::CreateCertificate(m) => cert::deliver_create(state, m, events)?,
             Msg::RevokeCertificate(m) => cert::deliver_revoke(state, m, events)?,
+            m if m.module() == "deployment" => {
+                crate::modules::deployment::deliver(state, m, bctx, events)?;
+            }
+            m => crate::modules::market::deliver(state, m, bctx, events)?,
         }
     }
     Ok(())

@@ -15,12 +15,18 @@
 //! | `/provider/get` | bech32 address | provider |
 //! | `/audit/list` | `{"provider"?, "auditor"?, "limit"?}` | audit records |
 //! | `/cert/list` | `{"owner"?, "state"?, "serial"?, "limit"?}` | certificates |
+//! | `/deployment/deployments` | `{"owner"?, "state"?, "start_after"?: {"owner","dseq"}, "limit"?}` | deployments page |
+//! | `/deployment/deployment` | `{"owner","dseq"}` | `{deployment, escrow_account, blocks_remaining}` |
+//! | `/market/orders`, `/market/bids`, `/market/leases` | `{"owner"?, "provider"?, "state"?, "dseq"?, "start_after"? (hex cursor), "limit"?}` | `{"items", "next"}` |
+//! | `/escrow/account` | `{"owner","dseq"}` (+ `"gseq","oseq","provider"` for a bid deposit) | account |
+//! | `/escrow/blocks-remaining` | `{"owner","dseq"}` | `{height, exhausted_at, blocks_remaining, balance, rate_per_block}` |
+//! | `/deployment/params`, `/market/params`, `/escrow/params` | – | params |
 
 use dcloud_store::{Snapshot, StateRead};
 use dcloud_types::{AccAddress, Coin};
 use serde::{Deserialize, Serialize};
 
-use crate::modules::{audit, auth, bank, cert, consensus, provider};
+use crate::modules::{audit, auth, bank, cert, consensus, deployment, escrow, market, provider};
 use crate::{App, AppError, QueryResponse};
 
 fn json<T: Serialize>(v: &T) -> Result<Vec<u8>, AppError> {
@@ -91,6 +97,34 @@ fn opt_addr(s: Option<&str>, what: &str) -> Result<Option<AccAddress>, AppError>
 struct BalanceReq {
     address: String,
     denom: String,
+}
+
+#[derive(Deserialize, Default)]
+struct MarketQuery {
+    owner: Option<String>,
+    dseq: Option<u64>,
+    gseq: Option<u32>,
+    oseq: Option<u32>,
+    provider: Option<String>,
+    state: Option<String>,
+    start_after: Option<serde_json::Value>,
+    limit: Option<usize>,
+}
+
+impl MarketQuery {
+    fn owner_addr(&self) -> Result<Option<AccAddress>, AppError> {
+        self.owner
+            .as_deref()
+            .map(|s| s.parse().map_err(|e| AppError::InvalidAddress(format!("owner: {e}"))))
+            .transpose()
+    }
+}
+
+fn parse_q<T: serde::de::DeserializeOwned + Default>(data: &[u8]) -> Result<T, AppError> {
+    if data.is_empty() {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(data).map_err(|e| AppError::InvalidRequest(e.to_string()))
 }
 
 pub(crate) fn route(
@@ -206,6 +240,140 @@ pub(crate) fn route(
         "cert/list" => {
             let req: CertListReq = json_req(data)?;
             json(&cert::list(&snap, &req.filter, req.limit.unwrap_or(100).clamp(1, 1000))?)?
+        }
+        "deployment/params" => json(&deployment::params(&snap)?)?,
+        "market/params" => json(&market::params(&snap)?)?,
+        "escrow/params" => json(&escrow::params(&snap)?)?,
+        "deployment/deployments" => {
+            let q: MarketQuery = parse_q(data)?;
+            let owner = q.owner_addr()?;
+            let st = match q.state.as_deref() {
+                None => None,
+                Some(s) => Some(
+                    serde_json::from_value(serde_json::Value::String(s.into()))
+                        .map_err(|_| AppError::InvalidRequest(format!("unknown state {s:?}")))?,
+                ),
+            };
+            let after = match &q.start_after {
+                Some(serde_json::Value::Object(o)) => {
+                    let ow: AccAddress = o
+                        .get("owner")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .parse()
+                        .map_err(|e| AppError::InvalidAddress(format!("start_after.owner: {e}")))?;
+                    Some((ow, o.get("dseq").and_then(|v| v.as_u64()).unwrap_or(0)))
+                }
+                _ => None,
+            };
+            let limit = q.limit.unwrap_or(100).min(1000);
+            json(&deployment::list(
+                &snap,
+                owner.as_ref(),
+                st,
+                after.as_ref().map(|(o, d)| (o, *d)),
+                limit,
+            )?)?
+        }
+        "deployment/deployment" | "escrow/account" | "escrow/blocks-remaining" => {
+            let q: MarketQuery = parse_q(data)?;
+            let owner = q
+                .owner_addr()?
+                .ok_or_else(|| AppError::InvalidRequest("owner is required".into()))?;
+            let dseq = q.dseq.ok_or_else(|| AppError::InvalidRequest("dseq is required".into()))?;
+            let d = deployment::must_get(&snap, &owner, dseq)?;
+            let acct_id = match (path, &q.provider, q.gseq, q.oseq) {
+                ("escrow/account", Some(p), Some(g), Some(o)) => {
+                    let p: AccAddress = p
+                        .parse()
+                        .map_err(|e| AppError::InvalidAddress(format!("provider: {e}")))?;
+                    market::bid_escrow_id(&market::bid_id(
+                        &market::order_id(&owner, dseq, g, o),
+                        &p,
+                    ))
+                }
+                _ => deployment::escrow_id(&owner, dseq),
+            };
+            let a = escrow::get_account(&snap, &acct_id)?
+                .ok_or_else(|| AppError::EscrowAccountNotFound(format!("{owner}/{dseq}")))?;
+            let remaining = escrow::blocks_remaining(&a, version);
+            match path {
+                "deployment/deployment" => json(&serde_json::json!({
+                    "deployment": d,
+                    "escrow_account": a,
+                    "blocks_remaining": remaining,
+                }))?,
+                "escrow/account" => json(&a)?,
+                _ => json(&serde_json::json!({
+                    "height": version,
+                    "exhausted_at": a.exhausted_at,
+                    "blocks_remaining": remaining,
+                    "balance": a.balance.to_string(),
+                    "denom": a.denom,
+                    "rate_per_block": escrow::fmt_dec18(a.rate_atto),
+                }))?,
+            }
+        }
+        "market/orders" | "market/bids" | "market/leases" => {
+            let q: MarketQuery = parse_q(data)?;
+            let what = match path {
+                "market/orders" => 0x22,
+                "market/bids" => 0x23,
+                _ => 0x24,
+            };
+            let owner = q.owner_addr()?;
+            let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+            let after = match &q.start_after {
+                Some(serde_json::Value::String(h)) => Some(
+                    hex::decode(h).map_err(|_| AppError::InvalidRequest("bad cursor".into()))?,
+                ),
+                _ => None,
+            };
+            let keep = |j: &serde_json::Value| {
+                q.state
+                    .as_deref()
+                    .is_none_or(|s| j.get("state").and_then(|v| v.as_str()) == Some(s))
+                    && q.dseq.is_none_or(|d| j.get("dseq").and_then(|v| v.as_u64()) == Some(d))
+                    && q.provider
+                        .as_deref()
+                        .is_none_or(|p| j.get("provider").and_then(|v| v.as_str()) == Some(p))
+            };
+            let (items, next) = match (&q.provider, what) {
+                (Some(p), 0x23 | 0x24) => {
+                    let p: AccAddress = p
+                        .parse()
+                        .map_err(|e| AppError::InvalidAddress(format!("provider: {e}")))?;
+                    let mut items = Vec::new();
+                    let mut cursor = after.clone();
+                    let mut next = None;
+                    'outer: loop {
+                        let ids = market::provider_ids(&snap, &p, cursor.as_deref(), 500)?;
+                        for id in &ids {
+                            cursor = Some(id.clone());
+                            if let Some(j) = market::get_raw(&snap, what, id)? {
+                                if keep(&j)
+                                    && owner.as_ref().is_none_or(|o| {
+                                        j.get("owner").and_then(|v| v.as_str())
+                                            == Some(&o.to_string())
+                                    })
+                                {
+                                    items.push(j);
+                                    if items.len() >= limit {
+                                        next = Some(id.clone());
+                                        break 'outer;
+                                    }
+                                }
+                            }
+                        }
+                        if ids.len() < 500 {
+                            break;
+                        }
+                    }
+                    (items, next)
+                }
+                _ => market::list_raw(&snap, what, owner.as_ref(), after.as_deref(), limit, &keep)?,
+            };
+            json(&serde_json::json!({ "items": items, "next": next.map(hex::encode) }))?
         }
         other => {
             return Err(AppError::UnknownRequest(format!("unknown query path /{other}")));

@@ -315,6 +315,7 @@ pub struct TestChain {
     pub accounts: Vec<TestAccount>,
     height: u64,
     genesis_supply: Coins,
+    check_invariants: bool,
 }
 
 impl std::fmt::Debug for TestChain {
@@ -364,7 +365,7 @@ impl TestChain {
             })
             .collect();
         let genesis_supply = bank::total_supply(&app.store().latest()).unwrap();
-        Self { app, genesis: g, accounts, height: 0, genesis_supply }
+        Self { app, genesis: g, accounts, height: 0, genesis_supply, check_invariants: true }
     }
 
     /// The app.
@@ -602,13 +603,350 @@ impl TestChain {
         self.assert_invariants();
     }
 
+    /// Turns the after-every-block invariant checks on or off (benchmarks with huge states).
+    pub fn set_check_invariants(&mut self, on: bool) {
+        self.check_invariants = on;
+        self.app.set_check_invariants(on);
+    }
+
     /// Checks every module invariant on the committed state, and that the supply equals
     /// the genesis supply (nothing mints or burns yet).
     pub fn assert_invariants(&self) {
+        if !self.check_invariants {
+            return;
+        }
         let latest = self.store().latest();
         if let Err(e) = check_all_invariants(&latest) {
             panic!("invariant broken at height {}: {e}", self.height);
         }
         assert_eq!(self.supply(), self.genesis_supply, "total supply changed");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Market helpers: providers, audits, params, deployment / bid / lease messages, state reads.
+
+/// Builders of market messages and readers of market state.
+pub mod market {
+    use dcloud_proto::dcloud::deployment as dpb;
+    use dcloud_proto::dcloud::market as mpb;
+    use dcloud_proto::Msg;
+    use dcloud_types::AccAddress;
+
+    use super::{proto_coin, TestChain};
+    use crate::modules::deployment::{self, Deployment};
+    use crate::modules::escrow::{self, Account};
+    use crate::modules::market::{self as mk, Bid, Lease, Order};
+    use crate::modules::provider::{self, Attribute, Provider};
+    use crate::modules::{audit, set_params};
+
+    /// Market keys and values, the escrow module's and the community pool's balances.
+    pub type MarketSnapshot = (Vec<(Vec<u8>, Vec<u8>)>, dcloud_types::Coins, dcloud_types::Coins);
+
+    /// Gas limit of harness market txs (closing a deployment rewrites several records).
+    pub const MARKET_GAS: u64 = 2_000_000;
+    /// Fee of harness market txs: the minimum at the default gas price.
+    pub const MARKET_FEE: u128 = 50_000;
+
+    /// An attribute.
+    pub fn attr(k: &str, v: &str) -> Attribute {
+        Attribute { key: k.into(), value: v.into() }
+    }
+
+    /// A resource unit: `cpu` millicores, `mem` bytes, one volume of `storage` bytes.
+    pub fn unit(
+        cpu: u64,
+        mem: u64,
+        storage: u64,
+        count: u32,
+        price: &str,
+        denom: &str,
+    ) -> dpb::ResourceUnit {
+        dpb::ResourceUnit {
+            resources: Some(dpb::Resources {
+                cpu_millis: cpu,
+                memory_bytes: mem,
+                storage: vec![dpb::Storage {
+                    name: "default".into(),
+                    bytes: storage,
+                    attributes: vec![],
+                }],
+                gpu_units: 0,
+                gpu_attributes: vec![],
+                endpoints: vec![dpb::Endpoint { kind: 0, sequence_number: 0 }],
+            }),
+            count,
+            price: Some(dpb::DecCoin { denom: denom.into(), amount: price.into() }),
+        }
+    }
+
+    /// A one-unit group (1 CPU, 512 MiB, 1 GiB) at `price` uact per block.
+    pub fn group(name: &str, price: &str) -> dpb::GroupSpec {
+        dpb::GroupSpec {
+            name: name.into(),
+            requirements: None,
+            resources: vec![unit(1_000, 512 << 20, 1 << 30, 1, price, "uact")],
+        }
+    }
+
+    /// A group requiring `attrs` and the given auditors.
+    pub fn group_with(
+        name: &str,
+        price: &str,
+        attrs: &[Attribute],
+        all_of: &[AccAddress],
+        any_of: &[AccAddress],
+    ) -> dpb::GroupSpec {
+        let mut g = group(name, price);
+        g.requirements = Some(dpb::PlacementRequirements {
+            signed_by: Some(dpb::SignedBy {
+                all_of: all_of.iter().map(|a| a.to_string()).collect(),
+                any_of: any_of.iter().map(|a| a.to_string()).collect(),
+            }),
+            attributes: attrs
+                .iter()
+                .map(|a| dpb::Attribute { key: a.key.clone(), value: a.value.clone() })
+                .collect(),
+        });
+        g
+    }
+
+    /// `MsgCreateDeployment`.
+    pub fn create_deployment(
+        owner: &AccAddress,
+        dseq: u64,
+        groups: Vec<dpb::GroupSpec>,
+        deposit: u128,
+        denom: &str,
+        auction: dpb::Auction,
+    ) -> Msg {
+        Msg::CreateDeployment(dpb::MsgCreateDeployment {
+            id: Some(dpb::DeploymentId { owner: owner.to_string(), dseq }),
+            groups,
+            hash: vec![7; 32],
+            deposit: Some(proto_coin(&deposit.to_string(), denom)),
+            auction: auction as i32,
+            bid_window: 0,
+        })
+    }
+
+    /// A deployment id.
+    pub fn dep_id(owner: &AccAddress, dseq: u64) -> Option<dpb::DeploymentId> {
+        Some(dpb::DeploymentId { owner: owner.to_string(), dseq })
+    }
+
+    /// A group id.
+    pub fn group_id(owner: &AccAddress, dseq: u64, gseq: u32) -> Option<dpb::GroupId> {
+        Some(dpb::GroupId { owner: owner.to_string(), dseq, gseq })
+    }
+
+    /// `MsgCreateBid` on order (owner, dseq, gseq, oseq).
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_bid(
+        provider: &AccAddress,
+        owner: &AccAddress,
+        dseq: u64,
+        gseq: u32,
+        oseq: u32,
+        price: &str,
+        denom: &str,
+        deposit: u128,
+    ) -> Msg {
+        Msg::CreateBid(mpb::MsgCreateBid {
+            order_id: Some(mpb::OrderId { owner: owner.to_string(), dseq, gseq, oseq }),
+            provider: provider.to_string(),
+            price: Some(mpb::DecCoin { denom: denom.into(), amount: price.into() }),
+            deposit: Some(proto_coin(&deposit.to_string(), "uact")),
+        })
+    }
+
+    /// A bid / lease id.
+    pub fn bid_id(
+        owner: &AccAddress,
+        dseq: u64,
+        gseq: u32,
+        oseq: u32,
+        provider: &AccAddress,
+    ) -> Option<mpb::BidId> {
+        Some(mpb::BidId {
+            owner: owner.to_string(),
+            dseq,
+            gseq,
+            oseq,
+            provider: provider.to_string(),
+        })
+    }
+
+    /// The binary id of a bid / lease.
+    pub fn bid_key(
+        owner: &AccAddress,
+        dseq: u64,
+        gseq: u32,
+        oseq: u32,
+        provider: &AccAddress,
+    ) -> Vec<u8> {
+        mk::bid_id(&mk::order_id(owner, dseq, gseq, oseq), provider)
+    }
+
+    impl TestChain {
+        /// Writes state directly as a new committed version (not a block); checks invariants.
+        pub fn write_state(
+            &mut self,
+            f: impl FnOnce(
+                &mut dcloud_store::Overlay<dcloud_store::Snapshot>,
+            ) -> Result<(), crate::AppError>,
+        ) {
+            let h = self.app.commit_state_for_tests(f).expect("commit state");
+            self.height = h;
+            self.assert_invariants();
+        }
+
+        /// Benchmarks: writes `n` active leases directly (deployment `first_dseq..` of key
+        /// `tenant`, one group at 1 uact per block with a deposit lasting ~10^12 blocks, a
+        /// manual bid of key `provider`, its lease), `per_commit` per committed version.
+        pub fn populate_leases(
+            &mut self,
+            tenant: usize,
+            provider: usize,
+            first_dseq: u64,
+            n: u64,
+            per_commit: u64,
+        ) {
+            let (t, p) = (self.address(tenant), self.address(provider));
+            let mut done = 0;
+            while done < n {
+                let k = per_commit.min(n - done);
+                let ctx = crate::modules::BlockCtx { height: self.height + 1, time_ms: 0 };
+                let start = first_dseq + done;
+                let h = self
+                    .app
+                    .commit_state_for_tests(|s| {
+                        let mut ev = Vec::new();
+                        for dseq in start..start + k {
+                            let d = create_deployment(
+                                &t,
+                                dseq,
+                                vec![group("web", "1")],
+                                1_000_000_000_000 + u128::from(dseq),
+                                "uact",
+                                dpb::Auction::Manual,
+                            );
+                            deployment::deliver(s, &d, &ctx, &mut ev)?;
+                            let b = create_bid(&p, &t, dseq, 1, 1, "1", "uact", 500_000);
+                            mk::deliver(s, &b, &ctx, &mut ev)?;
+                            let l = Msg::CreateLease(mpb::MsgCreateLease {
+                                bid_id: bid_id(&t, dseq, 1, 1, &p),
+                            });
+                            mk::deliver(s, &l, &ctx, &mut ev)?;
+                            ev.clear();
+                        }
+                        Ok(())
+                    })
+                    .expect("populate");
+                self.height = h;
+                done += k;
+            }
+        }
+
+        /// Registers key `i` as a provider with `attrs`.
+        pub fn register_provider(&mut self, i: usize, attrs: &[Attribute]) {
+            let p = Provider {
+                owner: self.address(i),
+                host_uri: format!("https://provider{i}.example.com:8443"),
+                attributes: attrs.to_vec(),
+                info: Default::default(),
+            };
+            self.write_state(|s| provider::set_provider(s, &p));
+        }
+
+        /// Auditor key `auditor` signs `attrs` of provider key `provider`.
+        pub fn sign_attributes(&mut self, provider: usize, auditor: usize, attrs: &[Attribute]) {
+            let (p, a) = (self.address(provider), self.address(auditor));
+            self.write_state(|s| audit::set_signed_attributes(s, &p, &a, attrs));
+        }
+
+        /// Sets a module's params.
+        pub fn set_module_params<T: serde::Serialize>(&mut self, module: &str, params: &T) {
+            self.write_state(|s| set_params(s, module, params));
+        }
+
+        /// A signed tx of market messages: gas [`MARKET_GAS`] at the minimum fee.
+        pub fn market_tx(&mut self, from: usize, msgs: Vec<Msg>) -> Vec<u8> {
+            let opts =
+                super::TxOpts { gas_limit: MARKET_GAS, fee: MARKET_FEE, ..Default::default() };
+            self.tx_with(from, msgs, &opts)
+        }
+
+        /// Delivers one market tx from key `from` in its own block; returns its result.
+        pub fn exec(&mut self, from: usize, msgs: Vec<Msg>) -> crate::TxResult {
+            let tx = self.market_tx(from, msgs);
+            self.deliver_block(vec![tx]).tx_results.remove(0)
+        }
+
+        /// Empty blocks until height `h` is committed.
+        pub fn advance_to(&mut self, h: u64) -> Vec<dcloud_types::Event> {
+            let mut events = Vec::new();
+            while self.height < h {
+                events.extend(self.deliver_block(Vec::new()).events);
+            }
+            events
+        }
+
+        /// A committed deployment.
+        pub fn deployment(&self, owner: &AccAddress, dseq: u64) -> Option<Deployment> {
+            deployment::get(&self.store().latest(), owner, dseq).unwrap()
+        }
+
+        /// A committed order.
+        pub fn order(&self, owner: &AccAddress, dseq: u64, gseq: u32, oseq: u32) -> Option<Order> {
+            mk::get_order(&self.store().latest(), &mk::order_id(owner, dseq, gseq, oseq)).unwrap()
+        }
+
+        /// A committed bid.
+        pub fn bid(
+            &self,
+            owner: &AccAddress,
+            dseq: u64,
+            gseq: u32,
+            oseq: u32,
+            p: &AccAddress,
+        ) -> Option<Bid> {
+            mk::get_bid(&self.store().latest(), &bid_key(owner, dseq, gseq, oseq, p)).unwrap()
+        }
+
+        /// A committed lease.
+        pub fn lease(
+            &self,
+            owner: &AccAddress,
+            dseq: u64,
+            gseq: u32,
+            oseq: u32,
+            p: &AccAddress,
+        ) -> Option<Lease> {
+            mk::get_lease(&self.store().latest(), &bid_key(owner, dseq, gseq, oseq, p)).unwrap()
+        }
+
+        /// The committed escrow account of a deployment.
+        pub fn escrow_account(&self, owner: &AccAddress, dseq: u64) -> Option<Account> {
+            escrow::get_account(&self.store().latest(), &deployment::escrow_id(owner, dseq))
+                .unwrap()
+        }
+
+        /// Every committed key/value of the deployment, market and escrow modules
+        /// (prefixes `0x20`-`0x2F`) plus the escrow and community pool balances.
+        pub fn market_snapshot(&self) -> MarketSnapshot {
+            let s = self.store().latest();
+            let mut kv = Vec::new();
+            for p in 0x20u8..=0x2F {
+                kv.extend(
+                    dcloud_store::StateRead::prefix_range(&s, &[p], None, usize::MAX).unwrap(),
+                );
+            }
+            (
+                kv,
+                self.balances(&crate::modules::auth::module_address(escrow::MODULE_ACCOUNT)),
+                self.balances(&crate::modules::auth::module_address(escrow::COMMUNITY_POOL)),
+            )
+        }
     }
 }

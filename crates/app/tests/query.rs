@@ -176,8 +176,8 @@ fn supply_params_validators_and_accounts_queries_answer_json() {
         .value,
     )
     .unwrap();
-    // 4 funded + the fee collector.
-    assert_eq!(accs.len() + rest.len(), 5);
+    // 4 funded + the module accounts (fee collector, escrow, community pool).
+    assert_eq!(accs.len() + rest.len(), 7);
     assert!(rest.iter().all(|a| !accs.contains(a)));
 }
 

@@ -31,6 +31,31 @@ pub const MSG_SEND_URL: &str = "/cosmos.bank.v1beta1.MsgSend";
 /// Type URL of `MsgMultiSend`.
 pub const MSG_MULTI_SEND_URL: &str = "/cosmos.bank.v1beta1.MsgMultiSend";
 
+/// Type URL of `MsgCreateDeployment`.
+pub const MSG_CREATE_DEPLOYMENT_URL: &str = "/dcloud.deployment.v1.MsgCreateDeployment";
+/// Type URL of `MsgUpdateDeployment`.
+pub const MSG_UPDATE_DEPLOYMENT_URL: &str = "/dcloud.deployment.v1.MsgUpdateDeployment";
+/// Type URL of `MsgDepositDeployment`.
+pub const MSG_DEPOSIT_DEPLOYMENT_URL: &str = "/dcloud.deployment.v1.MsgDepositDeployment";
+/// Type URL of `MsgCloseDeployment`.
+pub const MSG_CLOSE_DEPLOYMENT_URL: &str = "/dcloud.deployment.v1.MsgCloseDeployment";
+/// Type URL of `MsgCloseGroup`.
+pub const MSG_CLOSE_GROUP_URL: &str = "/dcloud.deployment.v1.MsgCloseGroup";
+/// Type URL of `MsgPauseGroup`.
+pub const MSG_PAUSE_GROUP_URL: &str = "/dcloud.deployment.v1.MsgPauseGroup";
+/// Type URL of `MsgStartGroup`.
+pub const MSG_START_GROUP_URL: &str = "/dcloud.deployment.v1.MsgStartGroup";
+/// Type URL of `MsgCreateBid`.
+pub const MSG_CREATE_BID_URL: &str = "/dcloud.market.v1.MsgCreateBid";
+/// Type URL of `MsgCloseBid`.
+pub const MSG_CLOSE_BID_URL: &str = "/dcloud.market.v1.MsgCloseBid";
+/// Type URL of `MsgCreateLease`.
+pub const MSG_CREATE_LEASE_URL: &str = "/dcloud.market.v1.MsgCreateLease";
+/// Type URL of `MsgCloseLease`.
+pub const MSG_CLOSE_LEASE_URL: &str = "/dcloud.market.v1.MsgCloseLease";
+/// Type URL of `MsgWithdrawLease`.
+pub const MSG_WITHDRAW_LEASE_URL: &str = "/dcloud.market.v1.MsgWithdrawLease";
+
 /// Why raw bytes are not a well-formed tx.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TxDecodeError {
@@ -75,6 +100,30 @@ pub enum Msg {
     CreateCertificate(MsgCreateCertificate),
     /// `/dcloud.cert.v1.MsgRevokeCertificate`.
     RevokeCertificate(MsgRevokeCertificate),
+    /// `/dcloud.deployment.v1.MsgCreateDeployment`.
+    CreateDeployment(crate::dcloud::deployment::MsgCreateDeployment),
+    /// `/dcloud.deployment.v1.MsgUpdateDeployment`.
+    UpdateDeployment(crate::dcloud::deployment::MsgUpdateDeployment),
+    /// `/dcloud.deployment.v1.MsgDepositDeployment`.
+    DepositDeployment(crate::dcloud::deployment::MsgDepositDeployment),
+    /// `/dcloud.deployment.v1.MsgCloseDeployment`.
+    CloseDeployment(crate::dcloud::deployment::MsgCloseDeployment),
+    /// `/dcloud.deployment.v1.MsgCloseGroup`.
+    CloseGroup(crate::dcloud::deployment::MsgCloseGroup),
+    /// `/dcloud.deployment.v1.MsgPauseGroup`.
+    PauseGroup(crate::dcloud::deployment::MsgPauseGroup),
+    /// `/dcloud.deployment.v1.MsgStartGroup`.
+    StartGroup(crate::dcloud::deployment::MsgStartGroup),
+    /// `/dcloud.market.v1.MsgCreateBid`.
+    CreateBid(crate::dcloud::market::MsgCreateBid),
+    /// `/dcloud.market.v1.MsgCloseBid`.
+    CloseBid(crate::dcloud::market::MsgCloseBid),
+    /// `/dcloud.market.v1.MsgCreateLease`.
+    CreateLease(crate::dcloud::market::MsgCreateLease),
+    /// `/dcloud.market.v1.MsgCloseLease`.
+    CloseLease(crate::dcloud::market::MsgCloseLease),
+    /// `/dcloud.market.v1.MsgWithdrawLease`.
+    WithdrawLease(crate::dcloud::market::MsgWithdrawLease),
 }
 
 impl Msg {
@@ -109,6 +158,62 @@ impl Msg {
             MSG_REVOKE_CERTIFICATE_URL => MsgRevokeCertificate::decode(any.value.as_slice())
                 .map(Msg::RevokeCertificate)
                 .map_err(bad),
+            MSG_CREATE_DEPLOYMENT_URL => {
+                crate::dcloud::deployment::MsgCreateDeployment::decode(any.value.as_slice())
+                    .map(Msg::CreateDeployment)
+                    .map_err(bad)
+            }
+            MSG_UPDATE_DEPLOYMENT_URL => {
+                crate::dcloud::deployment::MsgUpdateDeployment::decode(any.value.as_slice())
+                    .map(Msg::UpdateDeployment)
+                    .map_err(bad)
+            }
+            MSG_DEPOSIT_DEPLOYMENT_URL => {
+                crate::dcloud::deployment::MsgDepositDeployment::decode(any.value.as_slice())
+                    .map(Msg::DepositDeployment)
+                    .map_err(bad)
+            }
+            MSG_CLOSE_DEPLOYMENT_URL => {
+                crate::dcloud::deployment::MsgCloseDeployment::decode(any.value.as_slice())
+                    .map(Msg::CloseDeployment)
+                    .map_err(bad)
+            }
+            MSG_CLOSE_GROUP_URL => {
+                crate::dcloud::deployment::MsgCloseGroup::decode(any.value.as_slice())
+                    .map(Msg::CloseGroup)
+                    .map_err(bad)
+            }
+            MSG_PAUSE_GROUP_URL => {
+                crate::dcloud::deployment::MsgPauseGroup::decode(any.value.as_slice())
+                    .map(Msg::PauseGroup)
+                    .map_err(bad)
+            }
+            MSG_START_GROUP_URL => {
+                crate::dcloud::deployment::MsgStartGroup::decode(any.value.as_slice())
+                    .map(Msg::StartGroup)
+                    .map_err(bad)
+            }
+            MSG_CREATE_BID_URL => crate::dcloud::market::MsgCreateBid::decode(any.value.as_slice())
+                .map(Msg::CreateBid)
+                .map_err(bad),
+            MSG_CLOSE_BID_URL => crate::dcloud::market::MsgCloseBid::decode(any.value.as_slice())
+                .map(Msg::CloseBid)
+                .map_err(bad),
+            MSG_CREATE_LEASE_URL => {
+                crate::dcloud::market::MsgCreateLease::decode(any.value.as_slice())
+                    .map(Msg::CreateLease)
+                    .map_err(bad)
+            }
+            MSG_CLOSE_LEASE_URL => {
+                crate::dcloud::market::MsgCloseLease::decode(any.value.as_slice())
+                    .map(Msg::CloseLease)
+                    .map_err(bad)
+            }
+            MSG_WITHDRAW_LEASE_URL => {
+                crate::dcloud::market::MsgWithdrawLease::decode(any.value.as_slice())
+                    .map(Msg::WithdrawLease)
+                    .map_err(bad)
+            }
             other => Err(TxDecodeError::UnknownMessage(other.to_string())),
         }
     }
@@ -124,8 +229,33 @@ impl Msg {
             Msg::DeleteProviderAttributes(m) => m.encode_to_vec(),
             Msg::CreateCertificate(m) => m.encode_to_vec(),
             Msg::RevokeCertificate(m) => m.encode_to_vec(),
+            Msg::CreateDeployment(m) => m.encode_to_vec(),
+            Msg::UpdateDeployment(m) => m.encode_to_vec(),
+            Msg::DepositDeployment(m) => m.encode_to_vec(),
+            Msg::CloseDeployment(m) => m.encode_to_vec(),
+            Msg::CloseGroup(m) => m.encode_to_vec(),
+            Msg::PauseGroup(m) => m.encode_to_vec(),
+            Msg::StartGroup(m) => m.encode_to_vec(),
+            Msg::CreateBid(m) => m.encode_to_vec(),
+            Msg::CloseBid(m) => m.encode_to_vec(),
+            Msg::CreateLease(m) => m.encode_to_vec(),
+            Msg::CloseLease(m) => m.encode_to_vec(),
+            Msg::WithdrawLease(m) => m.encode_to_vec(),
         };
         Any { type_url: self.type_url().into(), value }
+    }
+
+    /// The module a message belongs to (`bank`, `provider`, `audit`, `cert`, `deployment`,
+    /// `market`).
+    pub fn module(&self) -> &'static str {
+        match self.type_url().split('.').nth(1) {
+            Some("deployment") => "deployment",
+            Some("market") => "market",
+            Some("provider") => "provider",
+            Some("audit") => "audit",
+            Some("cert") => "cert",
+            _ => "bank",
+        }
     }
 
     /// The message's type URL.
@@ -139,6 +269,18 @@ impl Msg {
             Msg::DeleteProviderAttributes(_) => MSG_DELETE_PROVIDER_ATTRIBUTES_URL,
             Msg::CreateCertificate(_) => MSG_CREATE_CERTIFICATE_URL,
             Msg::RevokeCertificate(_) => MSG_REVOKE_CERTIFICATE_URL,
+            Msg::CreateDeployment(_) => MSG_CREATE_DEPLOYMENT_URL,
+            Msg::UpdateDeployment(_) => MSG_UPDATE_DEPLOYMENT_URL,
+            Msg::DepositDeployment(_) => MSG_DEPOSIT_DEPLOYMENT_URL,
+            Msg::CloseDeployment(_) => MSG_CLOSE_DEPLOYMENT_URL,
+            Msg::CloseGroup(_) => MSG_CLOSE_GROUP_URL,
+            Msg::PauseGroup(_) => MSG_PAUSE_GROUP_URL,
+            Msg::StartGroup(_) => MSG_START_GROUP_URL,
+            Msg::CreateBid(_) => MSG_CREATE_BID_URL,
+            Msg::CloseBid(_) => MSG_CLOSE_BID_URL,
+            Msg::CreateLease(_) => MSG_CREATE_LEASE_URL,
+            Msg::CloseLease(_) => MSG_CLOSE_LEASE_URL,
+            Msg::WithdrawLease(_) => MSG_WITHDRAW_LEASE_URL,
         }
     }
 
@@ -154,6 +296,30 @@ impl Msg {
             Msg::CreateCertificate(m) => vec![m.owner.clone()],
             Msg::RevokeCertificate(m) => {
                 vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()]
+            }
+            Msg::CreateDeployment(m) => {
+                vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()]
+            }
+            Msg::UpdateDeployment(m) => {
+                vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()]
+            }
+            Msg::DepositDeployment(m) => {
+                vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()]
+            }
+            Msg::CloseDeployment(m) => {
+                vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()]
+            }
+            Msg::CloseGroup(m) => vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()],
+            Msg::PauseGroup(m) => vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()],
+            Msg::StartGroup(m) => vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()],
+            Msg::CreateBid(m) => vec![m.provider.clone()],
+            Msg::CloseBid(m) => vec![m.id.as_ref().map(|i| i.provider.clone()).unwrap_or_default()],
+            Msg::CreateLease(m) => {
+                vec![m.bid_id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()]
+            }
+            Msg::CloseLease(m) => vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()],
+            Msg::WithdrawLease(m) => {
+                vec![m.id.as_ref().map(|i| i.provider.clone()).unwrap_or_default()]
             }
         }
     }

@@ -17,6 +17,9 @@ pub mod auth;
 pub mod bank;
 pub mod cert;
 pub mod consensus;
+pub mod deployment;
+pub mod escrow;
+pub mod market;
 pub mod provider;
 
 use dcloud_store::{StateRead, StateWrite};
@@ -77,9 +80,9 @@ pub fn begin_block(
 /// Runs every module's end-block logic, in module order (e.g. the market closing auctions,
 /// escrow settling accounts whose funds run out at this height).
 pub fn end_block(
-    _state: &mut dyn StateWrite,
-    _ctx: &BlockCtx,
-    _events: &mut Vec<Event>,
+    state: &mut dyn StateWrite,
+    ctx: &BlockCtx,
+    events: &mut Vec<Event>,
 ) -> Result<(), AppError> {
-    Ok(())
+    market::end_block(state, ctx, events)
 }

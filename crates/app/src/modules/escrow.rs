@@ -1,0 +1,691 @@
+//! The escrow module: accounts holding deposits (one per deployment, one per bid), payments
+//! streaming from a deployment account to providers at a per-block rate, lazy settlement,
+//! and the exhaustion index.
+//!
+//! Amounts: balances are whole micro-units (`u128`); rates are atto-units per block
+//! (micro-units × 10^18, exact fixed point). Each payment keeps its sub-micro remainder, so
+//! after `n` blocks it has earned exactly `floor(rate × n / 10^18)`.
+//!
+//! State:
+//! - `0x28 ‖ account id` → [`Account`] (JSON); account id = scope (1 deployment, 2 bid) ‖ key.
+//! - `0x29 ‖ account id ‖ lease key` → [`Payment`] (JSON), only while the payment is open.
+//! - `0x2A ‖ height ‖ account id` → `` : the account's funds run out after `height`
+//!   (the exhaustion index); `0x2B ‖ height ‖ account id` → `` : low-funds warning due.
+//!
+//! The exhaustion height of an account is the last height whose payments it can cover in
+//! full; `end_block` at that height settles it and closes it (see `market::end_block`), so
+//! no settlement ever finds an account short. Per-block work touches only due entries.
+
+use dcloud_store::{StateRead, StateWrite};
+use dcloud_types::{AccAddress, Coins, Event};
+use serde::{Deserialize, Serialize};
+
+use crate::modules::{auth, bank, get_params};
+use crate::AppError;
+
+/// The module name.
+pub const NAME: &str = "escrow";
+/// The escrow module account.
+pub const MODULE_ACCOUNT: &str = "escrow";
+/// The community pool module account (receives the take).
+pub const COMMUNITY_POOL: &str = "community_pool";
+/// 10^18: one micro-unit in atto-units.
+pub const ATTO: u128 = 1_000_000_000_000_000_000;
+/// Blocks searched ahead for an exhaustion height (beyond it an account counts as
+/// never running out).
+const MAX_HORIZON: u64 = 1 << 40;
+
+const ACCOUNT: u8 = 0x28;
+const PAYMENT: u8 = 0x29;
+const DUE: u8 = 0x2A;
+const WARN: u8 = 0x2B;
+
+/// Escrow params.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EscrowParams {
+    /// Share of every payout sent to the community pool, in basis points (0..=10000).
+    pub take_rate_bps: u64,
+    /// Blocks before exhaustion at which `EventEscrowLowFunds` warns the tenant.
+    pub low_funds_warning_blocks: u64,
+}
+
+impl Default for EscrowParams {
+    fn default() -> Self {
+        Self { take_rate_bps: 0, low_funds_warning_blocks: 100 }
+    }
+}
+
+/// Params.
+pub fn params(state: &dyn StateRead) -> Result<EscrowParams, AppError> {
+    get_params(state, NAME)
+}
+
+/// Account state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountState {
+    /// Holding funds.
+    Open,
+    /// Closed; everything paid out or refunded.
+    Closed,
+}
+
+/// An escrow account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// Human-readable id (`deployment/<owner>/<dseq>`, `bid/<owner>/<dseq>/<gseq>/<oseq>/<provider>`).
+    pub id: String,
+    /// Who deposited (refunds go there).
+    pub owner: AccAddress,
+    /// The single denom it holds.
+    pub denom: String,
+    /// State.
+    pub state: AccountState,
+    /// Unsettled funds (micro-units).
+    #[serde(with = "dcloud_types::coin::amount_str")]
+    pub balance: u128,
+    /// Total deposited.
+    #[serde(with = "dcloud_types::coin::amount_str")]
+    pub deposited: u128,
+    /// Total moved to payments.
+    #[serde(with = "dcloud_types::coin::amount_str")]
+    pub transferred: u128,
+    /// Total refunded to the owner.
+    #[serde(with = "dcloud_types::coin::amount_str")]
+    pub refunded: u128,
+    /// Height of the last settlement.
+    pub settled_at: u64,
+    /// Sum of the open payments' rates (atto-units per block).
+    #[serde(with = "dcloud_types::coin::amount_str")]
+    pub rate_atto: u128,
+    /// Last height the funds cover (None when nothing is paid from it).
+    pub exhausted_at: Option<u64>,
+    /// Height at which the low-funds warning fires (if still ahead).
+    pub warn_at: Option<u64>,
+}
+
+/// A payment from an account to a provider for one lease.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    /// The payee.
+    pub provider: AccAddress,
+    /// Rate in atto-units per block.
+    #[serde(with = "dcloud_types::coin::amount_str")]
+    pub rate_atto: u128,
+    /// Sub-micro remainder carried between settlements (< 10^18).
+    #[serde(with = "dcloud_types::coin::amount_str")]
+    pub remainder_atto: u128,
+    /// Earned, not yet withdrawn (micro-units, held by the escrow module).
+    #[serde(with = "dcloud_types::coin::amount_str")]
+    pub balance: u128,
+    /// Total withdrawn (before take).
+    #[serde(with = "dcloud_types::coin::amount_str")]
+    pub withdrawn: u128,
+}
+
+fn acct_key(id: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + id.len());
+    k.push(ACCOUNT);
+    k.extend_from_slice(id);
+    k
+}
+
+fn payment_prefix(id: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + id.len() + 64);
+    k.push(PAYMENT);
+    k.extend_from_slice(id);
+    k
+}
+
+fn payment_key(id: &[u8], lease: &[u8]) -> Vec<u8> {
+    let mut k = payment_prefix(id);
+    k.extend_from_slice(lease);
+    k
+}
+
+fn height_key(prefix: u8, height: u64, id: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(9 + id.len());
+    k.push(prefix);
+    k.extend_from_slice(&height.to_be_bytes());
+    k.extend_from_slice(id);
+    k
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> AppError {
+    AppError::ChainState(format!("corrupt {what}: {e}"))
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<Vec<u8>, AppError> {
+    serde_json::to_vec(v).map_err(|e| AppError::InvalidRequest(e.to_string()))
+}
+
+/// Reads an account by its binary id.
+pub fn get_account(state: &dyn StateRead, id: &[u8]) -> Result<Option<Account>, AppError> {
+    match state.get(&acct_key(id))? {
+        Some(b) => serde_json::from_slice(&b).map(Some).map_err(|e| corrupt("escrow account", e)),
+        None => Ok(None),
+    }
+}
+
+fn must_account(state: &dyn StateRead, id: &[u8]) -> Result<Account, AppError> {
+    get_account(state, id)?.ok_or_else(|| AppError::EscrowAccountNotFound(hex::encode(id)))
+}
+
+fn put_account(state: &mut dyn StateWrite, id: &[u8], a: &Account) -> Result<(), AppError> {
+    state.put(acct_key(id), to_json(a)?);
+    Ok(())
+}
+
+/// The open payments of an account, in key order: (lease key, payment).
+pub fn payments(state: &dyn StateRead, id: &[u8]) -> Result<Vec<(Vec<u8>, Payment)>, AppError> {
+    let p = payment_prefix(id);
+    state
+        .prefix_range(&p, None, 10_000)?
+        .into_iter()
+        .map(|(k, v)| {
+            let pay: Payment = serde_json::from_slice(&v).map_err(|e| corrupt("payment", e))?;
+            Ok((k[p.len()..].to_vec(), pay))
+        })
+        .collect()
+}
+
+/// Reads one open payment.
+pub fn get_payment(
+    state: &dyn StateRead,
+    id: &[u8],
+    lease: &[u8],
+) -> Result<Option<Payment>, AppError> {
+    match state.get(&payment_key(id, lease))? {
+        Some(b) => serde_json::from_slice(&b).map(Some).map_err(|e| corrupt("payment", e)),
+        None => Ok(None),
+    }
+}
+
+fn escrow_addr() -> AccAddress {
+    auth::module_address(MODULE_ACCOUNT)
+}
+
+/// Opens an account funded with `amount` of `denom` from `owner`.
+#[allow(clippy::too_many_arguments)]
+pub fn create_account(
+    state: &mut dyn StateWrite,
+    id: &[u8],
+    label: String,
+    owner: &AccAddress,
+    denom: &str,
+    amount: u128,
+    height: u64,
+    events: &mut Vec<Event>,
+) -> Result<(), AppError> {
+    if get_account(state, id)?.is_some() {
+        return Err(AppError::InvalidRequest(format!("escrow account {label} already exists")));
+    }
+    bank::transfer(state, owner, &escrow_addr(), &Coins::one(amount, denom), events)?;
+    let a = Account {
+        id: label,
+        owner: owner.clone(),
+        denom: denom.to_string(),
+        state: AccountState::Open,
+        balance: amount,
+        deposited: amount,
+        transferred: 0,
+        refunded: 0,
+        settled_at: height,
+        rate_atto: 0,
+        exhausted_at: None,
+        warn_at: None,
+    };
+    put_account(state, id, &a)
+}
+
+/// What `n` blocks of the given payments cost in total (micro-units), exactly.
+fn cost(pays: &[(Vec<u8>, Payment)], n: u64) -> u128 {
+    let mut total: u128 = 0;
+    for (_, p) in pays {
+        let x = p.rate_atto.saturating_mul(u128::from(n)).saturating_add(p.remainder_atto);
+        total = total.saturating_add(x / ATTO);
+    }
+    total
+}
+
+/// Settles an open account up to `height`: every payment earns its share, exactly.
+fn settle_inner(
+    state: &mut dyn StateWrite,
+    id: &[u8],
+    a: &mut Account,
+    height: u64,
+) -> Result<(), AppError> {
+    if height <= a.settled_at {
+        return Ok(());
+    }
+    let n = height - a.settled_at;
+    a.settled_at = height;
+    if a.rate_atto == 0 {
+        return Ok(());
+    }
+    for (lease, mut p) in payments(state, id)? {
+        let x = p
+            .rate_atto
+            .checked_mul(u128::from(n))
+            .and_then(|v| v.checked_add(p.remainder_atto))
+            .ok_or_else(|| AppError::ChainState("escrow settlement overflow".into()))?;
+        let owed = x / ATTO;
+        // By the exhaustion index the account always covers this; cap defensively.
+        let paid = owed.min(a.balance);
+        p.remainder_atto = if paid == owed { x % ATTO } else { 0 };
+        a.balance -= paid;
+        a.transferred += paid;
+        p.balance += paid;
+        state.put(payment_key(id, &lease), to_json(&p)?);
+    }
+    Ok(())
+}
+
+/// Recomputes the exhaustion and warning heights of an account settled at `now`, and
+/// moves its index entries.
+fn reindex(
+    state: &mut dyn StateWrite,
+    id: &[u8],
+    a: &mut Account,
+    now: u64,
+    events: &mut Vec<Event>,
+) -> Result<(), AppError> {
+    if let Some(h) = a.exhausted_at.take() {
+        state.delete(height_key(DUE, h, id));
+    }
+    if let Some(h) = a.warn_at.take() {
+        state.delete(height_key(WARN, h, id));
+    }
+    if a.state != AccountState::Open || a.rate_atto == 0 {
+        return Ok(());
+    }
+    let pays = payments(state, id)?;
+    // Largest n with cost(n) <= balance (cost is monotone; cost(0) = 0).
+    if cost(&pays, MAX_HORIZON) <= a.balance {
+        return Ok(());
+    }
+    let (mut lo, mut hi) = (0u64, MAX_HORIZON);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if cost(&pays, mid) <= a.balance {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let due = now + lo;
+    a.exhausted_at = Some(due);
+    state.put(height_key(DUE, due, id), Vec::new());
+    let warn_blocks = params(state)?.low_funds_warning_blocks;
+    let warn = due.saturating_sub(warn_blocks);
+    if warn > now {
+        a.warn_at = Some(warn);
+        state.put(height_key(WARN, warn, id), Vec::new());
+    } else if warn_blocks > 0 {
+        events.push(low_funds_event(a, due, now));
+    }
+    Ok(())
+}
+
+fn low_funds_event(a: &Account, due: u64, now: u64) -> Event {
+    Event::new("EventEscrowLowFunds")
+        .attr("account", &a.id)
+        .attr("owner", &a.owner)
+        .attr("balance", format!("{}{}", a.balance, a.denom))
+        .attr("exhausted_at", due)
+        .attr("blocks_remaining", due.saturating_sub(now))
+}
+
+/// Settles an account up to `height` (no-op for closed accounts).
+pub fn settle(state: &mut dyn StateWrite, id: &[u8], height: u64) -> Result<Account, AppError> {
+    let mut a = must_account(state, id)?;
+    if a.state == AccountState::Open {
+        settle_inner(state, id, &mut a, height)?;
+        put_account(state, id, &a)?;
+    }
+    Ok(a)
+}
+
+/// Adds funds to an open account (from its owner).
+pub fn deposit(
+    state: &mut dyn StateWrite,
+    id: &[u8],
+    from: &AccAddress,
+    denom: &str,
+    amount: u128,
+    height: u64,
+    events: &mut Vec<Event>,
+) -> Result<Account, AppError> {
+    let mut a = must_account(state, id)?;
+    if a.state != AccountState::Open {
+        return Err(AppError::EscrowAccountClosed(a.id));
+    }
+    if a.denom != denom {
+        return Err(AppError::EscrowDenom(format!(
+            "account {} holds {}, deposit is in {denom}",
+            a.id, a.denom
+        )));
+    }
+    settle_inner(state, id, &mut a, height)?;
+    bank::transfer(state, from, &escrow_addr(), &Coins::one(amount, denom), events)?;
+    a.balance += amount;
+    a.deposited += amount;
+    reindex(state, id, &mut a, height, events)?;
+    put_account(state, id, &a)?;
+    Ok(a)
+}
+
+/// Opens a payment of `rate_atto` per block from account `id` to `provider` for `lease`.
+pub fn create_payment(
+    state: &mut dyn StateWrite,
+    id: &[u8],
+    lease: &[u8],
+    provider: &AccAddress,
+    rate_atto: u128,
+    height: u64,
+    events: &mut Vec<Event>,
+) -> Result<(), AppError> {
+    let mut a = must_account(state, id)?;
+    if a.state != AccountState::Open {
+        return Err(AppError::EscrowAccountClosed(a.id));
+    }
+    if rate_atto == 0 {
+        return Err(AppError::InvalidRequest("payment rate is zero".into()));
+    }
+    settle_inner(state, id, &mut a, height)?;
+    let p = Payment {
+        provider: provider.clone(),
+        rate_atto,
+        remainder_atto: 0,
+        balance: 0,
+        withdrawn: 0,
+    };
+    state.put(payment_key(id, lease), to_json(&p)?);
+    a.rate_atto = a.rate_atto.saturating_add(rate_atto);
+    reindex(state, id, &mut a, height, events)?;
+    put_account(state, id, &a)
+}
+
+/// Pays a payment's earned balance to its provider, less the take (to the community pool).
+fn payout(
+    state: &mut dyn StateWrite,
+    denom: &str,
+    p: &mut Payment,
+    take_bps: u64,
+    events: &mut Vec<Event>,
+) -> Result<(u128, u128), AppError> {
+    let amount = p.balance;
+    if amount == 0 {
+        return Ok((0, 0));
+    }
+    let take = amount * u128::from(take_bps.min(10_000)) / 10_000;
+    let to_provider = amount - take;
+    if to_provider > 0 {
+        bank::transfer(
+            state,
+            &escrow_addr(),
+            &p.provider,
+            &Coins::one(to_provider, denom),
+            events,
+        )?;
+    }
+    if take > 0 {
+        let pool = auth::module_address(COMMUNITY_POOL);
+        bank::transfer(state, &escrow_addr(), &pool, &Coins::one(take, denom), events)?;
+    }
+    p.balance = 0;
+    p.withdrawn += amount;
+    Ok((to_provider, take))
+}
+
+/// Settles and pays out a payment's earnings. Returns (to provider, take).
+pub fn withdraw_payment(
+    state: &mut dyn StateWrite,
+    id: &[u8],
+    lease: &[u8],
+    height: u64,
+    events: &mut Vec<Event>,
+) -> Result<(u128, u128), AppError> {
+    let mut a = must_account(state, id)?;
+    settle_inner(state, id, &mut a, height)?;
+    put_account(state, id, &a)?;
+    let mut p = get_payment(state, id, lease)?
+        .ok_or_else(|| AppError::InvalidRequest("no open payment for this lease".into()))?;
+    let take_bps = params(state)?.take_rate_bps;
+    let r = payout(state, &a.denom, &mut p, take_bps, events)?;
+    state.put(payment_key(id, lease), to_json(&p)?);
+    Ok(r)
+}
+
+/// Settles, pays out and removes a payment. Returns its total withdrawn (before take).
+pub fn close_payment(
+    state: &mut dyn StateWrite,
+    id: &[u8],
+    lease: &[u8],
+    height: u64,
+    events: &mut Vec<Event>,
+) -> Result<u128, AppError> {
+    let mut a = must_account(state, id)?;
+    settle_inner(state, id, &mut a, height)?;
+    let Some(mut p) = get_payment(state, id, lease)? else {
+        put_account(state, id, &a)?;
+        return Ok(0);
+    };
+    let take_bps = params(state)?.take_rate_bps;
+    payout(state, &a.denom, &mut p, take_bps, events)?;
+    state.delete(payment_key(id, lease));
+    a.rate_atto = a.rate_atto.saturating_sub(p.rate_atto);
+    reindex(state, id, &mut a, height, events)?;
+    put_account(state, id, &a)?;
+    Ok(p.withdrawn)
+}
+
+/// Settles and closes an account: every payment paid out and removed, the rest refunded to
+/// the owner. Returns the refund. Closing a closed account is a no-op.
+pub fn close_account(
+    state: &mut dyn StateWrite,
+    id: &[u8],
+    height: u64,
+    events: &mut Vec<Event>,
+) -> Result<u128, AppError> {
+    let mut a = must_account(state, id)?;
+    if a.state != AccountState::Open {
+        return Ok(0);
+    }
+    settle_inner(state, id, &mut a, height)?;
+    let take_bps = params(state)?.take_rate_bps;
+    for (lease, mut p) in payments(state, id)? {
+        payout(state, &a.denom, &mut p, take_bps, events)?;
+        state.delete(payment_key(id, &lease));
+    }
+    let refund = a.balance;
+    if refund > 0 {
+        bank::transfer(state, &escrow_addr(), &a.owner, &Coins::one(refund, &a.denom), events)?;
+    }
+    a.balance = 0;
+    a.refunded += refund;
+    a.rate_atto = 0;
+    a.state = AccountState::Closed;
+    reindex(state, id, &mut a, height, events)?;
+    put_account(state, id, &a)?;
+    Ok(refund)
+}
+
+/// Account ids whose funds run out at `height` (they cover `height` and no more).
+pub fn due_at(state: &dyn StateRead, height: u64) -> Result<Vec<Vec<u8>>, AppError> {
+    let mut p = vec![DUE];
+    p.extend_from_slice(&height.to_be_bytes());
+    Ok(state
+        .prefix_range(&p, None, usize::MAX)?
+        .into_iter()
+        .map(|(k, _)| k[9..].to_vec())
+        .collect())
+}
+
+/// Emits the low-funds warnings due at `height` and removes their index entries.
+pub fn warn_due(
+    state: &mut dyn StateWrite,
+    height: u64,
+    events: &mut Vec<Event>,
+) -> Result<(), AppError> {
+    let mut p = vec![WARN];
+    p.extend_from_slice(&height.to_be_bytes());
+    for (k, _) in state.prefix_range(&p, None, usize::MAX)? {
+        let id = &k[9..];
+        state.delete(k.clone());
+        if let Some(mut a) = get_account(state, id)? {
+            if a.state == AccountState::Open && a.warn_at == Some(height) {
+                a.warn_at = None;
+                if let Some(due) = a.exhausted_at {
+                    events.push(low_funds_event(&a, due, height));
+                }
+                put_account(state, id, &a)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Blocks an account can still pay for after `now` (None: never runs out / nothing to pay).
+pub fn blocks_remaining(a: &Account, now: u64) -> Option<u64> {
+    a.exhausted_at.map(|h| h.saturating_sub(now))
+}
+
+/// Lists accounts in key order after `start_after` (a binary id).
+pub fn list_accounts(
+    state: &dyn StateRead,
+    start_after: Option<&[u8]>,
+    limit: usize,
+) -> Result<Vec<(Vec<u8>, Account)>, AppError> {
+    let after = start_after.map(acct_key);
+    state
+        .prefix_range(&[ACCOUNT], after.as_deref(), limit)?
+        .into_iter()
+        .map(|(k, v)| {
+            let a: Account = serde_json::from_slice(&v).map_err(|e| corrupt("account", e))?;
+            Ok((k[1..].to_vec(), a))
+        })
+        .collect()
+}
+
+/// Invariants: the escrow module holds exactly Σ open account balances + Σ open payment
+/// balances per denom; closed accounts hold nothing and have no payments; each open
+/// account's rate is the sum of its payments' rates, and its books balance
+/// (deposited = balance + transferred + refunded).
+pub fn check_invariants(state: &dyn StateRead) -> Result<(), AppError> {
+    let mut held: std::collections::BTreeMap<String, u128> = Default::default();
+    let mut after: Option<Vec<u8>> = None;
+    loop {
+        let page = state.prefix_range(&[ACCOUNT], after.as_deref(), 1000)?;
+        for (k, v) in &page {
+            let id = &k[1..];
+            let a: Account = serde_json::from_slice(v)
+                .map_err(|e| AppError::Invariant(format!("undecodable escrow account: {e}")))?;
+            let pays = payments(state, id)?;
+            if a.deposited != a.balance + a.transferred + a.refunded {
+                return Err(AppError::Invariant(format!("escrow account {} books off", a.id)));
+            }
+            match a.state {
+                AccountState::Closed => {
+                    if a.balance != 0 || !pays.is_empty() {
+                        return Err(AppError::Invariant(format!(
+                            "closed escrow account {} holds funds or payments",
+                            a.id
+                        )));
+                    }
+                }
+                AccountState::Open => {
+                    let rate: u128 = pays.iter().map(|(_, p)| p.rate_atto).sum();
+                    if rate != a.rate_atto {
+                        return Err(AppError::Invariant(format!(
+                            "escrow account {} rate {} != Σ payment rates {rate}",
+                            a.id, a.rate_atto
+                        )));
+                    }
+                    if rate > 0 && a.exhausted_at.is_none() && cost(&pays, MAX_HORIZON) > a.balance
+                    {
+                        return Err(AppError::Invariant(format!(
+                            "escrow account {} pays out but has no exhaustion height",
+                            a.id
+                        )));
+                    }
+                    let e = held.entry(a.denom.clone()).or_default();
+                    *e += a.balance + pays.iter().map(|(_, p)| p.balance).sum::<u128>();
+                }
+            }
+            after = Some(k.clone());
+        }
+        if page.len() < 1000 {
+            break;
+        }
+    }
+    let module = bank::balances(state, &escrow_addr())?;
+    for c in module.iter() {
+        if held.get(&c.denom).copied().unwrap_or(0) != c.amount {
+            return Err(AppError::Invariant(format!(
+                "escrow module holds {c} but open accounts and payments hold {}{}",
+                held.get(&c.denom).copied().unwrap_or(0),
+                c.denom
+            )));
+        }
+    }
+    for (d, v) in &held {
+        if *v != module.amount_of(d) {
+            return Err(AppError::Invariant(format!(
+                "escrow accounts hold {v}{d} but the module holds {}{d}",
+                module.amount_of(d)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Parses a decimal string with up to 18 decimals into atto-units (`"0.5"` → 5·10^17).
+pub fn parse_dec18(s: &str) -> Result<u128, String> {
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    if int.is_empty() && frac.is_empty() {
+        return Err(format!("malformed decimal {s:?}"));
+    }
+    if !int.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+        || frac.len() > 18
+        || (s.contains('.') && frac.is_empty())
+    {
+        return Err(format!("malformed decimal {s:?} (digits with at most 18 decimals)"));
+    }
+    let i: u128 = if int.is_empty() {
+        0
+    } else {
+        int.parse().map_err(|_| format!("decimal {s:?} too large"))?
+    };
+    let mut f: u128 = 0;
+    for (n, c) in frac.chars().enumerate() {
+        f += u128::from(c as u8 - b'0') * 10u128.pow(17 - n as u32);
+    }
+    i.checked_mul(ATTO)
+        .and_then(|v| v.checked_add(f))
+        .ok_or_else(|| format!("decimal {s:?} too large"))
+}
+
+/// Formats atto-units as a decimal string with 18 decimals.
+pub fn fmt_dec18(v: u128) -> String {
+    format!("{}.{:018}", v / ATTO, v % ATTO)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_parse_exactly() {
+        assert_eq!(parse_dec18("1").unwrap(), ATTO);
+        assert_eq!(parse_dec18("0.5").unwrap(), ATTO / 2);
+        assert_eq!(parse_dec18("0.000000000000000001").unwrap(), 1);
+        assert!(parse_dec18("0.0000000000000000001").is_err());
+        assert!(parse_dec18("-1").is_err());
+        assert!(parse_dec18("1e3").is_err());
+        assert!(parse_dec18("").is_err());
+        assert!(parse_dec18("1.").is_err());
+        assert_eq!(fmt_dec18(ATTO + 5), "1.000000000000000005");
+    }
+}

@@ -1,0 +1,381 @@
+//! Market scenarios end to end: deploy, bid, automatic lowest-bid lease, streaming payment,
+//! close; escrow exhaustion at the predicted height; manual auctions; re-auction; timeouts.
+
+use dcloud_app::modules::deployment::{DeploymentState, GroupState};
+use dcloud_app::modules::escrow::EscrowParams;
+use dcloud_app::modules::market::{BidState, LeaseState, OrderState};
+use dcloud_app::testkit::market::*;
+use dcloud_app::testkit::{TestChain, TestConfig};
+use dcloud_proto::dcloud::deployment::{Auction, MsgCloseDeployment};
+use dcloud_proto::dcloud::market::{MsgCloseLease, MsgCreateLease, MsgWithdrawLease};
+use dcloud_proto::Msg;
+use dcloud_types::{Event, DENOM_ACT};
+
+const GENESIS_ACT: u128 = 500_000_000;
+
+fn chain() -> TestChain {
+    let mut c = TestChain::new(TestConfig { funded: 6, ..TestConfig::default() });
+    for p in 1..=3 {
+        c.register_provider(p, &[attr("region", "eu")]);
+    }
+    c
+}
+
+fn events<'a>(ev: &'a [Event], kind: &str) -> Vec<&'a Event> {
+    ev.iter().filter(|e| e.kind == kind).collect()
+}
+
+#[test]
+fn a_tenant_deploys_three_providers_bid_the_lowest_wins_automatically_payment_streams_the_tenant_closes_and_everyone_gets_exactly_what_they_are_owed(
+) {
+    let mut c = chain();
+    let tenant = c.address(0);
+    let (p1, p2, p3) = (c.address(1), c.address(2), c.address(3));
+    let deposit = 5_000_000u128;
+    let r = c.exec(
+        0,
+        vec![create_deployment(
+            &tenant,
+            1,
+            vec![group("web", "100")],
+            deposit,
+            DENOM_ACT,
+            Auction::Lowest,
+        )],
+    );
+    assert_eq!(r.code, 0, "{}", r.log);
+    let created = c.height();
+    assert_eq!(events(&r.events, "EventDeploymentCreated").len(), 1);
+    let oc = events(&r.events, "EventOrderCreated");
+    assert_eq!(oc[0].get("oseq"), Some("1"));
+    assert_eq!(oc[0].get("window_end"), Some((created + 5).to_string().as_str()));
+    assert_eq!(c.balance(&tenant, DENOM_ACT), GENESIS_ACT - deposit);
+
+    // Three bids in one block: 3, 1.5 and 2.25 uact per block.
+    let txs = vec![
+        c.market_tx(1, vec![create_bid(&p1, &tenant, 1, 1, 1, "3", DENOM_ACT, 500_000)]),
+        c.market_tx(2, vec![create_bid(&p2, &tenant, 1, 1, 1, "1.5", DENOM_ACT, 500_000)]),
+        c.market_tx(3, vec![create_bid(&p3, &tenant, 1, 1, 1, "2.25", DENOM_ACT, 500_000)]),
+    ];
+    let res = c.deliver_block(txs);
+    for r in &res.tx_results {
+        assert_eq!(r.code, 0, "{}", r.log);
+        assert_eq!(events(&r.events, "EventBidCreated").len(), 1);
+    }
+    assert_eq!(c.balance(&p2, DENOM_ACT), GENESIS_ACT - 500_000, "deposit locked");
+    assert!(c.lease(&tenant, 1, 1, 1, &p2).is_none(), "no lease before the window closes");
+
+    // The window closes at created + 5: the chain leases the lowest bid.
+    let ev = c.advance_to(created + 5);
+    let lc = events(&ev, "EventLeaseCreated");
+    assert_eq!(lc.len(), 1, "{ev:?}");
+    assert_eq!(lc[0].get("provider"), Some(p2.to_string().as_str()));
+    assert_eq!(lc[0].get("price"), Some("1.500000000000000000uact"));
+    assert_eq!(events(&ev, "EventBidLost").len(), 2);
+    let leased_at = created + 5;
+    let lease = c.lease(&tenant, 1, 1, 1, &p2).unwrap();
+    assert_eq!((lease.state, lease.created_at), (LeaseState::Active, leased_at));
+    assert_eq!(c.bid(&tenant, 1, 1, 1, &p1).unwrap().state, BidState::Lost);
+    assert_eq!(c.bid(&tenant, 1, 1, 1, &p2).unwrap().state, BidState::Active);
+    assert_eq!(c.order(&tenant, 1, 1, 1).unwrap().state, OrderState::Active);
+    assert_eq!(c.balance(&p1, DENOM_ACT), GENESIS_ACT, "losing deposit refunded");
+    assert_eq!(c.balance(&p3, DENOM_ACT), GENESIS_ACT, "losing deposit refunded");
+
+    // Payment streams: the provider withdraws after some blocks.
+    c.advance_to(leased_at + 100);
+    let r =
+        c.exec(2, vec![Msg::WithdrawLease(MsgWithdrawLease { id: bid_id(&tenant, 1, 1, 1, &p2) })]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    let w = c.height();
+    let earned = 3 * u128::from(w - leased_at) / 2;
+    assert_eq!(c.balance(&p2, DENOM_ACT), GENESIS_ACT - 500_000 + earned);
+
+    // blocks-remaining answers at any time.
+    let q = c.query(
+        "/escrow/blocks-remaining",
+        format!(r#"{{"owner":"{tenant}","dseq":1}}"#).as_bytes(),
+        0,
+        false,
+    );
+    let j: serde_json::Value = serde_json::from_slice(&q.value).unwrap();
+    let remaining = j["blocks_remaining"].as_u64().unwrap();
+    // 5_000_000 covers floor(1.5 n) <= 5_000_000 → n = 3_333_333 blocks from the lease.
+    assert_eq!(j["exhausted_at"].as_u64().unwrap(), leased_at + 3_333_333);
+    assert_eq!(remaining, leased_at + 3_333_333 - c.height());
+
+    // The tenant closes 37 blocks later (odd: a half unit of dust stays with the tenant).
+    c.advance_to(w + 36);
+    let r = c.exec(0, vec![Msg::CloseDeployment(MsgCloseDeployment { id: dep_id(&tenant, 1) })]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    let closed = c.height();
+    let paid = 3 * u128::from(closed - leased_at) / 2;
+    assert_eq!(events(&r.events, "EventLeaseClosed")[0].get("reason"), Some("owner"));
+    assert_eq!(c.balance(&p2, DENOM_ACT), GENESIS_ACT + paid, "provider: earnings + deposit back");
+    assert_eq!(c.balance(&tenant, DENOM_ACT), GENESIS_ACT - paid, "tenant: refund of the rest");
+    assert_eq!(c.balance(&p1, DENOM_ACT), GENESIS_ACT);
+    assert_eq!(c.balance(&p3, DENOM_ACT), GENESIS_ACT);
+    let d = c.deployment(&tenant, 1).unwrap();
+    assert_eq!(d.state, DeploymentState::Closed);
+    assert_eq!(d.groups[0].state, GroupState::Closed);
+    let l = c.lease(&tenant, 1, 1, 1, &p2).unwrap();
+    assert_eq!((l.state, l.closed_on, l.paid), (LeaseState::Closed, closed, paid));
+    assert!(c.escrow_account(&tenant, 1).unwrap().balance == 0);
+    let (_, escrow_bal, _) = c.market_snapshot();
+    assert!(escrow_bal.is_empty(), "escrow module empty: {escrow_bal}");
+}
+
+#[test]
+fn an_escrow_runs_dry_and_the_lease_closes_at_exactly_the_predicted_height() {
+    let mut c = chain();
+    let tenant = c.address(0);
+    let p1 = c.address(1);
+    c.set_module_params(
+        "escrow",
+        &EscrowParams { take_rate_bps: 0, low_funds_warning_blocks: 100 },
+    );
+    let r = c.exec(
+        0,
+        vec![create_deployment(
+            &tenant,
+            7,
+            vec![group("web", "1000")],
+            500_000,
+            DENOM_ACT,
+            Auction::Manual,
+        )],
+    );
+    assert_eq!(r.code, 0, "{}", r.log);
+    let r = c.exec(
+        1,
+        vec![create_bid(&p1, &tenant, 7, 1, 1, "333.333333333333333333", DENOM_ACT, 500_000)],
+    );
+    assert_eq!(r.code, 0, "{}", r.log);
+    let r =
+        c.exec(0, vec![Msg::CreateLease(MsgCreateLease { bid_id: bid_id(&tenant, 7, 1, 1, &p1) })]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    let leased = c.height();
+    // floor(333.333…333 × n) <= 500_000 holds up to n = 1500 (499_999), not 1501.
+    let predicted = leased + 1500;
+    assert_eq!(c.escrow_account(&tenant, 7).unwrap().exhausted_at, Some(predicted));
+
+    let ev = c.advance_to(predicted - 100);
+    let warn = events(&ev, "EventEscrowLowFunds");
+    assert_eq!(warn.len(), 1, "one warning");
+    assert_eq!(warn[0].get("exhausted_at"), Some(predicted.to_string().as_str()));
+    assert_eq!(warn[0].get("owner"), Some(tenant.to_string().as_str()));
+
+    c.advance_to(predicted - 1);
+    assert_eq!(c.lease(&tenant, 7, 1, 1, &p1).unwrap().state, LeaseState::Active);
+    let ev = c.advance_to(predicted);
+    let closed = events(&ev, "EventLeaseClosed");
+    assert_eq!(closed.len(), 1);
+    assert_eq!(closed[0].get("reason"), Some("insufficient_funds"));
+    let l = c.lease(&tenant, 7, 1, 1, &p1).unwrap();
+    assert_eq!((l.state, l.closed_on, l.paid), (LeaseState::InsufficientFunds, predicted, 499_999));
+    let d = c.deployment(&tenant, 7).unwrap();
+    assert_eq!(d.state, DeploymentState::Closed);
+    assert_eq!(d.groups[0].state, GroupState::InsufficientFunds);
+    assert_eq!(c.balance(&p1, DENOM_ACT), GENESIS_ACT + 499_999);
+    assert_eq!(
+        c.balance(&tenant, DENOM_ACT),
+        GENESIS_ACT - 499_999,
+        "the last micro-unit refunded"
+    );
+}
+
+#[test]
+fn a_manual_tenant_may_pick_any_bid_not_only_the_cheapest() {
+    let mut c = chain();
+    let (tenant, p1, p2) = (c.address(0), c.address(1), c.address(2));
+    c.exec(
+        0,
+        vec![create_deployment(
+            &tenant,
+            3,
+            vec![group("web", "10")],
+            1_000_000,
+            DENOM_ACT,
+            Auction::Manual,
+        )],
+    );
+    assert_eq!(c.exec(1, vec![create_bid(&p1, &tenant, 3, 1, 1, "1", DENOM_ACT, 500_000)]).code, 0);
+    assert_eq!(c.exec(2, vec![create_bid(&p2, &tenant, 3, 1, 1, "2", DENOM_ACT, 500_000)]).code, 0);
+    c.advance_to(c.height() + 10);
+    assert!(c.lease(&tenant, 3, 1, 1, &p1).is_none(), "manual: no automatic lease");
+    let r =
+        c.exec(0, vec![Msg::CreateLease(MsgCreateLease { bid_id: bid_id(&tenant, 3, 1, 1, &p2) })]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert_eq!(c.lease(&tenant, 3, 1, 1, &p2).unwrap().state, LeaseState::Active);
+    assert_eq!(c.bid(&tenant, 3, 1, 1, &p1).unwrap().state, BidState::Lost);
+}
+
+#[test]
+fn closing_a_lease_reauctions_the_group_with_a_new_order() {
+    let mut c = chain();
+    let (tenant, p1) = (c.address(0), c.address(1));
+    c.exec(
+        0,
+        vec![create_deployment(
+            &tenant,
+            4,
+            vec![group("web", "10")],
+            1_000_000,
+            DENOM_ACT,
+            Auction::Manual,
+        )],
+    );
+    c.exec(1, vec![create_bid(&p1, &tenant, 4, 1, 1, "1", DENOM_ACT, 500_000)]);
+    c.exec(0, vec![Msg::CreateLease(MsgCreateLease { bid_id: bid_id(&tenant, 4, 1, 1, &p1) })]);
+    let r = c.exec(0, vec![Msg::CloseLease(MsgCloseLease { id: bid_id(&tenant, 4, 1, 1, &p1) })]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert_eq!(c.order(&tenant, 4, 1, 1).unwrap().state, OrderState::Closed);
+    assert_eq!(c.order(&tenant, 4, 1, 2).unwrap().state, OrderState::Open);
+    assert_eq!(events(&r.events, "EventOrderCreated")[0].get("oseq"), Some("2"));
+    assert_eq!(c.balance(&p1, DENOM_ACT), GENESIS_ACT + 1, "one block paid, deposit back");
+}
+
+#[test]
+fn an_order_without_bids_times_out_and_the_group_can_restart_or_be_reclaimed() {
+    let mut c = chain();
+    let tenant = c.address(0);
+    let r = c.exec(
+        0,
+        vec![create_deployment(
+            &tenant,
+            5,
+            vec![group("web", "10")],
+            1_000_000,
+            DENOM_ACT,
+            Auction::Lowest,
+        )],
+    );
+    assert_eq!(r.code, 0);
+    let created = c.height();
+    let ev = c.advance_to(created + 100);
+    assert_eq!(events(&ev, "EventOrderClosed")[0].get("reason"), Some("no_bids"));
+    assert_eq!(events(&ev, "EventGroupInsufficientBids").len(), 1);
+    assert_eq!(c.deployment(&tenant, 5).unwrap().groups[0].state, GroupState::InsufficientBids);
+    let r = c.exec(
+        0,
+        vec![Msg::StartGroup(dcloud_proto::dcloud::deployment::MsgStartGroup {
+            id: group_id(&tenant, 5, 1),
+        })],
+    );
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert_eq!(c.order(&tenant, 5, 1, 2).unwrap().state, OrderState::Open);
+    let r = c.exec(0, vec![Msg::CloseDeployment(MsgCloseDeployment { id: dep_id(&tenant, 5) })]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert_eq!(c.balance(&tenant, DENOM_ACT), GENESIS_ACT, "whole deposit reclaimed");
+}
+
+#[test]
+fn a_bid_after_an_empty_window_wins_at_the_end_of_its_block() {
+    let mut c = chain();
+    let (tenant, p1) = (c.address(0), c.address(1));
+    c.exec(
+        0,
+        vec![create_deployment(
+            &tenant,
+            6,
+            vec![group("web", "10")],
+            1_000_000,
+            DENOM_ACT,
+            Auction::Lowest,
+        )],
+    );
+    c.advance_to(c.height() + 20);
+    let tx = c.market_tx(1, vec![create_bid(&p1, &tenant, 6, 1, 1, "2", DENOM_ACT, 500_000)]);
+    let res = c.deliver_block(vec![tx]);
+    assert_eq!(res.tx_results[0].code, 0, "{}", res.tx_results[0].log);
+    assert_eq!(events(&res.events, "EventLeaseCreated").len(), 1);
+    assert_eq!(c.lease(&tenant, 6, 1, 1, &p1).unwrap().created_at, c.height());
+}
+
+#[test]
+fn the_take_rate_sends_its_share_of_every_payout_to_the_community_pool() {
+    let mut c = chain();
+    let (tenant, p1) = (c.address(0), c.address(1));
+    c.set_module_params(
+        "escrow",
+        &EscrowParams { take_rate_bps: 250, low_funds_warning_blocks: 10 },
+    );
+    c.exec(
+        0,
+        vec![create_deployment(
+            &tenant,
+            8,
+            vec![group("web", "1000")],
+            1_000_000,
+            DENOM_ACT,
+            Auction::Manual,
+        )],
+    );
+    c.exec(1, vec![create_bid(&p1, &tenant, 8, 1, 1, "400", DENOM_ACT, 500_000)]);
+    c.exec(0, vec![Msg::CreateLease(MsgCreateLease { bid_id: bid_id(&tenant, 8, 1, 1, &p1) })]);
+    let leased = c.height();
+    c.advance_to(leased + 9);
+    let r = c.exec(
+        2 - 1,
+        vec![Msg::WithdrawLease(MsgWithdrawLease { id: bid_id(&tenant, 8, 1, 1, &p1) })],
+    );
+    assert_eq!(r.code, 0, "{}", r.log);
+    let earned = 400 * u128::from(c.height() - leased); // 4000
+    let take = earned * 250 / 10_000;
+    let (_, _, pool) = c.market_snapshot();
+    assert_eq!(pool.amount_of(DENOM_ACT), take);
+    assert_eq!(c.balance(&p1, DENOM_ACT), GENESIS_ACT - 500_000 + earned - take);
+}
+
+#[test]
+fn queries_list_deployments_orders_bids_and_leases_by_owner_provider_and_state() {
+    let mut c = chain();
+    let (tenant, p1, p2) = (c.address(0), c.address(1), c.address(2));
+    c.exec(
+        0,
+        vec![create_deployment(
+            &tenant,
+            9,
+            vec![group("a", "10"), group("b", "10")],
+            1_000_000,
+            DENOM_ACT,
+            Auction::Manual,
+        )],
+    );
+    c.exec(1, vec![create_bid(&p1, &tenant, 9, 1, 1, "1", DENOM_ACT, 500_000)]);
+    c.exec(2, vec![create_bid(&p2, &tenant, 9, 2, 1, "1", DENOM_ACT, 500_000)]);
+    c.exec(0, vec![Msg::CreateLease(MsgCreateLease { bid_id: bid_id(&tenant, 9, 1, 1, &p1) })]);
+    let q = |c: &TestChain, path: &str, data: String| -> serde_json::Value {
+        serde_json::from_slice(&c.query(path, data.as_bytes(), 0, false).value).unwrap()
+    };
+    let deps =
+        q(&c, "/deployment/deployments", format!(r#"{{"owner":"{tenant}","state":"active"}}"#));
+    assert_eq!(deps.as_array().unwrap().len(), 1);
+    let one = q(&c, "/deployment/deployment", format!(r#"{{"owner":"{tenant}","dseq":9}}"#));
+    assert_eq!(one["deployment"]["groups"].as_array().unwrap().len(), 2);
+    assert_eq!(one["escrow_account"]["state"], "open");
+    let orders = q(&c, "/market/orders", format!(r#"{{"owner":"{tenant}","state":"open"}}"#));
+    assert_eq!(orders["items"].as_array().unwrap().len(), 1);
+    let bids = q(&c, "/market/bids", format!(r#"{{"provider":"{p2}"}}"#));
+    assert_eq!(bids["items"].as_array().unwrap().len(), 1);
+    assert_eq!(bids["items"][0]["gseq"], 2);
+    let leases = q(&c, "/market/leases", format!(r#"{{"provider":"{p1}","state":"active"}}"#));
+    assert_eq!(leases["items"].as_array().unwrap().len(), 1);
+    let none = q(&c, "/market/leases", format!(r#"{{"provider":"{p2}"}}"#));
+    assert!(none["items"].as_array().unwrap().is_empty());
+    // Pagination: one at a time with the cursor.
+    let page1 = q(&c, "/market/orders", format!(r#"{{"owner":"{tenant}","limit":1}}"#));
+    assert_eq!(page1["items"].as_array().unwrap().len(), 1);
+    let cursor = page1["next"].as_str().unwrap().to_string();
+    let page2 = q(
+        &c,
+        "/market/orders",
+        format!(r#"{{"owner":"{tenant}","limit":1,"start_after":"{cursor}"}}"#),
+    );
+    assert_eq!(page2["items"][0]["gseq"], 2);
+    let acct = q(
+        &c,
+        "/escrow/account",
+        format!(r#"{{"owner":"{tenant}","dseq":9,"gseq":2,"oseq":1,"provider":"{p2}"}}"#),
+    );
+    assert_eq!(acct["balance"], "500000");
+}

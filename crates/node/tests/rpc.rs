@@ -58,11 +58,11 @@ impl Net {
         self.http.post(&self.rpc).json(&body).send().await.unwrap().json().await.unwrap()
     }
 
-    fn send_tx(&self, seq: u64, to: &str, amount: u128) -> Vec<u8> {
+    fn send_tx(&self, account_number: u64, seq: u64, to: &str, amount: u128) -> Vec<u8> {
         let from = self.key.public_key().address().to_string();
         let signer = SignerData {
             chain_id: "rpc-test-1".into(),
-            account_number: 1,
+            account_number,
             sequence: seq,
             pubkey: self.key.public_key().to_bytes().to_vec(),
         };
@@ -82,7 +82,7 @@ fn bob() -> String {
 async fn rpc_rest_websocket_and_bad_requests() {
     let net = start().await;
 
-    // Account numbers: 0 = fee_collector (module), 1 = our key.
+    // Module accounts are numbered first (one per module account), then genesis accounts.
     let acc = net
         .call(
             "abci_query",
@@ -92,7 +92,9 @@ async fn rpc_rest_websocket_and_bad_requests() {
         .await;
     let v = B64.decode(acc["result"]["response"]["value"].as_str().unwrap()).unwrap();
     let acc: Value = serde_json::from_slice(&v).unwrap();
-    assert_eq!(acc["account_number"], 1);
+    let n_modules = dcloud_app::modules::auth::MODULE_ACCOUNTS.len() as u64;
+    assert_eq!(acc["account_number"], n_modules);
+    let account_number = n_modules;
 
     // Websocket subscription to transfers to bob, before sending.
     let ws_url = net.rpc.replace("http://", "ws://") + "/websocket";
@@ -104,7 +106,7 @@ async fn rpc_rest_websocket_and_bad_requests() {
     assert!(ack.to_text().unwrap().contains("\"result\":{}"), "{ack:?}");
 
     // broadcast_tx_commit includes the tx.
-    let tx = net.send_tx(0, &bob(), 1234);
+    let tx = net.send_tx(account_number, 0, &bob(), 1234);
     let r = net.call("broadcast_tx_commit", json!({"tx": B64.encode(&tx)})).await;
     assert_eq!(r["result"]["check_tx"]["code"], 0, "{r}");
     assert_eq!(r["result"]["tx_result"]["code"], 0, "{r}");

@@ -82,7 +82,7 @@ fn bob() -> String {
 async fn rpc_rest_websocket_and_bad_requests() {
     let net = start().await;
 
-    // Account numbers: 0 = fee_collector (module), 1 = our key.
+    // Account numbers: 0-2 = module accounts (fee_collector, escrow, community_pool), 3 = our key.
     let acc = net
         .call(
             "abci_query",
@@ -92,7 +92,7 @@ async fn rpc_rest_websocket_and_bad_requests() {
         .await;
     let v = B64.decode(acc["result"]["response"]["value"].as_str().unwrap()).unwrap();
     let acc: Value = serde_json::from_slice(&v).unwrap();
-    assert_eq!(acc["account_number"], 1);
+    assert_eq!(acc["account_number"], 3);
 
     // Websocket subscription to transfers to bob, before sending.
     let ws_url = net.rpc.replace("http://", "ws://") + "/websocket";

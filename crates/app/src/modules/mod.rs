@@ -3,7 +3,11 @@
 //!
 //! Key prefixes (one byte, unique, reviewed here):
 //! `0x01` auth accounts, `0x02` auth globals, `0x10` bank balances, `0x11` bank supply,
-//! `0x12` bank globals, `0x20`-`0x2F` market (deployment, market, escrow), `0x30` providers,
+//! `0x12` bank globals, `0x20`-`0x2F` market: `0x20` deployments, `0x22` orders, `0x23` bids,
+//! `0x24` leases, `0x25` bids/leases by provider, `0x28` escrow accounts, `0x29` escrow
+//! payments, `0x2A` escrow exhaustion index, `0x2B` low-funds warning index, `0x2C` order
+//! index (auction close / no-bid timeout) — the three indexes keyed by the height at which
+//! the entry is due, so end-block reads only what is due; `0x30` providers,
 //! `0x31` audited attributes, `0x32` certificates, `0xF0` consensus-visible globals
 //! (validator set), `0xFF` params.
 

@@ -57,6 +57,46 @@ pub fn set_params<T: Serialize>(
     Ok(())
 }
 
+/// Runs `f` against a scratch overlay of `state`; its writes and events reach `state` and
+/// `events` only if it succeeds (end-block work that must not half-apply).
+pub(crate) fn atomically(
+    state: &mut dyn StateWrite,
+    events: &mut Vec<Event>,
+    f: impl FnOnce(&mut dyn StateWrite, &mut Vec<Event>) -> Result<(), AppError>,
+) -> Result<(), AppError> {
+    let mut local = Vec::new();
+    let changes = {
+        let mut ovl = dcloud_store::Overlay::new(&*state);
+        f(&mut ovl, &mut local)?;
+        ovl.into_changes()
+    };
+    for (k, v) in changes {
+        match v {
+            Some(v) => state.put(k, v),
+            None => state.delete(k),
+        }
+    }
+    events.extend(local);
+    Ok(())
+}
+
+/// End-block work for one item failed for a reason other than storage: the item is skipped
+/// (with an event), the chain goes on. Storage failures halt.
+pub(crate) fn skip_or_halt(
+    r: Result<(), AppError>,
+    what: &str,
+    events: &mut Vec<Event>,
+) -> Result<(), AppError> {
+    match r {
+        Ok(()) => Ok(()),
+        Err(e @ AppError::Store(_)) => Err(e),
+        Err(e) => {
+            events.push(Event::new("EventEndBlockSkipped").attr("item", what).attr("error", e));
+            Ok(())
+        }
+    }
+}
+
 /// What every state transition may know about the block it runs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BlockCtx {
@@ -83,4 +123,31 @@ pub fn end_block(
     events: &mut Vec<Event>,
 ) -> Result<(), AppError> {
     market::end_block(state, ctx, events)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dcloud_store::{EmptyState, Overlay};
+
+    #[test]
+    fn atomic_end_block_work_applies_all_or_nothing_and_only_storage_errors_halt() {
+        let mut st = Overlay::new(EmptyState);
+        let mut ev = Vec::new();
+        let r = atomically(&mut st, &mut ev, |s, e| {
+            s.put(b"a".to_vec(), b"1".to_vec());
+            e.push(Event::new("x"));
+            Err(AppError::InvalidRequest("boom".into()))
+        });
+        assert!(r.is_err());
+        assert!(st.changes().is_empty() && ev.is_empty());
+        skip_or_halt(r, "item", &mut ev).unwrap();
+        assert_eq!(ev[0].kind, "EventEndBlockSkipped");
+        atomically(&mut st, &mut ev, |s, _| {
+            s.put(b"a".to_vec(), b"1".to_vec());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(st.get(b"a").unwrap(), Some(b"1".to_vec()));
+    }
 }

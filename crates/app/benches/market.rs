@@ -4,7 +4,7 @@
 //!
 //! `cargo bench -p dcloud-app --bench market` (release). Each level adds leases to the same
 //! file-backed chain, then times `end_block` over 200 heights at which nothing is due
-//! (median and p99), and full empty blocks (finalize + commit).
+//! (median and p99), and full empty blocks (finalize + commit) after 10 warm-up blocks.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -89,6 +89,8 @@ fn main() {
             have = level;
         }
         let pop = s.elapsed().as_secs_f64();
+        // Let the store prune the populate versions first (keep_recent = 2): steady state.
+        empty_blocks(&mut c, 10);
         let (p50, p99) = end_block_times(&c, 200);
         let blk = empty_blocks(&mut c, 20);
         let disk = c.store().disk_size();
@@ -109,7 +111,14 @@ fn main() {
             if base_p50 > 0.0 { p50 / base_p50 } else { 1.0 }
         );
     }
-    println!("disk bytes per active lease (db growth / leases, incl. deployment, order, bid, lease, 2 escrow accounts, payment, indexes): {disk_per_lease:.0}");
+    println!("disk bytes per active lease (redb file growth / leases, JMT nodes and free pages included): {disk_per_lease:.0}");
+    let (kv, _, _) = c.market_snapshot();
+    let bytes: usize = kv.iter().map(|(k, v)| k.len() + v.len()).sum();
+    println!(
+        "live market state per active lease (keys + values of deployment, order, bid, lease, 2 escrow accounts, payment, indexes): {:.0} bytes in {:.1} entries",
+        bytes as f64 / have.max(1) as f64,
+        kv.len() as f64 / have.max(1) as f64
+    );
     let lease = c.lease(&c.address(0), 1, 1, 1, &c.address(1)).expect("lease");
     println!("(check) lease 1 state {:?}", lease.state);
 

@@ -56,6 +56,15 @@ pub struct AppGenesis {
     /// Bank.
     #[serde(default)]
     pub bank: BankGenesis,
+    /// Deployment params (defaults when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<crate::modules::deployment::DeploymentParams>,
+    /// Market params (defaults when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub market: Option<crate::modules::market::MarketParams>,
+    /// Escrow params (defaults when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escrow: Option<crate::modules::escrow::EscrowParams>,
 }
 
 impl Genesis {
@@ -86,6 +95,27 @@ impl Genesis {
         }
         if self.consensus_params.max_block_bytes == 0 {
             e.push("consensus_params.max_block_bytes must be positive".into());
+        }
+        if let Some(p) = &self.app_state.deployment {
+            if p.min_deposits.is_empty() {
+                e.push("app_state.deployment.min_deposits: at least one denom is required".into());
+            }
+            if p.bid_window == 0 || p.bid_window > p.max_bid_window {
+                e.push("app_state.deployment.bid_window must be in 1..=max_bid_window".into());
+            }
+        }
+        if let Some(p) = &self.app_state.market {
+            if p.order_max_bids == 0 || p.order_max_bids > 500 {
+                e.push("app_state.market.order_max_bids must be in 1..=500".into());
+            }
+            if p.bid_min_deposits.is_empty() {
+                e.push("app_state.market.bid_min_deposits: at least one denom is required".into());
+            }
+        }
+        if let Some(p) = &self.app_state.escrow {
+            if p.take_rate_bps > 10_000 {
+                e.push("app_state.escrow.take_rate_bps must be at most 10000".into());
+            }
         }
         if self.validators.is_empty() {
             e.push("validators: at least one validator is required".into());

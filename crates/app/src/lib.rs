@@ -141,6 +141,15 @@ impl App {
         modules::consensus::set_validators(&mut delta, &g.validators)?;
         modules::auth::init_genesis(&mut delta, &g.app_state.auth)?;
         modules::bank::init_genesis(&mut delta, &g.app_state.bank)?;
+        if let Some(p) = &g.app_state.deployment {
+            modules::set_params(&mut delta, modules::deployment::NAME, p)?;
+        }
+        if let Some(p) = &g.app_state.market {
+            modules::set_params(&mut delta, modules::market::NAME, p)?;
+        }
+        if let Some(p) = &g.app_state.escrow {
+            modules::set_params(&mut delta, modules::escrow::NAME, p)?;
+        }
         check_all_invariants(&delta)?;
         let prepared = self.store.prepare_commit(delta.changes())?;
         let root = prepared.root_hash();

@@ -233,6 +233,7 @@ pub fn genesis(cfg: &TestConfig) -> Genesis {
                 accounts: Vec::new(),
             },
             bank: BankGenesis { params: cfg.bank_params.clone(), balances, supply: Vec::new() },
+            ..Default::default()
         },
     }
 }

@@ -674,3 +674,28 @@ fn a_provider_cannot_withdraw_or_close_another_providers_lease() {
         "Closed",
     );
 }
+
+#[test]
+fn market_params_come_from_genesis_and_bad_ones_are_refused() {
+    use dcloud_app::modules::escrow::EscrowParams;
+    use dcloud_store::{Store, StoreOptions};
+    use std::sync::Arc;
+    let app = |g: &dcloud_app::Genesis| {
+        let a = dcloud_app::App::new(Arc::new(Store::in_memory(StoreOptions::default()).unwrap()))
+            .unwrap();
+        a.init_chain(g).map(|_| a)
+    };
+    let mut g = dcloud_app::testkit::genesis(&TestConfig::default());
+    g.app_state.escrow = Some(EscrowParams { take_rate_bps: 300, low_funds_warning_blocks: 7 });
+    g.app_state.market = Some(MarketParams { order_timeout: 9, ..MarketParams::default() });
+    let a = app(&g).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_slice(&a.query("/escrow/params", b"", 0, false).unwrap().value).unwrap();
+    assert_eq!(v["take_rate_bps"], 300);
+    let v: serde_json::Value =
+        serde_json::from_slice(&a.query("/market/params", b"", 0, false).unwrap().value).unwrap();
+    assert_eq!(v["order_timeout"], 9);
+    g.app_state.escrow = Some(EscrowParams { take_rate_bps: 10_001, low_funds_warning_blocks: 7 });
+    let e = app(&g).unwrap_err().to_string();
+    assert!(e.contains("take_rate_bps"), "{e}");
+}

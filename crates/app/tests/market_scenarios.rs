@@ -379,3 +379,45 @@ fn queries_list_deployments_orders_bids_and_leases_by_owner_provider_and_state()
     );
     assert_eq!(acct["balance"], "500000");
 }
+
+#[test]
+fn every_market_message_fits_in_the_harness_gas_budget() {
+    let mut c = chain();
+    let (t, p1) = (c.address(0), c.address(1));
+    let mut used = Vec::new();
+    let mut run = |c: &mut TestChain, from: usize, name: &str, m: Msg| {
+        let r = c.exec(from, vec![m]);
+        assert_eq!(r.code, 0, "{name}: {}", r.log);
+        used.push((name.to_string(), r.gas_used));
+    };
+    let groups = vec![group("a", "10"), group("b", "10")];
+    run(
+        &mut c,
+        0,
+        "create deployment (2 groups)",
+        create_deployment(&t, 1, groups, 1_000_000, DENOM_ACT, Auction::Manual),
+    );
+    run(&mut c, 1, "create bid", create_bid(&p1, &t, 1, 1, 1, "1", DENOM_ACT, 500_000));
+    run(
+        &mut c,
+        0,
+        "create lease",
+        Msg::CreateLease(MsgCreateLease { bid_id: bid_id(&t, 1, 1, 1, &p1) }),
+    );
+    run(
+        &mut c,
+        1,
+        "withdraw lease",
+        Msg::WithdrawLease(MsgWithdrawLease { id: bid_id(&t, 1, 1, 1, &p1) }),
+    );
+    run(
+        &mut c,
+        0,
+        "close deployment",
+        Msg::CloseDeployment(MsgCloseDeployment { id: dep_id(&t, 1) }),
+    );
+    for (n, g) in &used {
+        println!("gas {n}: {g}");
+        assert!(*g < 1_000_000, "{n} used {g} gas");
+    }
+}

@@ -832,30 +832,34 @@ pub(crate) fn end_block(
         state.delete(k.clone());
         let kind = k[9];
         let oid = k[10..].to_vec();
-        let Some(mut o) = get_order(state, &oid)? else { continue };
-        if o.state != OrderState::Open {
-            continue;
-        }
-        let bids = order_bids(state, &oid)?;
-        if kind == DUE_AUCTION && o.window_end == now {
-            if let Some((bid, _)) = lowest_bid(&bids) {
-                let bid = bid.clone();
-                create_lease(state, &oid, o, &bid, now, events)?;
+        let r = crate::modules::atomically(state, events, |state, events| {
+            let Some(mut o) = get_order(state, &oid)? else { return Ok(()) };
+            if o.state != OrderState::Open {
+                return Ok(());
             }
-        } else if kind == DUE_TIMEOUT
-            && o.timeout_at == now
-            && !bids.iter().any(|(_, b)| b.state == BidState::Open)
-        {
-            close_order(state, &oid, &mut o, "no_bids", events)?;
-            deployment::set_group_state(
-                state,
-                &o.owner,
-                o.dseq,
-                o.gseq,
-                GroupState::InsufficientBids,
-                events,
-            )?;
-        }
+            let bids = order_bids(state, &oid)?;
+            if kind == DUE_AUCTION && o.window_end == now {
+                if let Some((bid, _)) = lowest_bid(&bids) {
+                    let bid = bid.clone();
+                    create_lease(state, &oid, o, &bid, now, events)?;
+                }
+            } else if kind == DUE_TIMEOUT
+                && o.timeout_at == now
+                && !bids.iter().any(|(_, b)| b.state == BidState::Open)
+            {
+                close_order(state, &oid, &mut o, "no_bids", events)?;
+                deployment::set_group_state(
+                    state,
+                    &o.owner,
+                    o.dseq,
+                    o.gseq,
+                    GroupState::InsufficientBids,
+                    events,
+                )?;
+            }
+            Ok(())
+        });
+        crate::modules::skip_or_halt(r, &format!("order {}", hex::encode(&oid)), events)?;
     }
     escrow::warn_due(state, now, events)?;
     for acct in escrow::due_at(state, now)? {
@@ -876,22 +880,25 @@ pub(crate) fn end_block(
                 .try_into()
                 .map_err(|_| AppError::ChainState("escrow id".into()))?,
         );
-        let d = deployment::must_get(state, &owner, dseq)?;
-        events.push(
-            Event::new("EventEscrowExhausted")
-                .attr("account", &a.id)
-                .attr("owner", &owner)
-                .attr("dseq", dseq)
-                .attr("height", now),
-        );
-        deployment::close_deployment(
-            state,
-            d,
-            GroupState::InsufficientFunds,
-            REASON_INSUFFICIENT_FUNDS,
-            now,
-            events,
-        )?;
+        let r = crate::modules::atomically(state, events, |state, events| {
+            let d = deployment::must_get(state, &owner, dseq)?;
+            events.push(
+                Event::new("EventEscrowExhausted")
+                    .attr("account", &a.id)
+                    .attr("owner", &owner)
+                    .attr("dseq", dseq)
+                    .attr("height", now),
+            );
+            deployment::close_deployment(
+                state,
+                d,
+                GroupState::InsufficientFunds,
+                REASON_INSUFFICIENT_FUNDS,
+                now,
+                events,
+            )
+        });
+        crate::modules::skip_or_halt(r, &a.id, events)?;
     }
     Ok(())
 }

@@ -3,7 +3,11 @@
 //!
 //! Key prefixes (one byte, unique, reviewed here):
 //! `0x01` auth accounts, `0x02` auth globals, `0x10` bank balances, `0x11` bank supply,
-//! `0x12` bank globals, `0x20`-`0x2F` market (deployment, market, escrow), `0x30` providers,
+//! `0x12` bank globals, `0x20`-`0x2F` market: `0x20` deployments, `0x22` orders, `0x23` bids,
+//! `0x24` leases, `0x25` bids/leases by provider, `0x28` escrow accounts, `0x29` escrow
+//! payments, `0x2A` escrow exhaustion index, `0x2B` low-funds warning index, `0x2C` order
+//! index (auction close / no-bid timeout) — the three indexes keyed by the height at which
+//! the entry is due, so end-block reads only what is due; `0x30` providers,
 //! `0x31` audited attributes, `0x32` certificates, `0xF0` consensus-visible globals
 //! (validator set), `0xFF` params.
 //!
@@ -59,6 +63,46 @@ pub fn set_params<T: Serialize>(
     Ok(())
 }
 
+/// Runs `f` against a scratch overlay of `state`; its writes and events reach `state` and
+/// `events` only if it succeeds (end-block work that must not half-apply).
+pub(crate) fn atomically(
+    state: &mut dyn StateWrite,
+    events: &mut Vec<Event>,
+    f: impl FnOnce(&mut dyn StateWrite, &mut Vec<Event>) -> Result<(), AppError>,
+) -> Result<(), AppError> {
+    let mut local = Vec::new();
+    let changes = {
+        let mut ovl = dcloud_store::Overlay::new(&*state);
+        f(&mut ovl, &mut local)?;
+        ovl.into_changes()
+    };
+    for (k, v) in changes {
+        match v {
+            Some(v) => state.put(k, v),
+            None => state.delete(k),
+        }
+    }
+    events.extend(local);
+    Ok(())
+}
+
+/// End-block work for one item failed for a reason other than storage: the item is skipped
+/// (with an event), the chain goes on. Storage failures halt.
+pub(crate) fn skip_or_halt(
+    r: Result<(), AppError>,
+    what: &str,
+    events: &mut Vec<Event>,
+) -> Result<(), AppError> {
+    match r {
+        Ok(()) => Ok(()),
+        Err(e @ AppError::Store(_)) => Err(e),
+        Err(e) => {
+            events.push(Event::new("EventEndBlockSkipped").attr("item", what).attr("error", e));
+            Ok(())
+        }
+    }
+}
+
 /// What every state transition may know about the block it runs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BlockCtx {
@@ -85,4 +129,31 @@ pub fn end_block(
     events: &mut Vec<Event>,
 ) -> Result<(), AppError> {
     market::end_block(state, ctx, events)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dcloud_store::{EmptyState, Overlay};
+
+    #[test]
+    fn atomic_end_block_work_applies_all_or_nothing_and_only_storage_errors_halt() {
+        let mut st = Overlay::new(EmptyState);
+        let mut ev = Vec::new();
+        let r = atomically(&mut st, &mut ev, |s, e| {
+            s.put(b"a".to_vec(), b"1".to_vec());
+            e.push(Event::new("x"));
+            Err(AppError::InvalidRequest("boom".into()))
+        });
+        assert!(r.is_err());
+        assert!(st.changes().is_empty() && ev.is_empty());
+        skip_or_halt(r, "item", &mut ev).unwrap();
+        assert_eq!(ev[0].kind, "EventEndBlockSkipped");
+        atomically(&mut st, &mut ev, |s, _| {
+            s.put(b"a".to_vec(), b"1".to_vec());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(st.get(b"a").unwrap(), Some(b"1".to_vec()));
+    }
 }

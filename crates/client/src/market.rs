@@ -12,9 +12,9 @@
 //!   [`escrow_account`], [`blocks_remaining`].
 
 use base64::Engine;
-use dcloud_app::modules::deployment::Deployment;
+use dcloud_app::modules::deployment::{Deployment, DeploymentParams};
 use dcloud_app::modules::escrow::Account as EscrowAccount;
-use dcloud_app::modules::market::{Bid, Lease, Order};
+use dcloud_app::modules::market::{Bid, Lease, MarketParams, Order};
 use dcloud_proto::dcloud::deployment as pb;
 use dcloud_proto::dcloud::market as mpb;
 use dcloud_proto::Msg;
@@ -459,6 +459,19 @@ pub async fn blocks_remaining(
 ) -> Result<BlocksRemaining, ClientError> {
     let q = serde_json::json!({"owner": owner.to_string(), "dseq": dseq});
     query_json_at(client, "/escrow/blocks-remaining", &q, height).await
+}
+
+/// Market params (minimum bid deposits, bids per order, order timeout).
+pub async fn market_params(client: &RpcClient, height: u64) -> Result<MarketParams, ClientError> {
+    query_json_at(client, "/market/params", &serde_json::Value::Null, height).await
+}
+
+/// Deployment params (minimum deposits, bid windows).
+pub async fn deployment_params(
+    client: &RpcClient,
+    height: u64,
+) -> Result<DeploymentParams, ClientError> {
+    query_json_at(client, "/deployment/params", &serde_json::Value::Null, height).await
 }
 
 #[cfg(test)]

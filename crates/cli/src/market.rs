@@ -354,6 +354,8 @@ fn load_sdl(path: &Path) -> anyhow::Result<mk::Sdl> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| anyhow!("cannot read SDL file {}: {e}", path.display()))?;
     let sdl = mk::parse_sdl(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    // What the chain would refuse (e.g. auditors that are not addresses), before signing.
+    mk::groups_from_sdl(&sdl).map_err(|e| anyhow!("{}: {e}", path.display()))?;
     for w in sdl.warnings() {
         eprintln!("warning: {}: {w}", path.display());
     }
@@ -569,7 +571,10 @@ async fn send(
     let opts = flags.options(ctx)?;
     let client = ctx.client()?;
     let sender = TxSender::new(&client, key);
-    let tx: PreparedTx = with_spinner("preparing tx…", sender.prepare(msgs, &opts)).await?;
+    let tx: PreparedTx = match with_spinner("preparing tx…", sender.prepare(msgs, &opts)).await {
+        Ok(tx) => tx,
+        Err(e) => return failed(ctx, e, &extra),
+    };
     if !flags.yes && stdin_is_tty() {
         eprintln!(
             "{summary}\n  chain-id: {}  sequence: {}  gas: {}  fee: {}",
@@ -589,36 +594,42 @@ async fn send(
         dcloud_client::broadcast(&client, &tx, opts.mode, opts.wait),
     )
     .await;
-    match r {
-        Ok(out) => {
-            if ctx.output.is_json() {
-                let mut v = serde_json::to_value(&out)?;
-                merge(&mut v, &extra);
-                return print_json(&v);
+    let out = match r {
+        Ok(out) => out,
+        Err(e) => return failed(ctx, e, &extra),
+    };
+    if ctx.output.is_json() {
+        let mut v = serde_json::to_value(&out)?;
+        merge(&mut v, &extra);
+        return print_json(&v);
+    }
+    if let Some(o) = extra.as_object() {
+        for (k, v) in o {
+            match v {
+                serde_json::Value::String(s) => println!("{k}: {s}"),
+                other => println!("{k}: {other}"),
             }
-            if let Some(o) = extra.as_object() {
-                for (k, v) in o {
-                    match v {
-                        serde_json::Value::String(s) => println!("{k}: {s}"),
-                        other => println!("{k}: {other}"),
-                    }
-                }
-            }
-            crate::tx::print_outcome(ctx, &out)
         }
-        Err(ClientError::TxFailed { code, codespace, log, hash, height }) => {
+    }
+    crate::tx::print_outcome(ctx, &out)
+}
+
+/// Reports a failed tx: one line on stderr (and the JSON record on stdout with `-o json`).
+fn failed(ctx: &Ctx, e: ClientError, extra: &serde_json::Value) -> anyhow::Result<()> {
+    match e {
+        ClientError::TxFailed { code, codespace, log, hash, height } => {
             if ctx.output.is_json() {
                 let mut v = serde_json::json!({
                     "hash": hash, "height": height, "code": code, "codespace": codespace, "log": log,
                 });
-                merge(&mut v, &extra);
+                merge(&mut v, extra);
                 print_json(&v)?;
             }
             let log = log.strip_prefix("simulation failed: ").unwrap_or(&log);
             let at = height.map(|h| format!(" in block {h}")).unwrap_or_default();
             bail!("{log} (tx {hash} refused{at}, code {code} {codespace})")
         }
-        Err(e) => Err(e.into()),
+        e => Err(e.into()),
     }
 }
 
@@ -636,19 +647,27 @@ fn opt_addr(ctx: &Ctx, s: &Option<String>, role: &str) -> anyhow::Result<Option<
     s.as_deref().map(|s| ctx.resolve_address(s, role).map(|a| a.to_string())).transpose()
 }
 
+/// The JSON name of a state / kind (`active`, `insufficient_funds`, `manual`).
+fn name<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => "?".into(),
+    }
+}
+
 fn coin_str(amount: u128, denom: &str) -> String {
     format!("{amount}{denom}")
 }
 
 fn print_deployment_line(d: &Deployment) {
     let groups: Vec<String> =
-        d.groups.iter().map(|g| format!("{}:{:?}", g.gseq, g.state).to_lowercase()).collect();
+        d.groups.iter().map(|g| format!("{}:{}", g.gseq, name(&g.state))).collect();
     println!(
-        "{}/{}  {:?}  auction {:?}  created {}  groups [{}]",
+        "{}/{}  {}  auction {}  created {}  groups [{}]",
         d.owner,
         d.dseq,
-        d.state,
-        d.auction,
+        name(&d.state),
+        name(&d.auction),
         d.created_at,
         groups.join(" ")
     );
@@ -684,8 +703,8 @@ pub(crate) async fn run_deployment_query(ctx: &Ctx, cmd: DeploymentQuery) -> any
             let d = &info.deployment;
             println!("owner: {}", d.owner);
             println!("dseq: {}", d.dseq);
-            println!("state: {:?}", d.state);
-            println!("auction: {:?} (bid window {} blocks)", d.auction, d.bid_window);
+            println!("state: {}", name(&d.state));
+            println!("auction: {} (bid window {} blocks)", name(&d.auction), d.bid_window);
             println!("hash: {}", d.hash);
             println!("created at: {}", d.created_at);
             let a = &info.escrow_account;
@@ -703,10 +722,10 @@ pub(crate) async fn run_deployment_query(ctx: &Ctx, cmd: DeploymentQuery) -> any
             println!("groups:");
             for g in &d.groups {
                 println!(
-                    "  {} {:?} {:?}: {} unit(s), max price {}{} per block, order {}",
+                    "  {} {:?} {}: {} unit(s), max price {}{} per block, order {}",
                     g.gseq,
                     g.spec.name,
-                    g.state,
+                    name(&g.state),
                     g.spec.resources.len(),
                     fmt_dec18(g.spec.max_price_atto),
                     g.spec.denom,
@@ -745,12 +764,12 @@ pub(crate) async fn run_market_query(ctx: &Ctx, cmd: MarketQuery) -> anyhow::Res
             }
             for o in &p.items {
                 println!(
-                    "{}/{}/{}/{}  {:?}  max {}{}  bids {}  window ends {}  times out {}",
+                    "{}/{}/{}/{}  {}  max {}{}  bids {}  window ends {}  times out {}",
                     o.owner,
                     o.dseq,
                     o.gseq,
                     o.oseq,
-                    o.state,
+                    name(&o.state),
                     fmt_dec18(o.max_price_atto),
                     o.denom,
                     o.bids,
@@ -767,13 +786,13 @@ pub(crate) async fn run_market_query(ctx: &Ctx, cmd: MarketQuery) -> anyhow::Res
             }
             for b in &p.items {
                 println!(
-                    "{}/{}/{}/{}/{}  {:?}  price {}{}  deposit {}",
+                    "{}/{}/{}/{}/{}  {}  price {}{}  deposit {}",
                     b.owner,
                     b.dseq,
                     b.gseq,
                     b.oseq,
                     b.provider,
-                    b.state,
+                    name(&b.state),
                     fmt_dec18(b.price_atto),
                     b.denom,
                     coin_str(b.deposit, &b.deposit_denom)
@@ -788,13 +807,13 @@ pub(crate) async fn run_market_query(ctx: &Ctx, cmd: MarketQuery) -> anyhow::Res
             }
             for x in &p.items {
                 println!(
-                    "{}/{}/{}/{}/{}  {:?}  price {}{}  since {}  paid {}",
+                    "{}/{}/{}/{}/{}  {}  price {}{}  since {}  paid {}",
                     x.owner,
                     x.dseq,
                     x.gseq,
                     x.oseq,
                     x.provider,
-                    x.state,
+                    name(&x.state),
                     fmt_dec18(x.price_atto),
                     x.denom,
                     x.created_at,
@@ -826,7 +845,7 @@ pub(crate) async fn run_escrow_query(ctx: &Ctx, cmd: EscrowQuery) -> anyhow::Res
                 return print_json(&a);
             }
             println!("id: {}", a.id);
-            println!("state: {:?}", a.state);
+            println!("state: {}", name(&a.state));
             println!("balance: {}", coin_str(a.balance, &a.denom));
             println!("deposited: {}", coin_str(a.deposited, &a.denom));
             println!("paid: {}", coin_str(a.transferred, &a.denom));

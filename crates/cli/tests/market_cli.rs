@@ -78,6 +78,23 @@ fn tenant_deploys_from_sdl_sees_it_and_gets_the_deposit_back_on_close() {
         .one_line_error()
         .to_string();
     assert!(e.contains("invalid SDL"), "{e}");
+    // An SDL the chain would refuse (signedBy auditors that are not addresses), too.
+    let simple = sdl_fixture("simple.yaml");
+    let e = env
+        .run(&[
+            "tx",
+            "deployment",
+            "create",
+            simple.to_str().expect("path"),
+            "--from",
+            "alice",
+            "--deposit",
+            "5000000uact",
+            "-y",
+        ])
+        .one_line_error()
+        .to_string();
+    assert!(e.contains("simple.yaml") && e.contains("signedBy"), "{e}");
     // A deposit in the wrong denom, too.
     let e = env
         .run(&[

@@ -5,6 +5,7 @@ mod ctx;
 mod devnet;
 mod genesis;
 mod keys;
+mod market;
 mod node;
 mod output;
 mod query;

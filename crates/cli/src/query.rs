@@ -27,6 +27,15 @@ pub(crate) enum QueryCmd {
     /// Published certificates.
     #[command(subcommand)]
     Cert(crate::registry::CertQuery),
+    /// Deployments (with their groups and escrow).
+    #[command(subcommand)]
+    Deployment(crate::market::DeploymentQuery),
+    /// Orders, bids and leases.
+    #[command(subcommand)]
+    Market(crate::market::MarketQuery),
+    /// Escrow accounts.
+    #[command(subcommand)]
+    Escrow(crate::market::EscrowQuery),
     /// A tx by hash.
     Tx {
         /// Tx hash (64 hex characters).
@@ -79,6 +88,9 @@ pub(crate) async fn run(ctx: &Ctx, cmd: QueryCmd) -> anyhow::Result<()> {
         QueryCmd::Provider(c) => return crate::registry::provider_query(ctx, c).await,
         QueryCmd::Audit(c) => return crate::registry::audit_query(ctx, c).await,
         QueryCmd::Cert(c) => return crate::registry::cert_query(ctx, c).await,
+        QueryCmd::Deployment(c) => return crate::market::run_deployment_query(ctx, c).await,
+        QueryCmd::Market(c) => return crate::market::run_market_query(ctx, c).await,
+        QueryCmd::Escrow(c) => return crate::market::run_escrow_query(ctx, c).await,
         QueryCmd::Bank(BankQuery::Balances { address }) => {
             let addr = ctx.resolve_address(&address, "address")?;
             let coins = ctx.client()?.balances(&addr).await?;

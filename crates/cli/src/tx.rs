@@ -29,6 +29,12 @@ pub(crate) enum TxCmd {
     /// Generate, publish and revoke mTLS certificates.
     #[command(subcommand)]
     Cert(crate::registry::CertTx),
+    /// Deployments: create from an SDL, update, deposit, close; groups.
+    #[command(subcommand)]
+    Deployment(crate::market::DeploymentTx),
+    /// Market: bids and leases.
+    #[command(subcommand)]
+    Market(crate::market::MarketTx),
 }
 
 #[derive(Debug, Subcommand)]
@@ -67,7 +73,7 @@ pub(crate) struct TxFlags {
     timeout_height: u64,
     /// Skip the confirmation prompt.
     #[arg(short = 'y', long)]
-    yes: bool,
+    pub(crate) yes: bool,
     /// `commit`: wait until the tx is in a block; `sync`: return once it is in the mempool.
     #[arg(long, short = 'b', default_value = "commit")]
     broadcast_mode: BroadcastMode,
@@ -107,6 +113,8 @@ impl TxFlags {
 
 pub(crate) async fn run(ctx: &Ctx, cmd: TxCmd) -> anyhow::Result<()> {
     match cmd {
+        TxCmd::Deployment(c) => crate::market::run_deployment_tx(ctx, c).await,
+        TxCmd::Market(c) => crate::market::run_market_tx(ctx, c).await,
         TxCmd::Bank(BankTx::Send { from, to, amount, common }) => {
             let coins: Coins =
                 amount.parse().map_err(|e| anyhow::anyhow!("invalid amount {amount:?}: {e}"))?;
@@ -179,7 +187,7 @@ pub(crate) async fn send(
     }
 }
 
-fn print_outcome(ctx: &Ctx, out: &TxOutcome) -> anyhow::Result<()> {
+pub(crate) fn print_outcome(ctx: &Ctx, out: &TxOutcome) -> anyhow::Result<()> {
     if ctx.output.is_json() {
         return print_json(out);
     }

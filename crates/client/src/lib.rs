@@ -11,6 +11,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
 mod error;
+pub mod market;
 pub mod rpc;
 pub mod rpc_types;
 pub mod tx;

@@ -524,15 +524,7 @@ fn signer_account(
 
 /// Runs every module's invariants.
 pub fn check_all_invariants(state: &dyn StateRead) -> Result<(), AppError> {
-    modules::auth::check_invariants(state)?;
-    modules::bank::check_invariants(state)?;
-    modules::provider::check_invariants(state)?;
-    modules::audit::check_invariants(state)?;
-    modules::cert::check_invariants(state)?;
-    modules::escrow::check_invariants(state)?;
-    modules::deployment::check_invariants(state)?;
-    modules::market::check_invariants(state)?;
-    Ok(())
+    modules::check_invariants(state)
 }
 
 fn tx_decode_error(e: dcloud_proto::TxDecodeError) -> AppError {

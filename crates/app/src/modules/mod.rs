@@ -112,23 +112,110 @@ pub struct BlockCtx {
     pub time_ms: u64,
 }
 
-/// Runs every module's begin-block logic, in module order.
+/// A block hook: state, block context, events out.
+pub type BlockHook = fn(&mut dyn StateWrite, &BlockCtx, &mut Vec<Event>) -> Result<(), AppError>;
+
+/// One entry of the module registry: what the app runs for a module at block boundaries and
+/// when checking invariants. Messages are routed by [`dcloud_proto::Msg::module`] in `msgs.rs`.
+#[derive(Debug, Clone, Copy)]
+pub struct Module {
+    /// Module name (also its params key and its events' `module` attribute).
+    pub name: &'static str,
+    /// Runs before the block's txs.
+    pub begin_block: Option<BlockHook>,
+    /// Runs after the block's txs (e.g. the market closing auctions and escrow settling the
+    /// accounts whose funds run out at this height).
+    pub end_block: Option<BlockHook>,
+    /// Checks the module's invariants against a state.
+    pub check_invariants: fn(&dyn StateRead) -> Result<(), AppError>,
+}
+
+/// The module registry, in execution order. Adding a module = one entry here.
+pub const REGISTRY: &[Module] = &[
+    Module {
+        name: auth::NAME,
+        begin_block: None,
+        end_block: None,
+        check_invariants: auth::check_invariants,
+    },
+    Module {
+        name: bank::NAME,
+        begin_block: None,
+        end_block: None,
+        check_invariants: bank::check_invariants,
+    },
+    Module {
+        name: provider::NAME,
+        begin_block: None,
+        end_block: None,
+        check_invariants: provider::check_invariants,
+    },
+    Module {
+        name: audit::NAME,
+        begin_block: None,
+        end_block: None,
+        check_invariants: audit::check_invariants,
+    },
+    Module {
+        name: cert::NAME,
+        begin_block: None,
+        end_block: None,
+        check_invariants: cert::check_invariants,
+    },
+    Module {
+        name: escrow::NAME,
+        begin_block: None,
+        end_block: None,
+        check_invariants: escrow::check_invariants,
+    },
+    Module {
+        name: deployment::NAME,
+        begin_block: None,
+        end_block: None,
+        check_invariants: deployment::check_invariants,
+    },
+    Module {
+        name: market::NAME,
+        begin_block: None,
+        end_block: Some(market::end_block),
+        check_invariants: market::check_invariants,
+    },
+];
+
+/// Runs every module's begin-block hook, in registry order.
 pub fn begin_block(
-    _state: &mut dyn StateWrite,
-    _ctx: &BlockCtx,
-    _events: &mut Vec<Event>,
+    state: &mut dyn StateWrite,
+    ctx: &BlockCtx,
+    events: &mut Vec<Event>,
 ) -> Result<(), AppError> {
+    for m in REGISTRY {
+        if let Some(f) = m.begin_block {
+            f(state, ctx, events)?;
+        }
+    }
     Ok(())
 }
 
-/// Runs every module's end-block logic, in module order (e.g. the market closing auctions,
-/// escrow settling accounts whose funds run out at this height).
+/// Runs every module's end-block hook, in registry order.
 pub fn end_block(
     state: &mut dyn StateWrite,
     ctx: &BlockCtx,
     events: &mut Vec<Event>,
 ) -> Result<(), AppError> {
-    market::end_block(state, ctx, events)
+    for m in REGISTRY {
+        if let Some(f) = m.end_block {
+            f(state, ctx, events)?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs every module's invariants, in registry order; the first broken one is returned.
+pub fn check_invariants(state: &dyn StateRead) -> Result<(), AppError> {
+    for m in REGISTRY {
+        (m.check_invariants)(state)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ impl Net {
         let from = self.key.public_key().address().to_string();
         let signer = SignerData {
             chain_id: "rpc-test-1".into(),
-            account_number: 1,
+            account_number: 3,
             sequence: seq,
             pubkey: self.key.public_key().to_bytes().to_vec(),
         };

@@ -5,6 +5,13 @@
 //! `cargo bench -p dcloud-app --bench market` (release). Each level adds leases to the same
 //! file-backed chain, then times `end_block` over 200 heights at which nothing is due
 //! (median and p99), and full empty blocks (finalize + commit) after 10 warm-up blocks.
+//!
+//! Figures (2-core shared dev VM, release, 2026-11-25; µs-level timings vary ±50 % between
+//! runs there): end_block p50 2.0 µs at 0, 2.0 µs at 10k, 3.5 µs at 100k active leases (three
+//! index seeks, no per-lease work; the growth is the store's seek depth); empty block 0.96 /
+//! 1.14 / 3.02 ms; RSS 5 / 297 / 1354 MiB (redb cache); live state 2,697 bytes in 10 entries
+//! per lease, redb file growth 22.8 KB per lease; MsgCreateBid 805 tx/s at 100k leases
+//! (1,503 tx/s at 10k), 86k gas each. 1M was not run: ~22 GB of db file at today's layout.
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -294,8 +294,14 @@ pub(crate) fn route(
                 }
                 _ => deployment::escrow_id(&owner, dseq),
             };
-            let a = escrow::get_account(&snap, &acct_id)?
+            let stored = escrow::get_account(&snap, &acct_id)?
                 .ok_or_else(|| AppError::EscrowAccountNotFound(format!("{owner}/{dseq}")))?;
+            // Settle in a throw-away overlay so balance and transferred are as of `version`
+            // (settlement is lazy on chain); nothing is written.
+            let a = {
+                let mut scratch = dcloud_store::Overlay::new(&snap);
+                escrow::settle(&mut scratch, &acct_id, version).unwrap_or(stored)
+            };
             let remaining = escrow::blocks_remaining(&a, version);
             match path {
                 "deployment/deployment" => json(&serde_json::json!({

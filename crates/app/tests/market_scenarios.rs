@@ -102,6 +102,17 @@ fn a_tenant_deploys_three_providers_bid_the_lowest_wins_automatically_payment_st
     // 5_000_000 covers floor(1.5 n) <= 5_000_000 → n = 3_333_333 blocks from the lease.
     assert_eq!(j["exhausted_at"].as_u64().unwrap(), leased_at + 3_333_333);
     assert_eq!(remaining, leased_at + 3_333_333 - c.height());
+    // Balances in queries are settled as of the query height, though the chain settles lazily.
+    c.advance_to(w + 10);
+    let q = c.query(
+        "/escrow/blocks-remaining",
+        format!(r#"{{"owner":"{tenant}","dseq":1}}"#).as_bytes(),
+        0,
+        false,
+    );
+    let j: serde_json::Value = serde_json::from_slice(&q.value).unwrap();
+    let owed = 3 * u128::from(c.height() - leased_at) / 2;
+    assert_eq!(j["balance"].as_str().unwrap(), (5_000_000 - owed).to_string());
 
     // The tenant closes 37 blocks later (odd: a half unit of dust stays with the tenant).
     c.advance_to(w + 36);

@@ -444,8 +444,8 @@ impl App {
         self.commit_then(aux, |_| {})
     }
 
-    /// Commits like [`App::commit`], then — still holding the check-state lock, so no new
-    /// tx is admitted against a half-updated check state — hands `recheck` a function that
+    /// Commits like [`App::commit`], then — holding the check-state lock, so no new tx is
+    /// admitted against a half-updated check state — hands `recheck` a function that
     /// re-checks a pending tx against the fresh check state (true = still valid). The node
     /// runs its mempool update there.
     pub fn commit_then(
@@ -458,8 +458,11 @@ impl App {
             .lock()
             .take()
             .ok_or_else(|| AppError::ChainState("nothing to commit".into()))?;
-        let mut check = self.check.lock();
+        // The store commit runs without the check lock, so admissions continue meanwhile
+        // (against the pre-commit check state; they are in the mempool, so the recheck below
+        // re-applies them). Reset + recheck are atomic with respect to admissions.
         let v = self.store.commit(p.prepared, aux)?;
+        let mut check = self.check.lock();
         *check = Overlay::new(self.store.latest());
         let chain_id = self.chain_id.read().clone();
         let mut f = |raw: &[u8]| -> bool {

@@ -2,9 +2,10 @@
 //! side table so a block and its state commit in one atomic transaction.
 //!
 //! Keys: `B‖h` block, `C‖h` commit of block h, `R‖h` results, `T‖hash` tx location,
-//! `E‖type.key=value‖0‖h‖i` event index (attributes `amount`, `fee` and `signature` are
-//! not indexed, nor `coin_spent`/`coin_received` events: they are rarely searched and would
-//! double the index; queries on them still work by walking blocks).
+//! `E‖type.key=value‖0‖h` event index → indices (u32 BE) of that block's txs carrying it.
+//! Attributes `amount`, `fee` and `signature` are not indexed, nor `coin_spent` /
+//! `coin_received` events: they are rarely searched and would double the index; queries on
+//! them still work by walking blocks.
 
 use std::sync::Arc;
 
@@ -80,6 +81,10 @@ impl BlockStore {
         w.push((hkey(b'B', h), Some(serde_json::to_vec(block).map_err(corrupt)?)));
         w.push((hkey(b'C', h), Some(serde_json::to_vec(commit).map_err(corrupt)?)));
         w.push((hkey(b'R', h), Some(serde_json::to_vec(results).map_err(corrupt)?)));
+        // Event index: one row per (attribute=value, height) holding the indices of the txs
+        // that carry it (u32 BE each), so values shared by many txs (an action, the fee
+        // collector) cost one row per block, not one per tx.
+        let mut index: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
         for (i, (tx, res)) in block.txs.iter().zip(&results.tx_results).enumerate() {
             let hash = dcloud_types::sha256(tx);
             let mut tk = vec![b'T'];
@@ -93,17 +98,19 @@ impl BlockStore {
                         continue;
                     }
                     let ck = format!("{}.{}={}", e.kind, a.key, a.value);
-                    if !seen.insert(ck.clone()) {
-                        continue;
+                    if seen.insert(ck.clone()) {
+                        index.entry(ck).or_default().extend_from_slice(&(i as u32).to_be_bytes());
                     }
-                    let mut k = vec![b'E'];
-                    k.extend_from_slice(ck.as_bytes());
-                    k.push(0);
-                    k.extend_from_slice(&h.to_be_bytes());
-                    k.extend_from_slice(&(i as u32).to_be_bytes());
-                    w.push((k, Some(hash.to_vec())));
                 }
             }
+        }
+        for (ck, idxs) in index {
+            let mut k = Vec::with_capacity(ck.len() + 10);
+            k.push(b'E');
+            k.extend_from_slice(ck.as_bytes());
+            k.push(0);
+            k.extend_from_slice(&h.to_be_bytes());
+            w.push((k, Some(idxs)));
         }
         Ok(w)
     }
@@ -203,12 +210,13 @@ impl BlockStore {
             let mut after: Option<Vec<u8>> = None;
             loop {
                 let page = self.store.aux_range(&prefix, after.as_deref(), 1000, false)?;
-                for (k, _) in &page {
+                for (k, v) in &page {
                     let tail = &k[prefix.len()..];
-                    if tail.len() == 12 {
-                        let h = u64::from_be_bytes(tail[..8].try_into().map_err(corrupt)?);
-                        let i = u32::from_be_bytes(tail[8..].try_into().map_err(corrupt)?);
-                        locs.push((h, i));
+                    if tail.len() == 8 {
+                        let h = u64::from_be_bytes(tail.try_into().map_err(corrupt)?);
+                        for c in v.chunks_exact(4) {
+                            locs.push((h, u32::from_be_bytes(c.try_into().map_err(corrupt)?)));
+                        }
                     }
                 }
                 if page.len() < 1000 || locs.len() > 100_000 {

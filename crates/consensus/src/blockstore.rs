@@ -60,6 +60,24 @@ fn hkey(tag: u8, h: u64) -> Vec<u8> {
     k
 }
 
+/// Blocks and results are stored LZ4-compressed (they are large, repetitive JSON: a block of
+/// 10,000 sends carries ~15 MB of result events). Tag byte `z` + compressed JSON; plain JSON
+/// (starting with `{`) is read as is.
+fn pack(json: &[u8]) -> Vec<u8> {
+    let mut v = vec![b'z'];
+    v.extend_from_slice(&lz4_flex::compress_prepend_size(json));
+    v
+}
+
+fn unpack(b: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, ConsensusError> {
+    match b.split_first() {
+        Some((b'z', rest)) => lz4_flex::decompress_size_prepended(rest)
+            .map(std::borrow::Cow::Owned)
+            .map_err(|e| ConsensusError::Corrupt(format!("block data: {e}"))),
+        _ => Ok(std::borrow::Cow::Borrowed(b)),
+    }
+}
+
 fn corrupt(e: impl std::fmt::Display) -> ConsensusError {
     ConsensusError::Corrupt(e.to_string())
 }
@@ -78,9 +96,9 @@ impl BlockStore {
     ) -> Result<AuxWrites, ConsensusError> {
         let h = block.header.height;
         let mut w = Vec::with_capacity(3 + block.txs.len() * 8);
-        w.push((hkey(b'B', h), Some(serde_json::to_vec(block).map_err(corrupt)?)));
+        w.push((hkey(b'B', h), Some(pack(&serde_json::to_vec(block).map_err(corrupt)?))));
         w.push((hkey(b'C', h), Some(serde_json::to_vec(commit).map_err(corrupt)?)));
-        w.push((hkey(b'R', h), Some(serde_json::to_vec(results).map_err(corrupt)?)));
+        w.push((hkey(b'R', h), Some(pack(&serde_json::to_vec(results).map_err(corrupt)?))));
         // Event index: one row per (attribute=value, height) holding the indices of the txs
         // that carry it (u32 BE each), so values shared by many txs (an action, the fee
         // collector) cost one row per block, not one per tx.
@@ -120,7 +138,7 @@ impl BlockStore {
         key: &[u8],
     ) -> Result<Option<T>, ConsensusError> {
         match self.store.aux_get(key)? {
-            Some(b) => serde_json::from_slice(&b).map(Some).map_err(corrupt),
+            Some(b) => serde_json::from_slice(&unpack(&b)?).map(Some).map_err(corrupt),
             None => Ok(None),
         }
     }

@@ -404,7 +404,11 @@ impl Store {
         t.roots.insert(v, p.root)?;
         t.meta.insert(META_LATEST, v)?;
 
-        for (k, value) in aux {
+        // Insert in key order: B-tree inserts in order touch each page once.
+        // (A stable sort: for a key written twice, the later write still wins.)
+        let mut sorted: Vec<&(Vec<u8>, Option<Vec<u8>>)> = aux.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        for (k, value) in sorted {
             match value {
                 Some(value) => {
                     t.aux.insert(&k[..], &value[..])?;

@@ -12,8 +12,8 @@ use dcloud_proto::dcloud::deployment as pb;
 use dcloud_proto::Msg;
 use dcloud_types::AccAddress;
 
-use crate::ctx::{read_stdin_line, Ctx};
-use crate::output::{print_json, stdin_is_tty, with_spinner};
+use crate::ctx::Ctx;
+use crate::output::{print_json, with_spinner};
 use crate::tx::TxFlags;
 
 /// `--auction`.
@@ -575,20 +575,7 @@ async fn send(
         Ok(tx) => tx,
         Err(e) => return failed(ctx, e, &extra),
     };
-    if !flags.yes && stdin_is_tty() {
-        eprintln!(
-            "{summary}\n  chain-id: {}  sequence: {}  gas: {}  fee: {}",
-            tx.chain_id,
-            tx.sequence,
-            tx.gas_limit,
-            if tx.fee.is_empty() { "none".to_string() } else { tx.fee.to_string() }
-        );
-        eprint!("confirm transaction before signing and broadcasting [y/N]: ");
-        let answer = read_stdin_line("an answer")?;
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            bail!("transaction cancelled");
-        }
-    }
+    crate::tx::confirm(flags, &tx, summary)?;
     let r = with_spinner(
         "waiting for the tx to be included in a block…",
         dcloud_client::broadcast(&client, &tx, opts.mode, opts.wait),

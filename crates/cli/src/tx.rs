@@ -153,20 +153,7 @@ pub(crate) async fn send(
     let client = ctx.client()?;
     let sender = TxSender::new(&client, key);
     let tx: PreparedTx = with_spinner("preparing tx…", sender.prepare(msgs, opts)).await?;
-    if !flags.yes && stdin_is_tty() {
-        eprintln!(
-            "{summary}\n  chain-id: {}  sequence: {}  gas: {}  fee: {}",
-            tx.chain_id,
-            tx.sequence,
-            tx.gas_limit,
-            if tx.fee.is_empty() { "none".to_string() } else { tx.fee.to_string() }
-        );
-        eprint!("confirm transaction before signing and broadcasting [y/N]: ");
-        let answer = read_stdin_line("an answer")?;
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            bail!("transaction cancelled");
-        }
-    }
+    confirm(flags, &tx, summary)?;
     let r = with_spinner(
         "waiting for the tx to be included in a block…",
         dcloud_client::broadcast(&client, &tx, opts.mode, opts.wait),
@@ -202,6 +189,25 @@ pub(crate) fn print_outcome(ctx: &Ctx, out: &TxOutcome) -> anyhow::Result<()> {
     println!("code: {}", out.code);
     if out.height.is_some() {
         println!("gas used/wanted: {}/{}", out.gas_used, out.gas_wanted);
+    }
+    Ok(())
+}
+
+/// Shows what is about to be signed and asks for confirmation, on a terminal without `-y`.
+pub(crate) fn confirm(flags: &TxFlags, tx: &PreparedTx, summary: &str) -> anyhow::Result<()> {
+    if !flags.yes && stdin_is_tty() {
+        eprintln!(
+            "{summary}\n  chain-id: {}  sequence: {}  gas: {}  fee: {}",
+            tx.chain_id,
+            tx.sequence,
+            tx.gas_limit,
+            if tx.fee.is_empty() { "none".to_string() } else { tx.fee.to_string() }
+        );
+        eprint!("confirm transaction before signing and broadcasting [y/N]: ");
+        let answer = read_stdin_line("an answer")?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            bail!("transaction cancelled");
+        }
     }
     Ok(())
 }

@@ -30,6 +30,17 @@ pub(crate) fn router(sh: Arc<Shared>) -> Router {
         .route("/cosmos/base/tendermint/v1beta1/blocks/{height}", get(block_at))
         .route("/cosmos/tx/v1beta1/txs/{hash}", get(tx))
         .route("/cosmos/tx/v1beta1/txs", post(broadcast))
+        .route("/dcloud/deployment/v1/deployments", get(module_query))
+        .route("/dcloud/deployment/v1/deployment", get(module_query))
+        .route("/dcloud/market/v1/orders", get(module_query))
+        .route("/dcloud/market/v1/bids", get(module_query))
+        .route("/dcloud/market/v1/leases", get(module_query))
+        .route("/dcloud/escrow/v1/account", get(module_query))
+        .route("/dcloud/escrow/v1/blocks-remaining", get(module_query))
+        .route("/dcloud/provider/v1/providers", get(module_query))
+        .route("/dcloud/provider/v1/providers/{address}", get(provider_get))
+        .route("/dcloud/audit/v1/audits", get(module_query))
+        .route("/dcloud/cert/v1/certificates", get(module_query))
         .layer(DefaultBodyLimit::max(crate::rpc::MAX_BODY_BYTES))
         .with_state(sh)
 }
@@ -39,12 +50,30 @@ fn error(status: StatusCode, code: u32, message: impl Into<String>) -> Response 
 }
 
 fn app_error(e: AppError) -> Response {
-    let status = match e.code() {
-        7 | 10 | 18 => StatusCode::BAD_REQUEST,
-        9 | 6 => StatusCode::NOT_FOUND,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    let status = match &e {
+        AppError::UnknownAddress(_)
+        | AppError::UnknownRequest(_)
+        | AppError::ProviderNotFound(_)
+        | AppError::AuditRecordNotFound(_)
+        | AppError::AuditAttributeNotFound(_)
+        | AppError::CertificateNotFound(_)
+        | AppError::DeploymentNotFound(_)
+        | AppError::GroupNotFound(_)
+        | AppError::OrderNotFound(_)
+        | AppError::BidNotFound(_)
+        | AppError::LeaseNotFound(_)
+        | AppError::EscrowAccountNotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Store(
+            dcloud_store::StoreError::Unsupported(_)
+            | dcloud_store::StoreError::VersionUnavailable { .. },
+        ) => StatusCode::BAD_REQUEST,
+        AppError::Store(_) | AppError::ChainState(_) | AppError::Invariant(_) => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+        _ => StatusCode::BAD_REQUEST,
     };
-    error(status, e.code(), e.to_string())
+    let body = json!({"code": e.code(), "codespace": e.codespace(), "message": e.to_string()});
+    (status, Json(body)).into_response()
 }
 
 #[derive(Deserialize)]
@@ -206,6 +235,65 @@ async fn broadcast(
         .into_response()
 }
 
+/// Maps a `/dcloud/<module>/v1/<what>` REST path onto the app's query path.
+fn app_path(rest: &str) -> Option<&'static str> {
+    Some(match rest {
+        "/dcloud/deployment/v1/deployments" => "/deployment/deployments",
+        "/dcloud/deployment/v1/deployment" => "/deployment/deployment",
+        "/dcloud/market/v1/orders" => "/market/orders",
+        "/dcloud/market/v1/bids" => "/market/bids",
+        "/dcloud/market/v1/leases" => "/market/leases",
+        "/dcloud/escrow/v1/account" => "/escrow/account",
+        "/dcloud/escrow/v1/blocks-remaining" => "/escrow/blocks-remaining",
+        "/dcloud/provider/v1/providers" => "/provider/list",
+        "/dcloud/audit/v1/audits" => "/audit/list",
+        "/dcloud/cert/v1/certificates" => "/cert/list",
+        _ => return None,
+    })
+}
+
+/// Market and registry queries: the URL's query parameters become the JSON request of the
+/// app's query path (numbers where they parse as such); `height` selects the height.
+async fn module_query(
+    State(sh): State<Arc<Shared>>,
+    uri: axum::http::Uri,
+    Query(params): Query<std::collections::BTreeMap<String, String>>,
+) -> Response {
+    let Some(path) = app_path(uri.path()) else {
+        return error(StatusCode::NOT_FOUND, 6, format!("unknown path {}", uri.path()));
+    };
+    let mut height = 0;
+    let mut req = serde_json::Map::new();
+    for (k, v) in params {
+        if k == "height" {
+            match v.parse() {
+                Ok(h) => height = h,
+                Err(_) => return error(StatusCode::BAD_REQUEST, 18, "height must be a number"),
+            }
+            continue;
+        }
+        let numeric = matches!(k.as_str(), "dseq" | "gseq" | "oseq" | "limit");
+        let value = match (numeric, v.parse::<u64>()) {
+            (true, Ok(n)) => Value::from(n),
+            (true, Err(_)) => {
+                return error(StatusCode::BAD_REQUEST, 18, format!("{k} must be a number"))
+            }
+            _ => Value::String(v),
+        };
+        req.insert(k, value);
+    }
+    let data = Value::Object(req).to_string().into_bytes();
+    respond(query(&sh, path, data, height).await)
+}
+
+async fn provider_get(
+    State(sh): State<Arc<Shared>>,
+    Path(addr): Path<String>,
+    Query(h): Query<HeightQ>,
+) -> Response {
+    respond(query(&sh, "/provider/get", addr.into_bytes(), h.height.unwrap_or(0)).await)
+}
+
 async fn openapi() -> Response {
     Json(openapi_doc()).into_response()
 }
@@ -239,6 +327,17 @@ pub(crate) fn openapi_doc() -> Value {
             "/cosmos/base/tendermint/v1beta1/blocks/latest": op("The latest block", &[]),
             "/cosmos/base/tendermint/v1beta1/blocks/{height}": op("A block by height", &[("height", "path", true)]),
             "/cosmos/tx/v1beta1/txs/{hash}": op("A tx by hash, with its result", &[("hash", "path", true)]),
+            "/dcloud/deployment/v1/deployments": op("Deployments (filters: owner, state; paging: limit)", &[("owner", "query", false), ("state", "query", false), ("limit", "query", false), h]),
+            "/dcloud/deployment/v1/deployment": op("One deployment with its groups, escrow account and blocks remaining", &[("owner", "query", true), ("dseq", "query", true), h]),
+            "/dcloud/market/v1/orders": op("Orders (filters: owner, dseq, provider, state)", &[("owner", "query", false), ("dseq", "query", false), ("state", "query", false), ("limit", "query", false), h]),
+            "/dcloud/market/v1/bids": op("Bids (filters: owner, dseq, provider, state)", &[("owner", "query", false), ("dseq", "query", false), ("provider", "query", false), ("state", "query", false), ("limit", "query", false), h]),
+            "/dcloud/market/v1/leases": op("Leases (filters: owner, dseq, provider, state)", &[("owner", "query", false), ("dseq", "query", false), ("provider", "query", false), ("state", "query", false), ("limit", "query", false), h]),
+            "/dcloud/escrow/v1/account": op("Escrow account of a deployment (or of a bid deposit with gseq, oseq, provider)", &[("owner", "query", true), ("dseq", "query", true), h]),
+            "/dcloud/escrow/v1/blocks-remaining": op("Blocks until a deployment's escrow runs out", &[("owner", "query", true), ("dseq", "query", true), h]),
+            "/dcloud/provider/v1/providers": op("Registered providers", &[("limit", "query", false), h]),
+            "/dcloud/provider/v1/providers/{address}": op("One provider", &[("address", "path", true), h]),
+            "/dcloud/audit/v1/audits": op("Audited provider attributes (filters: provider, auditor)", &[("provider", "query", false), ("auditor", "query", false), h]),
+            "/dcloud/cert/v1/certificates": op("Certificates (filters: owner, state, serial)", &[("owner", "query", false), ("state", "query", false), ("serial", "query", false), h]),
             "/cosmos/tx/v1beta1/txs": {"post": {"summary": "Broadcast a signed tx (check_tx only)",
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["tx_bytes"], "properties": {"tx_bytes": {"type": "string", "format": "byte"}}}}}},

@@ -227,6 +227,30 @@ async fn rpc_rest_websocket_and_bad_requests() {
     assert_eq!(spec["openapi"], "3.0.3");
     assert!(spec["paths"]["/cosmos/bank/v1beta1/balances/{address}"].is_object());
 
+    // Market and registry REST queries.
+    let get = |path: String| {
+        let http = net.http.clone();
+        async move { http.get(path).send().await.unwrap() }
+    };
+    let r = get(format!("{}/dcloud/provider/v1/providers", net.api)).await;
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["providers"].as_array().map(Vec::len), Some(0), "{body}");
+    let r = get(format!("{}/dcloud/deployment/v1/deployments?owner={}", net.api, bob())).await;
+    assert_eq!(r.status(), 200);
+    let r = get(format!("{}/dcloud/market/v1/orders?owner=cosmos1xyz", net.api)).await;
+    assert_eq!(r.status(), 400);
+    let r = get(format!("{}/dcloud/escrow/v1/blocks-remaining?owner={}&dseq=abc", net.api, bob()))
+        .await;
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("dseq"), "{body}");
+    let r = get(format!("{}/dcloud/provider/v1/providers/{}", net.api, bob())).await;
+    assert_eq!(r.status(), 404, "an unregistered provider is not found");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["codespace"], "provider", "{body}");
+    assert!(spec["paths"]["/dcloud/market/v1/leases"].is_object());
+
     // Metrics.
     let m =
         net.http.get(format!("{}/metrics", net.rpc)).send().await.unwrap().text().await.unwrap();

@@ -1,0 +1,1 @@
+//! [`Backend`](super::Backend) over the Docker Engine API (`bollard`): Docker or Podman.

@@ -1,0 +1,1 @@
+//! Bid decisions (sans-IO).

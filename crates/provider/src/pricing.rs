@@ -1,0 +1,1 @@
+//! Bid pricing: a per-resource table or an external script.

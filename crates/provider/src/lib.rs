@@ -21,5 +21,6 @@ pub mod inventory;
 pub mod lease;
 pub mod pricing;
 pub mod service;
+pub mod watcher;
 
 pub use lease::LeaseId;

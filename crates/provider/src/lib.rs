@@ -21,6 +21,8 @@ pub mod inventory;
 pub mod lease;
 pub mod pricing;
 pub mod service;
+pub mod state;
+pub mod txqueue;
 pub mod watcher;
 
 pub use lease::LeaseId;

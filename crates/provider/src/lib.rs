@@ -15,6 +15,7 @@
 pub mod backend;
 pub mod bidengine;
 pub mod config;
+pub mod engine;
 pub mod gateway;
 pub mod ingress;
 pub mod inventory;

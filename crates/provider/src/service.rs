@@ -1,1 +1,1 @@
-//! The daemon.
+//! The daemon (being written).

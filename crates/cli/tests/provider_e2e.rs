@@ -1,0 +1,293 @@
+//! A tenant deploys a two-service SDL with `dcloud deploy` on a devnet whose provider runs
+//! real containers (Podman through the Docker Engine API), reaches both services through the
+//! ingress, reads logs, runs a shell command, updates the deployment, survives a `kill -9`
+//! of the provider, and closes the lease: containers gone, escrow settled to the micro-unit.
+//!
+//! Needs a container engine (CI installs podman and runc); fails with a clear message
+//! without one unless DCLOUD_SKIP_CONTAINER_TESTS is set.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+use common::{free_port, Env, Proc};
+
+const T: Duration = Duration::from_secs(120);
+
+fn sdl(image: &str, web_text: &str) -> String {
+    format!(
+        r#"---
+version: "2.0"
+services:
+  web:
+    image: {image}
+    command: ["sh", "-c"]
+    args: ["echo {web_text} > /www/index.html && exec httpd -f -v -p 80 -h /www"]
+    env:
+      - GREETING=hello
+    expose:
+      - port: 80
+        as: 80
+        to:
+          - global: true
+  api:
+    image: {image}
+    command: ["sh", "-c"]
+    args: ["echo api-says-hi > /www/index.html && exec httpd -f -v -p 80 -h /www"]
+    expose:
+      - port: 80
+        as: 80
+        to:
+          - global: true
+profiles:
+  compute:
+    small:
+      resources:
+        cpu:
+          units: 0.1
+        memory:
+          size: 64Mi
+        storage:
+          size: 128Mi
+  placement:
+    devnet:
+      attributes:
+        region: devnet
+      pricing:
+        small:
+          denom: uact
+          amount: 1000
+deployment:
+  web:
+    devnet:
+      profile: small
+      count: 1
+  api:
+    devnet:
+      profile: small
+      count: 1
+"#
+    )
+}
+
+/// `GET /` through the ingress with a Host header; (status, body).
+fn http_get(ingress: u16, host: &str) -> Option<(u16, String)> {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", ingress)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").ok()?;
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).ok()?;
+    let status = buf.split_whitespace().nth(1)?.parse().ok()?;
+    let body = buf.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
+    Some((status, body))
+}
+
+fn wait_http(ingress: u16, host: &str, want: &str, provider: &mut Proc) {
+    let start = Instant::now();
+    loop {
+        if let Some((200, body)) = http_get(ingress, host) {
+            if body.contains(want) {
+                return;
+            }
+        }
+        provider.assert_running();
+        assert!(
+            start.elapsed() < T,
+            "{host} did not serve {want:?} through the ingress: last {:?}; provider log: {}",
+            http_get(ingress, host),
+            provider.logs()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn uact(env: &Env, who: &str) -> u128 {
+    let v = env.run(&["query", "bank", "balances", who, "-o", "json"]).json();
+    v["balances"]
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["denom"] == "uact"))
+        .and_then(|c| c["amount"].as_str())
+        .map(|s| s.parse().unwrap())
+        .unwrap_or(0)
+}
+
+fn lease_containers(docker_host: &str, dseq: u64) -> Vec<String> {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let docker = bollard::Docker::connect_with_unix(
+            docker_host.trim_start_matches("unix://"),
+            30,
+            bollard::API_DEFAULT_VERSION,
+        )
+        .unwrap();
+        let list = docker
+            .list_containers(Some(bollard::query_parameters::ListContainersOptions {
+                all: true,
+                ..Default::default()
+            }))
+            .await
+            .unwrap();
+        list.into_iter()
+            .filter(|c| {
+                c.labels.as_ref().and_then(|l| l.get("dcloud.lease")).is_some_and(|l| {
+                    l.split('/').nth(1).and_then(|d| d.parse::<u64>().ok()) == Some(dseq)
+                })
+            })
+            .filter(|c| c.state.as_ref().is_some_and(|s| format!("{s:?}").to_lowercase().contains("running")))
+            .map(|c| c.id.unwrap_or_default())
+            .collect()
+    })
+}
+
+#[test]
+fn a_tenant_deploys_two_services_reaches_them_updates_survives_a_provider_crash_and_closes() {
+    if std::env::var_os("DCLOUD_SKIP_CONTAINER_TESTS").is_some() {
+        eprintln!("DCLOUD_SKIP_CONTAINER_TESTS set: skipping the container end-to-end test");
+        return;
+    }
+    let mut env = Env::new().env("DCLOUD_KEYRING_BACKEND", "test");
+    let rpc = free_port();
+    let api = free_port();
+    env.node = format!("http://127.0.0.1:{rpc}");
+
+    // A container engine and a locally built image (no registry access here).
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let engine_dir = env.dir.path().join("engine");
+    let engine = rt
+        .block_on(dcloud_provider::engine::ensure(&engine_dir))
+        .expect("a container engine: install podman and runc (see shared/notes/podman.md)");
+    let docker_host = engine.docker_host.clone();
+    let image = "localhost/dcloud-e2e/busybox:1";
+    rt.block_on(dcloud_provider::testimage::ensure_busybox_image(&docker_host, image))
+        .expect("build the test image from /bin/busybox (apt-get install busybox-static)");
+
+    let mut devnet = env.spawn(
+        "devnet",
+        &[
+            "devnet",
+            "--reset",
+            "--no-provider",
+            "--block-time",
+            "300ms",
+            "--rpc.laddr",
+            &format!("127.0.0.1:{rpc}"),
+            "--api.laddr",
+            &format!("127.0.0.1:{api}"),
+        ],
+    );
+    env.wait_for_height(2, T, &mut devnet);
+    let provider_yaml = env.home.join("provider.yaml");
+    assert!(provider_yaml.exists(), "the devnet writes provider.yaml: {}", devnet.logs());
+
+    let gw = free_port();
+    let ingress = free_port();
+    let provider_args: Vec<String> = vec![
+        "provider".into(),
+        "run".into(),
+        "--config".into(),
+        provider_yaml.display().to_string(),
+        "--from".into(),
+        "provider".into(),
+        "--gateway-listen".into(),
+        format!("127.0.0.1:{gw}"),
+        "--ingress-listen".into(),
+        format!("127.0.0.1:{ingress}"),
+        "--host-uri".into(),
+        format!("https://localhost:{gw}"),
+        "--docker-host".into(),
+        docker_host.clone(),
+    ];
+    let args: Vec<&str> = provider_args.iter().map(String::as_str).collect();
+    let mut provider = env.spawn("provider", &args);
+
+    let alice_before = uact(&env, "alice");
+    let provider_before = uact(&env, "provider");
+
+    // Deploy: the chain picks the lowest bid, the manifest goes to the provider.
+    let sdl_path = env.dir.path().join("app.yaml");
+    std::fs::write(&sdl_path, sdl(image, "web-v1")).unwrap();
+    let sdl_str = sdl_path.display().to_string();
+    let r = env.run(&[
+        "deploy", &sdl_str, "--from", "alice", "--deposit", "5000000uact", "--wait", "120s", "-y",
+        "-o", "json",
+    ]);
+    assert_eq!(r.code, 0, "deploy failed: {r:?}\nprovider: {}", provider.logs());
+    let out: serde_json::Value = serde_json::from_str(&r.stdout).expect("deploy JSON");
+    let dseq = out["dseq"].as_u64().expect("dseq");
+    let dseq_s = dseq.to_string();
+    let leases = out["leases"].as_array().expect("leases");
+    assert_eq!(leases.len(), 2, "{out}");
+    let mut hosts = std::collections::BTreeMap::new();
+    for l in leases {
+        for (name, svc) in l["status"]["services"].as_object().expect("services") {
+            let uri = svc["uris"][0].as_str().expect("an ingress hostname").to_string();
+            assert_eq!(svc["available"], 1, "{svc}");
+            hosts.insert(name.clone(), uri);
+        }
+    }
+    wait_http(ingress, &hosts["web"], "web-v1", &mut provider);
+    wait_http(ingress, &hosts["api"], "api-says-hi", &mut provider);
+    assert_eq!(http_get(ingress, "nobody.example").map(|r| r.0), Some(404));
+
+    // Logs: httpd -v logs every request.
+    let logs = env.run(&["lease", "logs", "--dseq", &dseq_s, "--from", "alice", "--service", "web"]);
+    assert!(logs.ok().contains("GET /"), "{logs:?}");
+
+    // Shell: the command's output and exit code come back.
+    let sh = env.run(&[
+        "lease", "shell", "--dseq", &dseq_s, "--from", "alice", "--service", "api", "--", "cat",
+        "/www/index.html",
+    ]);
+    assert!(sh.ok().contains("api-says-hi"), "{sh:?}");
+    let sh = env.run(&[
+        "lease", "shell", "--dseq", &dseq_s, "--from", "alice", "--service", "api", "--", "sh",
+        "-c", "exit 7",
+    ]);
+    assert_eq!(sh.code, 7, "{sh:?}");
+
+    // Update: a new manifest (new page text) for the same deployment.
+    std::fs::write(&sdl_path, sdl(image, "web-v2")).unwrap();
+    let r = env.run(&["deploy", &sdl_str, "--from", "alice", "--dseq", &dseq_s, "--wait", "120s", "-y"]);
+    assert_eq!(r.code, 0, "update failed: {r:?}\nprovider: {}", provider.logs());
+    wait_http(ingress, &hosts["web"], "web-v2", &mut provider);
+
+    // kill -9 the provider: the containers keep running; a restart brings status back.
+    let before = lease_containers(&docker_host, dseq);
+    assert_eq!(before.len(), 2, "two running containers");
+    provider.kill();
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(lease_containers(&docker_host, dseq), before, "containers survive the provider");
+    let mut provider = env.spawn("provider2", &args);
+    wait_http(ingress, &hosts["web"], "web-v2", &mut provider);
+    let st = env.run(&["lease", "status", "--dseq", &dseq_s, "--from", "alice", "-o", "json"]).json();
+    assert_eq!(st["leases"].as_array().map(Vec::len), Some(2), "{st}");
+    assert_eq!(lease_containers(&docker_host, dseq), before, "same containers adopted, none recreated");
+
+    // Close: containers go away and the escrow is settled exactly.
+    let r = env.run(&["lease", "close", "--dseq", &dseq_s, "--from", "alice", "-y"]);
+    assert_eq!(r.code, 0, "close failed: {r:?}");
+    let start = Instant::now();
+    while !lease_containers(&docker_host, dseq).is_empty() {
+        assert!(start.elapsed() < T, "containers still running: {}", provider.logs());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let leases = env
+        .run(&["query", "market", "lease", "list", "--owner", "alice", "--dseq", &dseq_s, "-o", "json"])
+        .json();
+    let paid: u128 = leases["items"]
+        .as_array()
+        .expect("lease items")
+        .iter()
+        .map(|l| {
+            assert_eq!(l["state"], "closed", "{l}");
+            l["paid"].as_str().unwrap().parse::<u128>().unwrap()
+        })
+        .sum();
+    assert!(paid > 0, "the provider earned something: {leases}");
+    let alice_after = uact(&env, "alice");
+    let provider_after = uact(&env, "provider");
+    assert_eq!(alice_before - alice_after, paid, "the tenant paid exactly the leases");
+    assert_eq!(provider_after - provider_before, paid, "the provider got exactly the leases' pay");
+    drop(engine);
+}

@@ -22,4 +22,4 @@ pub mod lease;
 pub mod pricing;
 pub mod service;
 
-pub use lease::LeaseId;
+pub use lease::{LeaseId, OrderId};

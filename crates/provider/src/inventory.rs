@@ -639,3 +639,192 @@ impl Inventory {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{attr, group, order, unit};
+
+    const GI: u64 = 1 << 30;
+
+    fn gpu(model: &str, gib: u64, interface: &str) -> GpuDevice {
+        GpuDevice {
+            vendor: "nvidia".into(),
+            model: model.into(),
+            memory_bytes: gib * GI,
+            interface: interface.into(),
+        }
+    }
+
+    fn host() -> Inventory {
+        let mut storage = BTreeMap::new();
+        storage.insert("beta2".to_string(), 100 * GI);
+        Inventory::new(
+            "node1",
+            Capacity {
+                cpu_millis: 4000,
+                memory_bytes: 8 * GI,
+                ephemeral_storage_bytes: 50 * GI,
+                storage,
+                gpus: vec![gpu("a100", 80, "sxm"), gpu("t4", 16, "pcie")],
+            },
+        )
+    }
+
+    #[test]
+    fn reserve_counts_every_replica_and_release_frees_it() {
+        let mut inv = host();
+        let g = group(vec![unit(1000, GI, 2 * GI, 3)]);
+        let r = inv.reserve(&order(1), &g).unwrap();
+        assert_eq!((r.resources.cpu, r.resources.memory), (3000, 3 * GI));
+        assert_eq!(r.resources.storage_ephemeral, 6 * GI);
+        assert_eq!(inv.available().cpu, 1000);
+        // A second order of the same size no longer fits (cpu).
+        let e = inv.reserve(&order(2), &g).unwrap_err();
+        assert!(e.what.contains("cpu millicores: need 3000, 1000 available"), "{}", e.what);
+        assert!(inv.get(&order(2)).is_none());
+        assert_eq!(inv.release(&order(1)).map(|r| r.id), Some(order(1)));
+        assert_eq!(inv.available().cpu, 4000);
+        assert!(inv.release(&order(1)).is_none());
+        inv.reserve(&order(2), &g).unwrap();
+    }
+
+    #[test]
+    fn reserving_again_for_the_same_order_replaces_it() {
+        let mut inv = host();
+        inv.reserve(&order(1), &group(vec![unit(3000, GI, GI, 1)])).unwrap();
+        inv.reserve(&order(1), &group(vec![unit(3500, GI, GI, 1)])).unwrap();
+        assert_eq!(inv.reserved().cpu, 3500);
+    }
+
+    #[test]
+    fn memory_ephemeral_and_storage_class_shortages_are_named() {
+        let inv = host();
+        let e = inv.check(&order(1), &group(vec![unit(100, 9 * GI, GI, 1)])).unwrap_err();
+        assert!(e.what.starts_with("memory bytes"), "{}", e.what);
+        let e = inv.check(&order(1), &group(vec![unit(100, GI, 26 * GI, 2)])).unwrap_err();
+        assert!(e.what.starts_with("ephemeral storage"), "{}", e.what);
+        let mut u = unit(100, GI, GI, 1);
+        u.storage.push(("data".into(), 200 * GI));
+        u.storage_attributes =
+            vec![("data".into(), vec![attr("class", "beta2"), attr("persistent", "true")])];
+        let e = inv.check(&order(1), &group(vec![u.clone()])).unwrap_err();
+        assert!(e.what.contains("storage class beta2 bytes: need 214748364800"), "{}", e.what);
+        u.storage[1].1 = 60 * GI;
+        let r = inv.check(&order(1), &group(vec![u.clone()])).unwrap();
+        assert_eq!(r.resources.storage.get("beta2"), Some(&(60 * GI)));
+        u.storage_attributes =
+            vec![("data".into(), vec![attr("class", "beta3"), attr("persistent", "true")])];
+        let e = inv.check(&order(1), &group(vec![u])).unwrap_err();
+        assert!(e.what.contains("storage class beta3 bytes: need 64424509440, 0 available"), "{}", e.what);
+    }
+
+    #[test]
+    fn ram_volumes_count_against_memory() {
+        let inv = host();
+        let mut u = unit(100, 4 * GI, GI, 1);
+        u.storage.push(("shm".into(), 5 * GI));
+        u.storage_attributes = vec![("shm".into(), vec![attr("class", "ram"), attr("persistent", "false")])];
+        let e = inv.check(&order(1), &group(vec![u])).unwrap_err();
+        assert!(e.what.contains("memory bytes: need 9663676416"), "{}", e.what);
+    }
+
+    #[test]
+    fn gpus_are_assigned_by_model_ram_and_interface() {
+        let mut inv = host();
+        let mut u = unit(100, GI, GI, 1);
+        u.gpu_units = 1;
+        u.gpu_attributes = vec![attr("vendor/nvidia/model/a100/ram/80Gi/interface/sxm", "true")];
+        let r = inv.reserve(&order(1), &group(vec![u.clone()])).unwrap();
+        assert_eq!(r.gpu_devices, vec![0]);
+        assert_eq!(inv.available().gpu, 1);
+        // The only a100 is taken.
+        let e = inv.reserve(&order(2), &group(vec![u.clone()])).unwrap_err();
+        assert!(e.what.contains("gpus (nvidia/a100 80Gi sxm)"), "{}", e.what);
+        // Wrong ram never matches.
+        u.gpu_attributes = vec![attr("vendor/nvidia/model/t4/ram/40Gi", "true")];
+        assert!(inv.check(&order(3), &group(vec![u.clone()])).is_err());
+        // A wildcard takes the free t4.
+        u.gpu_attributes = vec![attr("vendor/nvidia/model/*", "true")];
+        assert_eq!(inv.reserve(&order(4), &group(vec![u])).unwrap().gpu_devices, vec![1]);
+        inv.release(&order(1));
+        assert_eq!(inv.available().gpu, 1);
+    }
+
+    #[test]
+    fn the_most_constrained_gpu_unit_is_served_first() {
+        let inv = host();
+        let mut any = unit(100, GI, GI, 1);
+        any.gpu_units = 1;
+        any.gpu_attributes = vec![attr("vendor/nvidia/model/*", "true")];
+        let mut a100 = any.clone();
+        a100.gpu_attributes = vec![attr("vendor/nvidia/model/a100", "true")];
+        // `any` comes first but must not take the a100.
+        let r = inv.check(&order(1), &group(vec![any, a100])).unwrap();
+        assert_eq!(r.gpu_devices, vec![0, 1]);
+    }
+
+    #[test]
+    fn status_lists_active_pending_and_available() {
+        let mut inv = host();
+        inv.reserve(&order(1), &group(vec![unit(1000, GI, GI, 1)])).unwrap();
+        inv.reserve(&order(2), &group(vec![unit(500, GI, GI, 1)])).unwrap();
+        assert!(inv.mark_active(&order(1)));
+        assert!(!inv.mark_active(&order(9)));
+        let s = inv.status();
+        assert_eq!(s.active.len(), 1);
+        assert_eq!(s.active[0].cpu, 1000);
+        assert_eq!(s.pending[0].cpu, 500);
+        let n = &s.available.nodes[0];
+        assert_eq!((n.name.as_str(), n.allocatable.cpu, n.available.cpu), ("node1", 4000, 2500));
+        assert_eq!((n.allocatable.gpu, n.available.memory), (2, 6 * GI));
+        assert_eq!(s.available.storage, vec![StorageStatus { class: "beta2".into(), size: 100 * GI }]);
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["available"]["nodes"][0]["available"]["cpu"], 2500);
+        assert_eq!(json["active"][0]["storage_ephemeral"], GI);
+    }
+
+    #[test]
+    fn gpu_requirements_parse_and_match() {
+        let r = GpuRequirement::parse("vendor/nvidia/model/h100/ram/80Gi/interface/sxm").unwrap();
+        assert_eq!((r.model.as_str(), r.ram.as_deref(), r.interface.as_deref()), ("h100", Some("80Gi"), Some("sxm")));
+        assert!(r.matches(&gpu("h100", 80, "sxm")));
+        assert!(!r.matches(&gpu("h100", 80, "pcie")));
+        assert!(GpuRequirement::parse("vendor/nvidia/brand/x").is_none());
+        assert!(GpuRequirement::parse("vendor/nvidia/model/a100/ram").is_none());
+        // 79.6 GiB (an H100's NVML total) advertises as 80Gi.
+        let h = GpuDevice { memory_bytes: 81_559 << 20, ..gpu("h100", 0, "sxm") };
+        assert_eq!(h.ram(), "80Gi");
+    }
+
+    #[test]
+    fn nvml_names_map_to_sdl_models() {
+        assert_eq!(nvidia_model("NVIDIA H100 80GB HBM3"), "h100");
+        assert_eq!(nvidia_model("NVIDIA A100-SXM4-80GB"), "a100");
+        assert_eq!(nvidia_model("Tesla V100-PCIE-16GB"), "v100");
+        assert_eq!(nvidia_model("NVIDIA GeForce RTX 4090"), "rtx4090");
+        assert_eq!(nvidia_model("Tesla T4"), "t4");
+        assert_eq!(nvidia_model("NVIDIA H200"), "h200");
+    }
+
+    #[test]
+    fn meminfo_total_is_parsed() {
+        assert_eq!(parse_meminfo_total("MemTotal:       16384 kB\nMemFree: 1 kB\n"), Some(16384 * 1024));
+        assert_eq!(parse_meminfo_total("MemFree: 1 kB\n"), None);
+    }
+
+    #[test]
+    fn detect_capacity_works_on_this_machine() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = detect_capacity(dir.path()).unwrap();
+        assert!(c.cpu_millis >= 1000 && c.cpu_millis % 1000 == 0, "{c:?}");
+        assert!(c.memory_bytes > 64 << 20, "{c:?}");
+        assert!(c.ephemeral_storage_bytes > 0, "{c:?}");
+        // Without an NVIDIA driver there are no GPUs (and no error).
+        let has_driver = Path::new("/proc/driver/nvidia").exists();
+        if !has_driver {
+            assert!(c.gpus.is_empty(), "{c:?}");
+        }
+        assert!(detect_capacity(Path::new("/nonexistent/dir")).is_err());
+    }
+}

@@ -187,15 +187,27 @@ impl ScriptPricing {
             .map_err(|e| failed(format!("encoding input: {e}")))?;
         let _permit =
             self.limit.acquire().await.map_err(|_| failed("process limit closed".into()))?;
-        let mut child = tokio::process::Command::new(&self.path)
-            .env("AKASH_OWNER", owner.to_string())
-            .env("AKASH_DENOM", denom)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| failed(format!("cannot start: {e}")))?;
+        let mut attempt = 0;
+        let mut child = loop {
+            let spawned = tokio::process::Command::new(&self.path)
+                .env("AKASH_OWNER", owner.to_string())
+                .env("AKASH_DENOM", denom)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .kill_on_drop(true)
+                .spawn();
+            match spawned {
+                Ok(c) => break c,
+                // ETXTBSY: the script was just written and another thread's fork still
+                // holds it open for writing; retry briefly.
+                Err(e) if e.raw_os_error() == Some(26) && attempt < 5 => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(e) => return Err(failed(format!("cannot start: {e}"))),
+            }
+        };
         let mut stdin = child.stdin.take();
         let mut stdout = child.stdout.take();
         let mut stderr = child.stderr.take();
@@ -333,5 +345,211 @@ impl Pricing {
             Pricing::Table(t) => t.price(group),
             Pricing::Script(s) => s.price(owner, group, denom).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+    use std::time::Instant;
+
+    use super::*;
+    use crate::testutil::{addr, attr, group, unit};
+
+    const ATTO: u128 = dcloud_app::modules::escrow::ATTO;
+    const GI: u64 = 1 << 30;
+
+    fn d(s: &str) -> u128 {
+        parse_dec18(s).unwrap()
+    }
+
+    fn table() -> PriceTable {
+        let mut storage = BTreeMap::new();
+        storage.insert("ephemeral".to_string(), d("0.00005"));
+        storage.insert("beta2".to_string(), d("0.0002"));
+        let mut gpus = BTreeMap::new();
+        gpus.insert("a100".to_string(), d("600"));
+        gpus.insert("h100".to_string(), d("900"));
+        PriceTable {
+            cpu_atto: d("0.004"),
+            memory_atto: d("0.002"),
+            storage_atto: storage,
+            gpu_models_atto: gpus,
+            gpu_default_atto: Some(d("450")),
+            endpoint_atto: d("0.05"),
+            ip_atto: d("10"),
+        }
+    }
+
+    #[test]
+    fn table_price_multiplies_replicas_but_not_endpoints() {
+        // Per replica: 500 × 0.004 + 512 × 0.002 + 1024 × 0.00005 = 2 + 1.024 + 0.0512;
+        // × 2 replicas = 6.1504; + 1 endpoint × 0.05 = 6.2004.
+        let g = group(vec![unit(500, 512 << 20, GI, 2)]);
+        assert_eq!(table().price(&g).unwrap(), d("6.2004"));
+    }
+
+    #[test]
+    fn table_price_of_storage_classes_gpus_and_leased_ips() {
+        let mut u = unit(1000, GI, GI, 1);
+        u.storage.push(("data".into(), 10 * GI));
+        u.storage_attributes =
+            vec![("data".into(), vec![attr("class", "beta2"), attr("persistent", "true")])];
+        u.gpu_units = 1;
+        u.gpu_attributes = vec![attr("vendor/nvidia/model/a100", "true")];
+        u.endpoints = 2;
+        u.ip_endpoints = 1;
+        // 4 + 2.048 + 0.0512 (ephemeral 1Gi) + 2.048 (beta2 10Gi) + 600 (a100)
+        // + 2 × 0.05 + 10 = 618.2472
+        assert_eq!(table().price(&group(vec![u.clone()])).unwrap(), d("618.2472"));
+        // Two acceptable models: the dearer one; a model without a price: the default;
+        // a wildcard: the highest GPU price.
+        u.gpu_attributes = vec![attr("vendor/nvidia/model/a100", "true"), attr("vendor/nvidia/model/h100", "true")];
+        assert_eq!(table().price(&group(vec![u.clone()])).unwrap(), d("918.2472"));
+        u.gpu_attributes = vec![attr("vendor/nvidia/model/t4", "true")];
+        assert_eq!(table().price(&group(vec![u.clone()])).unwrap(), d("468.2472"));
+        u.gpu_attributes = vec![attr("vendor/nvidia/model/*", "true")];
+        assert_eq!(table().price(&group(vec![u.clone()])).unwrap(), d("918.2472"));
+        let mut t = table();
+        t.gpu_default_atto = None;
+        u.gpu_attributes = vec![attr("vendor/nvidia/model/t4", "true")];
+        assert_eq!(t.price(&group(vec![u])).unwrap_err(), PricingError::NoGpuPrice("t4".into()));
+    }
+
+    #[test]
+    fn table_price_rounds_up_once_to_a_whole_atto() {
+        let t = PriceTable {
+            memory_atto: 1,
+            storage_atto: [("ephemeral".to_string(), 0)].into_iter().collect(),
+            ..PriceTable::default()
+        };
+        // 1.5 MiB × 1 atto/MiB × 3 replicas = 4.5 atto → 5 (not 3 × 2 = 6).
+        let g = group(vec![unit(10, 3 << 19, GI, 3)]);
+        assert_eq!(t.price(&g).unwrap(), 5);
+        assert_eq!(t.price(&group(vec![unit(10, 1 << 20, GI, 3)])).unwrap(), 3);
+    }
+
+    #[test]
+    fn table_price_errors() {
+        let mut u = unit(100, GI, GI, 1);
+        u.storage_attributes =
+            vec![("default".into(), vec![attr("class", "beta3"), attr("persistent", "true")])];
+        assert_eq!(
+            table().price(&group(vec![u])).unwrap_err(),
+            PricingError::NoStorageClassPrice("beta3".into())
+        );
+        let zero = PriceTable {
+            storage_atto: [("ephemeral".to_string(), 0)].into_iter().collect(),
+            ..PriceTable::default()
+        };
+        assert_eq!(zero.price(&group(vec![unit(100, GI, GI, 1)])).unwrap_err(), PricingError::Zero);
+        let huge = PriceTable { cpu_atto: u128::MAX / 2, ..table() };
+        assert_eq!(huge.price(&group(vec![unit(100, GI, GI, 1)])).unwrap_err(), PricingError::Overflow);
+    }
+
+    #[test]
+    fn script_input_has_akash_shape() {
+        let mut u = unit(500, 512 << 20, GI, 1);
+        u.storage.push(("data".into(), 10 * GI));
+        u.storage_attributes =
+            vec![("data".into(), vec![attr("class", "beta3"), attr("persistent", "true")])];
+        u.gpu_units = 1;
+        u.gpu_attributes = vec![attr("vendor/nvidia/model/a100/ram/80Gi/interface/sxm", "true")];
+        u.ip_endpoints = 0;
+        let g = group(vec![u]);
+        let v = script_input(&g, "uakt");
+        let want = serde_json::json!({"resources":[{"memory":536870912u64,"cpu":500,
+            "gpu":{"units":1,"attributes":{"vendor":{"nvidia":{"model":"a100","ram":"80Gi","interface":"sxm"}}}},
+            "storage":[{"class":"ephemeral","size":1073741824u64},{"class":"beta3","size":10737418240u64}],
+            "count":1,"endpoint_quantity":1,"ip_lease_quantity":0}],
+            "price":{"denom":"uakt","amount":"100.000000000000000000"},
+            "price_precision":6});
+        assert_eq!(v, want);
+    }
+
+    #[test]
+    fn script_output_parsing() {
+        assert_eq!(parse_script_output(" 12.5\n").unwrap(), 12 * ATTO + ATTO / 2);
+        assert_eq!(parse_script_output("7").unwrap(), 7 * ATTO);
+        assert!(matches!(parse_script_output(""), Err(PricingError::InvalidOutput { .. })));
+        assert!(matches!(parse_script_output("1e3"), Err(PricingError::InvalidOutput { .. })));
+        assert!(matches!(parse_script_output("1\n2"), Err(PricingError::InvalidOutput { .. })));
+        assert_eq!(parse_script_output("0.000"), Err(PricingError::Zero));
+        assert!(matches!(parse_script_output("-3"), Err(PricingError::Negative(_))));
+    }
+
+    fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        p
+    }
+
+    use std::path::Path;
+
+    #[tokio::test]
+    async fn script_pricing_runs_the_program_with_input_and_env() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("seen");
+        let p = script(
+            dir.path(),
+            "ok.sh",
+            &format!("cat > {0}.json; echo \"$AKASH_OWNER $AKASH_DENOM\" > {0}.env; echo 12.5", out.display()),
+        );
+        let s = ScriptPricing::new(&p, Duration::from_secs(10), 4);
+        let g = group(vec![unit(500, 512 << 20, GI, 1)]);
+        assert_eq!(s.price(&addr(7), &g, "uakt").await.unwrap(), 12 * ATTO + ATTO / 2);
+        let input: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("seen.json")).unwrap()).unwrap();
+        assert_eq!(input, script_input(&g, "uakt"));
+        let env = std::fs::read_to_string(dir.path().join("seen.env")).unwrap();
+        assert_eq!(env.trim(), format!("{} uakt", addr(7)));
+        let via_enum = Pricing::Script(s);
+        assert_eq!(via_enum.price(&addr(7), &g, "uakt").await.unwrap(), 12 * ATTO + ATTO / 2);
+    }
+
+    #[tokio::test]
+    async fn script_pricing_refuses_garbage_zero_negative_failure_and_timeout() {
+        let dir = tempfile::tempdir().unwrap();
+        let g = group(vec![unit(500, 512 << 20, GI, 1)]);
+        let run = |name: &str, body: &str, timeout: Duration| {
+            let s = ScriptPricing::new(script(dir.path(), name, body), timeout, 2);
+            let g = g.clone();
+            async move { s.price(&addr(1), &g, "uact").await }
+        };
+        let long = Duration::from_secs(10);
+        assert!(matches!(run("garbage.sh", "echo hello", long).await, Err(PricingError::InvalidOutput { .. })));
+        assert!(matches!(run("empty.sh", "true", long).await, Err(PricingError::InvalidOutput { .. })));
+        assert_eq!(run("zero.sh", "echo 0", long).await, Err(PricingError::Zero));
+        assert!(matches!(run("neg.sh", "echo -3.5", long).await, Err(PricingError::Negative(_))));
+        match run("fail.sh", "echo boom >&2; exit 3", long).await {
+            Err(PricingError::ScriptFailed { reason, .. }) => assert!(reason.contains("boom"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+        let start = Instant::now();
+        let r = run("slow.sh", "sleep 5; echo 1", Duration::from_millis(300)).await;
+        assert!(matches!(r, Err(PricingError::ScriptTimeout { .. })), "{r:?}");
+        assert!(start.elapsed() < Duration::from_secs(4), "{:?}", start.elapsed());
+        let missing = ScriptPricing::new(dir.path().join("nope.sh"), long, 1);
+        assert!(matches!(
+            missing.price(&addr(1), &g, "uact").await,
+            Err(PricingError::ScriptFailed { .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn script_pricing_respects_the_process_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = ScriptPricing::new(script(dir.path(), "s.sh", "sleep 0.3; echo 1"), Duration::from_secs(10), 1);
+        let g = group(vec![unit(500, 512 << 20, GI, 1)]);
+        let owner = addr(1);
+        let start = Instant::now();
+        let (a, b, c) = tokio::join!(
+            s.price(&owner, &g, "uact"),
+            s.price(&owner, &g, "uact"),
+            s.price(&owner, &g, "uact")
+        );
+        assert!(a.is_ok() && b.is_ok() && c.is_ok());
+        assert!(start.elapsed() >= Duration::from_millis(850), "{:?}", start.elapsed());
     }
 }

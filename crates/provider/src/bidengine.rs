@@ -536,3 +536,279 @@ impl OrderTracker {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{Capacity, GpuDevice};
+    use crate::testutil::{addr, attr, group, order, unit};
+
+    const GI: u64 = 1 << 30;
+
+    fn inventory() -> Inventory {
+        Inventory::new(
+            "n",
+            Capacity {
+                cpu_millis: 8000,
+                memory_bytes: 16 * GI,
+                ephemeral_storage_bytes: 100 * GI,
+                storage: [("beta2".to_string(), 100 * GI)].into_iter().collect(),
+                gpus: vec![GpuDevice {
+                    vendor: "nvidia".into(),
+                    model: "a100".into(),
+                    memory_bytes: 80 * GI,
+                    interface: "sxm".into(),
+                }],
+            },
+        )
+    }
+
+    fn profile() -> ProviderProfile {
+        ProviderProfile {
+            owner: Some(addr(9)),
+            attributes: vec![
+                attr("region", "eu"),
+                attr("capabilities/storage/1/class", "beta2"),
+                attr("capabilities/storage/1/persistent", "true"),
+                attr("capabilities/gpu/vendor/nvidia/model/a100", "true"),
+                attr("capabilities/gpu/vendor/nvidia/model/a100/ram/80Gi", "true"),
+            ],
+            bid_attributes: vec![],
+            audited: [(addr(5), vec![attr("region", "eu")])].into_iter().collect(),
+            denoms: vec!["uact".into()],
+        }
+    }
+
+    fn ctx(g: GroupSpec) -> OrderCtx {
+        OrderCtx { id: order(1), group: g }
+    }
+
+    fn plain() -> GroupSpec {
+        group(vec![unit(1000, GI, GI, 1)])
+    }
+
+    /// The decline reasons of `g` (panics when it would be accepted).
+    fn declined(g: GroupSpec, p: &ProviderProfile) -> Vec<DeclineReason> {
+        evaluate(&ctx(g), p, &inventory()).unwrap_err()
+    }
+
+    #[test]
+    fn a_fitting_order_is_accepted() {
+        let mut g = plain();
+        g.attributes = vec![attr("region", "eu")];
+        g.signed_by.all_of = vec![addr(5)];
+        assert_eq!(evaluate(&ctx(g), &profile(), &inventory()), Ok(()));
+    }
+
+    #[test]
+    fn missing_attribute() {
+        let mut g = plain();
+        g.attributes = vec![attr("region", "us")];
+        let r = declined(g, &profile());
+        assert_eq!(r, vec![DeclineReason::MissingAttribute { key: "region".into(), value: "us".into() }]);
+        assert!(r[0].to_string().contains("region=us"));
+    }
+
+    #[test]
+    fn bid_attribute_not_requested() {
+        let mut p = profile();
+        p.bid_attributes = vec![attr("host", "dcloud")];
+        assert_eq!(
+            declined(plain(), &p),
+            vec![DeclineReason::BidAttributeNotRequested { key: "host".into(), value: "dcloud".into() }]
+        );
+        let mut p2 = p.clone();
+        p2.attributes.push(attr("host", "dcloud"));
+        let mut g = plain();
+        g.attributes = vec![attr("host", "dcloud")];
+        assert_eq!(evaluate(&ctx(g), &p2, &inventory()), Ok(()));
+    }
+
+    #[test]
+    fn auditor_all_of_missing() {
+        let mut g = plain();
+        g.attributes = vec![attr("region", "eu")];
+        g.signed_by.all_of = vec![addr(5), addr(6)];
+        assert_eq!(declined(g, &profile()), vec![DeclineReason::AuditorAllOfMissing { auditor: addr(6) }]);
+    }
+
+    #[test]
+    fn auditor_any_of_missing() {
+        let mut g = plain();
+        g.attributes = vec![attr("region", "eu")];
+        g.signed_by.any_of = vec![addr(6), addr(7)];
+        assert_eq!(
+            declined(g.clone(), &profile()),
+            vec![DeclineReason::AuditorAnyOfMissing { auditors: vec![addr(6), addr(7)] }]
+        );
+        g.signed_by.any_of.push(addr(5));
+        assert_eq!(evaluate(&ctx(g), &profile(), &inventory()), Ok(()));
+    }
+
+    fn gpu_group(key: &str) -> GroupSpec {
+        let mut u = unit(1000, GI, GI, 1);
+        u.gpu_units = 1;
+        u.gpu_attributes = vec![attr(key, "true")];
+        group(vec![u])
+    }
+
+    #[test]
+    fn gpu_not_offered() {
+        // The host has an a100 with 80Gi but the provider does not advertise the sxm variant.
+        let r = declined(gpu_group("vendor/nvidia/model/a100/interface/sxm"), &profile());
+        assert_eq!(r, vec![DeclineReason::GpuNotOffered { unit: 0, wanted: "nvidia/a100 sxm".into() }]);
+        assert_eq!(evaluate(&ctx(gpu_group("vendor/nvidia/model/a100/ram/80Gi")), &profile(), &inventory()), Ok(()));
+        assert_eq!(evaluate(&ctx(gpu_group("vendor/nvidia/model/*")), &profile(), &inventory()), Ok(()));
+    }
+
+    #[test]
+    fn gpu_not_in_capacity() {
+        let mut p = profile();
+        p.attributes.push(attr("capabilities/gpu/vendor/nvidia/model/h100", "true"));
+        let r = declined(gpu_group("vendor/nvidia/model/h100"), &p);
+        assert_eq!(r[0], DeclineReason::GpuNotInCapacity { unit: 0, wanted: "nvidia/h100".into() });
+    }
+
+    #[test]
+    fn storage_class_not_offered() {
+        let mut u = unit(1000, GI, GI, 1);
+        u.storage.push(("data".into(), GI));
+        u.storage_attributes = vec![("data".into(), vec![attr("class", "beta3"), attr("persistent", "true")])];
+        let r = declined(group(vec![u.clone()]), &profile());
+        assert_eq!(
+            r[0],
+            DeclineReason::StorageClassNotOffered { unit: 0, volume: "data".into(), class: "beta3".into() }
+        );
+        u.storage_attributes = vec![("data".into(), vec![attr("class", "beta2"), attr("persistent", "true")])];
+        assert_eq!(evaluate(&ctx(group(vec![u])), &profile(), &inventory()), Ok(()));
+    }
+
+    #[test]
+    fn denom_not_accepted() {
+        let mut g = plain();
+        g.denom = "uakt".into();
+        assert_eq!(declined(g, &profile()), vec![DeclineReason::DenomNotAccepted { denom: "uakt".into() }]);
+    }
+
+    #[test]
+    fn insufficient_capacity() {
+        let r = declined(group(vec![unit(3000, GI, GI, 3)]), &profile());
+        assert!(matches!(&r[..], [DeclineReason::InsufficientCapacity { what }] if what.contains("cpu")), "{r:?}");
+    }
+
+    #[test]
+    fn every_reason_is_listed_at_once() {
+        let mut g = group(vec![unit(9000, GI, GI, 1)]);
+        g.attributes = vec![attr("region", "us")];
+        g.denom = "uakt".into();
+        assert_eq!(declined(g, &profile()).len(), 3);
+    }
+
+    #[test]
+    fn price_above_max() {
+        assert_eq!(decide_price(100, 100), Ok(100));
+        assert_eq!(decide_price(100, 99), Ok(99));
+        let e = decide_price(100, 101).unwrap_err();
+        assert_eq!(e, DeclineReason::PriceAboveMax { price_atto: 101, max_atto: 100 });
+        assert!(e.to_string().contains("above the order's max"));
+    }
+
+    #[test]
+    fn deposit_is_raised_to_the_chain_minimum() {
+        let min = vec![("uact".to_string(), 500_000), ("uakt".to_string(), 1_000)];
+        assert_eq!(bid_deposit(&Coin::new(100, "uact"), &min), Ok(Coin::new(500_000, "uact")));
+        assert_eq!(bid_deposit(&Coin::new(5_000, "uakt"), &min), Ok(Coin::new(5_000, "uakt")));
+        assert_eq!(
+            bid_deposit(&Coin::new(5_000, "ufoo"), &min),
+            Err(DeclineReason::DepositDenomNotAccepted { denom: "ufoo".into() })
+        );
+    }
+
+    fn tracker() -> OrderTracker {
+        OrderTracker::new(Duration::from_secs(300))
+    }
+
+    fn bid_on(t: &mut OrderTracker, id: &OrderId, at_ms: u64) {
+        assert_eq!(t.handle(OrderEvent::OrderSeen { id: id.clone(), existing_bid_at: None }), vec![OrderAction::Evaluate(id.clone())]);
+        assert_eq!(
+            t.handle(OrderEvent::Ready { id: id.clone(), price_atto: 7 }),
+            vec![OrderAction::Bid { id: id.clone(), price_atto: 7 }]
+        );
+        assert_eq!(t.handle(OrderEvent::BidPlaced { id: id.clone(), at_ms }), vec![]);
+    }
+
+    #[test]
+    fn tracker_never_bids_twice() {
+        let mut t = tracker();
+        let id = order(1);
+        bid_on(&mut t, &id, 0);
+        assert_eq!(t.handle(OrderEvent::OrderSeen { id: id.clone(), existing_bid_at: None }), vec![]);
+        assert_eq!(t.handle(OrderEvent::Ready { id: id.clone(), price_atto: 7 }), vec![]);
+        // A declined order is never evaluated again either.
+        let id2 = order(2);
+        t.handle(OrderEvent::OrderSeen { id: id2.clone(), existing_bid_at: None });
+        assert_eq!(t.handle(OrderEvent::Declined { id: id2.clone() }), vec![]);
+        assert_eq!(t.handle(OrderEvent::OrderSeen { id: id2.clone(), existing_bid_at: None }), vec![]);
+        assert_eq!(t.handle(OrderEvent::Ready { id: id2.clone(), price_atto: 1 }), vec![OrderAction::Release(id2)]);
+        // A bid found on chain by the catch-up is re-reserved, not placed again.
+        let id3 = order(3);
+        assert_eq!(
+            t.handle(OrderEvent::OrderSeen { id: id3.clone(), existing_bid_at: Some(5) }),
+            vec![OrderAction::Evaluate(id3.clone())]
+        );
+        assert_eq!(t.handle(OrderEvent::Ready { id: id3.clone(), price_atto: 1 }), vec![]);
+        assert_eq!(t.phase(&id3), Some(OrderPhase::BidOpen { at_ms: 5 }));
+    }
+
+    #[test]
+    fn tracker_keeps_won_and_releases_lost_closed_and_failed() {
+        let mut t = tracker();
+        let (won, lost, closed, bid_closed, failed) = (order(1), order(2), order(3), order(4), order(5));
+        for id in [&won, &lost, &closed, &bid_closed] {
+            bid_on(&mut t, id, 0);
+        }
+        assert_eq!(t.in_flight(), 4);
+        assert_eq!(t.handle(OrderEvent::LeaseCreated { id: won.clone(), ours: true }), vec![OrderAction::KeepReservation(won.clone())]);
+        assert_eq!(t.handle(OrderEvent::LeaseCreated { id: lost.clone(), ours: false }), vec![OrderAction::Release(lost.clone())]);
+        assert_eq!(t.handle(OrderEvent::OrderClosed { id: closed.clone() }), vec![OrderAction::Release(closed.clone())]);
+        assert_eq!(t.handle(OrderEvent::BidClosed { id: bid_closed.clone() }), vec![OrderAction::Release(bid_closed.clone())]);
+        // Duplicate events do nothing.
+        assert_eq!(t.handle(OrderEvent::OrderClosed { id: closed.clone() }), vec![]);
+        t.handle(OrderEvent::OrderSeen { id: failed.clone(), existing_bid_at: None });
+        t.handle(OrderEvent::Ready { id: failed.clone(), price_atto: 1 });
+        assert_eq!(t.handle(OrderEvent::BidFailed { id: failed.clone() }), vec![OrderAction::Release(failed)]);
+        // The won lease keeps its reservation through ticks until the lease closes.
+        assert_eq!(t.handle(OrderEvent::Tick { now_ms: u64::MAX }), vec![]);
+        assert_eq!(t.handle(OrderEvent::LeaseClosed { id: won.clone() }), vec![OrderAction::Release(won.clone())]);
+        assert_eq!(t.in_flight(), 0);
+        t.forget(&won);
+        assert_eq!(t.phase(&won), None);
+    }
+
+    #[test]
+    fn tracker_times_out_open_bids() {
+        let mut t = tracker();
+        let (old, young) = (order(1), order(2));
+        bid_on(&mut t, &old, 1_000);
+        bid_on(&mut t, &young, 200_000);
+        assert_eq!(t.handle(OrderEvent::Tick { now_ms: 300_999 }), vec![]);
+        assert_eq!(
+            t.handle(OrderEvent::Tick { now_ms: 301_000 }),
+            vec![OrderAction::CloseBid(old.clone()), OrderAction::Release(old.clone())]
+        );
+        assert_eq!(t.handle(OrderEvent::Tick { now_ms: 301_000 }), vec![]);
+        // A lease event for a timed-out order changes nothing.
+        assert_eq!(t.handle(OrderEvent::LeaseCreated { id: old, ours: true }), vec![]);
+        assert_eq!(t.phase(&young), Some(OrderPhase::BidOpen { at_ms: 200_000 }));
+    }
+
+    #[test]
+    fn a_bid_landing_after_the_order_ended_is_closed() {
+        let mut t = tracker();
+        let id = order(1);
+        t.handle(OrderEvent::OrderSeen { id: id.clone(), existing_bid_at: None });
+        t.handle(OrderEvent::Ready { id: id.clone(), price_atto: 1 });
+        assert_eq!(t.handle(OrderEvent::OrderClosed { id: id.clone() }), vec![OrderAction::Release(id.clone())]);
+        assert_eq!(t.handle(OrderEvent::BidPlaced { id: id.clone(), at_ms: 1 }), vec![OrderAction::CloseBid(id)]);
+    }
+}

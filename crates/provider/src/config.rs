@@ -566,8 +566,15 @@ fn check_attributes(field: &str, attrs: &[AttributeConfig], problems: &mut Vec<S
 impl ProviderConfig {
     /// Parses YAML text (no validation). `path` only labels errors.
     pub fn from_yaml(text: &str, path: &str) -> Result<Self, ConfigError> {
-        serde_yaml::from_str(text)
-            .map_err(|e| ConfigError::Parse { path: path.to_string(), message: e.to_string() })
+        let de = serde_yaml::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let field = e.path().to_string();
+            let inner = e.into_inner().to_string();
+            // serde_yaml sometimes names (part of) the path itself.
+            let inner = inner.strip_prefix(&format!("{field}: ")).unwrap_or(&inner).to_string();
+            let message = if field == "." { inner } else { format!("{field}: {inner}") };
+            ConfigError::Parse { path: path.to_string(), message }
+        })
     }
 
     /// Reads, parses and validates `path`; `~` in paths is expanded.
@@ -862,3 +869,171 @@ bid_attributes: []
 # Price denoms accepted.
 denoms: [uact, uakt]
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "from: provider\nhost_uri: https://p.example.com:8443\n";
+
+    fn parse(yaml: &str) -> Result<ProviderConfig, ConfigError> {
+        ProviderConfig::from_yaml(yaml, "provider.yaml")
+    }
+
+    fn problems(yaml: &str) -> Vec<String> {
+        parse(yaml).unwrap().validate().unwrap_err()
+    }
+
+    #[test]
+    fn the_example_parses_and_validates() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("provider.yaml");
+        std::fs::write(&path, EXAMPLE).unwrap();
+        let c = ProviderConfig::load(&path).unwrap();
+        assert_eq!(c.from, "provider");
+        assert_eq!(c.gateway.listen, "0.0.0.0:8443".parse().unwrap());
+        assert_eq!(c.ingress.domain.as_deref(), Some("apps.example.com"));
+        assert_eq!(c.bid_timeout, Duration::from_secs(300));
+        assert_eq!(c.withdraw_period, Duration::from_secs(86_400));
+        assert_eq!(c.bid_deposit, Coin::new(500_000, "uact"));
+        assert!(!c.state_dir.starts_with("~"));
+        let t = c.pricing.table();
+        assert_eq!(t.cpu_atto, parse_dec18("0.004").unwrap());
+        assert_eq!(t.gpu_models_atto.get("h100"), Some(&parse_dec18("900").unwrap()));
+        assert_eq!(c.capacity.storage.get("beta2"), Some(&ByteSize(500 << 30)));
+        assert_eq!(c.chain_attributes().len(), 4);
+        assert!(matches!(c.pricing.strategy(), Pricing::Table(_)));
+    }
+
+    #[test]
+    fn defaults_fill_a_minimal_config() {
+        let c = parse(MINIMAL).unwrap();
+        c.validate().unwrap();
+        assert_eq!(c.node, "http://127.0.0.1:26657");
+        assert_eq!((c.bid_timeout, c.manifest_timeout), (Duration::from_secs(300), Duration::from_secs(300)));
+        assert_eq!(c.max_concurrent_orders, 32);
+        assert_eq!(c.denoms, vec!["uact".to_string(), "uakt".to_string()]);
+        assert!(c.capacity.detect);
+        assert_eq!(c.backend, BackendConfig::Docker { docker_host: None });
+        let t = c.pricing.table();
+        assert!(t.storage_atto.contains_key("ephemeral") && t.storage_atto.contains_key("beta3"));
+        assert_eq!(t.gpu_default_atto, Some(parse_dec18("450").unwrap()));
+    }
+
+    #[test]
+    fn prices_parse_as_decimal_text_not_floats() {
+        let c = parse(&format!("{MINIMAL}pricing:\n  cpu: 0.1\n  memory: \"0.000000000000000001\"\n  ip: 3\n")).unwrap();
+        assert_eq!(c.pricing.cpu, Some(Price(100_000_000_000_000_000)));
+        assert_eq!(c.pricing.memory, Some(Price(1)));
+        assert_eq!(c.pricing.ip, Some(Price(3_000_000_000_000_000_000)));
+        assert_eq!(Price(1_500_000_000_000_000_000).to_string(), "1.5");
+        let e = parse(&format!("{MINIMAL}pricing:\n  cpu: \"-1\"\n")).unwrap_err().to_string();
+        assert!(e.contains("pricing.cpu") && e.contains("non-negative decimal"), "{e}");
+    }
+
+    #[test]
+    fn script_pricing_config() {
+        let c = parse(&format!("{MINIMAL}pricing:\n  script:\n    path: /bin/price\n")).unwrap();
+        c.validate().unwrap();
+        let s = c.pricing.script.as_ref().unwrap();
+        assert_eq!((s.timeout, s.process_limit), (Duration::from_secs(10), 32));
+        assert!(matches!(c.pricing.strategy(), Pricing::Script(_)));
+        let p = problems(&format!("{MINIMAL}pricing:\n  cpu: \"1\"\n  script:\n    path: /bin/price\n    process_limit: 0\n"));
+        assert!(p.iter().any(|m| m.starts_with("pricing: set either script")), "{p:?}");
+        assert!(p.iter().any(|m| m.starts_with("pricing.script.process_limit")), "{p:?}");
+    }
+
+    #[test]
+    fn parse_errors_name_the_field() {
+        let e = parse("host_uri: https://p.example.com\n").unwrap_err().to_string();
+        assert!(e.contains("missing field `from`"), "{e}");
+        let e = parse(&format!("{MINIMAL}bid_timeout: soon\n")).unwrap_err().to_string();
+        assert!(e.contains("bid_timeout") && e.contains("invalid duration"), "{e}");
+        let e = parse(&format!("{MINIMAL}gateway:\n  listen: nowhere\n")).unwrap_err().to_string();
+        assert!(e.contains("gateway.listen"), "{e}");
+        let e = parse(&format!("{MINIMAL}capacity:\n  memroy: 1Gi\n")).unwrap_err().to_string();
+        assert!(e.contains("capacity") && e.contains("unknown field `memroy`"), "{e}");
+        let e = parse(&format!("{MINIMAL}capacity:\n  memory: 12Qi\n")).unwrap_err().to_string();
+        assert!(e.contains("capacity.memory") && e.contains("invalid size unit"), "{e}");
+        let e = parse(&format!("{MINIMAL}bid_deposit: lots\n")).unwrap_err().to_string();
+        assert!(e.contains("bid_deposit") && e.contains("invalid coin"), "{e}");
+        assert!(e.starts_with("provider.yaml: "), "{e}");
+    }
+
+    #[test]
+    fn validation_lists_every_problem_by_field() {
+        let yaml = "from: \"\"\nhost_uri: ftp://x\nnode: localhost:26657\nkeyring_backend: os\n\
+            attributes:\n  - {key: \"1bad\", value: x}\n  - {key: region, value: \"\"}\n\
+            bid_attributes:\n  - {key: host, value: a}\n  - {key: host, value: b}\n\
+            pricing:\n  cpu: 0\n  memory: 0\n  storage: {beta2: 0}\n  gpu: {default: 0}\n  endpoint: 0\n  ip: 0\n\
+            capacity:\n  detect: false\n  gpus:\n    - {model: a100, ram: 80Gi, interface: nvlink}\n\
+            backend: {kind: docker, docker_host: /var/run/docker.sock}\n\
+            ingress: {domain: \"bad domain\", listen: \"0.0.0.0:8443\"}\n\
+            bid_deposit: 0uact\nbid_timeout: 0s\nwithdraw_period: 10s\nmax_concurrent_orders: 0\ndenoms: []\n";
+        let p = problems(yaml);
+        for field in [
+            "from:",
+            "keyring_backend:",
+            "node:",
+            "host_uri:",
+            "attributes[0].key:",
+            "attributes[1].value:",
+            "bid_attributes[1].key: duplicate",
+            "pricing.storage.ephemeral:",
+            "pricing: every price is zero",
+            "capacity.gpus[0].interface:",
+            "capacity.cpu:",
+            "capacity.memory:",
+            "backend.docker_host:",
+            "ingress.domain:",
+            "ingress.listen:",
+            "bid_deposit: must be > 0",
+            "bid_timeout:",
+            "withdraw_period:",
+            "max_concurrent_orders:",
+            "denoms:",
+        ] {
+            assert!(p.iter().any(|m| m.starts_with(field)), "no problem for {field}: {p:#?}");
+        }
+    }
+
+    #[test]
+    fn load_reports_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.yaml");
+        let e = ProviderConfig::load(&missing).unwrap_err().to_string();
+        assert!(e.contains("nope.yaml"), "{e}");
+        let bad = dir.path().join("bad.yaml");
+        std::fs::write(&bad, "from: p\nhost_uri: nope\n").unwrap();
+        let e = ProviderConfig::load(&bad).unwrap_err();
+        assert!(matches!(&e, ConfigError::Invalid { problems, .. } if problems.len() == 1), "{e}");
+        assert!(e.to_string().contains("bad.yaml: invalid provider config:\n  - host_uri:"), "{e}");
+    }
+
+    #[test]
+    fn explicit_capacity_overrides_detection() {
+        let c = parse(&format!(
+            "{MINIMAL}capacity:\n  detect: false\n  cpu: 4000\n  memory: 8Gi\n  ephemeral_storage: 100G\n  storage: {{beta3: 1Ti}}\n  gpus:\n    - {{model: A100, ram: 80Gi, interface: sxm}}\n"
+        ))
+        .unwrap();
+        c.validate().unwrap();
+        let cap = c.capacity.resolve(Path::new("/")).unwrap();
+        assert_eq!((cap.cpu_millis, cap.memory_bytes, cap.ephemeral_storage_bytes), (4000, 8 << 30, 100_000_000_000));
+        assert_eq!(cap.storage.get("beta3"), Some(&(1 << 40)));
+        assert_eq!(cap.gpus[0].model, "a100");
+        assert_eq!(cap.gpus[0].ram(), "80Gi");
+        let dir = tempfile::tempdir().unwrap();
+        let detected = parse(&format!("{MINIMAL}capacity:\n  cpu: 1500\n")).unwrap().capacity.resolve(dir.path()).unwrap();
+        assert_eq!(detected.cpu_millis, 1500);
+        assert!(detected.memory_bytes > 0);
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("512Mi"), Ok(512 << 20));
+        assert_eq!(parse_size("2k"), Ok(2000));
+        assert_eq!(parse_size("42"), Ok(42));
+        assert!(parse_size("1.5Gi").is_err());
+        assert!(parse_size("99999999999Pi").is_err());
+    }
+}

@@ -199,7 +199,11 @@ fn persistent_classes(attrs: &[Attribute]) -> Vec<String> {
             _ => {}
         }
     }
-    groups.values().filter(|(c, p)| *p && c.is_some()).filter_map(|(c, _)| c.map(String::from)).collect()
+    groups
+        .values()
+        .filter(|(c, p)| *p && c.is_some())
+        .filter_map(|(c, _)| c.map(String::from))
+        .collect()
 }
 
 /// Every reason not to bid on `order` (empty `Err` never happens: `Ok` means bid).
@@ -213,7 +217,10 @@ pub fn evaluate(
     let mut out = Vec::new();
     for a in &g.attributes {
         if !provider.attributes.contains(a) {
-            out.push(DeclineReason::MissingAttribute { key: a.key.clone(), value: a.value.clone() });
+            out.push(DeclineReason::MissingAttribute {
+                key: a.key.clone(),
+                value: a.value.clone(),
+            });
         }
     }
     for a in &provider.bid_attributes {
@@ -225,7 +232,10 @@ pub fn evaluate(
         }
     }
     let signed_all = |auditor: &AccAddress| {
-        provider.audited.get(auditor).is_some_and(|have| g.attributes.iter().all(|a| have.contains(a)))
+        provider
+            .audited
+            .get(auditor)
+            .is_some_and(|have| g.attributes.iter().all(|a| have.contains(a)))
     };
     for auditor in &g.signed_by.all_of {
         if !signed_all(auditor) {
@@ -245,7 +255,9 @@ pub fn evaluate(
             } else {
                 reqs.iter().map(ToString::to_string).collect::<Vec<_>>().join(" | ")
             };
-            if !reqs.is_empty() && !reqs.iter().any(|r| offers.iter().any(|o| offer_satisfies(r, o))) {
+            if !reqs.is_empty()
+                && !reqs.iter().any(|r| offers.iter().any(|o| offer_satisfies(r, o)))
+            {
                 out.push(DeclineReason::GpuNotOffered { unit: i, wanted: wanted.clone() });
             }
             let in_capacity = inventory
@@ -295,11 +307,9 @@ pub fn decide_price(max_price_atto: u128, price_atto: u128) -> Result<u128, Decl
 /// The bid deposit: the configured one, raised to the chain's minimum for its denom
 /// (`bid_min_deposits` of the market params). A denom the chain does not list is refused.
 pub fn bid_deposit(configured: &Coin, chain_min: &[(String, u128)]) -> Result<Coin, DeclineReason> {
-    let min = chain_min
-        .iter()
-        .find(|(d, _)| *d == configured.denom)
-        .map(|(_, a)| *a)
-        .ok_or_else(|| DeclineReason::DepositDenomNotAccepted { denom: configured.denom.clone() })?;
+    let min = chain_min.iter().find(|(d, _)| *d == configured.denom).map(|(_, a)| *a).ok_or_else(
+        || DeclineReason::DepositDenomNotAccepted { denom: configured.denom.clone() },
+    )?;
     Ok(Coin::new(configured.amount.max(min), configured.denom.clone()))
 }
 
@@ -430,7 +440,12 @@ impl OrderTracker {
     pub fn in_flight(&self) -> usize {
         self.orders
             .values()
-            .filter(|p| matches!(p, OrderPhase::Evaluating | OrderPhase::Bidding | OrderPhase::BidOpen { .. }))
+            .filter(|p| {
+                matches!(
+                    p,
+                    OrderPhase::Evaluating | OrderPhase::Bidding | OrderPhase::BidOpen { .. }
+                )
+            })
             .count()
     }
 
@@ -511,15 +526,15 @@ impl OrderTracker {
                 }
                 _ => vec![],
             },
-            OrderEvent::BidClosed { id } | OrderEvent::OrderClosed { id } | OrderEvent::LeaseClosed { id } => {
-                match self.orders.get(&id).copied() {
-                    Some(P::Done) | None => vec![],
-                    Some(_) => {
-                        self.orders.insert(id.clone(), P::Done);
-                        vec![A::Release(id)]
-                    }
+            OrderEvent::BidClosed { id }
+            | OrderEvent::OrderClosed { id }
+            | OrderEvent::LeaseClosed { id } => match self.orders.get(&id).copied() {
+                Some(P::Done) | None => vec![],
+                Some(_) => {
+                    self.orders.insert(id.clone(), P::Done);
+                    vec![A::Release(id)]
                 }
-            }
+            },
             OrderEvent::Tick { now_ms } => {
                 let mut out = Vec::new();
                 for (id, phase) in self.orders.iter_mut() {
@@ -605,7 +620,10 @@ mod tests {
         let mut g = plain();
         g.attributes = vec![attr("region", "us")];
         let r = declined(g, &profile());
-        assert_eq!(r, vec![DeclineReason::MissingAttribute { key: "region".into(), value: "us".into() }]);
+        assert_eq!(
+            r,
+            vec![DeclineReason::MissingAttribute { key: "region".into(), value: "us".into() }]
+        );
         assert!(r[0].to_string().contains("region=us"));
     }
 
@@ -615,7 +633,10 @@ mod tests {
         p.bid_attributes = vec![attr("host", "dcloud")];
         assert_eq!(
             declined(plain(), &p),
-            vec![DeclineReason::BidAttributeNotRequested { key: "host".into(), value: "dcloud".into() }]
+            vec![DeclineReason::BidAttributeNotRequested {
+                key: "host".into(),
+                value: "dcloud".into()
+            }]
         );
         let mut p2 = p.clone();
         p2.attributes.push(attr("host", "dcloud"));
@@ -629,7 +650,10 @@ mod tests {
         let mut g = plain();
         g.attributes = vec![attr("region", "eu")];
         g.signed_by.all_of = vec![addr(5), addr(6)];
-        assert_eq!(declined(g, &profile()), vec![DeclineReason::AuditorAllOfMissing { auditor: addr(6) }]);
+        assert_eq!(
+            declined(g, &profile()),
+            vec![DeclineReason::AuditorAllOfMissing { auditor: addr(6) }]
+        );
     }
 
     #[test]
@@ -656,9 +680,22 @@ mod tests {
     fn gpu_not_offered() {
         // The host has an a100 with 80Gi but the provider does not advertise the sxm variant.
         let r = declined(gpu_group("vendor/nvidia/model/a100/interface/sxm"), &profile());
-        assert_eq!(r, vec![DeclineReason::GpuNotOffered { unit: 0, wanted: "nvidia/a100 sxm".into() }]);
-        assert_eq!(evaluate(&ctx(gpu_group("vendor/nvidia/model/a100/ram/80Gi")), &profile(), &inventory()), Ok(()));
-        assert_eq!(evaluate(&ctx(gpu_group("vendor/nvidia/model/*")), &profile(), &inventory()), Ok(()));
+        assert_eq!(
+            r,
+            vec![DeclineReason::GpuNotOffered { unit: 0, wanted: "nvidia/a100 sxm".into() }]
+        );
+        assert_eq!(
+            evaluate(
+                &ctx(gpu_group("vendor/nvidia/model/a100/ram/80Gi")),
+                &profile(),
+                &inventory()
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            evaluate(&ctx(gpu_group("vendor/nvidia/model/*")), &profile(), &inventory()),
+            Ok(())
+        );
     }
 
     #[test]
@@ -673,13 +710,19 @@ mod tests {
     fn storage_class_not_offered() {
         let mut u = unit(1000, GI, GI, 1);
         u.storage.push(("data".into(), GI));
-        u.storage_attributes = vec![("data".into(), vec![attr("class", "beta3"), attr("persistent", "true")])];
+        u.storage_attributes =
+            vec![("data".into(), vec![attr("class", "beta3"), attr("persistent", "true")])];
         let r = declined(group(vec![u.clone()]), &profile());
         assert_eq!(
             r[0],
-            DeclineReason::StorageClassNotOffered { unit: 0, volume: "data".into(), class: "beta3".into() }
+            DeclineReason::StorageClassNotOffered {
+                unit: 0,
+                volume: "data".into(),
+                class: "beta3".into()
+            }
         );
-        u.storage_attributes = vec![("data".into(), vec![attr("class", "beta2"), attr("persistent", "true")])];
+        u.storage_attributes =
+            vec![("data".into(), vec![attr("class", "beta2"), attr("persistent", "true")])];
         assert_eq!(evaluate(&ctx(group(vec![u])), &profile(), &inventory()), Ok(()));
     }
 
@@ -687,13 +730,19 @@ mod tests {
     fn denom_not_accepted() {
         let mut g = plain();
         g.denom = "uakt".into();
-        assert_eq!(declined(g, &profile()), vec![DeclineReason::DenomNotAccepted { denom: "uakt".into() }]);
+        assert_eq!(
+            declined(g, &profile()),
+            vec![DeclineReason::DenomNotAccepted { denom: "uakt".into() }]
+        );
     }
 
     #[test]
     fn insufficient_capacity() {
         let r = declined(group(vec![unit(3000, GI, GI, 3)]), &profile());
-        assert!(matches!(&r[..], [DeclineReason::InsufficientCapacity { what }] if what.contains("cpu")), "{r:?}");
+        assert!(
+            matches!(&r[..], [DeclineReason::InsufficientCapacity { what }] if what.contains("cpu")),
+            "{r:?}"
+        );
     }
 
     #[test]
@@ -729,7 +778,10 @@ mod tests {
     }
 
     fn bid_on(t: &mut OrderTracker, id: &OrderId, at_ms: u64) {
-        assert_eq!(t.handle(OrderEvent::OrderSeen { id: id.clone(), existing_bid_at: None }), vec![OrderAction::Evaluate(id.clone())]);
+        assert_eq!(
+            t.handle(OrderEvent::OrderSeen { id: id.clone(), existing_bid_at: None }),
+            vec![OrderAction::Evaluate(id.clone())]
+        );
         assert_eq!(
             t.handle(OrderEvent::Ready { id: id.clone(), price_atto: 7 }),
             vec![OrderAction::Bid { id: id.clone(), price_atto: 7 }]
@@ -742,14 +794,23 @@ mod tests {
         let mut t = tracker();
         let id = order(1);
         bid_on(&mut t, &id, 0);
-        assert_eq!(t.handle(OrderEvent::OrderSeen { id: id.clone(), existing_bid_at: None }), vec![]);
+        assert_eq!(
+            t.handle(OrderEvent::OrderSeen { id: id.clone(), existing_bid_at: None }),
+            vec![]
+        );
         assert_eq!(t.handle(OrderEvent::Ready { id: id.clone(), price_atto: 7 }), vec![]);
         // A declined order is never evaluated again either.
         let id2 = order(2);
         t.handle(OrderEvent::OrderSeen { id: id2.clone(), existing_bid_at: None });
         assert_eq!(t.handle(OrderEvent::Declined { id: id2.clone() }), vec![]);
-        assert_eq!(t.handle(OrderEvent::OrderSeen { id: id2.clone(), existing_bid_at: None }), vec![]);
-        assert_eq!(t.handle(OrderEvent::Ready { id: id2.clone(), price_atto: 1 }), vec![OrderAction::Release(id2)]);
+        assert_eq!(
+            t.handle(OrderEvent::OrderSeen { id: id2.clone(), existing_bid_at: None }),
+            vec![]
+        );
+        assert_eq!(
+            t.handle(OrderEvent::Ready { id: id2.clone(), price_atto: 1 }),
+            vec![OrderAction::Release(id2)]
+        );
         // A bid found on chain by the catch-up is re-reserved, not placed again.
         let id3 = order(3);
         assert_eq!(
@@ -763,23 +824,42 @@ mod tests {
     #[test]
     fn tracker_keeps_won_and_releases_lost_closed_and_failed() {
         let mut t = tracker();
-        let (won, lost, closed, bid_closed, failed) = (order(1), order(2), order(3), order(4), order(5));
+        let (won, lost, closed, bid_closed, failed) =
+            (order(1), order(2), order(3), order(4), order(5));
         for id in [&won, &lost, &closed, &bid_closed] {
             bid_on(&mut t, id, 0);
         }
         assert_eq!(t.in_flight(), 4);
-        assert_eq!(t.handle(OrderEvent::LeaseCreated { id: won.clone(), ours: true }), vec![OrderAction::KeepReservation(won.clone())]);
-        assert_eq!(t.handle(OrderEvent::LeaseCreated { id: lost.clone(), ours: false }), vec![OrderAction::Release(lost.clone())]);
-        assert_eq!(t.handle(OrderEvent::OrderClosed { id: closed.clone() }), vec![OrderAction::Release(closed.clone())]);
-        assert_eq!(t.handle(OrderEvent::BidClosed { id: bid_closed.clone() }), vec![OrderAction::Release(bid_closed.clone())]);
+        assert_eq!(
+            t.handle(OrderEvent::LeaseCreated { id: won.clone(), ours: true }),
+            vec![OrderAction::KeepReservation(won.clone())]
+        );
+        assert_eq!(
+            t.handle(OrderEvent::LeaseCreated { id: lost.clone(), ours: false }),
+            vec![OrderAction::Release(lost.clone())]
+        );
+        assert_eq!(
+            t.handle(OrderEvent::OrderClosed { id: closed.clone() }),
+            vec![OrderAction::Release(closed.clone())]
+        );
+        assert_eq!(
+            t.handle(OrderEvent::BidClosed { id: bid_closed.clone() }),
+            vec![OrderAction::Release(bid_closed.clone())]
+        );
         // Duplicate events do nothing.
         assert_eq!(t.handle(OrderEvent::OrderClosed { id: closed.clone() }), vec![]);
         t.handle(OrderEvent::OrderSeen { id: failed.clone(), existing_bid_at: None });
         t.handle(OrderEvent::Ready { id: failed.clone(), price_atto: 1 });
-        assert_eq!(t.handle(OrderEvent::BidFailed { id: failed.clone() }), vec![OrderAction::Release(failed)]);
+        assert_eq!(
+            t.handle(OrderEvent::BidFailed { id: failed.clone() }),
+            vec![OrderAction::Release(failed)]
+        );
         // The won lease keeps its reservation through ticks until the lease closes.
         assert_eq!(t.handle(OrderEvent::Tick { now_ms: u64::MAX }), vec![]);
-        assert_eq!(t.handle(OrderEvent::LeaseClosed { id: won.clone() }), vec![OrderAction::Release(won.clone())]);
+        assert_eq!(
+            t.handle(OrderEvent::LeaseClosed { id: won.clone() }),
+            vec![OrderAction::Release(won.clone())]
+        );
         assert_eq!(t.in_flight(), 0);
         t.forget(&won);
         assert_eq!(t.phase(&won), None);
@@ -808,7 +888,13 @@ mod tests {
         let id = order(1);
         t.handle(OrderEvent::OrderSeen { id: id.clone(), existing_bid_at: None });
         t.handle(OrderEvent::Ready { id: id.clone(), price_atto: 1 });
-        assert_eq!(t.handle(OrderEvent::OrderClosed { id: id.clone() }), vec![OrderAction::Release(id.clone())]);
-        assert_eq!(t.handle(OrderEvent::BidPlaced { id: id.clone(), at_ms: 1 }), vec![OrderAction::CloseBid(id)]);
+        assert_eq!(
+            t.handle(OrderEvent::OrderClosed { id: id.clone() }),
+            vec![OrderAction::Release(id.clone())]
+        );
+        assert_eq!(
+            t.handle(OrderEvent::BidPlaced { id: id.clone(), at_ms: 1 }),
+            vec![OrderAction::CloseBid(id)]
+        );
     }
 }

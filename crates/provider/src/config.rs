@@ -86,7 +86,9 @@ impl<'de> Deserialize<'de> for Price {
             Raw::F(f) => return Err(serde::de::Error::custom(format!("invalid price {f}"))),
         };
         parse_dec18(text.trim()).map(Price).map_err(|e| {
-            serde::de::Error::custom(format!("{e}: a price is a non-negative decimal such as \"0.004\""))
+            serde::de::Error::custom(format!(
+                "{e}: a price is a non-negative decimal such as \"0.004\""
+            ))
         })
     }
 }
@@ -113,7 +115,11 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         "Gi" => 1 << 30,
         "Ti" => 1 << 40,
         "Pi" => 1 << 50,
-        _ => return Err(format!("invalid size unit {unit:?} in {s:?}: use Ki, Mi, Gi, Ti, k, M, G, T")),
+        _ => {
+            return Err(format!(
+                "invalid size unit {unit:?} in {s:?}: use Ki, Mi, Gi, Ti, k, M, G, T"
+            ))
+        }
     };
     n.checked_mul(mult).ok_or_else(|| format!("size {s:?} is too large"))
 }
@@ -277,7 +283,10 @@ impl PricingConfig {
             }
         };
         let (gpu_default, gpu_models) = match &self.gpu {
-            Some(g) => (g.default.map(|p| p.0), g.models.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.0)).collect()),
+            Some(g) => (
+                g.default.map(|p| p.0),
+                g.models.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.0)).collect(),
+            ),
             None => (Some(dp(default_prices::GPU)), BTreeMap::new()),
         };
         PriceTable {
@@ -555,7 +564,8 @@ fn check_attributes(field: &str, attrs: &[AttributeConfig], problems: &mut Vec<S
             ));
         }
         if a.value.is_empty() || a.value.len() > MAX_ATTRIBUTE_VALUE_LEN {
-            problems.push(format!("{field}[{i}].value: must be 1..={MAX_ATTRIBUTE_VALUE_LEN} bytes"));
+            problems
+                .push(format!("{field}[{i}].value: must be 1..={MAX_ATTRIBUTE_VALUE_LEN} bytes"));
         }
         if attrs[..i].iter().any(|b| b.key == a.key) {
             problems.push(format!("{field}[{i}].key: duplicate key {:?}", a.key));
@@ -626,9 +636,8 @@ impl ProviderConfig {
         if !self.info.email.is_empty() && !self.info.email.contains('@') {
             p.push(format!("info.email: {:?} is not an e-mail address", self.info.email));
         }
-        if !self.info.website.is_empty()
-            && !(self.info.website.starts_with("http://") || self.info.website.starts_with("https://"))
-        {
+        let site = &self.info.website;
+        if !(site.is_empty() || site.starts_with("http://") || site.starts_with("https://")) {
             p.push(format!("info.website: {:?} must be an http(s) URL", self.info.website));
         }
         match &self.pricing.script {
@@ -649,7 +658,10 @@ impl ProviderConfig {
             None => {
                 let t = self.pricing.table();
                 if !t.storage_atto.contains_key("ephemeral") {
-                    p.push("pricing.storage.ephemeral: a price for ephemeral storage is required".into());
+                    p.push(
+                        "pricing.storage.ephemeral: a price for ephemeral storage is required"
+                            .into(),
+                    );
                 }
                 let all_zero = t.cpu_atto == 0
                     && t.memory_atto == 0
@@ -671,7 +683,10 @@ impl ProviderConfig {
                 p.push(format!("capacity.gpus[{i}]: vendor and model must not contain '/'"));
             }
             if !matches!(g.interface.as_str(), "pcie" | "sxm") {
-                p.push(format!("capacity.gpus[{i}].interface: {:?} is not pcie or sxm", g.interface));
+                p.push(format!(
+                    "capacity.gpus[{i}].interface: {:?} is not pcie or sxm",
+                    g.interface
+                ));
             }
             if g.ram.0 == 0 {
                 p.push(format!("capacity.gpus[{i}].ram: must be > 0"));
@@ -714,7 +729,9 @@ impl ProviderConfig {
         if self.bid_deposit.amount == 0 {
             p.push("bid_deposit: must be > 0".into());
         }
-        for (f, d) in [("bid_timeout", self.bid_timeout), ("manifest_timeout", self.manifest_timeout)] {
+        for (f, d) in
+            [("bid_timeout", self.bid_timeout), ("manifest_timeout", self.manifest_timeout)]
+        {
             if d.is_zero() {
                 p.push(format!("{f}: must be > 0"));
             }
@@ -745,8 +762,11 @@ impl ProviderConfig {
 
     /// The on-chain attributes, sorted.
     pub fn chain_attributes(&self) -> Vec<Attribute> {
-        let mut v: Vec<Attribute> =
-            self.attributes.iter().map(|a| Attribute { key: a.key.clone(), value: a.value.clone() }).collect();
+        let mut v: Vec<Attribute> = self
+            .attributes
+            .iter()
+            .map(|a| Attribute { key: a.key.clone(), value: a.value.clone() })
+            .collect();
         v.sort();
         v
     }
@@ -910,7 +930,10 @@ mod tests {
         let c = parse(MINIMAL).unwrap();
         c.validate().unwrap();
         assert_eq!(c.node, "http://127.0.0.1:26657");
-        assert_eq!((c.bid_timeout, c.manifest_timeout), (Duration::from_secs(300), Duration::from_secs(300)));
+        assert_eq!(
+            (c.bid_timeout, c.manifest_timeout),
+            (Duration::from_secs(300), Duration::from_secs(300))
+        );
         assert_eq!(c.max_concurrent_orders, 32);
         assert_eq!(c.denoms, vec!["uact".to_string(), "uakt".to_string()]);
         assert!(c.capacity.detect);
@@ -922,7 +945,10 @@ mod tests {
 
     #[test]
     fn prices_parse_as_decimal_text_not_floats() {
-        let c = parse(&format!("{MINIMAL}pricing:\n  cpu: 0.1\n  memory: \"0.000000000000000001\"\n  ip: 3\n")).unwrap();
+        let c = parse(&format!(
+            "{MINIMAL}pricing:\n  cpu: 0.1\n  memory: \"0.000000000000000001\"\n  ip: 3\n"
+        ))
+        .unwrap();
         assert_eq!(c.pricing.cpu, Some(Price(100_000_000_000_000_000)));
         assert_eq!(c.pricing.memory, Some(Price(1)));
         assert_eq!(c.pricing.ip, Some(Price(3_000_000_000_000_000_000)));
@@ -1018,12 +1044,19 @@ mod tests {
         .unwrap();
         c.validate().unwrap();
         let cap = c.capacity.resolve(Path::new("/")).unwrap();
-        assert_eq!((cap.cpu_millis, cap.memory_bytes, cap.ephemeral_storage_bytes), (4000, 8 << 30, 100_000_000_000));
+        assert_eq!(
+            (cap.cpu_millis, cap.memory_bytes, cap.ephemeral_storage_bytes),
+            (4000, 8 << 30, 100_000_000_000)
+        );
         assert_eq!(cap.storage.get("beta3"), Some(&(1 << 40)));
         assert_eq!(cap.gpus[0].model, "a100");
         assert_eq!(cap.gpus[0].ram(), "80Gi");
         let dir = tempfile::tempdir().unwrap();
-        let detected = parse(&format!("{MINIMAL}capacity:\n  cpu: 1500\n")).unwrap().capacity.resolve(dir.path()).unwrap();
+        let detected = parse(&format!("{MINIMAL}capacity:\n  cpu: 1500\n"))
+            .unwrap()
+            .capacity
+            .resolve(dir.path())
+            .unwrap();
         assert_eq!(detected.cpu_millis, 1500);
         assert!(detected.memory_bytes > 0);
     }

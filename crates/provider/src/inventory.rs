@@ -107,8 +107,10 @@ pub fn detect_capacity(state_dir: &Path) -> Result<Capacity, InventoryError> {
     let meminfo = "/proc/meminfo";
     let text = std::fs::read_to_string(meminfo)
         .map_err(|source| InventoryError::Read { path: meminfo.into(), source })?;
-    let memory_bytes = parse_meminfo_total(&text)
-        .ok_or_else(|| InventoryError::Parse { path: meminfo.into(), what: "no MemTotal".into() })?;
+    let memory_bytes = parse_meminfo_total(&text).ok_or_else(|| InventoryError::Parse {
+        path: meminfo.into(),
+        what: "no MemTotal".into(),
+    })?;
     let st = rustix::fs::statvfs(state_dir).map_err(|e| InventoryError::Statvfs {
         path: state_dir.display().to_string(),
         source: e.into(),
@@ -486,7 +488,11 @@ impl Inventory {
 
     /// Checks that `group` fits what is available (ignoring any reservation already held
     /// by `id`) and returns the reservation it would get, without recording it.
-    pub fn check(&self, id: &OrderId, group: &GroupSpec) -> Result<Reservation, InsufficientCapacity> {
+    pub fn check(
+        &self,
+        id: &OrderId,
+        group: &GroupSpec,
+    ) -> Result<Reservation, InsufficientCapacity> {
         let mut others = self.clone();
         others.reservations.remove(id);
         others.plan(id, group)
@@ -506,7 +512,11 @@ impl Inventory {
             return Err(short("memory bytes", need.memory, free.memory));
         }
         if need.storage_ephemeral > free.storage_ephemeral {
-            return Err(short("ephemeral storage bytes", need.storage_ephemeral, free.storage_ephemeral));
+            return Err(short(
+                "ephemeral storage bytes",
+                need.storage_ephemeral,
+                free.storage_ephemeral,
+            ));
         }
         for (class, bytes) in &need.storage {
             let have = free.storage.get(class).copied().unwrap_or(0);
@@ -716,7 +726,11 @@ mod tests {
         u.storage_attributes =
             vec![("data".into(), vec![attr("class", "beta3"), attr("persistent", "true")])];
         let e = inv.check(&order(1), &group(vec![u])).unwrap_err();
-        assert!(e.what.contains("storage class beta3 bytes: need 64424509440, 0 available"), "{}", e.what);
+        assert!(
+            e.what.contains("storage class beta3 bytes: need 64424509440, 0 available"),
+            "{}",
+            e.what
+        );
     }
 
     #[test]
@@ -724,7 +738,8 @@ mod tests {
         let inv = host();
         let mut u = unit(100, 4 * GI, GI, 1);
         u.storage.push(("shm".into(), 5 * GI));
-        u.storage_attributes = vec![("shm".into(), vec![attr("class", "ram"), attr("persistent", "false")])];
+        u.storage_attributes =
+            vec![("shm".into(), vec![attr("class", "ram"), attr("persistent", "false")])];
         let e = inv.check(&order(1), &group(vec![u])).unwrap_err();
         assert!(e.what.contains("memory bytes: need 9663676416"), "{}", e.what);
     }
@@ -778,7 +793,10 @@ mod tests {
         let n = &s.available.nodes[0];
         assert_eq!((n.name.as_str(), n.allocatable.cpu, n.available.cpu), ("node1", 4000, 2500));
         assert_eq!((n.allocatable.gpu, n.available.memory), (2, 6 * GI));
-        assert_eq!(s.available.storage, vec![StorageStatus { class: "beta2".into(), size: 100 * GI }]);
+        assert_eq!(
+            s.available.storage,
+            vec![StorageStatus { class: "beta2".into(), size: 100 * GI }]
+        );
         let json = serde_json::to_value(&s).unwrap();
         assert_eq!(json["available"]["nodes"][0]["available"]["cpu"], 2500);
         assert_eq!(json["active"][0]["storage_ephemeral"], GI);
@@ -787,7 +805,10 @@ mod tests {
     #[test]
     fn gpu_requirements_parse_and_match() {
         let r = GpuRequirement::parse("vendor/nvidia/model/h100/ram/80Gi/interface/sxm").unwrap();
-        assert_eq!((r.model.as_str(), r.ram.as_deref(), r.interface.as_deref()), ("h100", Some("80Gi"), Some("sxm")));
+        assert_eq!(
+            (r.model.as_str(), r.ram.as_deref(), r.interface.as_deref()),
+            ("h100", Some("80Gi"), Some("sxm"))
+        );
         assert!(r.matches(&gpu("h100", 80, "sxm")));
         assert!(!r.matches(&gpu("h100", 80, "pcie")));
         assert!(GpuRequirement::parse("vendor/nvidia/brand/x").is_none());
@@ -809,7 +830,10 @@ mod tests {
 
     #[test]
     fn meminfo_total_is_parsed() {
-        assert_eq!(parse_meminfo_total("MemTotal:       16384 kB\nMemFree: 1 kB\n"), Some(16384 * 1024));
+        assert_eq!(
+            parse_meminfo_total("MemTotal:       16384 kB\nMemFree: 1 kB\n"),
+            Some(16384 * 1024)
+        );
         assert_eq!(parse_meminfo_total("MemFree: 1 kB\n"), None);
     }
 
@@ -817,7 +841,7 @@ mod tests {
     fn detect_capacity_works_on_this_machine() {
         let dir = tempfile::tempdir().unwrap();
         let c = detect_capacity(dir.path()).unwrap();
-        assert!(c.cpu_millis >= 1000 && c.cpu_millis % 1000 == 0, "{c:?}");
+        assert!(c.cpu_millis >= 1000 && c.cpu_millis.is_multiple_of(1000), "{c:?}");
         assert!(c.memory_bytes > 64 << 20, "{c:?}");
         assert!(c.ephemeral_storage_bytes > 0, "{c:?}");
         // Without an NVIDIA driver there are no GPUs (and no error).

@@ -404,7 +404,10 @@ mod tests {
         assert_eq!(table().price(&group(vec![u.clone()])).unwrap(), d("618.2472"));
         // Two acceptable models: the dearer one; a model without a price: the default;
         // a wildcard: the highest GPU price.
-        u.gpu_attributes = vec![attr("vendor/nvidia/model/a100", "true"), attr("vendor/nvidia/model/h100", "true")];
+        u.gpu_attributes = vec![
+            attr("vendor/nvidia/model/a100", "true"),
+            attr("vendor/nvidia/model/h100", "true"),
+        ];
         assert_eq!(table().price(&group(vec![u.clone()])).unwrap(), d("918.2472"));
         u.gpu_attributes = vec![attr("vendor/nvidia/model/t4", "true")];
         assert_eq!(table().price(&group(vec![u.clone()])).unwrap(), d("468.2472"));
@@ -444,7 +447,10 @@ mod tests {
         };
         assert_eq!(zero.price(&group(vec![unit(100, GI, GI, 1)])).unwrap_err(), PricingError::Zero);
         let huge = PriceTable { cpu_atto: u128::MAX / 2, ..table() };
-        assert_eq!(huge.price(&group(vec![unit(100, GI, GI, 1)])).unwrap_err(), PricingError::Overflow);
+        assert_eq!(
+            huge.price(&group(vec![unit(100, GI, GI, 1)])).unwrap_err(),
+            PricingError::Overflow
+        );
     }
 
     #[test]
@@ -494,7 +500,10 @@ mod tests {
         let p = script(
             dir.path(),
             "ok.sh",
-            &format!("cat > {0}.json; echo \"$AKASH_OWNER $AKASH_DENOM\" > {0}.env; echo 12.5", out.display()),
+            &format!(
+                "cat > {0}.json; echo \"$AKASH_OWNER $AKASH_DENOM\" > {0}.env; echo 12.5",
+                out.display()
+            ),
         );
         let s = ScriptPricing::new(&p, Duration::from_secs(10), 4);
         let g = group(vec![unit(500, 512 << 20, GI, 1)]);
@@ -518,12 +527,20 @@ mod tests {
             async move { s.price(&addr(1), &g, "uact").await }
         };
         let long = Duration::from_secs(10);
-        assert!(matches!(run("garbage.sh", "echo hello", long).await, Err(PricingError::InvalidOutput { .. })));
-        assert!(matches!(run("empty.sh", "true", long).await, Err(PricingError::InvalidOutput { .. })));
+        assert!(matches!(
+            run("garbage.sh", "echo hello", long).await,
+            Err(PricingError::InvalidOutput { .. })
+        ));
+        assert!(matches!(
+            run("empty.sh", "true", long).await,
+            Err(PricingError::InvalidOutput { .. })
+        ));
         assert_eq!(run("zero.sh", "echo 0", long).await, Err(PricingError::Zero));
         assert!(matches!(run("neg.sh", "echo -3.5", long).await, Err(PricingError::Negative(_))));
         match run("fail.sh", "echo boom >&2; exit 3", long).await {
-            Err(PricingError::ScriptFailed { reason, .. }) => assert!(reason.contains("boom"), "{reason}"),
+            Err(PricingError::ScriptFailed { reason, .. }) => {
+                assert!(reason.contains("boom"), "{reason}")
+            }
             other => panic!("{other:?}"),
         }
         let start = Instant::now();
@@ -540,7 +557,11 @@ mod tests {
     #[tokio::test]
     async fn script_pricing_respects_the_process_limit() {
         let dir = tempfile::tempdir().unwrap();
-        let s = ScriptPricing::new(script(dir.path(), "s.sh", "sleep 0.3; echo 1"), Duration::from_secs(10), 1);
+        let s = ScriptPricing::new(
+            script(dir.path(), "s.sh", "sleep 0.3; echo 1"),
+            Duration::from_secs(10),
+            1,
+        );
         let g = group(vec![unit(500, 512 << 20, GI, 1)]);
         let owner = addr(1);
         let start = Instant::now();

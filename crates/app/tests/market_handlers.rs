@@ -80,6 +80,101 @@ fn create_deployment_opens_groups_orders_and_a_funded_escrow_account() {
 }
 
 #[test]
+fn gpu_and_storage_attributes_and_leased_ips_are_kept_on_chain() {
+    use dcloud_proto::dcloud::deployment as dpb;
+    let mut m = market();
+    let t = m.tenant.clone();
+    let a = |k: &str, v: &str| dpb::Attribute { key: k.into(), value: v.into() };
+    let mut u = unit(1000, 512 << 20, 1 << 30, 2, "1", "uact");
+    let r = u.resources.as_mut().unwrap();
+    r.storage.push(dpb::Storage {
+        name: "data".into(),
+        bytes: 10 << 30,
+        attributes: vec![a("persistent", "true"), a("class", "beta3")],
+    });
+    r.gpu_units = 1;
+    r.gpu_attributes =
+        vec![a("vendor/nvidia/model/a100/ram/80Gi", "true"), a("vendor/nvidia/model/*", "true")];
+    r.endpoints.push(dpb::Endpoint { kind: 2, sequence_number: 1 });
+    let g = dpb::GroupSpec { name: "gpu".into(), requirements: None, resources: vec![u] };
+    let res =
+        m.c.exec(0, vec![create_deployment(&t, 7, vec![g], 1_000_000, DENOM_ACT, Auction::Lowest)]);
+    assert_eq!(res.code, 0, "{}", res.log);
+    let unit = &m.c.deployment(&t, 7).unwrap().groups[0].spec.resources[0];
+    assert_eq!(
+        unit.storage,
+        vec![("default".to_string(), 1 << 30), ("data".to_string(), 10 << 30)]
+    );
+    assert_eq!(
+        unit.storage_attributes,
+        vec![("data".to_string(), vec![attr("class", "beta3"), attr("persistent", "true")])]
+    );
+    assert!(unit.volume_attributes("default").is_empty());
+    assert_eq!(unit.volume_attributes("data").len(), 2);
+    assert_eq!(
+        unit.gpu_attributes,
+        vec![
+            attr("vendor/nvidia/model/*", "true"),
+            attr("vendor/nvidia/model/a100/ram/80Gi", "true")
+        ]
+    );
+    assert_eq!((unit.endpoints, unit.ip_endpoints), (2, 1));
+    // Units without any keep the old JSON encoding (no new keys).
+    let plain = &m.c.deployment(&t, 1).unwrap().groups[0].spec.resources[0];
+    let json = serde_json::to_string(plain).unwrap();
+    assert!(!json.contains("gpu_attributes") && !json.contains("storage_attributes"), "{json}");
+    assert!(!json.contains("ip_endpoints"), "{json}");
+}
+
+#[test]
+fn bad_gpu_and_storage_attributes_are_rejected() {
+    use dcloud_proto::dcloud::deployment as dpb;
+    let mut m = market();
+    let t = m.tenant.clone();
+    let a = |k: &str, v: &str| dpb::Attribute { key: k.into(), value: v.into() };
+    type Edit = Box<dyn Fn(&mut dpb::Resources)>;
+    let cases: Vec<(Edit, &str)> = vec![
+        (
+            Box::new(move |r| r.gpu_attributes = vec![a("vendor/nvidia/model/a100", "")]),
+            "must be 1..=256 bytes",
+        ),
+        (Box::new(move |r| r.gpu_attributes = vec![a("/bad key", "true")]), "invalid key"),
+        (
+            Box::new(move |r| {
+                r.gpu_attributes =
+                    (0..33).map(|i| a(&format!("vendor/nvidia/model/m{i}"), "true")).collect()
+            }),
+            "33 attributes",
+        ),
+        (
+            Box::new(move |r| {
+                r.gpu_attributes = vec![
+                    a("vendor/nvidia/model/a100", "true"),
+                    a("vendor/nvidia/model/a100", "true"),
+                ]
+            }),
+            "duplicate attribute key",
+        ),
+        (Box::new(move |r| r.storage[0].attributes = vec![a("class*", "beta2")]), "invalid key"),
+        (
+            Box::new(move |r| r.storage[0].attributes = vec![a("class", &"x".repeat(257))]),
+            "must be 1..=256 bytes",
+        ),
+        (Box::new(|r| r.storage.push(r.storage[0].clone())), "duplicate volume name"),
+        (Box::new(|r| r.storage[0].name.clear()), "volume name"),
+        (Box::new(|r| r.storage = vec![r.storage[0].clone(); 33]), "33 storage volumes"),
+    ];
+    for (i, (edit, log)) in cases.into_iter().enumerate() {
+        let mut u = unit(1000, 512 << 20, 1 << 30, 1, "1", "uact");
+        edit(u.resources.as_mut().unwrap());
+        let g = dpb::GroupSpec { name: "g".into(), requirements: None, resources: vec![u] };
+        let msg =
+            create_deployment(&t, 300 + i as u64, vec![g], 1_000_000, DENOM_ACT, Auction::Lowest);
+        rejected(&mut m.c, 0, msg, 5, "deployment", log);
+    }
+}
+
+#[test]
 fn update_deployment_replaces_the_hash() {
     let mut m = market();
     let r = m.c.exec(

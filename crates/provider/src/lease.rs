@@ -74,3 +74,42 @@ impl FromStr for LeaseId {
         })
     }
 }
+
+/// `owner/dseq/gseq/oseq`, the id of an order (a bid or lease adds the provider).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct OrderId {
+    /// Deployment owner (the tenant).
+    pub owner: AccAddress,
+    /// Deployment sequence.
+    pub dseq: u64,
+    /// Group sequence.
+    pub gseq: u32,
+    /// Order sequence.
+    pub oseq: u32,
+}
+
+impl OrderId {
+    /// The id of `provider`'s bid on (and lease of) this order.
+    pub fn lease_id(&self, provider: &AccAddress) -> LeaseId {
+        LeaseId {
+            owner: self.owner.clone(),
+            dseq: self.dseq,
+            gseq: self.gseq,
+            oseq: self.oseq,
+            provider: provider.clone(),
+        }
+    }
+}
+
+impl LeaseId {
+    /// The order this lease (or bid) belongs to.
+    pub fn order_id(&self) -> OrderId {
+        OrderId { owner: self.owner.clone(), dseq: self.dseq, gseq: self.gseq, oseq: self.oseq }
+    }
+}
+
+impl fmt::Display for OrderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}/{}/{}", self.owner, self.dseq, self.gseq, self.oseq)
+    }
+}

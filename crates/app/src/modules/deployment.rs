@@ -35,6 +35,14 @@ pub mod limits {
     pub const UNITS: usize = 20;
     /// Maximum price per unit per block, in micro-units.
     pub const PRICE_MAX_MICRO: u128 = 10_000_000;
+    /// Storage volumes per unit.
+    pub const VOLUMES: usize = 32;
+    /// Longest volume name, in bytes.
+    pub const VOLUME_NAME_LEN: usize = 128;
+    /// Attributes per storage volume.
+    pub const VOLUME_ATTRIBUTES: usize = 8;
+    /// GPU attributes per unit.
+    pub const GPU_ATTRIBUTES: usize = 32;
 }
 
 /// Deployment params.
@@ -117,15 +125,41 @@ pub struct ResourceUnit {
     pub memory_bytes: u64,
     /// Storage volumes (name, bytes).
     pub storage: Vec<(String, u64)>,
+    /// Attributes of the volumes that have any (`class`, `persistent`), by volume name,
+    /// in the order of `storage`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub storage_attributes: Vec<(String, Vec<Attribute>)>,
     /// GPUs.
     pub gpu_units: u64,
+    /// GPU requirements (`vendor/nvidia/model/a100[/ram/80Gi][/interface/sxm]` = `true`,
+    /// or `vendor/nvidia/model/*`), sorted by key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gpu_attributes: Vec<Attribute>,
     /// Endpoints.
     pub endpoints: u32,
+    /// How many of `endpoints` are leased IPs.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ip_endpoints: u32,
     /// Replicas.
     pub count: u32,
     /// Max price per replica per block (atto-units).
     #[serde(with = "dcloud_types::coin::amount_str")]
     pub price_atto: u128,
+}
+
+fn is_zero(v: &u32) -> bool {
+    *v == 0
+}
+
+impl ResourceUnit {
+    /// The attributes of volume `name` (empty when it has none).
+    pub fn volume_attributes(&self, name: &str) -> &[Attribute] {
+        self.storage_attributes
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, a)| a.as_slice())
+            .unwrap_or_default()
+    }
 }
 
 /// A group's specification.
@@ -321,6 +355,55 @@ fn check_range(
     Ok(())
 }
 
+/// `Endpoint.kind` of a leased IP.
+const ENDPOINT_LEASED_IP: i32 = 2;
+
+/// Checks the attributes of a volume or of a unit's GPUs: at most `max`, keys in
+/// attribute syntax (`wildcard`: may end in `*`), values 1..=256 bytes, no duplicate
+/// keys. Returns them sorted.
+fn check_attributes(
+    attrs: &[pb::Attribute],
+    max: usize,
+    wildcard: bool,
+    at: &str,
+) -> Result<Vec<Attribute>, AppError> {
+    use crate::modules::provider::{is_valid_attribute_key, MAX_ATTRIBUTE_VALUE_LEN};
+    if attrs.len() > max {
+        return Err(AppError::InvalidGroups(format!(
+            "{at}: {} attributes, at most {max} allowed",
+            attrs.len()
+        )));
+    }
+    let mut out: Vec<Attribute> = Vec::with_capacity(attrs.len());
+    for (i, a) in attrs.iter().enumerate() {
+        let key = match a.key.strip_suffix('*') {
+            Some(k) if wildcard => k.strip_suffix('/').unwrap_or(k),
+            _ => a.key.as_str(),
+        };
+        if !is_valid_attribute_key(key) {
+            return Err(AppError::InvalidGroups(format!(
+                "{at}.attributes[{i}]: invalid key {:?}",
+                a.key
+            )));
+        }
+        if a.value.is_empty() || a.value.len() > MAX_ATTRIBUTE_VALUE_LEN {
+            return Err(AppError::InvalidGroups(format!(
+                "{at}.attributes[{i}]: value of {:?} must be 1..={MAX_ATTRIBUTE_VALUE_LEN} bytes",
+                a.key
+            )));
+        }
+        out.push(Attribute { key: a.key.clone(), value: a.value.clone() });
+    }
+    out.sort();
+    if let Some(w) = out.windows(2).find(|w| w[0].key == w[1].key) {
+        return Err(AppError::InvalidGroups(format!(
+            "{at}: duplicate attribute key {:?}",
+            w[0].key
+        )));
+    }
+    Ok(out)
+}
+
 /// Stateless validation of group specs; returns them in app form.
 pub(crate) fn validate_groups(groups: &[pb::GroupSpec]) -> Result<Vec<GroupSpec>, AppError> {
     if groups.is_empty() {
@@ -378,9 +461,40 @@ pub(crate) fn validate_groups(groups: &[pb::GroupSpec]) -> Result<Vec<GroupSpec>
                 g,
                 u,
             )?;
-            for s in &r.storage {
-                check_range("storage bytes", s.bytes, limits::STORAGE, g, u)?;
+            if r.storage.len() > limits::VOLUMES {
+                return Err(AppError::InvalidGroups(format!(
+                    "groups[{g}].resources[{u}]: {} storage volumes, at most {} allowed",
+                    r.storage.len(),
+                    limits::VOLUMES
+                )));
             }
+            let mut storage_attributes = Vec::new();
+            for (v, s) in r.storage.iter().enumerate() {
+                check_range("storage bytes", s.bytes, limits::STORAGE, g, u)?;
+                let at = format!("groups[{g}].resources[{u}].storage[{v}]");
+                if s.name.is_empty() || s.name.len() > limits::VOLUME_NAME_LEN {
+                    return Err(AppError::InvalidGroups(format!(
+                        "{at}: volume name must be 1..={} bytes",
+                        limits::VOLUME_NAME_LEN
+                    )));
+                }
+                if r.storage[..v].iter().any(|o| o.name == s.name) {
+                    return Err(AppError::InvalidGroups(format!(
+                        "{at}: duplicate volume name {:?}",
+                        s.name
+                    )));
+                }
+                let attrs = check_attributes(&s.attributes, limits::VOLUME_ATTRIBUTES, false, &at)?;
+                if !attrs.is_empty() {
+                    storage_attributes.push((s.name.clone(), attrs));
+                }
+            }
+            let gpu_attributes = check_attributes(
+                &r.gpu_attributes,
+                limits::GPU_ATTRIBUTES,
+                true,
+                &format!("groups[{g}].resources[{u}].gpu"),
+            )?;
             let price = ru.price.as_ref().ok_or_else(|| {
                 AppError::InvalidGroups(format!("groups[{g}].resources[{u}]: missing price"))
             })?;
@@ -409,8 +523,12 @@ pub(crate) fn validate_groups(groups: &[pb::GroupSpec]) -> Result<Vec<GroupSpec>
                 cpu_millis: r.cpu_millis,
                 memory_bytes: r.memory_bytes,
                 storage: r.storage.iter().map(|s| (s.name.clone(), s.bytes)).collect(),
+                storage_attributes,
                 gpu_units: r.gpu_units,
+                gpu_attributes,
                 endpoints: r.endpoints.len() as u32,
+                ip_endpoints: r.endpoints.iter().filter(|e| e.kind == ENDPOINT_LEASED_IP).count()
+                    as u32,
                 count: ru.count,
                 price_atto: p,
             });

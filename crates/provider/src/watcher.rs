@@ -13,45 +13,7 @@ use dcloud_consensus::BlockResults;
 use dcloud_types::{AccAddress, Event};
 use futures::StreamExt;
 
-use crate::LeaseId;
-
-/// An order's id.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct OrderId {
-    /// Deployment owner.
-    pub owner: AccAddress,
-    /// Deployment sequence.
-    pub dseq: u64,
-    /// Group sequence.
-    pub gseq: u32,
-    /// Order sequence.
-    pub oseq: u32,
-}
-
-impl OrderId {
-    /// The lease / bid id this provider would hold for the order.
-    pub fn with_provider(&self, provider: &AccAddress) -> LeaseId {
-        LeaseId {
-            owner: self.owner.clone(),
-            dseq: self.dseq,
-            gseq: self.gseq,
-            oseq: self.oseq,
-            provider: provider.clone(),
-        }
-    }
-}
-
-impl std::fmt::Display for OrderId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}/{}/{}", self.owner, self.dseq, self.gseq, self.oseq)
-    }
-}
-
-impl From<&LeaseId> for OrderId {
-    fn from(l: &LeaseId) -> Self {
-        OrderId { owner: l.owner.clone(), dseq: l.dseq, gseq: l.gseq, oseq: l.oseq }
-    }
-}
+use crate::{LeaseId, OrderId};
 
 /// A market transition the provider cares about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +65,7 @@ fn order_of(e: &Event) -> Option<OrderId> {
 
 fn lease_of(e: &Event) -> Option<LeaseId> {
     let o = order_of(e)?;
-    Some(o.with_provider(&attr(e, "provider")?.parse().ok()?))
+    Some(o.lease_id(&attr(e, "provider")?.parse().ok()?))
 }
 
 /// The market events of one event, if it is one.

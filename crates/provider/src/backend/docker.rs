@@ -308,13 +308,16 @@ impl DockerBackend {
     }
 
     fn spec_hash(&self, svc: &ManifestService, env: &[String]) -> String {
+        // The resource id is the unit's position in the group: not part of the container.
+        let mut resources = svc.resources.clone();
+        resources.id = 0;
         let input = SpecInput {
             v: SPEC_VERSION,
             image: &svc.image,
             command: &svc.command,
             args: &svc.args,
             env,
-            resources: &svc.resources,
+            resources: &resources,
             expose: &svc.expose,
             params: &svc.params,
             bind: self.settings.bind_address.to_string(),
@@ -746,7 +749,18 @@ impl DockerBackend {
             None => 1,
         };
 
-        // Images first: a failed pull leaves the running version alone.
+        let subnet = self.ensure_network(lease).await?;
+        if self.settings.isolate {
+            let subnet = subnet.ok_or_else(|| {
+                BackendError::Isolation(format!("network {} has no IPv4 subnet", network_name(lease)))
+            })?;
+            isolation::add_lease(&slug, &subnet).await?;
+        }
+        if changed {
+            // Recorded first: after a crash (or a failed pull) the wanted group is known.
+            self.write_state(lease, generation, group).await?;
+        }
+        // Images before removing anything: a failed pull leaves the running version alone.
         let mut pulled = BTreeSet::new();
         for w in &to_create {
             if pulled.insert(w.service.image.clone()) {
@@ -757,16 +771,6 @@ impl DockerBackend {
             }
         }
 
-        let subnet = self.ensure_network(lease).await?;
-        if self.settings.isolate {
-            let subnet = subnet.ok_or_else(|| {
-                BackendError::Isolation(format!("network {} has no IPv4 subnet", network_name(lease)))
-            })?;
-            isolation::add_lease(&slug, &subnet).await?;
-        }
-        if changed {
-            self.write_state(lease, generation, group).await?;
-        }
         for id in &to_remove {
             self.remove_container(id).await?;
         }
@@ -1537,7 +1541,7 @@ deployment:
     fn container_spec_from_manifest() {
         let settings = BackendSettings::new("ingress.test", "provider.test", "akash1provider");
         let b = DockerBackend::with_client(
-            Docker::connect_with_unix("/nonexistent.sock", 1, bollard::API_DEFAULT_VERSION).expect("client"),
+            Docker::connect_with_http("tcp://127.0.0.1:9", 1, bollard::API_DEFAULT_VERSION).expect("client"),
             settings,
         );
         let l = lease();

@@ -31,7 +31,8 @@ pub struct ChainCertificate {
 #[async_trait]
 pub trait ChainView: Send + Sync + 'static {
     /// The deployment (groups with resources, manifest hash), if it exists.
-    async fn deployment(&self, owner: &AccAddress, dseq: u64) -> Result<Option<Deployment>, String>;
+    async fn deployment(&self, owner: &AccAddress, dseq: u64)
+        -> Result<Option<Deployment>, String>;
     /// Active leases held by this provider for the deployment.
     async fn active_leases(&self, owner: &AccAddress, dseq: u64) -> Result<Vec<LeaseId>, String>;
     /// Certificates published by `owner`.

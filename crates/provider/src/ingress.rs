@@ -195,7 +195,12 @@ impl Ingress {
         };
         let upgrade = is_upgrade(&req);
         let path = req.uri().path_and_query().map_or("/", |p| p.as_str()).to_string();
-        let uri = match Uri::builder().scheme("http").authority(target.to_string()).path_and_query(path).build() {
+        let uri = match Uri::builder()
+            .scheme("http")
+            .authority(target.to_string())
+            .path_and_query(path)
+            .build()
+        {
             Ok(u) => u,
             Err(_) => return text(StatusCode::BAD_REQUEST, "bad request target\n"),
         };
@@ -227,7 +232,8 @@ async fn proxy_upgrade(mut req: Request<Incoming>, target: SocketAddr) -> Respon
         Ok(Ok(s)) => s,
         _ => return bad_gateway(),
     };
-    let (mut sender, conn) = match hyper::client::conn::http1::handshake(TokioIo::new(stream)).await {
+    let (mut sender, conn) = match hyper::client::conn::http1::handshake(TokioIo::new(stream)).await
+    {
         Ok(x) => x,
         Err(_) => return bad_gateway(),
     };
@@ -339,7 +345,9 @@ fn prepare_headers<B>(req: &mut Request<B>, host: &str, peer: SocketAddr, upgrad
 }
 
 fn text(status: StatusCode, body: &'static str) -> Response<ProxyBody> {
-    let mut resp = Response::new(Full::new(Bytes::from_static(body.as_bytes())).map_err(|n| match n {}).boxed());
+    let mut resp = Response::new(
+        Full::new(Bytes::from_static(body.as_bytes())).map_err(|n| match n {}).boxed(),
+    );
     *resp.status_mut() = status;
     resp.headers_mut()
         .insert(hyper::header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
@@ -365,47 +373,57 @@ mod tests {
             loop {
                 let Ok((stream, _)) = listener.accept().await else { return };
                 tokio::spawn(async move {
-                    let svc = hyper::service::service_fn(move |req: Request<Incoming>| async move {
-                        if is_upgrade(&req) {
-                            let mut req = req;
-                            let up = hyper::upgrade::on(&mut req);
-                            tokio::spawn(async move {
-                                if let Ok(io) = up.await {
-                                    let mut io = TokioIo::new(io);
-                                    let mut buf = [0u8; 64];
-                                    if let Ok(n) = io.read(&mut buf).await {
-                                        let mut out = b"echo:".to_vec();
-                                        out.extend_from_slice(&buf[..n]);
-                                        let _ = io.write_all(&out).await;
+                    let svc =
+                        hyper::service::service_fn(move |req: Request<Incoming>| async move {
+                            if is_upgrade(&req) {
+                                let mut req = req;
+                                let up = hyper::upgrade::on(&mut req);
+                                tokio::spawn(async move {
+                                    if let Ok(io) = up.await {
+                                        let mut io = TokioIo::new(io);
+                                        let mut buf = [0u8; 64];
+                                        if let Ok(n) = io.read(&mut buf).await {
+                                            let mut out = b"echo:".to_vec();
+                                            out.extend_from_slice(&buf[..n]);
+                                            let _ = io.write_all(&out).await;
+                                        }
                                     }
-                                }
-                            });
-                            let resp = Response::builder()
-                                .status(StatusCode::SWITCHING_PROTOCOLS)
-                                .header(CONNECTION, "upgrade")
-                                .header(UPGRADE, "test")
-                                .body(Full::new(Bytes::new()))
-                                .expect("response");
-                            return Ok::<_, Infallible>(resp);
-                        }
-                        let get = |n: &str| {
-                            req.headers().get(n).and_then(|v| v.to_str().ok()).unwrap_or("-").to_string()
-                        };
-                        let head = format!(
-                            "{tag} {} {} host={} xff={} xfh={} xfp={} conn={}\n",
-                            req.method(),
-                            req.uri(),
-                            get("host"),
-                            get("x-forwarded-for"),
-                            get("x-forwarded-host"),
-                            get("x-forwarded-proto"),
-                            get("x-secret"),
-                        );
-                        let body = req.into_body().collect().await.map(|c| c.to_bytes()).unwrap_or_default();
-                        let mut out = head.into_bytes();
-                        out.extend_from_slice(&body);
-                        Ok(Response::new(Full::new(Bytes::from(out))))
-                    });
+                                });
+                                let resp = Response::builder()
+                                    .status(StatusCode::SWITCHING_PROTOCOLS)
+                                    .header(CONNECTION, "upgrade")
+                                    .header(UPGRADE, "test")
+                                    .body(Full::new(Bytes::new()))
+                                    .expect("response");
+                                return Ok::<_, Infallible>(resp);
+                            }
+                            let get = |n: &str| {
+                                req.headers()
+                                    .get(n)
+                                    .and_then(|v| v.to_str().ok())
+                                    .unwrap_or("-")
+                                    .to_string()
+                            };
+                            let head = format!(
+                                "{tag} {} {} host={} xff={} xfh={} xfp={} conn={}\n",
+                                req.method(),
+                                req.uri(),
+                                get("host"),
+                                get("x-forwarded-for"),
+                                get("x-forwarded-host"),
+                                get("x-forwarded-proto"),
+                                get("x-secret"),
+                            );
+                            let body = req
+                                .into_body()
+                                .collect()
+                                .await
+                                .map(|c| c.to_bytes())
+                                .unwrap_or_default();
+                            let mut out = head.into_bytes();
+                            out.extend_from_slice(&body);
+                            Ok(Response::new(Full::new(Bytes::from(out))))
+                        });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), svc)
                         .with_upgrades()
@@ -416,7 +434,9 @@ mod tests {
         addr
     }
 
-    async fn start(ingress: Arc<Ingress>) -> (SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>) {
+    async fn start(
+        ingress: Arc<Ingress>,
+    ) -> (SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>) {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         (addr, tokio::spawn(ingress.serve(listener)))
@@ -478,13 +498,16 @@ mod tests {
         assert!(body.contains("B PUT / host=b.example.com xff=10.0.0.9, 127.0.0.1"), "{body}");
         assert!(body.contains("abcde"), "{body}");
 
-        let (status, body) = raw(addr, "GET / HTTP/1.1\r\nHost: nope.example.com\r\nConnection: close\r\n\r\n").await;
+        let (status, body) =
+            raw(addr, "GET / HTTP/1.1\r\nHost: nope.example.com\r\nConnection: close\r\n\r\n")
+                .await;
         assert_eq!(status, 404);
         assert!(body.contains("no deployment"), "{body}");
 
         // Replacing / removing routes takes effect immediately.
         ingress.remove_lease(&lease(1));
-        let (status, _) = raw(addr, "GET / HTTP/1.1\r\nHost: a.example.com\r\nConnection: close\r\n\r\n").await;
+        let (status, _) =
+            raw(addr, "GET / HTTP/1.1\r\nHost: a.example.com\r\nConnection: close\r\n\r\n").await;
         assert_eq!(status, 404);
         assert_eq!(ingress.routes().len(), 1);
         task.abort();
@@ -498,9 +521,13 @@ mod tests {
             l.local_addr().expect("addr")
         };
         let ingress = Arc::new(Ingress::new());
-        ingress.set_routes(&lease(3), vec![Route { host: "dead.test".into(), target: dead, service: "x".into() }]);
+        ingress.set_routes(
+            &lease(3),
+            vec![Route { host: "dead.test".into(), target: dead, service: "x".into() }],
+        );
         let (addr, task) = start(ingress).await;
-        let (status, body) = raw(addr, "GET / HTTP/1.1\r\nHost: dead.test\r\nConnection: close\r\n\r\n").await;
+        let (status, body) =
+            raw(addr, "GET / HTTP/1.1\r\nHost: dead.test\r\nConnection: close\r\n\r\n").await;
         assert_eq!(status, 502);
         assert!(body.contains("did not answer"));
         task.abort();
@@ -519,11 +546,15 @@ mod tests {
                 Route { host: "rr.test".into(), target: b, service: "web".into() },
             ],
         );
-        ingress.set_routes(&lease(2), vec![Route { host: "RR.test".into(), target: c, service: "web".into() }]);
+        ingress.set_routes(
+            &lease(2),
+            vec![Route { host: "RR.test".into(), target: c, service: "web".into() }],
+        );
         let (addr, task) = start(ingress).await;
         let mut seen = std::collections::BTreeSet::new();
         for _ in 0..4 {
-            let (status, body) = raw(addr, "GET / HTTP/1.1\r\nHost: rr.test\r\nConnection: close\r\n\r\n").await;
+            let (status, body) =
+                raw(addr, "GET / HTTP/1.1\r\nHost: rr.test\r\nConnection: close\r\n\r\n").await;
             assert_eq!(status, 200);
             seen.insert(body.chars().next().unwrap_or('?'));
         }
@@ -535,12 +566,17 @@ mod tests {
     async fn websocket_style_upgrade_is_spliced() {
         let a = upstream("A").await;
         let ingress = Arc::new(Ingress::new());
-        ingress.set_routes(&lease(4), vec![Route { host: "ws.test".into(), target: a, service: "web".into() }]);
+        ingress.set_routes(
+            &lease(4),
+            vec![Route { host: "ws.test".into(), target: a, service: "web".into() }],
+        );
         let (addr, task) = start(ingress).await;
         let mut s = TcpStream::connect(addr).await.expect("connect");
-        s.write_all(b"GET /ws HTTP/1.1\r\nHost: ws.test\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n")
-            .await
-            .expect("write");
+        s.write_all(
+            b"GET /ws HTTP/1.1\r\nHost: ws.test\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n",
+        )
+        .await
+        .expect("write");
         let mut buf = vec![0u8; 1024];
         let mut got = Vec::new();
         while !got.windows(4).any(|w| w == b"\r\n\r\n") {

@@ -23,12 +23,72 @@ pub const DEFAULT_CMD: [&str; 7] = ["httpd", "-f", "-v", "-p", "80", "-h", "/www
 
 /// Applets linked to `/bin/busybox`.
 const APPLETS: &[&str] = &[
-    "sh", "ash", "httpd", "nc", "cat", "echo", "ls", "env", "sleep", "printf", "stty", "id",
-    "ps", "hostname", "mkdir", "rm", "touch", "true", "false", "test", "grep", "kill", "head",
-    "tail", "wc", "date", "sed", "uname", "wget", "cp", "mv", "ln", "chmod", "df", "du", "dd",
-    "tr", "cut", "sort", "uniq", "seq", "yes", "nslookup", "ping", "ip", "ifconfig", "netstat",
-    "top", "free", "whoami", "pwd", "vi", "timeout", "xargs", "find", "md5sum", "sha256sum",
-    "base64", "expr", "basename", "dirname", "readlink", "mount", "umount", "stat", "tee",
+    "sh",
+    "ash",
+    "httpd",
+    "nc",
+    "cat",
+    "echo",
+    "ls",
+    "env",
+    "sleep",
+    "printf",
+    "stty",
+    "id",
+    "ps",
+    "hostname",
+    "mkdir",
+    "rm",
+    "touch",
+    "true",
+    "false",
+    "test",
+    "grep",
+    "kill",
+    "head",
+    "tail",
+    "wc",
+    "date",
+    "sed",
+    "uname",
+    "wget",
+    "cp",
+    "mv",
+    "ln",
+    "chmod",
+    "df",
+    "du",
+    "dd",
+    "tr",
+    "cut",
+    "sort",
+    "uniq",
+    "seq",
+    "yes",
+    "nslookup",
+    "ping",
+    "ip",
+    "ifconfig",
+    "netstat",
+    "top",
+    "free",
+    "whoami",
+    "pwd",
+    "vi",
+    "timeout",
+    "xargs",
+    "find",
+    "md5sum",
+    "sha256sum",
+    "base64",
+    "expr",
+    "basename",
+    "dirname",
+    "readlink",
+    "mount",
+    "umount",
+    "stat",
+    "tee",
 ];
 
 /// Whether the image can be built here: `/bin/busybox` exists and is a statically linked
@@ -85,15 +145,20 @@ pub fn busybox_rootfs_tar() -> Result<Vec<u8>, BackendError> {
         return Err(BackendError::Invalid(format!("{BUSYBOX_PATH} is not a static executable")));
     }
     let mut tar = tar::Builder::new(Vec::new());
-    let dir = |tar: &mut tar::Builder<Vec<u8>>, path: &str, mode: u32| -> Result<(), BackendError> {
-        let mut h = tar::Header::new_gnu();
-        h.set_entry_type(tar::EntryType::Directory);
-        h.set_mode(mode);
-        h.set_size(0);
-        h.set_mtime(0);
-        tar.append_data(&mut h, path, std::io::empty()).map_err(io)
-    };
-    let file = |tar: &mut tar::Builder<Vec<u8>>, path: &str, mode: u32, data: &[u8]| -> Result<(), BackendError> {
+    let dir =
+        |tar: &mut tar::Builder<Vec<u8>>, path: &str, mode: u32| -> Result<(), BackendError> {
+            let mut h = tar::Header::new_gnu();
+            h.set_entry_type(tar::EntryType::Directory);
+            h.set_mode(mode);
+            h.set_size(0);
+            h.set_mtime(0);
+            tar.append_data(&mut h, path, std::io::empty()).map_err(io)
+        };
+    let file = |tar: &mut tar::Builder<Vec<u8>>,
+                path: &str,
+                mode: u32,
+                data: &[u8]|
+     -> Result<(), BackendError> {
         let mut h = tar::Header::new_gnu();
         h.set_entry_type(tar::EntryType::Regular);
         h.set_mode(mode);
@@ -132,7 +197,12 @@ pub fn busybox_rootfs_tar() -> Result<Vec<u8>, BackendError> {
     h.set_mtime(0);
     tar.append_link(&mut h, "usr/bin/env", "/bin/busybox").map_err(io)?;
     file(&mut tar, "www/index.html", 0o644, INDEX_HTML.as_bytes())?;
-    file(&mut tar, "etc/passwd", 0o644, b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n")?;
+    file(
+        &mut tar,
+        "etc/passwd",
+        0o644,
+        b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n",
+    )?;
     file(&mut tar, "etc/group", 0o644, b"root:x:0:\nnogroup:x:65534:\n")?;
     tar.into_inner().map_err(io)
 }
@@ -144,7 +214,8 @@ pub async fn ensure_busybox_image(docker: &Docker, name: &str) -> Result<(), Bac
         return Ok(());
     }
     let rootfs = busybox_rootfs_tar()?;
-    let cmd = serde_json::to_string(&DEFAULT_CMD).map_err(|e| BackendError::Invalid(e.to_string()))?;
+    let cmd =
+        serde_json::to_string(&DEFAULT_CMD).map_err(|e| BackendError::Invalid(e.to_string()))?;
     // Podman ignores `tag` for fromSrc imports: the tag goes into `repo`.
     let opts = CreateImageOptions {
         from_src: Some("-".into()),
@@ -163,7 +234,9 @@ pub async fn ensure_busybox_image(docker: &Docker, name: &str) -> Result<(), Bac
         .map_err(|e| BackendError::Engine(format!("image {name} missing after import: {e}")))?;
     let has_cmd = img.config.and_then(|c| c.cmd).is_some_and(|c| !c.is_empty());
     if !has_cmd {
-        return Err(BackendError::Engine(format!("image {name} was imported without its default command")));
+        return Err(BackendError::Engine(format!(
+            "image {name} was imported without its default command"
+        )));
     }
     Ok(())
 }
@@ -176,7 +249,10 @@ mod tests {
     fn rootfs_has_busybox_links_and_index() {
         if !busybox_image_supported() {
             // Checked here so the failure says why; the container tests need it anyway.
-            assert!(std::fs::metadata(BUSYBOX_PATH).is_err() || !is_static_elf(&std::fs::read(BUSYBOX_PATH).unwrap_or_default()));
+            assert!(
+                std::fs::metadata(BUSYBOX_PATH).is_err()
+                    || !is_static_elf(&std::fs::read(BUSYBOX_PATH).unwrap_or_default())
+            );
             return;
         }
         let tar = busybox_rootfs_tar().expect("rootfs");
@@ -187,7 +263,10 @@ mod tests {
             names.push(e.path().expect("path").to_string_lossy().to_string());
         }
         for want in ["bin/busybox", "bin/sh", "bin/httpd", "bin/nc", "www/index.html", "tmp"] {
-            assert!(names.iter().any(|n| n.trim_end_matches('/') == want), "{want} missing: {names:?}");
+            assert!(
+                names.iter().any(|n| n.trim_end_matches('/') == want),
+                "{want} missing: {names:?}"
+            );
         }
     }
 

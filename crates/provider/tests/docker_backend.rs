@@ -392,8 +392,28 @@ async fn deploy_route_status_logs_exec_update_restart_teardown() {
         assert_eq!(backend.status(&l).await.expect("status").services["web"].observed_generation, 1);
 
         // Changed env of api: only api is recreated; generation 2; api serves the new env.
+        // Followed events report the recreation live (after the state snapshot).
+        let mut live = backend
+            .events(&l, LogOptions { services: vec!["api".into()], follow: true, tail: None })
+            .await
+            .expect("follow events");
         let g2 = web_and_api(&image, "v2");
         let routes2 = backend.deploy(&l, &g2).await.expect("update");
+        let mut created = 0;
+        let mut seen = Vec::new();
+        while created < 2 {
+            let e = tokio::time::timeout(Duration::from_secs(15), live.next())
+                .await
+                .unwrap_or_else(|_| panic!("no live Created event for api-0: {seen:?}"))
+                .expect("event stream open")
+                .expect("event");
+            assert!(e.object.name.starts_with("api-"), "filtered by service: {e:?}");
+            if e.reason == "Created" && e.object.name == "api-0" {
+                created += 1;
+            }
+            seen.push(e);
+        }
+        drop(live);
         let ids2 = container_ids(&backend, &l).await;
         let api_name = docker::container_name(&l, "api", 0);
         let web_name = docker::container_name(&l, "web", 0);
@@ -482,7 +502,10 @@ async fn leases_are_isolated_from_each_other() {
     with_cleanup(&backend, &leases, &image.clone(), async {
         let expose = "    expose:\n      - port: 80\n        to: [ { global: true } ]\n";
         let ga = group(
-            &[("api", service_yaml("api", &image, expose)), ("web", service_yaml("web", &image, expose))],
+            &[
+                ("api", service_yaml("api", &image, expose)),
+                ("web", service_yaml("web", &image, expose)),
+            ],
             &[("api", 1), ("web", 1)],
         );
         let gb = group(&[("web", service_yaml("web", &image, expose))], &[("web", 1)]);
@@ -492,7 +515,8 @@ async fn leases_are_isolated_from_each_other() {
 
         let a_api_ip = container_ip(&backend, &docker::container_name(&a, "api", 0)).await;
         let b_web_ip = container_ip(&backend, &docker::container_name(&b, "web", 0)).await;
-        let fetch = |target: String| format!("printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 {target} 80");
+        let fetch =
+            |target: String| format!("printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 {target} 80");
 
         // Within lease A: by name and by IP (the control that the probe itself works).
         let deadline = Instant::now() + Duration::from_secs(20);

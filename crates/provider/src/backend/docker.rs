@@ -59,8 +59,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{
     Backend, BackendError, BackendSettings, EventObject, ExecInput, ExecOutput, ExecRequest,
-    ExecSession, ForwardedPort, LeaseEvent, LeaseStatus, LogLine, LogOptions, Route,
-    ServiceStatus,
+    ExecSession, ForwardedPort, LeaseEvent, LeaseStatus, LogLine, LogOptions, Route, ServiceStatus,
 };
 use crate::LeaseId;
 
@@ -224,10 +223,7 @@ impl DockerBackend {
                 Err(e) => problems.push(format!("{host}: {e}")),
             }
         }
-        Err(BackendError::Engine(format!(
-            "no container engine answered ({})",
-            problems.join("; ")
-        )))
+        Err(BackendError::Engine(format!("no container engine answered ({})", problems.join("; "))))
     }
 
     async fn try_connect(host: &str) -> Result<Docker, String> {
@@ -499,9 +495,8 @@ impl DockerBackend {
         if let Some(slug) = slug {
             filters.push(format!("{LABEL_SLUG}={slug}"));
         }
-        let opts = ListVolumesOptions {
-            filters: Some(HashMap::from([("label".to_string(), filters)])),
-        };
+        let opts =
+            ListVolumesOptions { filters: Some(HashMap::from([("label".to_string(), filters)])) };
         let vols = self.docker.list_volumes(Some(opts)).await.map_err(engine)?;
         let mut newest: BTreeMap<String, LeaseState> = BTreeMap::new();
         for v in vols.volumes.unwrap_or_default() {
@@ -571,7 +566,10 @@ impl DockerBackend {
         Ok(())
     }
 
-    async fn lease_volumes(&self, slug: &str) -> Result<Vec<bollard::models::Volume>, BackendError> {
+    async fn lease_volumes(
+        &self,
+        slug: &str,
+    ) -> Result<Vec<bollard::models::Volume>, BackendError> {
         let opts = ListVolumesOptions {
             filters: Some(HashMap::from([(
                 "label".to_string(),
@@ -610,7 +608,10 @@ impl DockerBackend {
     }
 
     /// Inspects every container of the lease, sorted by service and replica.
-    async fn inspect_lease(&self, slug: &str) -> Result<Vec<ContainerInspectResponse>, BackendError> {
+    async fn inspect_lease(
+        &self,
+        slug: &str,
+    ) -> Result<Vec<ContainerInspectResponse>, BackendError> {
         let list = self.lease_containers(slug).await?;
         let futs = list.iter().filter_map(|c| c.id.clone()).map(|id| {
             let docker = self.docker.clone();
@@ -653,13 +654,18 @@ impl DockerBackend {
         let mut stream = self.docker.create_image(Some(opts), None, credentials);
         while let Some(item) = stream.next().await {
             if let Err(e) = item {
-                return Err(BackendError::ImagePull { image: image.to_string(), message: e.to_string() });
+                return Err(BackendError::ImagePull {
+                    image: image.to_string(),
+                    message: e.to_string(),
+                });
             }
         }
         // Some engines end the stream without an error even when nothing was pulled.
         match self.docker.inspect_image(image).await {
             Ok(_) => Ok(()),
-            Err(e) => Err(BackendError::ImagePull { image: image.to_string(), message: e.to_string() }),
+            Err(e) => {
+                Err(BackendError::ImagePull { image: image.to_string(), message: e.to_string() })
+            }
         }
     }
 
@@ -699,7 +705,12 @@ impl DockerBackend {
         }
     }
 
-    async fn ensure_volume(&self, lease: &LeaseId, service: &str, volume: &str) -> Result<(), BackendError> {
+    async fn ensure_volume(
+        &self,
+        lease: &LeaseId,
+        service: &str,
+        volume: &str,
+    ) -> Result<(), BackendError> {
         let name = volume_name(lease, service, volume);
         if self.docker.inspect_volume(&name).await.is_ok() {
             return Ok(());
@@ -708,13 +719,21 @@ impl DockerBackend {
         labels.insert(LABEL_SERVICE.into(), service.to_string());
         labels.insert(LABEL_VOLUME.into(), volume.to_string());
         self.docker
-            .create_volume(VolumeCreateRequest { name: Some(name), labels: Some(labels), ..Default::default() })
+            .create_volume(VolumeCreateRequest {
+                name: Some(name),
+                labels: Some(labels),
+                ..Default::default()
+            })
             .await
             .map_err(engine)?;
         Ok(())
     }
 
-    async fn deploy_locked(&self, lease: &LeaseId, group: &ManifestGroup) -> Result<Vec<Route>, BackendError> {
+    async fn deploy_locked(
+        &self,
+        lease: &LeaseId,
+        group: &ManifestGroup,
+    ) -> Result<Vec<Route>, BackendError> {
         validate_group(group)?;
         let slug = lease.slug();
         let state = self.read_state(&slug).await?;
@@ -726,12 +745,17 @@ impl DockerBackend {
         let mut keep = BTreeSet::new();
         for c in &existing {
             let Some(id) = c.id.clone() else { continue };
-            let name = c.names.as_ref().and_then(|n| n.first()).map(|n| n.trim_start_matches('/').to_string());
+            let name = c
+                .names
+                .as_ref()
+                .and_then(|n| n.first())
+                .map(|n| n.trim_start_matches('/').to_string());
             let hash = label(&c.labels, LABEL_SPEC_HASH);
             match wants.iter().find(|w| Some(&w.name) == name.as_ref()) {
                 Some(w) if hash == Some(w.hash.as_str()) && !keep.contains(&w.name) => {
                     keep.insert(w.name.clone());
-                    let created = c.state.as_ref().map(|s| s.to_string()) == Some("created".to_string());
+                    let created =
+                        c.state.as_ref().map(|s| s.to_string()) == Some("created".to_string());
                     if created {
                         to_start.push(id);
                     }
@@ -752,7 +776,10 @@ impl DockerBackend {
         let subnet = self.ensure_network(lease).await?;
         if self.settings.isolate {
             let subnet = subnet.ok_or_else(|| {
-                BackendError::Isolation(format!("network {} has no IPv4 subnet", network_name(lease)))
+                BackendError::Isolation(format!(
+                    "network {} has no IPv4 subnet",
+                    network_name(lease)
+                ))
             })?;
             isolation::add_lease(&slug, &subnet).await?;
         }
@@ -764,7 +791,9 @@ impl DockerBackend {
         let mut pulled = BTreeSet::new();
         for w in &to_create {
             if pulled.insert(w.service.image.clone()) {
-                if let Err(e) = self.ensure_image(&w.service.image, w.service.credentials.as_ref()).await {
+                if let Err(e) =
+                    self.ensure_image(&w.service.image, w.service.credentials.as_ref()).await
+                {
                     self.deploy_errors.lock().insert(slug.clone(), vec![e.to_string()]);
                     return Err(e);
                 }
@@ -775,7 +804,9 @@ impl DockerBackend {
             self.remove_container(id).await?;
         }
         for w in &to_create {
-            for m in w.service.params.as_ref().and_then(|p| p.storage.as_ref()).into_iter().flatten() {
+            for m in
+                w.service.params.as_ref().and_then(|p| p.storage.as_ref()).into_iter().flatten()
+            {
                 let persistent = w
                     .service
                     .resources
@@ -855,7 +886,11 @@ impl DockerBackend {
 }
 
 fn attr_class<'a>(svc: &'a ManifestService, volume: &str) -> Option<&'a str> {
-    svc.resources.storage.iter().find(|s| s.name == volume).and_then(|s| attr(&s.attributes, "class"))
+    svc.resources
+        .storage
+        .iter()
+        .find(|s| s.name == volume)
+        .and_then(|s| attr(&s.attributes, "class"))
 }
 
 fn validate_group(group: &ManifestGroup) -> Result<(), BackendError> {
@@ -867,17 +902,26 @@ fn validate_group(group: &ManifestGroup) -> Result<(), BackendError> {
     };
     for svc in &group.services {
         if !ok(&svc.name) {
-            return Err(BackendError::Invalid(format!("service name {:?} is not a DNS label", svc.name)));
+            return Err(BackendError::Invalid(format!(
+                "service name {:?} is not a DNS label",
+                svc.name
+            )));
         }
         if svc.image.trim().is_empty() {
             return Err(BackendError::Invalid(format!("service {} has no image", svc.name)));
         }
         for m in svc.params.as_ref().and_then(|p| p.storage.as_ref()).into_iter().flatten() {
             if !ok(&m.name) {
-                return Err(BackendError::Invalid(format!("volume name {:?} is not a DNS label", m.name)));
+                return Err(BackendError::Invalid(format!(
+                    "volume name {:?} is not a DNS label",
+                    m.name
+                )));
             }
             if !m.mount.starts_with('/') {
-                return Err(BackendError::Invalid(format!("mount path {:?} is not absolute", m.mount)));
+                return Err(BackendError::Invalid(format!(
+                    "mount path {:?} is not absolute",
+                    m.mount
+                )));
             }
         }
     }
@@ -925,7 +969,8 @@ fn container_problem(i: &ContainerInspectResponse) -> Option<String> {
             Some(format!("{name}: exited with code {code} (restarts: {restarts})"))
         }
         Some(ContainerStateStatusEnum::CREATED) => {
-            let err = s.error.clone().filter(|e| !e.is_empty()).unwrap_or_else(|| "not started".into());
+            let err =
+                s.error.clone().filter(|e| !e.is_empty()).unwrap_or_else(|| "not started".into());
             Some(format!("{name}: {err}"))
         }
         _ if s.running == Some(true) && restarts > 0 => {
@@ -949,7 +994,12 @@ fn event(kind: &str, reason: &str, note: String, name: String) -> LeaseEvent {
 fn state_events(i: &ContainerInspectResponse) -> Vec<LeaseEvent> {
     let name = replica_name(i);
     let image = i.config.as_ref().and_then(|c| c.image.clone()).unwrap_or_default();
-    let mut out = vec![event("Normal", "Created", format!("Created container with image {image}"), name.clone())];
+    let mut out = vec![event(
+        "Normal",
+        "Created",
+        format!("Created container with image {image}"),
+        name.clone(),
+    )];
     let Some(s) = &i.state else { return out };
     let started = s.started_at.as_deref().is_some_and(|t| !t.is_empty() && !t.starts_with("0001-"));
     if started {
@@ -965,7 +1015,12 @@ fn state_events(i: &ContainerInspectResponse) -> Vec<LeaseEvent> {
             out.push(event(kind, "Died", format!("Container exited with code {code}"), name));
         }
         Some(ContainerStateStatusEnum::RESTARTING) => {
-            out.push(event("Warning", "BackOff", format!("Restarting after exit code {code}"), name));
+            out.push(event(
+                "Warning",
+                "BackOff",
+                format!("Restarting after exit code {code}"),
+                name,
+            ));
         }
         _ => {}
     }
@@ -979,7 +1034,12 @@ fn engine_event(msg: &EventMessage, prefix: &str) -> Option<LeaseEvent> {
     let replica = cname.strip_prefix(prefix)?.to_string();
     let action = msg.action.as_deref()?;
     let action = action.split(':').next().unwrap_or(action);
-    let code = attrs.get("exitCode").cloned().unwrap_or_else(|| "?".into());
+    // Docker says `exitCode`, Podman `containerExitCode`.
+    let code = attrs
+        .get("exitCode")
+        .or_else(|| attrs.get("containerExitCode"))
+        .cloned()
+        .unwrap_or_else(|| "?".into());
     let (kind, reason, note) = match action {
         "create" => ("Normal", "Created", "Created container".to_string()),
         "start" => ("Normal", "Started", "Started container".to_string()),
@@ -1009,7 +1069,10 @@ impl Drop for AbortOnDrop {
     }
 }
 
-fn receiver_stream<T: Send + 'static>(rx: mpsc::Receiver<T>, guard: AbortOnDrop) -> BoxStream<'static, T> {
+fn receiver_stream<T: Send + 'static>(
+    rx: mpsc::Receiver<T>,
+    guard: AbortOnDrop,
+) -> BoxStream<'static, T> {
     futures::stream::unfold((rx, guard), |(mut rx, guard)| async move {
         rx.recv().await.map(|item| (item, (rx, guard)))
     })
@@ -1018,7 +1081,11 @@ fn receiver_stream<T: Send + 'static>(rx: mpsc::Receiver<T>, guard: AbortOnDrop)
 
 #[async_trait]
 impl Backend for DockerBackend {
-    async fn deploy(&self, lease: &LeaseId, group: &ManifestGroup) -> Result<Vec<Route>, BackendError> {
+    async fn deploy(
+        &self,
+        lease: &LeaseId,
+        group: &ManifestGroup,
+    ) -> Result<Vec<Route>, BackendError> {
         let lock = self.lease_lock(&lease.slug());
         let _guard = lock.lock().await;
         self.deploy_locked(lease, group).await
@@ -1139,7 +1206,9 @@ impl Backend for DockerBackend {
                 while let Some(item) = stream.next().await {
                     let (which, bytes) = match item {
                         Ok(LogOutput::StdErr { message }) => (1, message),
-                        Ok(LogOutput::StdOut { message }) | Ok(LogOutput::Console { message }) => (0, message),
+                        Ok(LogOutput::StdOut { message }) | Ok(LogOutput::Console { message }) => {
+                            (0, message)
+                        }
                         Ok(LogOutput::StdIn { .. }) => continue,
                         Err(e) => {
                             let _ = tx.send(Err(engine(e))).await;
@@ -1183,15 +1252,29 @@ impl Backend for DockerBackend {
         }
         let wanted = |replica: &str| {
             opts.services.is_empty()
-                || opts.services.iter().any(|s| replica.rsplit_once('-').is_some_and(|(svc, _)| svc == s))
+                || opts
+                    .services
+                    .iter()
+                    .any(|s| replica.rsplit_once('-').is_some_and(|(svc, _)| svc == s))
         };
-        // Subscribe before the snapshot so nothing falls in between.
+        // Live events from the moment of this call (see `since`), then the snapshot.
         let live = opts.follow.then(|| {
             let filters = HashMap::from([
                 ("type".to_string(), vec!["container".to_string()]),
                 ("label".to_string(), vec![format!("{LABEL_SLUG}={slug}")]),
             ]);
-            self.docker.events(Some(EventsOptions { filters: Some(filters), ..Default::default() }))
+            // The request goes out when the stream is first polled: `since` makes events
+            // that happen before then (but after this call) come anyway. Whole seconds, so
+            // an event may repeat what the snapshot below says.
+            let since = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs().to_string())
+                .ok();
+            self.docker.events(Some(EventsOptions {
+                filters: Some(filters),
+                since,
+                ..Default::default()
+            }))
         });
         let mut snapshot: Vec<LeaseEvent> = Vec::new();
         for i in self.inspect_lease(&slug).await? {
@@ -1208,7 +1291,9 @@ impl Backend for DockerBackend {
                 Ok(msg) => engine_event(&msg, &prefix)
                     .filter(|e| {
                         services.is_empty()
-                            || services.iter().any(|s| e.object.name.rsplit_once('-').is_some_and(|(svc, _)| svc == s))
+                            || services.iter().any(|s| {
+                                e.object.name.rsplit_once('-').is_some_and(|(svc, _)| svc == s)
+                            })
                     })
                     .map(Ok),
                 Err(e) => Some(Err(engine(e))),
@@ -1256,7 +1341,10 @@ impl Backend for DockerBackend {
         let exec_id = created.id;
         let started = self
             .docker
-            .start_exec(&exec_id, Some(StartExecOptions { detach: false, tty: req.tty, output_capacity: None }))
+            .start_exec(
+                &exec_id,
+                Some(StartExecOptions { detach: false, tty: req.tty, output_capacity: None }),
+            )
             .await
             .map_err(engine)?;
         let StartExecResults::Attached { mut output, mut input } = started else {
@@ -1315,10 +1403,14 @@ impl Backend for DockerBackend {
             let result = loop {
                 match docker.inspect_exec(&exec_id).await {
                     Ok(i) if i.running != Some(true) => {
-                        break i.exit_code.ok_or_else(|| BackendError::Engine("exec has no exit code".into()))
+                        break i
+                            .exit_code
+                            .ok_or_else(|| BackendError::Engine("exec has no exit code".into()))
                     }
                     Ok(_) if tokio::time::Instant::now() >= deadline => {
-                        break Err(BackendError::Engine("exec still running after its output ended".into()))
+                        break Err(BackendError::Engine(
+                            "exec still running after its output ended".into(),
+                        ))
                     }
                     Ok(_) => tokio::time::sleep(Duration::from_millis(50)).await,
                     Err(e) => break Err(engine(e)),
@@ -1398,7 +1490,8 @@ pub mod isolation {
             if !iptables(&["-n", "-L", chain]).await?.status.success() {
                 let out = iptables(&["-N", chain]).await?;
                 // Another process may have created it meanwhile.
-                if !out.status.success() && !iptables(&["-n", "-L", chain]).await?.status.success() {
+                if !out.status.success() && !iptables(&["-n", "-L", chain]).await?.status.success()
+                {
                     return Err(BackendError::Isolation(format!(
                         "creating chain {chain}: {}",
                         String::from_utf8_lossy(&out.stderr).trim()
@@ -1414,7 +1507,9 @@ pub mod isolation {
         let text = String::from_utf8_lossy(&out.stdout).to_string();
         let rules: Vec<&str> = text.lines().filter(|l| l.starts_with("-A FORWARD")).collect();
         let jump = format!("-A FORWARD -j {ISOLATION_CHAIN}");
-        if rules.first() == Some(&jump.as_str()) && rules.iter().filter(|r| **r == jump).count() == 1 {
+        if rules.first() == Some(&jump.as_str())
+            && rules.iter().filter(|r| **r == jump).count() == 1
+        {
             return Ok(());
         }
         while iptables(&["-C", "FORWARD", "-j", ISOLATION_CHAIN]).await?.status.success() {
@@ -1435,7 +1530,17 @@ pub mod isolation {
         ensure_chains().await?;
         let comment = format!("dcloud-{slug}");
         let stage1 = [
-            "-s", subnet, "!", "-d", subnet, "-m", "comment", "--comment", &comment, "-j", ISOLATION_CHAIN_2,
+            "-s",
+            subnet,
+            "!",
+            "-d",
+            subnet,
+            "-m",
+            "comment",
+            "--comment",
+            &comment,
+            "-j",
+            ISOLATION_CHAIN_2,
         ];
         let stage2 = ["-d", subnet, "-m", "comment", "--comment", &comment, "-j", "DROP"];
         for (chain, rule) in [(ISOLATION_CHAIN, &stage1[..]), (ISOLATION_CHAIN_2, &stage2[..])] {
@@ -1462,7 +1567,9 @@ pub mod isolation {
             let text = String::from_utf8_lossy(&out.stdout).to_string();
             for line in text.lines() {
                 let words: Vec<&str> = line.split_whitespace().collect();
-                if words.first() != Some(&"-A") || !words.iter().any(|w| w.trim_matches('"') == comment) {
+                if words.first() != Some(&"-A")
+                    || !words.iter().any(|w| w.trim_matches('"') == comment)
+                {
                     continue;
                 }
                 let mut del = vec!["-D"];
@@ -1541,7 +1648,8 @@ deployment:
     fn container_spec_from_manifest() {
         let settings = BackendSettings::new("ingress.test", "provider.test", "akash1provider");
         let b = DockerBackend::with_client(
-            Docker::connect_with_http("tcp://127.0.0.1:9", 1, bollard::API_DEFAULT_VERSION).expect("client"),
+            Docker::connect_with_http("tcp://127.0.0.1:9", 1, bollard::API_DEFAULT_VERSION)
+                .expect("client"),
             settings,
         );
         let l = lease();
@@ -1572,6 +1680,9 @@ deployment:
         // Same group: same hash; env change: different hash.
         assert_eq!(wants[0].hash, b.wants(&l, &group("A=1"))[0].hash);
         assert_ne!(wants[0].hash, b.wants(&l, &group("A=2"))[0].hash);
-        assert_eq!(b.uris(&l, &g.services[0]), vec![ingress_hostname(&l, "web", "ingress.test"), "www.example.com".to_string()]);
+        assert_eq!(
+            b.uris(&l, &g.services[0]),
+            vec![ingress_hostname(&l, "web", "ingress.test"), "www.example.com".to_string()]
+        );
     }
 }

@@ -10,6 +10,8 @@
 //! * [`ingress`] — the HTTP reverse proxy that routes `Host:` names to lease containers.
 //! * [`gateway`] — the tenant-facing HTTPS API (manifest, status, logs, shell) with mutual
 //!   TLS against on-chain certificates or ES256K JWTs.
+//! * [`testimage`] — a busybox image built from the host's static busybox, for tests and
+//!   the devnet (no registry needed).
 //! * [`service`] — the daemon: watches the chain, bids, deploys, withdraws, reconciles.
 
 pub mod backend;
@@ -25,6 +27,7 @@ pub mod service;
 pub mod state;
 pub mod txqueue;
 pub mod watcher;
+pub mod testimage;
 
 pub use lease::{LeaseId, OrderId};
 

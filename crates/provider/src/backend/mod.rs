@@ -33,6 +33,17 @@ pub enum BackendError {
     /// The manifest group cannot be run by this backend.
     #[error("invalid deployment: {0}")]
     Invalid(String),
+    /// An image is neither present nor could be pulled.
+    #[error("image {image:?} could not be pulled: {message}")]
+    ImagePull {
+        /// The image reference from the SDL.
+        image: String,
+        /// What the engine said.
+        message: String,
+    },
+    /// Network isolation between leases could not be set up (iptables).
+    #[error("lease network isolation: {0}")]
+    Isolation(String),
 }
 
 /// Per-service status, as Akash's `ServiceStatus`.
@@ -205,8 +216,29 @@ pub struct BackendSettings {
     pub public_hostname: String,
     /// Address host ports are bound to (default `127.0.0.1`).
     pub bind_address: std::net::IpAddr,
-    /// Provider address (set as `AKASH_PROVIDER` in containers).
+    /// Provider address (set as `AKASH_PROVIDER` in containers; also labels everything
+    /// the backend creates, so that [`Backend::list`] only returns this provider's leases).
     pub provider: String,
+    /// Block traffic between the networks of different leases (host firewall rules,
+    /// needs root on the engine's host). Default `true`.
+    pub isolate: bool,
+}
+
+impl BackendSettings {
+    /// Settings with ports bound to `127.0.0.1` and lease isolation on.
+    pub fn new(
+        ingress_domain: impl Into<String>,
+        public_hostname: impl Into<String>,
+        provider: impl Into<String>,
+    ) -> Self {
+        Self {
+            ingress_domain: ingress_domain.into(),
+            public_hostname: public_hostname.into(),
+            bind_address: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+            provider: provider.into(),
+            isolate: true,
+        }
+    }
 }
 
 /// A container runtime.

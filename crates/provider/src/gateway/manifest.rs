@@ -1,0 +1,214 @@
+//! Manifest checks before a manifest is accepted (`akash-sdl.md` §9.2, §9.3): the
+//! manifest on its own ([`validate_manifest`]) and each leased group against what the
+//! chain leased ([`check_group`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use dcloud_app::modules::deployment::{Deployment, GroupSpec};
+use dcloud_sdl::output::{ManifestGroup, ManifestService};
+use dcloud_sdl::Manifest;
+
+/// `^[a-z]([-a-z0-9]*[a-z0-9])?$`, at most 63 characters.
+fn is_dns_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_lowercase()
+        && b[b.len() - 1] != b'-'
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+}
+
+/// DNS-1123 subdomain, at most 253 characters.
+fn is_dns1123_subdomain(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 253
+        && h.split('.').all(|label| {
+            let b = label.as_bytes();
+            !b.is_empty()
+                && b.len() <= 63
+                && b[0].is_ascii_alphanumeric()
+                && b[b.len() - 1].is_ascii_alphanumeric()
+                && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        })
+}
+
+/// `[-._a-zA-Z][-._a-zA-Z0-9]*`.
+fn is_env_name(s: &str) -> bool {
+    let mut it = s.bytes();
+    matches!(it.next(), Some(c) if c.is_ascii_alphabetic() || b"-._".contains(&c))
+        && it.all(|c| c.is_ascii_alphanumeric() || b"-._".contains(&c))
+}
+
+fn validate_service(g: &str, s: &ManifestService, hosts: &mut BTreeSet<String>) -> Result<(), String> {
+    let at = format!("group {g:?} service {:?}", s.name);
+    if !is_dns_label(&s.name) {
+        return Err(format!("{at}: the name must be a DNS label (lowercase letters, digits, '-')"));
+    }
+    if s.image.trim().is_empty() || s.image.chars().any(char::is_whitespace) {
+        return Err(format!("{at}: invalid image {:?}", s.image));
+    }
+    for e in s.env.as_deref().unwrap_or_default() {
+        let name = e.split_once('=').map_or(e.as_str(), |(n, _)| n);
+        if !is_env_name(name) {
+            return Err(format!("{at}: invalid environment variable name {name:?}"));
+        }
+    }
+    if s.resources.cpu.units.0 == 0 {
+        return Err(format!("{at}: cpu units must be positive"));
+    }
+    if s.resources.memory.quantity.0 == 0 {
+        return Err(format!("{at}: memory must be positive"));
+    }
+    for x in &s.expose {
+        if x.port == 0 || x.port > 65535 {
+            return Err(format!("{at}: port {} outside 1..65535", x.port));
+        }
+        if x.external_port > 65535 {
+            return Err(format!("{at}: external port {} outside 0..65535", x.external_port));
+        }
+        for h in x.hosts.as_deref().unwrap_or_default() {
+            if !is_dns1123_subdomain(h) {
+                return Err(format!("{at}: accept host {h:?} is not a valid hostname"));
+            }
+            if !hosts.insert(h.clone()) {
+                return Err(format!("{at}: accept host {h:?} appears more than once"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks a manifest on its own (Akash `Manifest.Validate`): groups present with unique
+/// names, each with services sorted by name (DNS labels), images, environment variable
+/// names, ports, unique accept hosts, and at least one global expose overall.
+pub fn validate_manifest(m: &Manifest) -> Result<(), String> {
+    if m.0.is_empty() {
+        return Err("the manifest has no groups".into());
+    }
+    let mut names = BTreeSet::new();
+    let mut hosts = BTreeSet::new();
+    let mut global = false;
+    for g in &m.0 {
+        if g.name.is_empty() {
+            return Err("a group has an empty name".into());
+        }
+        if !names.insert(g.name.as_str()) {
+            return Err(format!("group name {:?} appears more than once", g.name));
+        }
+        if g.services.is_empty() {
+            return Err(format!("group {:?} has no services", g.name));
+        }
+        for (i, s) in g.services.iter().enumerate() {
+            validate_service(&g.name, s, &mut hosts)?;
+            if i > 0 && g.services[i - 1].name >= s.name {
+                return Err(format!(
+                    "group {:?}: services must be sorted by name with no duplicates ({:?} before {:?})",
+                    g.name,
+                    g.services[i - 1].name,
+                    s.name
+                ));
+            }
+            global |= s.expose.iter().any(|x| x.global);
+        }
+    }
+    if !global {
+        return Err("invalid manifest: zero global services".into());
+    }
+    Ok(())
+}
+
+/// The manifest's groups must be the deployment's groups (same names).
+pub fn check_group_names(m: &Manifest, d: &Deployment) -> Result<(), String> {
+    let ours: BTreeSet<&str> = m.0.iter().map(|g| g.name.as_str()).collect();
+    let chain: BTreeSet<&str> = d.groups.iter().map(|g| g.spec.name.as_str()).collect();
+    if ours != chain {
+        return Err(format!(
+            "the manifest's groups {ours:?} are not the deployment's groups {chain:?}"
+        ));
+    }
+    Ok(())
+}
+
+fn sorted_storage(v: impl Iterator<Item = (String, u64)>) -> Vec<(String, u64)> {
+    let mut v: Vec<_> = v.collect();
+    v.sort();
+    v
+}
+
+/// Cross-checks a manifest group against the leased on-chain group (Akash
+/// `CheckAgainstGSpec`): every service's `resources.id` names a resource unit of the group
+/// (1-based), with equal CPU, memory, storage volumes and GPU units; the replicas of the
+/// services using a unit add up to exactly its count, and their global exposes consume
+/// exactly its endpoints.
+pub fn check_group(mg: &ManifestGroup, spec: &GroupSpec) -> Result<(), String> {
+    if mg.name != spec.name {
+        return Err(format!("manifest group {:?} is not group {:?}", mg.name, spec.name));
+    }
+    // unit index → (replicas, endpoints) asked for by the manifest
+    let mut used: BTreeMap<usize, (u64, u64)> = BTreeMap::new();
+    for s in &mg.services {
+        let r = &s.resources;
+        let at = format!("service {:?}", s.name);
+        let unit = usize::try_from(r.id)
+            .ok()
+            .and_then(|id| id.checked_sub(1))
+            .and_then(|i| spec.resources.get(i).map(|u| (i, u)));
+        let Some((idx, unit)) = unit else {
+            return Err(format!(
+                "{at}: resources id {} does not exist in the leased group ({} resource units)",
+                r.id,
+                spec.resources.len()
+            ));
+        };
+        if r.cpu.units.0 != unit.cpu_millis {
+            return Err(format!(
+                "{at}: cpu {}m differs from the leased {}m",
+                r.cpu.units.0, unit.cpu_millis
+            ));
+        }
+        if r.memory.quantity.0 != unit.memory_bytes {
+            return Err(format!(
+                "{at}: memory {} bytes differs from the leased {} bytes",
+                r.memory.quantity.0, unit.memory_bytes
+            ));
+        }
+        if r.gpu.units.0 != unit.gpu_units {
+            return Err(format!(
+                "{at}: {} GPUs differs from the leased {}",
+                r.gpu.units.0, unit.gpu_units
+            ));
+        }
+        let ours = sorted_storage(r.storage.iter().map(|v| (v.name.clone(), v.quantity.0)));
+        let leased = sorted_storage(unit.storage.iter().cloned());
+        if ours != leased {
+            return Err(format!("{at}: storage {ours:?} differs from the leased {leased:?}"));
+        }
+        let endpoints = s.expose.iter().map(|x| x.endpoints().len() as u64).sum::<u64>();
+        let e = used.entry(idx).or_default();
+        e.0 += u64::from(s.count);
+        e.1 += endpoints;
+    }
+    for (idx, unit) in spec.resources.iter().enumerate() {
+        let (replicas, endpoints) = used.get(&idx).copied().unwrap_or_default();
+        let id = idx + 1;
+        if replicas > u64::from(unit.count) {
+            return Err(format!(
+                "resource unit {id}: the manifest asks for {replicas} replicas, the lease has {} (over-utilized)",
+                unit.count
+            ));
+        }
+        if replicas < u64::from(unit.count) {
+            return Err(format!(
+                "resource unit {id}: the manifest uses {replicas} of the {} leased replicas (under-utilized)",
+                unit.count
+            ));
+        }
+        if endpoints != u64::from(unit.endpoints) {
+            return Err(format!(
+                "resource unit {id}: the manifest's global exposes need {endpoints} endpoints, the lease has {}",
+                unit.endpoints
+            ));
+        }
+    }
+    Ok(())
+}

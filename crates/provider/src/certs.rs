@@ -346,12 +346,18 @@ mod tests {
         let (_, cert) = X509Certificate::from_der(&der).unwrap();
         let san = cert.subject_alternative_name().unwrap().unwrap();
         assert_eq!(san.value.general_names.len(), 1);
-        assert!(format!("{:?}", san.value.general_names[0]).contains("127.0.0.1"));
+        assert!(matches!(
+            san.value.general_names[0],
+            x509_parser::extensions::GeneralName::IPAddress(&[127, 0, 0, 1])
+        ));
         let g = generate_server_cert(&provider, "https://provider.example.com:8443").unwrap();
         let der = cert_pem_to_der(&g.cert_pem).unwrap();
         let (_, cert) = X509Certificate::from_der(&der).unwrap();
         let san = cert.subject_alternative_name().unwrap().unwrap();
-        assert!(format!("{:?}", san.value.general_names[0]).contains("provider.example.com"));
+        assert!(matches!(
+            san.value.general_names[0],
+            x509_parser::extensions::GeneralName::DNSName("provider.example.com")
+        ));
         assert!(generate_server_cert(&provider, "no host here").is_err());
     }
 

@@ -48,6 +48,12 @@ pub enum Auth {
         /// The account key; its address is the owner.
         key: SigningKey,
     },
+    /// A ready-made bearer token (e.g. a scoped or granular token made with
+    /// [`jwt::encode`], or one from a wallet); its `iss` is the owner.
+    Bearer {
+        /// The compact JWS.
+        token: String,
+    },
 }
 
 impl std::fmt::Debug for Auth {
@@ -55,6 +61,7 @@ impl std::fmt::Debug for Auth {
         match self {
             Self::Mtls { .. } => f.write_str("Auth::Mtls"),
             Self::Jwt { key } => write!(f, "Auth::Jwt({})", key.public_key().address()),
+            Self::Bearer { .. } => f.write_str("Auth::Bearer"),
         }
     }
 }
@@ -174,6 +181,19 @@ fn query(pairs: &[(&str, String)]) -> String {
     pairs.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect::<Vec<_>>().join("&")
 }
 
+/// The `iss` of a token, read without verifying anything (the gateway verifies).
+fn token_issuer(token: &str) -> Result<AccAddress, TenantError> {
+    use base64::Engine as _;
+    let bad = |why: &str| TenantError::Config(format!("bearer token: {why}"));
+    let claims = token.split('.').nth(1).ok_or_else(|| bad("not a compact JWS"))?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(claims)
+        .map_err(|_| bad("claims are not base64url"))?;
+    let v: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|_| bad("claims are not JSON"))?;
+    v["iss"].as_str().and_then(|s| s.parse().ok()).ok_or_else(|| bad("no issuer address"))
+}
+
 /// A client for one provider's gateway.
 #[derive(Clone)]
 pub struct ProviderClient {
@@ -182,6 +202,7 @@ pub struct ProviderClient {
     provider: AccAddress,
     owner: AccAddress,
     jwt_key: Option<SigningKey>,
+    token: Option<String>,
     tls: std::sync::Arc<rustls::ClientConfig>,
     timeout: Duration,
 }
@@ -193,7 +214,7 @@ impl std::fmt::Debug for ProviderClient {
             .field("port", &self.port)
             .field("provider", &self.provider)
             .field("owner", &self.owner)
-            .field("jwt", &self.jwt_key.is_some())
+            .field("jwt", &(self.jwt_key.is_some() || self.token.is_some()))
             .finish()
     }
 }
@@ -242,6 +263,11 @@ impl ProviderClient {
                 (owner, None, Some((cert_pem.as_str(), key_pem.as_str())))
             }
             Auth::Jwt { key } => (key.public_key().address(), Some(key.clone()), None),
+            Auth::Bearer { token } => (token_issuer(token)?, None, None),
+        };
+        let token = match &auth {
+            Auth::Bearer { token } => Some(token.clone()),
+            _ => None,
         };
         let tls = crate::tls::client_config(&provider.to_string(), pins, client_auth)
             .map_err(|e| TenantError::Config(e.to_string()))?;
@@ -251,6 +277,7 @@ impl ProviderClient {
             provider,
             owner,
             jwt_key,
+            token,
             tls: std::sync::Arc::new(tls),
             timeout: Duration::from_secs(120),
         })
@@ -308,6 +335,9 @@ impl ProviderClient {
     }
 
     fn bearer(&self) -> Result<Option<String>, TenantError> {
+        if let Some(t) = &self.token {
+            return Ok(Some(format!("Bearer {t}")));
+        }
         let Some(key) = &self.jwt_key else { return Ok(None) };
         let claims = Claims::full_access(&self.owner, certs::unix_now(), TOKEN_TTL_SECS);
         let token =

@@ -18,7 +18,9 @@ use dcloud_proto::dcloud::cert::MsgCreateCertificate;
 use dcloud_proto::Msg;
 use dcloud_types::AccAddress;
 use p256::ecdsa::signature::Verifier;
-use x509_parser::oid_registry::{OID_EC_P256, OID_KEY_TYPE_EC_PUBLIC_KEY, OID_SIG_ECDSA_WITH_SHA256};
+use x509_parser::oid_registry::{
+    OID_EC_P256, OID_KEY_TYPE_EC_PUBLIC_KEY, OID_SIG_ECDSA_WITH_SHA256,
+};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 /// Default validity of generated certificates: one year.
@@ -91,7 +93,12 @@ pub struct CertOptions {
 
 impl Default for CertOptions {
     fn default() -> Self {
-        Self { sans: Vec::new(), client_auth: true, server_auth: true, validity: Some(DEFAULT_VALIDITY) }
+        Self {
+            sans: Vec::new(),
+            client_auth: true,
+            server_auth: true,
+            validity: Some(DEFAULT_VALIDITY),
+        }
     }
 }
 
@@ -170,7 +177,12 @@ fn generate(cn: &str, opts: &CertOptions) -> Result<GeneratedCert, CertError> {
     let serial = (rand::random::<u64>() >> 1) | 1;
     let cert_pem = self_signed_cert(&key, cn, serial, opts)?;
     let key_pem = key.to_pkcs8_pem(LineEnding::LF).map_err(gen_err)?.to_string();
-    Ok(GeneratedCert { cert_pem, key_pem, pubkey_pem: public_key_pem(&key)?, serial: serial.to_string() })
+    Ok(GeneratedCert {
+        cert_pem,
+        key_pem,
+        pubkey_pem: public_key_pem(&key)?,
+        serial: serial.to_string(),
+    })
 }
 
 /// A tenant's client certificate: fresh P-256 key, CN = `owner`, ClientAuth and
@@ -256,7 +268,8 @@ pub fn inspect_self_signed_p256(der: &[u8]) -> Result<CertFacts, CertError> {
     }
     let spki = cert.public_key();
     let curve = spki.algorithm.parameters.as_ref().and_then(|p| p.as_oid().ok());
-    if spki.algorithm.algorithm != OID_KEY_TYPE_EC_PUBLIC_KEY || curve.as_ref() != Some(&OID_EC_P256)
+    if spki.algorithm.algorithm != OID_KEY_TYPE_EC_PUBLIC_KEY
+        || curve.as_ref() != Some(&OID_EC_P256)
     {
         return Err(invalid("the key is not an ECDSA P-256 key"));
     }

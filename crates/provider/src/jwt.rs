@@ -360,7 +360,8 @@ pub fn decode(token: &str) -> Result<UnverifiedToken, JwtError> {
         return Err(JwtError::Malformed(format!("longer than {MAX_TOKEN_BYTES} bytes")));
     }
     let mut parts = token.split('.');
-    let (Some(h), Some(c), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(c), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(JwtError::Malformed("expected three dot-separated parts".into()));
     };
@@ -375,11 +376,7 @@ pub fn decode(token: &str) -> Result<UnverifiedToken, JwtError> {
     let claims: Claims = serde_json::from_slice(&part("claims", c)?)
         .map_err(|e| JwtError::Malformed(format!("claims: {e}")))?;
     let signature = part("signature", s)?;
-    Ok(UnverifiedToken {
-        claims,
-        signing_input: format!("{h}.{c}"),
-        signature,
-    })
+    Ok(UnverifiedToken { claims, signing_input: format!("{h}.{c}"), signature })
 }
 
 impl UnverifiedToken {
@@ -420,10 +417,7 @@ mod tests {
         let c = decode(&t).unwrap().verify(&pk, now + 1).unwrap();
         assert_eq!(c.issuer().unwrap(), owner);
         assert_eq!(decode(&t).unwrap().verify(&pk, now + 400).unwrap_err(), JwtError::Expired);
-        assert_eq!(
-            decode(&t).unwrap().verify(&pk, now - 3600).unwrap_err(),
-            JwtError::NotYetValid
-        );
+        assert_eq!(decode(&t).unwrap().verify(&pk, now - 3600).unwrap_err(), JwtError::NotYetValid);
         // Another key's signature over the same claims.
         let other = key();
         let forged = encode(&Claims::full_access(&owner, now, 300), &other).unwrap();
@@ -445,9 +439,8 @@ mod tests {
     #[test]
     fn only_es256k() {
         let owner = key().public_key().address();
-        let claims = B64.encode(
-            serde_json::to_vec(&Claims::full_access(&owner, 1_700_000_000, 300)).unwrap(),
-        );
+        let claims = B64
+            .encode(serde_json::to_vec(&Claims::full_access(&owner, 1_700_000_000, 300)).unwrap());
         for alg in ["none", "HS256", "ES256", "ES256KADR36"] {
             let h = B64.encode(format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#));
             let t = format!("{h}.{claims}.");
@@ -472,7 +465,10 @@ mod tests {
                 "services": ["web"]}]}]}
         }))
         .unwrap();
-        assert_eq!(parsed.leases.permissions[0].deployments[0].scope, [Scope::Logs, Scope::SendManifest]);
+        assert_eq!(
+            parsed.leases.permissions[0].deployments[0].scope,
+            [Scope::Logs, Scope::SendManifest]
+        );
         assert_eq!(Scope::HostnameMigrate.to_string(), "hostname-migrate");
     }
 
@@ -485,7 +481,8 @@ mod tests {
         let mut c = Claims::full_access(&owner, 0, 10);
         assert_eq!(c.authorize(Scope::Shell, &target), Ok(Grant::All));
 
-        c.leases = Leases { access: Access::Scoped, scope: vec![Scope::Status], permissions: vec![] };
+        c.leases =
+            Leases { access: Access::Scoped, scope: vec![Scope::Status], permissions: vec![] };
         assert_eq!(c.authorize(Scope::Status, &target), Ok(Grant::All));
         assert!(c.authorize(Scope::Shell, &target).is_err());
 
@@ -518,10 +515,7 @@ mod tests {
             ],
         };
         c.validate(0).unwrap();
-        assert_eq!(
-            c.authorize(Scope::Logs, &target),
-            Ok(Grant::Services(vec!["web".to_string()]))
-        );
+        assert_eq!(c.authorize(Scope::Logs, &target), Ok(Grant::Services(vec!["web".to_string()])));
         // Shell is granted on group 2 only.
         assert!(c.authorize(Scope::Shell, &target).is_err());
         let g2 = Target { gseq: Some(2), ..target.clone() };

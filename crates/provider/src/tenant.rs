@@ -138,10 +138,8 @@ impl TenantError {
 
 /// Finds a rustls error inside an I/O error (TLS failures surface as I/O errors).
 fn io_error(addr: &str, e: std::io::Error) -> TenantError {
-    let tls = e
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        .map(|r| r.to_string());
+    let tls =
+        e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()).map(|r| r.to_string());
     match tls {
         Some(t) => TenantError::Tls(t),
         None => TenantError::Connect { addr: addr.to_string(), reason: e.to_string() },
@@ -384,7 +382,8 @@ impl ProviderClient {
         let req = req
             .body(http_body_util::Full::new(Bytes::from(body.unwrap_or_default())))
             .map_err(|e| TenantError::Config(e.to_string()))?;
-        let resp = sender.send_request(req).await.map_err(|e| TenantError::Protocol(e.to_string()))?;
+        let resp =
+            sender.send_request(req).await.map_err(|e| TenantError::Protocol(e.to_string()))?;
         let status = resp.status().as_u16();
         let bytes = http_body_util::Limited::new(resp.into_body(), MAX_RESPONSE_BYTES)
             .collect()
@@ -402,9 +401,10 @@ impl ProviderClient {
         path: &str,
         body: Option<Vec<u8>>,
     ) -> Result<Bytes, TenantError> {
-        let (status, bytes) = tokio::time::timeout(self.timeout, self.request_inner(method, path, body))
-            .await
-            .map_err(|_| TenantError::Timeout(self.timeout))??;
+        let (status, bytes) =
+            tokio::time::timeout(self.timeout, self.request_inner(method, path, body))
+                .await
+                .map_err(|_| TenantError::Timeout(self.timeout))??;
         if !(200..300).contains(&status) {
             return Err(TenantError::Status {
                 status,
@@ -462,9 +462,9 @@ impl ProviderClient {
         dseq: u64,
         manifest: &Manifest,
     ) -> Result<(), TenantError> {
-        let body =
-            serde_json::to_vec(manifest).map_err(|e| TenantError::Config(e.to_string()))?;
-        let path = format!("/deployment/{dseq}/manifest?{}", query(&[("owner", owner.to_string())]));
+        let body = serde_json::to_vec(manifest).map_err(|e| TenantError::Config(e.to_string()))?;
+        let path =
+            format!("/deployment/{dseq}/manifest?{}", query(&[("owner", owner.to_string())]));
         self.request(hyper::Method::PUT, &path, Some(body)).await.map(|_| ())
     }
 
@@ -504,7 +504,8 @@ impl ProviderClient {
             .into_client_request()
             .map_err(|e| TenantError::Config(format!("{url}: {e}")))?;
         if let Some(b) = self.bearer()? {
-            let v = b.parse().map_err(|_| TenantError::Config("token is not a header value".into()))?;
+            let v =
+                b.parse().map_err(|_| TenantError::Config("token is not a header value".into()))?;
             req.headers_mut().insert(hyper::header::AUTHORIZATION, v);
         }
         let connector = tokio_tungstenite::Connector::Rustls(self.tls.clone());
@@ -517,7 +518,12 @@ impl ProviderClient {
         Ok(ws)
     }
 
-    fn stream_path(&self, lease: &LeaseId, what: &str, opts: &LogOptions) -> Result<String, TenantError> {
+    fn stream_path(
+        &self,
+        lease: &LeaseId,
+        what: &str,
+        opts: &LogOptions,
+    ) -> Result<String, TenantError> {
         let mut q = vec![("owner", lease.owner.to_string()), ("follow", opts.follow.to_string())];
         if !opts.services.is_empty() {
             q.push(("service", opts.services.join(",")));
@@ -574,7 +580,10 @@ impl ProviderClient {
         let path = format!("{}?{}", self.lease_path(lease, "shell")?, query(&q));
         let ws = self.websocket(&path).await?;
         let (sink, stream) = ws.split();
-        Ok(ShellSession { writer: ShellWriter { sink }, reader: ShellReader { stream, done: false } })
+        Ok(ShellSession {
+            writer: ShellWriter { sink },
+            reader: ShellReader { stream, done: false },
+        })
     }
 }
 
@@ -817,12 +826,22 @@ mod tests {
         let someone = SigningKey::random().public_key().address();
         let auth = Auth::Jwt { key: SigningKey::random() };
         let other = certs::generate_server_cert(&someone, "https://127.0.0.1:1").unwrap();
-        let err = ProviderClient::new("https://127.0.0.1:1", provider.clone(), &[other.cert_pem], auth.clone())
-            .unwrap_err();
+        let err = ProviderClient::new(
+            "https://127.0.0.1:1",
+            provider.clone(),
+            &[other.cert_pem],
+            auth.clone(),
+        )
+        .unwrap_err();
         assert!(matches!(err, TenantError::NoProviderCertificate(_)));
         let ours = certs::generate_server_cert(&provider, "https://127.0.0.1:1").unwrap();
-        let c = ProviderClient::new("https://127.0.0.1:1", provider.clone(), &[ours.cert_pem.clone()], auth.clone())
-            .unwrap();
+        let c = ProviderClient::new(
+            "https://127.0.0.1:1",
+            provider.clone(),
+            &[ours.cert_pem.clone()],
+            auth.clone(),
+        )
+        .unwrap();
         assert_eq!(c.port, 1);
         assert!(matches!(
             ProviderClient::new("http://127.0.0.1:1", provider, &[ours.cert_pem], auth),

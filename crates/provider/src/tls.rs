@@ -256,8 +256,11 @@ pub(crate) fn client_config(
     client_auth: Option<(&str, &str)>,
 ) -> Result<rustls::ClientConfig, TlsError> {
     let cp = crypto_provider();
-    let verifier =
-        Arc::new(PinnedServerCert { pins, provider: provider.into(), sigs: Signatures(cp.clone()) });
+    let verifier = Arc::new(PinnedServerCert {
+        pins,
+        provider: provider.into(),
+        sigs: Signatures(cp.clone()),
+    });
     let builder = rustls::ClientConfig::builder_with_provider(cp)
         .with_protocol_versions(versions())
         .map_err(|e| TlsError::Config(e.to_string()))?

@@ -20,7 +20,9 @@ use dcloud_provider::certs::{self, GeneratedCert};
 use dcloud_provider::gateway::{
     self, ChainCertificate, ChainView, GatewayConfig, GatewayState, LeaseManager,
 };
-use dcloud_provider::jwt::{self, Access, Claims, DeploymentPermission, LeasePermission, Leases as TokenLeases, Scope};
+use dcloud_provider::jwt::{
+    self, Access, Claims, DeploymentPermission, LeasePermission, Leases as TokenLeases, Scope,
+};
 use dcloud_provider::tenant::{Auth, ProviderClient, ShellEvent, TenantError};
 use dcloud_provider::LeaseId;
 use dcloud_sdl::output::ManifestGroup;
@@ -42,11 +44,21 @@ struct MemChain {
 
 #[async_trait]
 impl ChainView for MemChain {
-    async fn deployment(&self, owner: &AccAddress, dseq: u64) -> Result<Option<Deployment>, String> {
+    async fn deployment(
+        &self,
+        owner: &AccAddress,
+        dseq: u64,
+    ) -> Result<Option<Deployment>, String> {
         Ok(self.deployments.lock().get(&(owner.clone(), dseq)).cloned())
     }
     async fn active_leases(&self, owner: &AccAddress, dseq: u64) -> Result<Vec<LeaseId>, String> {
-        Ok(self.leases.lock().iter().filter(|l| l.owner == *owner && l.dseq == dseq).cloned().collect())
+        Ok(self
+            .leases
+            .lock()
+            .iter()
+            .filter(|l| l.owner == *owner && l.dseq == dseq)
+            .cloned()
+            .collect())
     }
     async fn certificates(&self, owner: &AccAddress) -> Result<Vec<ChainCertificate>, String> {
         Ok(self.certs.lock().get(owner).cloned().unwrap_or_default())
@@ -113,7 +125,11 @@ impl Backend for TestBackend {
         unused()
     }
     async fn status(&self, lease: &LeaseId) -> Result<LeaseStatus, BackendError> {
-        let group = self.leases.manifest(lease).await.ok_or_else(|| BackendError::LeaseNotFound(lease.to_string()))?;
+        let group = self
+            .leases
+            .manifest(lease)
+            .await
+            .ok_or_else(|| BackendError::LeaseNotFound(lease.to_string()))?;
         let services = group
             .services
             .iter()
@@ -138,7 +154,11 @@ impl Backend for TestBackend {
         lease: &LeaseId,
         opts: LogOptions,
     ) -> Result<BoxStream<'static, Result<LogLine, BackendError>>, BackendError> {
-        let group = self.leases.manifest(lease).await.ok_or_else(|| BackendError::LeaseNotFound(lease.to_string()))?;
+        let group = self
+            .leases
+            .manifest(lease)
+            .await
+            .ok_or_else(|| BackendError::LeaseNotFound(lease.to_string()))?;
         let mut lines = Vec::new();
         for s in &group.services {
             if !opts.services.is_empty() && !opts.services.contains(&s.name) {
@@ -152,7 +172,9 @@ impl Backend for TestBackend {
             }
             lines.extend(mine);
         }
-        if let Some(unknown) = opts.services.iter().find(|n| !group.services.iter().any(|s| &s.name == *n)) {
+        if let Some(unknown) =
+            opts.services.iter().find(|n| !group.services.iter().any(|s| &s.name == *n))
+        {
             return Err(BackendError::ServiceNotFound(unknown.clone()));
         }
         Ok(futures::stream::iter(lines.into_iter().map(Ok)).boxed())
@@ -167,7 +189,10 @@ impl Backend for TestBackend {
             reporting_controller: "dcloud-provider".into(),
             reason: "Started".into(),
             note: "started web-0".into(),
-            object: dcloud_provider::backend::EventObject { kind: "Container".into(), name: "web-0".into() },
+            object: dcloud_provider::backend::EventObject {
+                kind: "Container".into(),
+                name: "web-0".into(),
+            },
         };
         Ok(futures::stream::iter(vec![Ok(ev)]).boxed())
     }
@@ -181,9 +206,9 @@ impl Backend for TestBackend {
                     while let Some(i) = in_rx.recv().await {
                         let out = match i {
                             ExecInput::Stdin(b) => ExecOutput::Stdout(b),
-                            ExecInput::Resize { width, height } => {
-                                ExecOutput::Stderr(format!("resized {width}x{height}\n").into_bytes())
-                            }
+                            ExecInput::Resize { width, height } => ExecOutput::Stderr(
+                                format!("resized {width}x{height}\n").into_bytes(),
+                            ),
                             ExecInput::Eof => break,
                         };
                         let _ = out_tx.send(Ok(out)).await;
@@ -196,7 +221,8 @@ impl Backend for TestBackend {
                 let code: i64 = req.cmd.get(1).and_then(|c| c.parse().ok()).unwrap_or(1);
                 let argv = req.cmd.join(" ");
                 tokio::spawn(async move {
-                    let _ = out_tx.send(Ok(ExecOutput::Stdout(format!("{argv}\n").into_bytes()))).await;
+                    let _ =
+                        out_tx.send(Ok(ExecOutput::Stdout(format!("{argv}\n").into_bytes()))).await;
                     let _ = out_tx.send(Ok(ExecOutput::Stderr(b"boom\n".to_vec()))).await;
                     drop(out_tx);
                     let _ = code_tx.send(Ok(code));
@@ -256,7 +282,12 @@ fn chain_groups(s: &dcloud_sdl::Sdl) -> Vec<Group> {
                     .map(|u| ResourceUnit {
                         cpu_millis: u.resource.cpu.units.0,
                         memory_bytes: u.resource.memory.quantity.0,
-                        storage: u.resource.storage.iter().map(|v| (v.name.clone(), v.quantity.0)).collect(),
+                        storage: u
+                            .resource
+                            .storage
+                            .iter()
+                            .map(|v| (v.name.clone(), v.quantity.0))
+                            .collect(),
                         gpu_units: u.resource.gpu.units.0,
                         endpoints: u.resource.endpoints.len() as u32,
                         count: u.count,
@@ -322,7 +353,8 @@ impl Env {
         let backend = Arc::new(TestBackend { leases: leases.clone() });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let server_cert = certs::generate_server_cert(&provider, &format!("https://{addr}")).unwrap();
+        let server_cert =
+            certs::generate_server_cert(&provider, &format!("https://{addr}")).unwrap();
         chain.publish(&provider, &server_cert);
         let state = GatewayState::new(provider.clone(), chain.clone(), leases.clone(), backend);
         let config = GatewayConfig::new(server_cert.cert_pem.clone(), server_cert.key_pem.clone());
@@ -337,8 +369,13 @@ impl Env {
     }
 
     fn client(&self, auth: Auth) -> ProviderClient {
-        ProviderClient::new(&self.uri(), self.provider.clone(), &[self.server_cert.cert_pem.clone()], auth)
-            .unwrap()
+        ProviderClient::new(
+            &self.uri(),
+            self.provider.clone(),
+            &[self.server_cert.cert_pem.clone()],
+            auth,
+        )
+        .unwrap()
     }
 
     /// Puts a deployment on chain for `owner` whose hash is `onchain`'s manifest and whose
@@ -363,7 +400,13 @@ impl Env {
             groups: chain_groups(leased),
         };
         self.chain.deployments.lock().insert((owner.clone(), dseq), d);
-        let id = LeaseId { owner: owner.clone(), dseq, gseq: 1, oseq: 1, provider: self.provider.clone() };
+        let id = LeaseId {
+            owner: owner.clone(),
+            dseq,
+            gseq: 1,
+            oseq: 1,
+            provider: self.provider.clone(),
+        };
         if lease {
             self.chain.leases.lock().push(id.clone());
         }
@@ -430,7 +473,12 @@ async fn unauthenticated_endpoints() {
     // Without any credentials the public endpoints still answer; lease routes do not.
     let anon = Auth::Bearer { token: String::new() };
     assert!(matches!(
-        ProviderClient::new(&env.uri(), env.provider.clone(), &[env.server_cert.cert_pem.clone()], anon),
+        ProviderClient::new(
+            &env.uri(),
+            env.provider.clone(),
+            &[env.server_cert.cert_pem.clone()],
+            anon
+        ),
         Err(TenantError::Config(_))
     ));
     let (code, body) = raw_request(&env, None, None, "GET", "/address").await;
@@ -557,7 +605,11 @@ async fn certificates_must_be_published_valid_and_the_holders() {
 
     // Not published.
     let c = Tenant::unpublished(&env.chain);
-    let (code, msg) = status_of(env.client(c.mtls()).lease_status(&LeaseId { owner: c.addr.clone(), ..lease.clone() }).await);
+    let (code, msg) = status_of(
+        env.client(c.mtls())
+            .lease_status(&LeaseId { owner: c.addr.clone(), ..lease.clone() })
+            .await,
+    );
     assert_eq!(code, 401);
     assert!(msg.contains("not published on chain"), "{msg}");
 
@@ -634,26 +686,34 @@ async fn jwt_authentication() {
     // Signed by another key.
     let other = SigningKey::random();
     let msg = expect_401(
-        bearer(token(es256k, &Claims::full_access(&a.addr, now(), 60), &other)).lease_status(&lease).await,
+        bearer(token(es256k, &Claims::full_access(&a.addr, now(), 60), &other))
+            .lease_status(&lease)
+            .await,
         "wrong key",
     );
     assert!(msg.contains("signature"), "{msg}");
     // alg none (no signature) and HS256.
     let claims = Claims::full_access(&a.addr, now(), 60);
-    let none = format!("{}.{}.", b64(r#"{"alg":"none","typ":"JWT"}"#), b64(serde_json::to_vec(&claims).unwrap()));
+    let none = format!(
+        "{}.{}.",
+        b64(r#"{"alg":"none","typ":"JWT"}"#),
+        b64(serde_json::to_vec(&claims).unwrap())
+    );
     let msg = expect_401(bearer(none).lease_status(&lease).await, "none");
     assert!(msg.contains("\"none\""), "{msg}");
     let hs = token(r#"{"alg":"HS256","typ":"JWT"}"#, &claims, &a.key);
     expect_401(bearer(hs).lease_status(&lease).await, "HS256");
     // An issuer the chain does not know.
     let stranger = SigningKey::random();
-    let t = token(es256k, &Claims::full_access(&stranger.public_key().address(), now(), 60), &stranger);
+    let t =
+        token(es256k, &Claims::full_access(&stranger.public_key().address(), now(), 60), &stranger);
     let msg = expect_401(bearer(t).lease_status(&lease).await, "unknown issuer");
     assert!(msg.contains("no public key"), "{msg}");
 
     // Scoped to status: status works, the shell and the manifest do not.
     let mut scoped = Claims::full_access(&a.addr, now(), 60);
-    scoped.leases = TokenLeases { access: Access::Scoped, scope: vec![Scope::Status], permissions: vec![] };
+    scoped.leases =
+        TokenLeases { access: Access::Scoped, scope: vec![Scope::Status], permissions: vec![] };
     let sc = bearer(jwt::encode(&scoped, &a.key).unwrap());
     sc.lease_status(&lease).await.unwrap();
     let (code, _) = status_of(sc.send_manifest(10, &s.manifest()).await);
@@ -672,7 +732,8 @@ async fn jwt_authentication() {
             deployments: vec![],
         }],
     };
-    let (code, msg) = status_of(bearer(jwt::encode(&granular, &a.key).unwrap()).lease_status(&lease).await);
+    let (code, msg) =
+        status_of(bearer(jwt::encode(&granular, &a.key).unwrap()).lease_status(&lease).await);
     assert_eq!(code, 403, "{msg}");
     // Granular logs for deployment 10 here.
     granular.leases.permissions.push(LeasePermission {
@@ -722,19 +783,15 @@ async fn logs_and_events_stream_over_websockets() {
     assert_eq!(code, 404);
 
     c.send_manifest(10, &s.manifest()).await.unwrap();
-    let lines: Vec<LogLine> = c
-        .logs(&lease, &LogOptions::default())
-        .await
-        .unwrap()
-        .map(|l| l.unwrap())
-        .collect()
-        .await;
+    let lines: Vec<LogLine> =
+        c.logs(&lease, &LogOptions::default()).await.unwrap().map(|l| l.unwrap()).collect().await;
     let expect: Vec<LogLine> =
         (1..=5).map(|i| LogLine { name: "web-0".into(), message: format!("line {i}") }).collect();
     assert_eq!(lines, expect);
 
     let opts = LogOptions { services: vec!["web".into()], follow: false, tail: Some(2) };
-    let lines: Vec<_> = c.logs(&lease, &opts).await.unwrap().map(|l| l.unwrap().message).collect().await;
+    let lines: Vec<_> =
+        c.logs(&lease, &opts).await.unwrap().map(|l| l.unwrap().message).collect().await;
     assert_eq!(lines, ["line 4", "line 5"]);
 
     // An unknown service: the stream closes with 4002.
@@ -762,7 +819,10 @@ async fn shell_round_trip() {
     sh.send_stdin(b"hello\n").await.unwrap();
     assert_eq!(sh.next_event().await.unwrap(), Some(ShellEvent::Stdout(b"hello\n".to_vec())));
     sh.resize(80, 24).await.unwrap();
-    assert_eq!(sh.next_event().await.unwrap(), Some(ShellEvent::Stderr(b"resized 80x24\n".to_vec())));
+    assert_eq!(
+        sh.next_event().await.unwrap(),
+        Some(ShellEvent::Stderr(b"resized 80x24\n".to_vec()))
+    );
     sh.send_stdin(b"bye").await.unwrap();
     sh.close_stdin().await.unwrap();
     let out = sh.wait().await.unwrap();
@@ -793,12 +853,19 @@ async fn client_refuses_a_server_that_is_not_the_providers() {
     let a = Tenant::new(&env.chain);
     // The provider's address, but a certificate it did not publish (an impostor's).
     let impostor = certs::generate_server_cert(&env.provider, &env.uri()).unwrap();
-    let c = ProviderClient::new(&env.uri(), env.provider.clone(), &[impostor.cert_pem], a.mtls()).unwrap();
+    let c = ProviderClient::new(&env.uri(), env.provider.clone(), &[impostor.cert_pem], a.mtls())
+        .unwrap();
     match c.provider_status().await {
         Err(TenantError::Tls(m)) => assert!(m.contains("not one of"), "{m}"),
         other => panic!("expected a TLS refusal, got {other:?}"),
     }
-    let lease = LeaseId { owner: a.addr.clone(), dseq: 1, gseq: 1, oseq: 1, provider: env.provider.clone() };
+    let lease = LeaseId {
+        owner: a.addr.clone(),
+        dseq: 1,
+        gseq: 1,
+        oseq: 1,
+        provider: env.provider.clone(),
+    };
     match c.logs(&lease, &LogOptions::default()).await {
         Err(TenantError::Tls(m)) => assert!(m.contains("not one of"), "{m}"),
         Err(other) => panic!("expected a TLS refusal, got {other:?}"),
@@ -859,17 +926,30 @@ async fn raw_request(
     method: &str,
     path: &str,
 ) -> (u16, String) {
+    raw_request_with(env, cert, bearer, method, path, rustls::ALL_VERSIONS).await
+}
+
+async fn raw_request_with(
+    env: &Env,
+    cert: Option<&Tenant>,
+    bearer: Option<&str>,
+    method: &str,
+    path: &str,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> (u16, String) {
     use http_body_util::BodyExt;
     let cp = Arc::new(rustls::crypto::ring::default_provider());
     let pin = certs::cert_pem_to_der(&env.server_cert.cert_pem).unwrap();
     let builder = rustls::ClientConfig::builder_with_provider(cp.clone())
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(versions)
         .unwrap()
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(TrustExactly(pin, cp)));
     let cfg = match cert {
         Some(t) => {
-            let chain = vec![rustls::pki_types::CertificateDer::from(certs::cert_pem_to_der(&t.cert.cert_pem).unwrap())];
+            let chain = vec![rustls::pki_types::CertificateDer::from(
+                certs::cert_pem_to_der(&t.cert.cert_pem).unwrap(),
+            )];
             let key = rustls_pemfile::private_key(&mut t.cert.key_pem.as_bytes()).unwrap().unwrap();
             builder.with_client_auth_cert(chain, key).unwrap()
         }
@@ -878,17 +958,39 @@ async fn raw_request(
     let tcp = tokio::net::TcpStream::connect(env.addr).await.unwrap();
     let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
     let tls = tokio_rustls::TlsConnector::from(Arc::new(cfg)).connect(name, tcp).await.unwrap();
-    let (mut send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls)).await.unwrap();
+    let (mut send, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls)).await.unwrap();
     tokio::spawn(conn);
-    let mut req = hyper::Request::builder().method(method).uri(path).header("host", env.addr.to_string());
+    let mut req =
+        hyper::Request::builder().method(method).uri(path).header("host", env.addr.to_string());
     if let Some(t) = bearer {
         req = req.header("authorization", format!("Bearer {t}"));
     }
     let body = if method == "PUT" { "{\"not\": \"a manifest\"}" } else { "" };
-    let resp = send.send_request(req.body(http_body_util::Full::new(hyper::body::Bytes::from(body))).unwrap()).await.unwrap();
+    let resp = send
+        .send_request(req.body(http_body_util::Full::new(hyper::body::Bytes::from(body))).unwrap())
+        .await
+        .unwrap();
     let status = resp.status().as_u16();
     let body = resp.into_body().collect().await.unwrap().to_bytes();
     (status, String::from_utf8_lossy(&body).to_string())
+}
+
+#[tokio::test]
+async fn tls12_clients_with_certificates_are_served() {
+    let env = Env::start().await;
+    let a = Tenant::new(&env.chain);
+    let s = sdl(1, "0.5", "nginx:1.27");
+    env.deploy_on_chain(&a.addr, 10, &s, &s, true);
+    let tls12 = &[&rustls::version::TLS12];
+    // Authenticated by its certificate over TLS 1.2 (404: no manifest yet, not 401).
+    let (code, body) =
+        raw_request_with(&env, Some(&a), None, "GET", "/lease/10/1/1/status", tls12).await;
+    assert_eq!(code, 404, "{body}");
+    let b = Tenant::unpublished(&env.chain);
+    let (code, _) =
+        raw_request_with(&env, Some(&b), None, "GET", "/lease/10/1/1/status", tls12).await;
+    assert_eq!(code, 401);
 }
 
 #[tokio::test]

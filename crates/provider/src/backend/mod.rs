@@ -216,7 +216,11 @@ pub trait Backend: Send + Sync + 'static {
     /// network, one container per service replica with the leased limits, volumes, ports.
     /// Idempotent: the same group again changes nothing; a new group replaces what
     /// differs. Returns the ingress routes the lease needs.
-    async fn deploy(&self, lease: &LeaseId, group: &ManifestGroup) -> Result<Vec<Route>, BackendError>;
+    async fn deploy(
+        &self,
+        lease: &LeaseId,
+        group: &ManifestGroup,
+    ) -> Result<Vec<Route>, BackendError>;
 
     /// The lease's current status.
     async fn status(&self, lease: &LeaseId) -> Result<LeaseStatus, BackendError>;

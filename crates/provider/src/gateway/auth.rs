@@ -160,8 +160,7 @@ impl axum::extract::FromRequestParts<GatewayState> for Caller {
         match (cert, token) {
             (Some(_), Some(_)) => Err(ApiError::AuthAmbiguous),
             (None, None) => Err(ApiError::Unauthenticated(
-                "present a client certificate published on chain or an ES256K bearer token"
-                    .into(),
+                "present a client certificate published on chain or an ES256K bearer token".into(),
             )),
             (Some(der), None) => mtls(state, &der).await,
             (None, Some(t)) => bearer_jwt(state, &t).await,

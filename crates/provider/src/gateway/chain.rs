@@ -39,7 +39,11 @@ const MAX_PAGES: usize = 100;
 
 #[async_trait]
 impl ChainView for RpcChainView {
-    async fn deployment(&self, owner: &AccAddress, dseq: u64) -> Result<Option<Deployment>, String> {
+    async fn deployment(
+        &self,
+        owner: &AccAddress,
+        dseq: u64,
+    ) -> Result<Option<Deployment>, String> {
         match market::deployment(&self.rpc, owner, dseq, 0).await {
             Ok(info) => Ok(Some(info.deployment)),
             Err(e) if e.is_not_found() => Ok(None),

@@ -34,10 +34,7 @@ pub(super) fn router(state: GatewayState) -> Router {
         .route("/version", get(version))
         .route("/address", get(address))
         .route("/status", get(provider_status))
-        .route(
-            "/deployment/{dseq}/manifest",
-            put(put_manifest).layer(DefaultBodyLimit::max(limit)),
-        )
+        .route("/deployment/{dseq}/manifest", put(put_manifest).layer(DefaultBodyLimit::max(limit)))
         .route("/lease/{dseq}/{gseq}/{oseq}/manifest", get(lease_manifest))
         .route("/lease/{dseq}/{gseq}/{oseq}/status", get(lease_status))
         .route("/lease/{dseq}/{gseq}/{oseq}/service/{service}/status", get(service_status))
@@ -141,7 +138,10 @@ async fn put_manifest(
     let mut plan = Vec::with_capacity(leases.len());
     for lease in &leases {
         let group = dep.groups.iter().find(|g| g.gseq == lease.gseq).ok_or_else(|| {
-            ApiError::Unprocessable(format!("leased group {} is not in deployment {dseq}", lease.gseq))
+            ApiError::Unprocessable(format!(
+                "leased group {} is not in deployment {dseq}",
+                lease.gseq
+            ))
         })?;
         let mg = m.0.iter().find(|g| g.name == group.spec.name).ok_or_else(|| {
             ApiError::Unprocessable(format!("the manifest has no group {:?}", group.spec.name))
@@ -187,7 +187,8 @@ fn lease_access(
     let target =
         Target { provider: &s.provider, dseq: p.dseq, gseq: Some(p.gseq), oseq: Some(p.oseq) };
     let grant = caller.authorize(scope, &target)?;
-    let lease = LeaseId { owner, dseq: p.dseq, gseq: p.gseq, oseq: p.oseq, provider: s.provider.clone() };
+    let lease =
+        LeaseId { owner, dseq: p.dseq, gseq: p.gseq, oseq: p.oseq, provider: s.provider.clone() };
     Ok((lease, grant))
 }
 
@@ -242,7 +243,10 @@ async fn service_status(
     let lp = LeasePath { dseq: p.dseq, gseq: p.gseq, oseq: p.oseq };
     let (lease, grant) = lease_access(&s, &caller, &lp, &q, Scope::Status)?;
     if !grant.covers(&p.service) {
-        return Err(ApiError::Forbidden(format!("the token does not cover service {:?}", p.service)));
+        return Err(ApiError::Forbidden(format!(
+            "the token does not cover service {:?}",
+            p.service
+        )));
     }
     let group = deployed_group(&s, &lease).await?;
     if !group.services.iter().any(|x| x.name == p.service) {
@@ -412,11 +416,17 @@ async fn lease_shell(
     let (lease, grant) = lease_access(&s, &caller, &p, &q, Scope::Shell)?;
     let req = exec_request(&q)?;
     if !grant.covers(&req.service) {
-        return Err(ApiError::Forbidden(format!("the token does not cover service {:?}", req.service)));
+        return Err(ApiError::Forbidden(format!(
+            "the token does not cover service {:?}",
+            req.service
+        )));
     }
     let group = deployed_group(&s, &lease).await?;
     if !group.services.iter().any(|x| x.name == req.service) {
-        return Err(ApiError::NotFound(format!("service {:?} is not in lease {lease}", req.service)));
+        return Err(ApiError::NotFound(format!(
+            "service {:?} is not in lease {lease}",
+            req.service
+        )));
     }
     Ok(ws.max_message_size(MAX_WS_MESSAGE).on_upgrade(move |socket| async move {
         let session = s.backend.exec(&lease, req).await;
@@ -432,10 +442,7 @@ fn frame(code: u8, payload: &[u8]) -> Message {
 }
 
 /// Bridges an exec session and the websocket (frame codes in [`shell`]).
-async fn run_shell(
-    socket: WebSocket,
-    session: Result<crate::backend::ExecSession, BackendError>,
-) {
+async fn run_shell(socket: WebSocket, session: Result<crate::backend::ExecSession, BackendError>) {
     let (mut tx, mut rx) = socket.split();
     let session = match session {
         Ok(s) => s,

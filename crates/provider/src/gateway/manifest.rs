@@ -39,7 +39,11 @@ fn is_env_name(s: &str) -> bool {
         && it.all(|c| c.is_ascii_alphanumeric() || b"-._".contains(&c))
 }
 
-fn validate_service(g: &str, s: &ManifestService, hosts: &mut BTreeSet<String>) -> Result<(), String> {
+fn validate_service(
+    g: &str,
+    s: &ManifestService,
+    hosts: &mut BTreeSet<String>,
+) -> Result<(), String> {
     let at = format!("group {g:?} service {:?}", s.name);
     if !is_dns_label(&s.name) {
         return Err(format!("{at}: the name must be a DNS label (lowercase letters, digits, '-')"));
@@ -211,4 +215,125 @@ pub fn check_group(mg: &ManifestGroup, spec: &GroupSpec) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dcloud_app::modules::deployment::ResourceUnit;
+
+    const SDL: &str = r#"
+version: "2.0"
+services:
+  web:
+    image: nginx:1.27
+    expose:
+      - port: 80
+        to: [ { global: true } ]
+      - port: 22
+        as: 2222
+        to: [ { global: true } ]
+  db:
+    image: postgres:16
+    expose:
+      - port: 5432
+        to: [ { service: web } ]
+profiles:
+  compute:
+    web: { resources: { cpu: { units: 0.5 }, memory: { size: 512Mi }, storage: { size: 1Gi } } }
+    db: { resources: { cpu: { units: 1 }, memory: { size: 1Gi }, storage: { size: 2Gi } } }
+  placement:
+    dc: { pricing: { web: { denom: uakt, amount: 10 }, db: { denom: uakt, amount: 20 } } }
+deployment:
+  web: { dc: { profile: web, count: 2 } }
+  db: { dc: { profile: db, count: 1 } }
+"#;
+
+    fn fixture() -> (Manifest, GroupSpec) {
+        let sdl = dcloud_sdl::parse(SDL).unwrap();
+        let g = &sdl.groups()[0];
+        let spec = GroupSpec {
+            name: g.name.clone(),
+            signed_by: Default::default(),
+            attributes: vec![],
+            resources: g
+                .resources
+                .iter()
+                .map(|u| ResourceUnit {
+                    cpu_millis: u.resource.cpu.units.0,
+                    memory_bytes: u.resource.memory.quantity.0,
+                    storage: u
+                        .resource
+                        .storage
+                        .iter()
+                        .map(|v| (v.name.clone(), v.quantity.0))
+                        .collect(),
+                    gpu_units: u.resource.gpu.units.0,
+                    endpoints: u.resource.endpoints.len() as u32,
+                    count: u.count,
+                    price_atto: 1,
+                })
+                .collect(),
+            denom: "uakt".into(),
+            max_price_atto: 1,
+        };
+        (sdl.manifest(), spec)
+    }
+
+    #[test]
+    fn the_sdl_output_matches_its_own_groups() {
+        let (m, spec) = fixture();
+        validate_manifest(&m).unwrap();
+        check_group(&m.0[0], &spec).unwrap();
+    }
+
+    #[test]
+    fn mismatches_are_named() {
+        let (m, spec) = fixture();
+        let web = m.0[0].services.iter().position(|s| s.name == "web").unwrap();
+
+        let mut g = m.0[0].clone();
+        g.services[web].resources.memory.quantity.0 += 1;
+        assert!(check_group(&g, &spec).unwrap_err().contains("memory"));
+
+        let mut g = m.0[0].clone();
+        g.services[web].resources.storage[0].quantity.0 *= 2;
+        assert!(check_group(&g, &spec).unwrap_err().contains("storage"));
+
+        let mut g = m.0[0].clone();
+        g.services[web].resources.gpu.units.0 = 1;
+        assert!(check_group(&g, &spec).unwrap_err().contains("GPUs"));
+
+        let mut g = m.0[0].clone();
+        g.services[web].resources.id = 7;
+        assert!(check_group(&g, &spec).unwrap_err().contains("does not exist"));
+
+        // One more global expose than the lease has endpoints for.
+        let mut g = m.0[0].clone();
+        let mut extra = g.services[web].expose[0].clone();
+        extra.port = 8080;
+        g.services[web].expose.push(extra);
+        assert!(check_group(&g, &spec).unwrap_err().contains("endpoints"));
+    }
+
+    #[test]
+    fn manifest_rules() {
+        let (m, _) = fixture();
+        let mut bad = m.clone();
+        bad.0[0].services.reverse();
+        assert!(validate_manifest(&bad).unwrap_err().contains("sorted"));
+        let mut bad = m.clone();
+        bad.0[0].services[0].name = "Web".into();
+        assert!(validate_manifest(&bad).unwrap_err().contains("DNS label"));
+        let mut bad = m.clone();
+        bad.0[0].services[0].env = Some(vec!["1BAD=x".into()]);
+        assert!(validate_manifest(&bad).unwrap_err().contains("environment"));
+        let mut bad = m.clone();
+        bad.0.push(bad.0[0].clone());
+        assert!(validate_manifest(&bad).unwrap_err().contains("more than once"));
+        let mut bad = m;
+        let web = bad.0[0].services.iter().position(|s| s.name == "web").unwrap();
+        bad.0[0].services[web].expose[0].hosts = Some(vec!["Not A Host".into()]);
+        assert!(validate_manifest(&bad).unwrap_err().contains("hostname"));
+    }
 }

@@ -62,7 +62,8 @@ pub struct ChainCertificate {
 #[async_trait]
 pub trait ChainView: Send + Sync + 'static {
     /// The deployment (groups with resources, manifest hash), if it exists.
-    async fn deployment(&self, owner: &AccAddress, dseq: u64) -> Result<Option<Deployment>, String>;
+    async fn deployment(&self, owner: &AccAddress, dseq: u64)
+        -> Result<Option<Deployment>, String>;
     /// Active leases held by this provider for the deployment.
     async fn active_leases(&self, owner: &AccAddress, dseq: u64) -> Result<Vec<LeaseId>, String>;
     /// Certificates published by `owner`.
@@ -249,10 +250,12 @@ pub async fn serve(
                     .map(|c| Arc::new(c.as_ref().to_vec())),
                 remote: Some(remote),
             };
-            let svc = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
-                req.extensions_mut().insert(info.clone());
-                app.clone().oneshot(req)
-            });
+            let svc = hyper::service::service_fn(
+                move |mut req: hyper::Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(info.clone());
+                    app.clone().oneshot(req)
+                },
+            );
             if let Err(e) = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
                 .serve_connection_with_upgrades(TokioIo::new(tls), svc)
                 .await

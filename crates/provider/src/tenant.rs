@@ -838,7 +838,7 @@ mod tests {
         let c = ProviderClient::new(
             "https://127.0.0.1:1",
             provider.clone(),
-            &[ours.cert_pem.clone()],
+            std::slice::from_ref(&ours.cert_pem),
             auth.clone(),
         )
         .unwrap();

@@ -372,7 +372,7 @@ impl Env {
         ProviderClient::new(
             &self.uri(),
             self.provider.clone(),
-            &[self.server_cert.cert_pem.clone()],
+            std::slice::from_ref(&self.server_cert.cert_pem),
             auth,
         )
         .unwrap()
@@ -476,7 +476,7 @@ async fn unauthenticated_endpoints() {
         ProviderClient::new(
             &env.uri(),
             env.provider.clone(),
-            &[env.server_cert.cert_pem.clone()],
+            std::slice::from_ref(&env.server_cert.cert_pem),
             anon
         ),
         Err(TenantError::Config(_))

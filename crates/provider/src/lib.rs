@@ -9,18 +9,25 @@
 //!   talks to the Docker Engine API (Docker or Podman) with `bollard`.
 //! * [`ingress`] — the HTTP reverse proxy that routes `Host:` names to lease containers.
 //! * [`gateway`] — the tenant-facing HTTPS API (manifest, status, logs, shell) with mutual
-//!   TLS against on-chain certificates or ES256K JWTs.
+//!   TLS against on-chain certificates or ES256K JWTs ([`jwt`]); [`certs`] generates the
+//!   certificates both sides publish on chain.
 //! * [`testimage`] — a busybox image built from the host's static busybox, for tests and
 //!   the devnet (no registry needed).
-//! * [`service`] — the daemon: watches the chain, bids, deploys, withdraws, reconciles.
+//! * [`tenant`] — the tenant's client for a provider's gateway ([`tenant::ProviderClient`]),
+//!   pinning the provider's on-chain certificate.
+//! * [`service`] — the daemon: watches the chain ([`watcher`]), bids, deploys, withdraws,
+//!   reconciles; its transactions go through one [`txqueue`], its durable bits in [`state`];
+//!   [`engine`] finds or starts a container engine.
 
 pub mod backend;
 pub mod bidengine;
+pub mod certs;
 pub mod config;
 pub mod engine;
 pub mod gateway;
 pub mod ingress;
 pub mod inventory;
+pub mod jwt;
 pub mod lease;
 pub mod pricing;
 pub mod service;
@@ -28,6 +35,8 @@ pub mod state;
 pub mod txqueue;
 pub mod watcher;
 pub mod testimage;
+pub mod tenant;
+mod tls;
 
 pub use lease::{LeaseId, OrderId};
 

@@ -204,7 +204,10 @@ fn backend_error(e: BackendError) -> ApiError {
         BackendError::LeaseNotFound(_)
         | BackendError::ServiceNotFound(_)
         | BackendError::NoRunningReplica(_) => ApiError::NotFound(e.to_string()),
-        BackendError::Engine(_) | BackendError::Invalid(_) => ApiError::Internal(e.to_string()),
+        BackendError::Engine(_)
+        | BackendError::Invalid(_)
+        | BackendError::ImagePull { .. }
+        | BackendError::Isolation(_) => ApiError::Internal(e.to_string()),
     }
 }
 
@@ -293,9 +296,11 @@ fn close_code(e: &BackendError) -> u16 {
     match e {
         BackendError::LeaseNotFound(_) => 4001,
         BackendError::ServiceNotFound(_) => 4002,
-        BackendError::NoRunningReplica(_) | BackendError::Engine(_) | BackendError::Invalid(_) => {
-            4000
-        }
+        BackendError::NoRunningReplica(_)
+        | BackendError::Engine(_)
+        | BackendError::Invalid(_)
+        | BackendError::ImagePull { .. }
+        | BackendError::Isolation(_) => 4000,
     }
 }
 

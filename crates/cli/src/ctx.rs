@@ -46,7 +46,7 @@ impl KeyringKind {
 }
 
 /// Global flags, resolved.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Ctx {
     pub home: Option<PathBuf>,
     pub node: String,

@@ -153,7 +153,7 @@ async fn tenant_auth(
     extra_msgs: &mut Vec<Msg>,
 ) -> anyhow::Result<Auth> {
     if jwt {
-        return Ok(Auth::Jwt(key.clone()));
+        return Ok(Auth::Jwt { key: key.clone() });
     }
     let owner = key.public_key().address();
     let (cert_pem, key_pem, publish) = crate::registry::ensure_client_cert(ctx, client, &owner).await?;
@@ -261,7 +261,7 @@ async fn provider_client(
     if certs.is_empty() {
         bail!("provider {provider} has published no valid certificate: cannot authenticate it");
     }
-    ProviderClient::new(&p.host_uri, provider.clone(), certs, auth.clone())
+    ProviderClient::new(&p.host_uri, provider.clone(), &certs, auth.clone())
         .with_context(|| format!("provider {provider} at {}", p.host_uri))
 }
 
@@ -548,7 +548,7 @@ pub(crate) async fn lease(ctx: &Ctx, cmd: LeaseCmd) -> anyhow::Result<()> {
         bail!("no active lease for deployment {owner}/{} matches", sel.dseq);
     }
     let mut none = Vec::new();
-    let auth = if sel.jwt { Auth::Jwt(key.clone()) } else { tenant_auth(ctx, &client, &key, false, &mut none).await? };
+    let auth = if sel.jwt { Auth::Jwt { key: key.clone() } } else { tenant_auth(ctx, &client, &key, false, &mut none).await? };
     if !none.is_empty() {
         bail!("your client certificate is not published on chain: run `dcloud tx cert publish --from {}` (or use --jwt)", sel.from);
     }
@@ -579,7 +579,7 @@ pub(crate) async fn lease(ctx: &Ctx, cmd: LeaseCmd) -> anyhow::Result<()> {
             let mut streams = futures::stream::SelectAll::new();
             for l in &leases {
                 let pc = provider_client(&client, &l.provider, &auth).await?;
-                streams.push(pc.logs(&lease_id(l), opts.clone()).await.map_err(|e| anyhow!("{}: {e}", l.provider))?);
+                streams.push(pc.logs(&lease_id(l), &opts).await.map_err(|e| anyhow!("{}: {e}", l.provider))?);
             }
             while let Some(line) = streams.next().await {
                 let line = line.map_err(|e| anyhow!("log stream: {e}"))?;
@@ -595,7 +595,7 @@ pub(crate) async fn lease(ctx: &Ctx, cmd: LeaseCmd) -> anyhow::Result<()> {
             let opts = LogOptions { services: service, follow, tail: None };
             for l in &leases {
                 let pc = provider_client(&client, &l.provider, &auth).await?;
-                let mut s = pc.events(&lease_id(l), opts.clone()).await.map_err(|e| anyhow!("{}: {e}", l.provider))?;
+                let mut s = pc.events(&lease_id(l), &opts).await.map_err(|e| anyhow!("{}: {e}", l.provider))?;
                 while let Some(ev) = s.next().await {
                     let ev = ev.map_err(|e| anyhow!("event stream: {e}"))?;
                     if ctx.output.is_json() {
@@ -620,7 +620,7 @@ pub(crate) async fn lease(ctx: &Ctx, cmd: LeaseCmd) -> anyhow::Result<()> {
             Ok(())
         }
         LeaseCmd::Close { yes, .. } => {
-            let whole = sel_is_whole(&cmd_sel_gseq(&leases, sel.gseq, sel.oseq));
+            let whole = sel.gseq.is_none() && sel.oseq.is_none() && sel.provider.is_none();
             let msgs: Vec<Msg> = if whole {
                 vec![mk::close_deployment(&owner, sel.dseq)]
             } else {
@@ -646,16 +646,4 @@ pub(crate) async fn lease(ctx: &Ctx, cmd: LeaseCmd) -> anyhow::Result<()> {
             Ok(())
         }
     }
-}
-
-fn cmd_sel_gseq(
-    _leases: &[dcloud_app::modules::market::Lease],
-    gseq: Option<u32>,
-    oseq: Option<u32>,
-) -> (Option<u32>, Option<u32>) {
-    (gseq, oseq)
-}
-
-fn sel_is_whole(sel: &(Option<u32>, Option<u32>)) -> bool {
-    sel.0.is_none() && sel.1.is_none()
 }

@@ -1,5 +1,8 @@
-//! `dcloud devnet`: a one-command local network (chain part): funded `alice`, `bob`,
-//! `provider` and `validator` keys in the test keyring, and a solo validator node.
+//! `dcloud devnet`: a one-command local network: funded `alice`, `bob`, `provider` and
+//! `validator` keys in the test keyring, a solo validator node, and a provider running
+//! containers on the local engine (Docker or Podman; a Podman API service is started if
+//! Podman is installed but not serving). Without any engine the chain still runs and the
+//! devnet says what to install.
 
 use std::path::Path;
 use std::time::Duration;
@@ -28,9 +31,16 @@ pub(crate) struct DevnetArgs {
     /// Delete the devnet's chain data, keys and config first and start from a fresh genesis.
     #[arg(long)]
     reset: bool,
-    /// Do not run a provider (the provider is not part of dcloud yet: this is the default).
+    /// Do not run a provider (its config is still written to HOME/provider.yaml, for
+    /// `dcloud provider run --config HOME/provider.yaml`).
     #[arg(long)]
     no_provider: bool,
+    /// The provider's gateway (HTTPS) listen address.
+    #[arg(long = "provider.gateway-laddr", default_value = "127.0.0.1:8443", value_parser = crate::node::parse_addr)]
+    gateway_laddr: std::net::SocketAddr,
+    /// The provider's ingress (HTTP) listen address.
+    #[arg(long = "provider.ingress-laddr", default_value = "127.0.0.1:8080", value_parser = crate::node::parse_addr)]
+    ingress_laddr: std::net::SocketAddr,
     #[command(flatten)]
     flags: NodeFlags,
 }
@@ -49,9 +59,26 @@ struct DevnetInfo {
     home: String,
     rpc: String,
     api: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider: Option<ProviderInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider_problem: Option<String>,
     created: bool,
     keys: Vec<DevKey>,
 }
+
+#[derive(Debug, Serialize)]
+struct ProviderInfo {
+    address: String,
+    gateway: String,
+    ingress: String,
+    engine: String,
+    image: String,
+}
+
+/// The image the devnet builds from the host's static busybox (no registry needed);
+/// `examples/hello.yaml` runs it.
+pub(crate) const HELLO_IMAGE: &str = "localhost/dcloud/hello:1";
 
 fn reset(home: &Path) -> anyhow::Result<()> {
     for sub in ["config", "data", "keyring-test"] {
@@ -126,20 +153,88 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
     step("starting the validator node");
     init_logging("warn");
     let node = RunningNode::start(cfg).await.context("cannot start the devnet node")?;
-    let info = DevnetInfo {
+    let rpc = format!("http://{}", node.rpc_addr);
+    let mut info = DevnetInfo {
         chain_id: CHAIN_ID.into(),
         home: home.display().to_string(),
-        rpc: format!("http://{}", node.rpc_addr),
+        rpc: rpc.clone(),
         api: format!("http://{}", node.api_addr),
+        provider: None,
+        provider_problem: None,
         created,
         keys,
     };
+    // The provider: its config always; the daemon unless --no-provider.
+    let mut engine = None;
+    if !a.no_provider {
+        step("looking for a container engine");
+        match dcloud_provider::engine::ensure(&home.join("engine")).await {
+            Ok(e) => engine = Some(e),
+            Err(e) => info.provider_problem = Some(e.to_string()),
+        }
+    }
+    let docker_host = engine.as_ref().map(|e| e.docker_host.clone());
+    let yaml = crate::provider::devnet_config(
+        &home,
+        &rpc,
+        docker_host.as_deref(),
+        a.gateway_laddr,
+        a.ingress_laddr,
+    );
+    let ypath = home.join("provider.yaml");
+    std::fs::write(&ypath, &yaml).with_context(|| format!("cannot write {}", ypath.display()))?;
+    let mut provider = None;
+    if let Some(e) = &engine {
+        step(&format!("container engine: {} ({})", e.docker_host, e.source));
+        match start_provider(ctx, &ypath, &yaml, &e.docker_host).await {
+            Ok((p, image)) => {
+                info.provider = Some(ProviderInfo {
+                    address: p.address.to_string(),
+                    gateway: format!("https://localhost:{}", p.gateway_addr.port()),
+                    ingress: format!("http://{}", p.ingress_addr),
+                    engine: e.docker_host.clone(),
+                    image,
+                });
+                provider = Some(p);
+            }
+            Err(err) => info.provider_problem = Some(format!("{err:#}")),
+        }
+    }
     if ctx.output.is_json() {
         println!("{}", serde_json::to_string(&info)?);
     } else {
         print_banner(&info, a.no_provider);
     }
-    run_until_signal(node).await
+    let r = run_until_signal(node).await;
+    if let Some(p) = provider {
+        p.shutdown();
+    }
+    drop(engine);
+    r
+}
+
+/// Builds the hello image (when the host has a static busybox) and starts the provider.
+async fn start_provider(
+    ctx: &Ctx,
+    ypath: &Path,
+    yaml: &str,
+    docker_host: &str,
+) -> anyhow::Result<(dcloud_provider::service::RunningProvider, String)> {
+    let image = if dcloud_provider::testimage::busybox_image_supported() {
+        let docker = dcloud_provider::engine::connect(docker_host)
+            .ok_or_else(|| anyhow::anyhow!("cannot use the engine at {docker_host}"))?;
+        step(&format!("building the example image {HELLO_IMAGE} from /bin/busybox"));
+        dcloud_provider::testimage::ensure_busybox_image(&docker, HELLO_IMAGE).await?;
+        HELLO_IMAGE.to_string()
+    } else {
+        format!("(not built: no static /bin/busybox; install busybox-static for {HELLO_IMAGE})")
+    };
+    let mut cfg = dcloud_provider::config::ProviderConfig::from_yaml(yaml, &ypath.display().to_string())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    cfg.expand_paths();
+    step("starting the provider");
+    let p = crate::provider::start(ctx, cfg).await?;
+    Ok((p, image))
 }
 
 fn print_banner(info: &DevnetInfo, no_provider: bool) {
@@ -148,8 +243,17 @@ fn print_banner(info: &DevnetInfo, no_provider: bool) {
     println!("  RPC:  {}", info.rpc);
     println!("  API:  {}", info.api);
     println!("  home: {}", info.home);
-    if !no_provider {
-        println!("  provider: not part of dcloud yet (nothing to start)");
+    match (&info.provider, &info.provider_problem) {
+        (Some(p), _) => {
+            println!("  provider: {} (gateway {}, ingress {})", p.address, p.gateway, p.ingress);
+            println!("            containers on {}; example image {}", p.engine, p.image);
+        }
+        (None, Some(why)) => println!("  provider: not running: {why}"),
+        (None, None) if no_provider => println!(
+            "  provider: not started (--no-provider); run it with `dcloud provider run --config {}/provider.yaml`",
+            info.home
+        ),
+        (None, None) => {}
     }
     println!();
     println!(
@@ -171,6 +275,10 @@ fn print_banner(info: &DevnetInfo, no_provider: bool) {
     println!("  dcloud status");
     println!("  dcloud query bank balances bob");
     println!("  dcloud tx bank send alice bob 1000000uakt -y");
+    if let Some(p) = &info.provider {
+        println!("  dcloud deploy examples/hello.yaml --from alice -y");
+        println!("  curl -H 'Host: <uri printed by deploy>' {}/", p.ingress);
+    }
     println!();
     println!(
         "Press Ctrl-C to stop. Restart later with the same command (state is kept) or --reset."

@@ -2,15 +2,18 @@
 //! devnet, txs and queries. Errors are one line on stderr and a non-zero exit code.
 
 mod ctx;
+mod deploy;
 mod devnet;
 mod genesis;
 mod keys;
 mod market;
 mod node;
 mod output;
+mod provider;
 mod query;
 mod registry;
 mod sdl;
+mod shell;
 mod tx;
 
 use std::path::PathBuf;
@@ -71,6 +74,14 @@ enum Command {
     /// Validate and inspect SDL files.
     #[command(subcommand)]
     Sdl(sdl::SdlCmd),
+    /// Deploy an SDL in one command: deployment, auction, lease, manifest, running services.
+    Deploy(deploy::DeployArgs),
+    /// Talk to the provider of a lease: status, logs, events, shell; close it.
+    #[command(subcommand)]
+    Lease(deploy::LeaseCmd),
+    /// Run a provider: `dcloud provider run --config provider.yaml`.
+    #[command(subcommand)]
+    Provider(provider::ProviderCmd),
 }
 
 /// An error that has already been reported to the user; only sets the exit code.
@@ -142,6 +153,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Query(c) => query::run(&ctx, c).await,
         Command::Status => query::status(&ctx).await,
         Command::Sdl(c) => sdl::run(&ctx, c),
+        Command::Deploy(a) => deploy::deploy(&ctx, a).await,
+        Command::Lease(c) => deploy::lease(&ctx, c).await,
+        Command::Provider(c) => provider::run(&ctx, c).await,
     }
 }
 

@@ -26,7 +26,7 @@ pub(crate) enum AuctionArg {
 }
 
 impl AuctionArg {
-    fn to_pb(self) -> pb::Auction {
+    pub(crate) fn to_pb(self) -> pb::Auction {
         match self {
             Self::Lowest => pb::Auction::Lowest,
             Self::Manual => pb::Auction::Manual,

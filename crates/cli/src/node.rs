@@ -176,7 +176,7 @@ pub(crate) async fn run_until_signal(mut node: RunningNode) -> anyhow::Result<()
     }
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

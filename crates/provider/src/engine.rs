@@ -42,7 +42,8 @@ pub struct Engine {
     pub child: Option<tokio::process::Child>,
 }
 
-fn connect(host: &str) -> Option<Docker> {
+/// A Docker Engine API client for `unix://…` or `tcp://…` (None: unusable address).
+pub fn connect(host: &str) -> Option<Docker> {
     if let Some(path) = host.strip_prefix("unix://") {
         if !Path::new(path).exists() {
             return None;

@@ -127,6 +127,16 @@ pub enum TenantError {
 }
 
 impl TenantError {
+    /// Worth retrying shortly: the provider is unreachable or busy, or has not caught up
+    /// with the chain yet (404 right after a lease is created).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Connect { .. } | Self::Timeout(_) => true,
+            Self::Status { status, .. } => matches!(status, 404 | 502 | 503),
+            _ => false,
+        }
+    }
+
     /// The HTTP status, for [`TenantError::Status`].
     pub fn status(&self) -> Option<u16> {
         match self {

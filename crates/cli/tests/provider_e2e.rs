@@ -112,7 +112,7 @@ fn uact(env: &Env, who: &str) -> u128 {
         .unwrap_or(0)
 }
 
-fn lease_containers(docker_host: &str, dseq: u64) -> Vec<String> {
+fn lease_containers(docker_host: &str, owner: &str, dseq: u64) -> Vec<String> {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let docker = bollard::Docker::connect_with_unix(
@@ -131,7 +131,9 @@ fn lease_containers(docker_host: &str, dseq: u64) -> Vec<String> {
         list.into_iter()
             .filter(|c| {
                 c.labels.as_ref().and_then(|l| l.get("dcloud.lease")).is_some_and(|l| {
-                    l.split('/').nth(1).and_then(|d| d.parse::<u64>().ok()) == Some(dseq)
+                    let mut parts = l.split('/');
+                    parts.next() == Some(owner)
+                        && parts.next().and_then(|d| d.parse::<u64>().ok()) == Some(dseq)
                 })
             })
             .filter(|c| c.state.as_ref().is_some_and(|s| format!("{s:?}").to_lowercase().contains("running")))
@@ -159,7 +161,8 @@ fn a_tenant_deploys_two_services_reaches_them_updates_survives_a_provider_crash_
         .expect("a container engine: install podman and runc (see shared/notes/podman.md)");
     let docker_host = engine.docker_host.clone();
     let image = "localhost/dcloud-e2e/busybox:1";
-    rt.block_on(dcloud_provider::testimage::ensure_busybox_image(&docker_host, image))
+    let docker = dcloud_provider::engine::connect(&docker_host).expect("engine client");
+    rt.block_on(dcloud_provider::testimage::ensure_busybox_image(&docker, image))
         .expect("build the test image from /bin/busybox (apt-get install busybox-static)");
 
     let mut devnet = env.spawn(
@@ -215,9 +218,10 @@ fn a_tenant_deploys_two_services_reaches_them_updates_survives_a_provider_crash_
     assert_eq!(r.code, 0, "deploy failed: {r:?}\nprovider: {}", provider.logs());
     let out: serde_json::Value = serde_json::from_str(&r.stdout).expect("deploy JSON");
     let dseq = out["dseq"].as_u64().expect("dseq");
+    let owner = out["owner"].as_str().expect("owner").to_string();
     let dseq_s = dseq.to_string();
     let leases = out["leases"].as_array().expect("leases");
-    assert_eq!(leases.len(), 2, "{out}");
+    assert_eq!(leases.len(), 1, "one placement group, one lease: {out}");
     let mut hosts = std::collections::BTreeMap::new();
     for l in leases {
         for (name, svc) in l["status"]["services"].as_object().expect("services") {
@@ -230,9 +234,9 @@ fn a_tenant_deploys_two_services_reaches_them_updates_survives_a_provider_crash_
     wait_http(ingress, &hosts["api"], "api-says-hi", &mut provider);
     assert_eq!(http_get(ingress, "nobody.example").map(|r| r.0), Some(404));
 
-    // Logs: httpd -v logs every request.
+    // Logs: httpd -v logs every response.
     let logs = env.run(&["lease", "logs", "--dseq", &dseq_s, "--from", "alice", "--service", "web"]);
-    assert!(logs.ok().contains("GET /"), "{logs:?}");
+    assert!(logs.ok().contains("[web-0]") && logs.ok().contains("response:200"), "{logs:?}");
 
     // Shell: the command's output and exit code come back.
     let sh = env.run(&[
@@ -253,22 +257,23 @@ fn a_tenant_deploys_two_services_reaches_them_updates_survives_a_provider_crash_
     wait_http(ingress, &hosts["web"], "web-v2", &mut provider);
 
     // kill -9 the provider: the containers keep running; a restart brings status back.
-    let before = lease_containers(&docker_host, dseq);
+    let before = lease_containers(&docker_host, &owner, dseq);
     assert_eq!(before.len(), 2, "two running containers");
     provider.kill();
     std::thread::sleep(Duration::from_millis(500));
-    assert_eq!(lease_containers(&docker_host, dseq), before, "containers survive the provider");
+    assert_eq!(lease_containers(&docker_host, &owner, dseq), before, "containers survive the provider");
     let mut provider = env.spawn("provider2", &args);
     wait_http(ingress, &hosts["web"], "web-v2", &mut provider);
     let st = env.run(&["lease", "status", "--dseq", &dseq_s, "--from", "alice", "-o", "json"]).json();
-    assert_eq!(st["leases"].as_array().map(Vec::len), Some(2), "{st}");
-    assert_eq!(lease_containers(&docker_host, dseq), before, "same containers adopted, none recreated");
+    assert_eq!(st["leases"].as_array().map(Vec::len), Some(1), "{st}");
+    assert_eq!(st["leases"][0]["status"]["services"]["web"]["available"], 1, "{st}");
+    assert_eq!(lease_containers(&docker_host, &owner, dseq), before, "same containers adopted, none recreated");
 
     // Close: containers go away and the escrow is settled exactly.
     let r = env.run(&["lease", "close", "--dseq", &dseq_s, "--from", "alice", "-y"]);
     assert_eq!(r.code, 0, "close failed: {r:?}");
     let start = Instant::now();
-    while !lease_containers(&docker_host, dseq).is_empty() {
+    while !lease_containers(&docker_host, &owner, dseq).is_empty() {
         assert!(start.elapsed() < T, "containers still running: {}", provider.logs());
         std::thread::sleep(Duration::from_millis(200));
     }

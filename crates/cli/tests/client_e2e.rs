@@ -34,6 +34,7 @@ fn client_sends_queries_and_subscribes() {
         "devnet",
         &[
             "devnet",
+            "--no-provider",
             "--rpc.laddr",
             &format!("127.0.0.1:{rpc}"),
             "--api.laddr",

@@ -29,7 +29,7 @@ fn devnet_send_sigkill_restart_keeps_everything() {
     let api_laddr = format!("127.0.0.1:{api}");
     let mut devnet = env.spawn(
         "devnet",
-        &["devnet", "--block-time", "300ms", "--rpc.laddr", &rpc_laddr, "--api.laddr", &api_laddr],
+        &["devnet", "--no-provider", "--block-time", "300ms", "--rpc.laddr", &rpc_laddr, "--api.laddr", &api_laddr],
     );
 
     // The chain runs and the height rises.
@@ -135,6 +135,7 @@ fn devnet_reuses_its_home_and_resets_on_request() {
     env.node = format!("http://127.0.0.1:{rpc}");
     let args = [
         "devnet",
+        "--no-provider",
         "-o",
         "json",
         "--rpc.laddr",

@@ -296,3 +296,47 @@ fn a_tenant_deploys_two_services_reaches_them_updates_survives_a_provider_crash_
     assert_eq!(provider_after - provider_before, paid, "the provider got exactly the leases' pay");
     drop(engine);
 }
+
+#[test]
+fn the_devnet_runs_its_own_provider_and_serves_the_example_deployment() {
+    if std::env::var_os("DCLOUD_SKIP_CONTAINER_TESTS").is_some() {
+        eprintln!("DCLOUD_SKIP_CONTAINER_TESTS set: skipping the devnet provider test");
+        return;
+    }
+    let mut env = Env::new().env("DCLOUD_KEYRING_BACKEND", "test");
+    let (rpc, api, gw, ingress) = (free_port(), free_port(), free_port(), free_port());
+    env.node = format!("http://127.0.0.1:{rpc}");
+    let mut devnet = env.spawn(
+        "devnet",
+        &[
+            "devnet",
+            "-o",
+            "json",
+            "--block-time",
+            "300ms",
+            "--rpc.laddr",
+            &format!("127.0.0.1:{rpc}"),
+            "--api.laddr",
+            &format!("127.0.0.1:{api}"),
+            "--provider.gateway-laddr",
+            &format!("127.0.0.1:{gw}"),
+            "--provider.ingress-laddr",
+            &format!("127.0.0.1:{ingress}"),
+        ],
+    );
+    let info = devnet.first_json_line(T);
+    assert!(info["provider"]["address"].is_string(), "the devnet runs a provider: {info}");
+    assert_eq!(info["provider"]["ingress"], format!("http://127.0.0.1:{ingress}"), "{info}");
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/hello.yaml");
+    let r = env.run(&["deploy", example, "--from", "alice", "--wait", "120s", "-y", "-o", "json"]);
+    assert_eq!(r.code, 0, "deploy failed: {r:?}\ndevnet: {}", devnet.logs());
+    let out: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let host = out["leases"][0]["status"]["services"]["hello"]["uris"][0]
+        .as_str()
+        .expect("a hostname")
+        .to_string();
+    wait_http(ingress, &host, "hello from dcloud", &mut devnet);
+    let dseq = out["dseq"].as_u64().unwrap().to_string();
+    env.run(&["lease", "close", "--dseq", &dseq, "--from", "alice", "-y"]).ok();
+    assert_eq!(devnet.interrupt(T), 0, "the devnet stops cleanly: {}", devnet.logs());
+}

@@ -156,7 +156,8 @@ async fn tenant_auth(
         return Ok(Auth::Jwt { key: key.clone() });
     }
     let owner = key.public_key().address();
-    let (cert_pem, key_pem, publish) = crate::registry::ensure_client_cert(ctx, client, &owner).await?;
+    let (cert_pem, key_pem, publish) =
+        crate::registry::ensure_client_cert(ctx, client, &owner).await?;
     if let Some(m) = publish {
         step(ctx, "publishing your client certificate on chain (first use)");
         extra_msgs.push(m);
@@ -298,8 +299,15 @@ pub(crate) async fn deploy(ctx: &Ctx, a: DeployArgs) -> anyhow::Result<()> {
                 msgs.push(mk::update_deployment(&owner, dseq, &sdl));
             }
             if !msgs.is_empty() {
-                send_tx(ctx, &client, &key, &msgs, a.yes, &format!("update deployment {owner}/{dseq}"))
-                    .await?;
+                send_tx(
+                    ctx,
+                    &client,
+                    &key,
+                    &msgs,
+                    a.yes,
+                    &format!("update deployment {owner}/{dseq}"),
+                )
+                .await?;
             }
             (dseq, false)
         }
@@ -330,9 +338,15 @@ pub(crate) async fn deploy(ctx: &Ctx, a: DeployArgs) -> anyhow::Result<()> {
                     deposit.denom
                 ),
             );
-            let out =
-                send_tx(ctx, &client, &key, &msgs, a.yes, &format!("create deployment {owner}/{dseq}"))
-                    .await?;
+            let out = send_tx(
+                ctx,
+                &client,
+                &key,
+                &msgs,
+                a.yes,
+                &format!("create deployment {owner}/{dseq}"),
+            )
+            .await?;
             step(ctx, &format!("deployment created in block {}", out.height.unwrap_or(0)));
             (dseq, true)
         }
@@ -411,7 +425,9 @@ pub(crate) async fn deploy(ctx: &Ctx, a: DeployArgs) -> anyhow::Result<()> {
         });
     }
     if ctx.output.is_json() {
-        return print_json(&serde_json::json!({"owner": owner.to_string(), "dseq": dseq, "leases": out}));
+        return print_json(
+            &serde_json::json!({"owner": owner.to_string(), "dseq": dseq, "leases": out}),
+        );
     }
     println!("deployment {dseq} is running");
     print_leases(&out);
@@ -424,7 +440,10 @@ pub(crate) async fn deploy(ctx: &Ctx, a: DeployArgs) -> anyhow::Result<()> {
 
 fn print_leases(out: &[LeaseOut]) {
     for l in out {
-        println!("lease {}/{}/{} provider {} price {} per block", l.dseq, l.gseq, l.oseq, l.provider, l.price);
+        println!(
+            "lease {}/{}/{} provider {} price {} per block",
+            l.dseq, l.gseq, l.oseq, l.provider, l.price
+        );
         if let Some(st) = &l.status {
             for (name, s) in &st.services {
                 println!("  service {name}: {}/{} available", s.available, s.total);
@@ -434,7 +453,10 @@ fn print_leases(out: &[LeaseOut]) {
             }
             for (name, ports) in &st.forwarded_ports {
                 for p in ports {
-                    println!("  service {name}: {}:{} → port {} ({})", p.host, p.external_port, p.port, p.proto);
+                    println!(
+                        "  service {name}: {}:{} → port {} ({})",
+                        p.host, p.external_port, p.port, p.proto
+                    );
                 }
             }
             for e in &st.errors {
@@ -470,7 +492,10 @@ async fn wait_for_leases(
             let k = (b.gseq, b.oseq, b.provider.to_string());
             if seen.insert(k, ()).is_none() && !ctx.output.is_json() {
                 let price = b.price_atto as f64 / 1e18;
-                eprintln!("  bid  group {}  provider {}  {price} {} per block", b.gseq, b.provider, b.denom);
+                eprintln!(
+                    "  bid  group {}  provider {}  {price} {} per block",
+                    b.gseq, b.provider, b.denom
+                );
             }
         }
         let leases = active_leases(client, owner, dseq).await?;
@@ -478,7 +503,17 @@ async fn wait_for_leases(
         gseqs.dedup();
         if gseqs.len() >= groups {
             for l in &leases {
-                step(ctx, &format!("lease {}/{}/{} won by {} at {}", l.dseq, l.gseq, l.oseq, l.provider, price_str(l)));
+                step(
+                    ctx,
+                    &format!(
+                        "lease {}/{}/{} won by {} at {}",
+                        l.dseq,
+                        l.gseq,
+                        l.oseq,
+                        l.provider,
+                        price_str(l)
+                    ),
+                );
             }
             return Ok(leases);
         }
@@ -548,7 +583,11 @@ pub(crate) async fn lease(ctx: &Ctx, cmd: LeaseCmd) -> anyhow::Result<()> {
         bail!("no active lease for deployment {owner}/{} matches", sel.dseq);
     }
     let mut none = Vec::new();
-    let auth = if sel.jwt { Auth::Jwt { key: key.clone() } } else { tenant_auth(ctx, &client, &key, false, &mut none).await? };
+    let auth = if sel.jwt {
+        Auth::Jwt { key: key.clone() }
+    } else {
+        tenant_auth(ctx, &client, &key, false, &mut none).await?
+    };
     if !none.is_empty() {
         bail!("your client certificate is not published on chain: run `dcloud tx cert publish --from {}` (or use --jwt)", sel.from);
     }
@@ -557,7 +596,10 @@ pub(crate) async fn lease(ctx: &Ctx, cmd: LeaseCmd) -> anyhow::Result<()> {
             let mut out = Vec::new();
             for l in &leases {
                 let pc = provider_client(&client, &l.provider, &auth).await?;
-                let status = pc.lease_status(&lease_id(l)).await.map_err(|e| anyhow!("{}: {e}", l.provider))?;
+                let status = pc
+                    .lease_status(&lease_id(l))
+                    .await
+                    .map_err(|e| anyhow!("{}: {e}", l.provider))?;
                 out.push(LeaseOut {
                     owner: owner.to_string(),
                     dseq: l.dseq,
@@ -579,7 +621,11 @@ pub(crate) async fn lease(ctx: &Ctx, cmd: LeaseCmd) -> anyhow::Result<()> {
             let mut streams = futures::stream::SelectAll::new();
             for l in &leases {
                 let pc = provider_client(&client, &l.provider, &auth).await?;
-                streams.push(pc.logs(&lease_id(l), &opts).await.map_err(|e| anyhow!("{}: {e}", l.provider))?);
+                streams.push(
+                    pc.logs(&lease_id(l), &opts)
+                        .await
+                        .map_err(|e| anyhow!("{}: {e}", l.provider))?,
+                );
             }
             while let Some(line) = streams.next().await {
                 let line = line.map_err(|e| anyhow!("log stream: {e}"))?;
@@ -595,23 +641,26 @@ pub(crate) async fn lease(ctx: &Ctx, cmd: LeaseCmd) -> anyhow::Result<()> {
             let opts = LogOptions { services: service, follow, tail: None };
             for l in &leases {
                 let pc = provider_client(&client, &l.provider, &auth).await?;
-                let mut s = pc.events(&lease_id(l), &opts).await.map_err(|e| anyhow!("{}: {e}", l.provider))?;
+                let mut s = pc
+                    .events(&lease_id(l), &opts)
+                    .await
+                    .map_err(|e| anyhow!("{}: {e}", l.provider))?;
                 while let Some(ev) = s.next().await {
                     let ev = ev.map_err(|e| anyhow!("event stream: {e}"))?;
                     if ctx.output.is_json() {
                         println!("{}", serde_json::to_string(&ev)?);
                     } else {
-                        println!("{} {} {} {}: {}", ev.kind, ev.object.kind, ev.object.name, ev.reason, ev.note);
+                        println!(
+                            "{} {} {} {}: {}",
+                            ev.kind, ev.object.kind, ev.object.name, ev.reason, ev.note
+                        );
                     }
                 }
             }
             Ok(())
         }
         LeaseCmd::Shell { service, replica, tty, cmd, .. } => {
-            let l = leases
-                .iter()
-                .find(|_| true)
-                .ok_or_else(|| anyhow!("no lease"))?;
+            let l = leases.iter().find(|_| true).ok_or_else(|| anyhow!("no lease"))?;
             let pc = provider_client(&client, &l.provider, &auth).await?;
             let code = crate::shell::run(&pc, &lease_id(l), &service, replica, cmd, tty).await?;
             if code != 0 {
@@ -637,10 +686,16 @@ pub(crate) async fn lease(ctx: &Ctx, cmd: LeaseCmd) -> anyhow::Result<()> {
                     })
                     .collect()
             };
-            let what = if whole { format!("close deployment {owner}/{}", sel.dseq) } else { format!("close {} lease(s) of deployment {}", msgs.len(), sel.dseq) };
+            let what = if whole {
+                format!("close deployment {owner}/{}", sel.dseq)
+            } else {
+                format!("close {} lease(s) of deployment {}", msgs.len(), sel.dseq)
+            };
             let out = send_tx(ctx, &client, &key, &msgs, yes, &what).await?;
             if ctx.output.is_json() {
-                return print_json(&serde_json::json!({"dseq": sel.dseq, "hash": out.hash, "height": out.height, "closed_deployment": whole}));
+                return print_json(
+                    &serde_json::json!({"dseq": sel.dseq, "hash": out.hash, "height": out.height, "closed_deployment": whole}),
+                );
             }
             println!("{what}: done in block {} (tx {})", out.height.unwrap_or(0), out.hash);
             Ok(())

@@ -229,8 +229,9 @@ async fn start_provider(
     } else {
         format!("(not built: no static /bin/busybox; install busybox-static for {HELLO_IMAGE})")
     };
-    let mut cfg = dcloud_provider::config::ProviderConfig::from_yaml(yaml, &ypath.display().to_string())
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut cfg =
+        dcloud_provider::config::ProviderConfig::from_yaml(yaml, &ypath.display().to_string())
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     cfg.expand_paths();
     step("starting the provider");
     let p = crate::provider::start(ctx, cfg).await?;

@@ -556,8 +556,9 @@ pub(crate) async fn ensure_client_cert(
             Some(_) => {} // revoked: make a new one below
             None => {
                 use p256::pkcs8::DecodePrivateKey;
-                let k = p256::ecdsa::SigningKey::from_pkcs8_pem(&key)
-                    .map_err(|e| anyhow!("{} is not a PKCS#8 P-256 key: {e}", key_path.display()))?;
+                let k = p256::ecdsa::SigningKey::from_pkcs8_pem(&key).map_err(|e| {
+                    anyhow!("{} is not a PKCS#8 P-256 key: {e}", key_path.display())
+                })?;
                 let msg = Msg::CreateCertificate(MsgCreateCertificate {
                     owner: owner.to_string(),
                     cert: cert.clone().into_bytes(),

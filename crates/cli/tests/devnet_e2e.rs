@@ -29,7 +29,16 @@ fn devnet_send_sigkill_restart_keeps_everything() {
     let api_laddr = format!("127.0.0.1:{api}");
     let mut devnet = env.spawn(
         "devnet",
-        &["devnet", "--no-provider", "--block-time", "300ms", "--rpc.laddr", &rpc_laddr, "--api.laddr", &api_laddr],
+        &[
+            "devnet",
+            "--no-provider",
+            "--block-time",
+            "300ms",
+            "--rpc.laddr",
+            &rpc_laddr,
+            "--api.laddr",
+            &api_laddr,
+        ],
     );
 
     // The chain runs and the height rises.

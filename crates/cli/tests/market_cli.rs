@@ -52,7 +52,16 @@ fn tenant_deploys_from_sdl_sees_it_and_gets_the_deposit_back_on_close() {
     let api_laddr = format!("127.0.0.1:{api}");
     let mut devnet = env.spawn(
         "devnet",
-        &["devnet", "--no-provider", "--block-time", "300ms", "--rpc.laddr", &rpc_laddr, "--api.laddr", &api_laddr],
+        &[
+            "devnet",
+            "--no-provider",
+            "--block-time",
+            "300ms",
+            "--rpc.laddr",
+            &rpc_laddr,
+            "--api.laddr",
+            &api_laddr,
+        ],
     );
     env.wait_for_height(2, T, &mut devnet);
 

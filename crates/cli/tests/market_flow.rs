@@ -113,7 +113,16 @@ fn a_tenant_deploys_two_providers_bid_the_lowest_wins_and_everyone_is_paid_exact
     let api_laddr = format!("127.0.0.1:{api}");
     let mut devnet = env.spawn(
         "devnet",
-        &["devnet", "--no-provider", "--block-time", "300ms", "--rpc.laddr", &rpc_laddr, "--api.laddr", &api_laddr],
+        &[
+            "devnet",
+            "--no-provider",
+            "--block-time",
+            "300ms",
+            "--rpc.laddr",
+            &rpc_laddr,
+            "--api.laddr",
+            &api_laddr,
+        ],
     );
     env.wait_for_height(2, T, &mut devnet);
     let addr = |k: &str| env.run(&["keys", "show", k, "-a"]).ok().trim().to_string();

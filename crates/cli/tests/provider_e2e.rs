@@ -136,7 +136,11 @@ fn lease_containers(docker_host: &str, owner: &str, dseq: u64) -> Vec<String> {
                         && parts.next().and_then(|d| d.parse::<u64>().ok()) == Some(dseq)
                 })
             })
-            .filter(|c| c.state.as_ref().is_some_and(|s| format!("{s:?}").to_lowercase().contains("running")))
+            .filter(|c| {
+                c.state
+                    .as_ref()
+                    .is_some_and(|s| format!("{s:?}").to_lowercase().contains("running"))
+            })
             .map(|c| c.id.unwrap_or_default())
             .collect()
     })
@@ -212,8 +216,17 @@ fn a_tenant_deploys_two_services_reaches_them_updates_survives_a_provider_crash_
     std::fs::write(&sdl_path, sdl(image, "web-v1")).unwrap();
     let sdl_str = sdl_path.display().to_string();
     let r = env.run(&[
-        "deploy", &sdl_str, "--from", "alice", "--deposit", "5000000uact", "--wait", "120s", "-y",
-        "-o", "json",
+        "deploy",
+        &sdl_str,
+        "--from",
+        "alice",
+        "--deposit",
+        "5000000uact",
+        "--wait",
+        "120s",
+        "-y",
+        "-o",
+        "json",
     ]);
     assert_eq!(r.code, 0, "deploy failed: {r:?}\nprovider: {}", provider.logs());
     let out: serde_json::Value = serde_json::from_str(&r.stdout).expect("deploy JSON");
@@ -235,24 +248,45 @@ fn a_tenant_deploys_two_services_reaches_them_updates_survives_a_provider_crash_
     assert_eq!(http_get(ingress, "nobody.example").map(|r| r.0), Some(404));
 
     // Logs: httpd -v logs every response.
-    let logs = env.run(&["lease", "logs", "--dseq", &dseq_s, "--from", "alice", "--service", "web"]);
+    let logs =
+        env.run(&["lease", "logs", "--dseq", &dseq_s, "--from", "alice", "--service", "web"]);
     assert!(logs.ok().contains("[web-0]") && logs.ok().contains("response:200"), "{logs:?}");
 
     // Shell: the command's output and exit code come back.
     let sh = env.run(&[
-        "lease", "shell", "--dseq", &dseq_s, "--from", "alice", "--service", "api", "--", "cat",
+        "lease",
+        "shell",
+        "--dseq",
+        &dseq_s,
+        "--from",
+        "alice",
+        "--service",
+        "api",
+        "--",
+        "cat",
         "/www/index.html",
     ]);
     assert!(sh.ok().contains("api-says-hi"), "{sh:?}");
     let sh = env.run(&[
-        "lease", "shell", "--dseq", &dseq_s, "--from", "alice", "--service", "api", "--", "sh",
-        "-c", "exit 7",
+        "lease",
+        "shell",
+        "--dseq",
+        &dseq_s,
+        "--from",
+        "alice",
+        "--service",
+        "api",
+        "--",
+        "sh",
+        "-c",
+        "exit 7",
     ]);
     assert_eq!(sh.code, 7, "{sh:?}");
 
     // Update: a new manifest (new page text) for the same deployment.
     std::fs::write(&sdl_path, sdl(image, "web-v2")).unwrap();
-    let r = env.run(&["deploy", &sdl_str, "--from", "alice", "--dseq", &dseq_s, "--wait", "120s", "-y"]);
+    let r = env
+        .run(&["deploy", &sdl_str, "--from", "alice", "--dseq", &dseq_s, "--wait", "120s", "-y"]);
     assert_eq!(r.code, 0, "update failed: {r:?}\nprovider: {}", provider.logs());
     wait_http(ingress, &hosts["web"], "web-v2", &mut provider);
 
@@ -261,13 +295,22 @@ fn a_tenant_deploys_two_services_reaches_them_updates_survives_a_provider_crash_
     assert_eq!(before.len(), 2, "two running containers");
     provider.kill();
     std::thread::sleep(Duration::from_millis(500));
-    assert_eq!(lease_containers(&docker_host, &owner, dseq), before, "containers survive the provider");
+    assert_eq!(
+        lease_containers(&docker_host, &owner, dseq),
+        before,
+        "containers survive the provider"
+    );
     let mut provider = env.spawn("provider2", &args);
     wait_http(ingress, &hosts["web"], "web-v2", &mut provider);
-    let st = env.run(&["lease", "status", "--dseq", &dseq_s, "--from", "alice", "-o", "json"]).json();
+    let st =
+        env.run(&["lease", "status", "--dseq", &dseq_s, "--from", "alice", "-o", "json"]).json();
     assert_eq!(st["leases"].as_array().map(Vec::len), Some(1), "{st}");
     assert_eq!(st["leases"][0]["status"]["services"]["web"]["available"], 1, "{st}");
-    assert_eq!(lease_containers(&docker_host, &owner, dseq), before, "same containers adopted, none recreated");
+    assert_eq!(
+        lease_containers(&docker_host, &owner, dseq),
+        before,
+        "same containers adopted, none recreated"
+    );
 
     // Close: containers go away and the escrow is settled exactly.
     let r = env.run(&["lease", "close", "--dseq", &dseq_s, "--from", "alice", "-y"]);
@@ -278,7 +321,9 @@ fn a_tenant_deploys_two_services_reaches_them_updates_survives_a_provider_crash_
         std::thread::sleep(Duration::from_millis(200));
     }
     let leases = env
-        .run(&["query", "market", "lease", "list", "--owner", "alice", "--dseq", &dseq_s, "-o", "json"])
+        .run(&[
+            "query", "market", "lease", "list", "--owner", "alice", "--dseq", &dseq_s, "-o", "json",
+        ])
         .json();
     let paid: u128 = leases["items"]
         .as_array()

@@ -91,7 +91,16 @@ fn devnet_provider_create_update_audit_and_certificate_lifecycle() {
     let api_laddr = format!("127.0.0.1:{api}");
     let mut devnet = env.spawn(
         "devnet",
-        &["devnet", "--no-provider", "--block-time", "300ms", "--rpc.laddr", &rpc_laddr, "--api.laddr", &api_laddr],
+        &[
+            "devnet",
+            "--no-provider",
+            "--block-time",
+            "300ms",
+            "--rpc.laddr",
+            &rpc_laddr,
+            "--api.laddr",
+            &api_laddr,
+        ],
     );
     env.wait_for_height(1, T, &mut devnet);
     let provider = env.run(&["keys", "show", "provider", "-a"]).ok().trim().to_string();

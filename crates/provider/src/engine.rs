@@ -60,7 +60,9 @@ pub fn connect(host: &str) -> Option<Docker> {
 /// `true` when an engine answers a ping at `host`.
 pub async fn answers(host: &str) -> bool {
     match connect(host) {
-        Some(d) => tokio::time::timeout(Duration::from_secs(3), d.ping()).await.is_ok_and(|r| r.is_ok()),
+        Some(d) => {
+            tokio::time::timeout(Duration::from_secs(3), d.ping()).await.is_ok_and(|r| r.is_ok())
+        }
         None => false,
     }
 }
@@ -106,7 +108,11 @@ pub async fn ensure(dir: &Path) -> Result<Engine, EngineError> {
     let socket: PathBuf = dir.join("podman.sock");
     let host = format!("unix://{}", socket.display());
     if answers(&host).await {
-        return Ok(Engine { docker_host: host, source: "the devnet's Podman service", child: None });
+        return Ok(Engine {
+            docker_host: host,
+            source: "the devnet's Podman service",
+            child: None,
+        });
     }
     if !podman_installed() {
         return Err(EngineError::NotFound);
@@ -128,7 +134,11 @@ pub async fn ensure(dir: &Path) -> Result<Engine, EngineError> {
     let limit = Duration::from_secs(20);
     while started.elapsed() < limit {
         if answers(&host).await {
-            return Ok(Engine { docker_host: host, source: "a Podman service started by dcloud", child: Some(child) });
+            return Ok(Engine {
+                docker_host: host,
+                source: "a Podman service started by dcloud",
+                child: Some(child),
+            });
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }

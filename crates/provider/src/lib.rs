@@ -32,11 +32,11 @@ pub mod lease;
 pub mod pricing;
 pub mod service;
 pub mod state;
+pub mod tenant;
+pub mod testimage;
+mod tls;
 pub mod txqueue;
 pub mod watcher;
-pub mod testimage;
-pub mod tenant;
-mod tls;
 
 pub use lease::{LeaseId, OrderId};
 

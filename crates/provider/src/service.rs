@@ -279,7 +279,8 @@ impl Inner {
     /// containers are gone.
     async fn reconcile(self: &Arc<Self>) -> Result<(), DaemonError> {
         let active = self.active_leases().await?;
-        let deployed = self.backend.list().await.map_err(|e| DaemonError::Backend(e.to_string()))?;
+        let deployed =
+            self.backend.list().await.map_err(|e| DaemonError::Backend(e.to_string()))?;
         let stored = self.state.manifests()?;
         let mut running: BTreeMap<LeaseId, ManifestGroup> = deployed.into_iter().collect();
         for (lease, _) in running.clone() {
@@ -406,7 +407,10 @@ pub struct StartOptions {
 /// orders, then follows the chain.
 pub async fn start(opts: StartOptions) -> Result<RunningProvider, DaemonError> {
     let client = RpcClient::new(&opts.node).map_err(chain_err)?;
-    client.status().await.map_err(|e| DaemonError::Chain(format!("node {} unreachable: {e}", opts.node)))?;
+    client
+        .status()
+        .await
+        .map_err(|e| DaemonError::Chain(format!("node {} unreachable: {e}", opts.node)))?;
     let me = opts.key.public_key().address();
     let state = StateDir::open(&opts.state_dir)?;
     let txq = TxQueue::start(client.clone(), opts.key.clone(), opts.chain_id.clone());
@@ -422,10 +426,9 @@ pub async fn start(opts: StartOptions) -> Result<RunningProvider, DaemonError> {
     let ingress_l = TcpListener::bind(listeners.ingress)
         .await
         .map_err(|e| DaemonError::Listen { addr: listeners.ingress.to_string(), source: e })?;
-    let ingress_addr = ingress_l.local_addr().map_err(|e| DaemonError::Listen {
-        addr: listeners.ingress.to_string(),
-        source: e,
-    })?;
+    let ingress_addr = ingress_l
+        .local_addr()
+        .map_err(|e| DaemonError::Listen { addr: listeners.ingress.to_string(), source: e })?;
     let ing = inner.ingress.clone();
     tasks.push(tokio::spawn(async move {
         if let Err(e) = ing.serve(ingress_l).await {
@@ -435,10 +438,9 @@ pub async fn start(opts: StartOptions) -> Result<RunningProvider, DaemonError> {
     let gateway_l = TcpListener::bind(listeners.gateway)
         .await
         .map_err(|e| DaemonError::Listen { addr: listeners.gateway.to_string(), source: e })?;
-    let gateway_addr = gateway_l.local_addr().map_err(|e| DaemonError::Listen {
-        addr: listeners.gateway.to_string(),
-        source: e,
-    })?;
+    let gateway_addr = gateway_l
+        .local_addr()
+        .map_err(|e| DaemonError::Listen { addr: listeners.gateway.to_string(), source: e })?;
     tasks.push(inner.spawn_gateway(gateway_l, cert_pem, key_pem));
 
     // Catch up: open orders we have not bid on yet.
@@ -586,9 +588,11 @@ impl Inner {
         cert_pem: String,
         key_pem: String,
     ) -> tokio::task::JoinHandle<()> {
-        let chain = Arc::new(crate::gateway::RpcChainView::new(self.client.clone(), self.me.clone()));
+        let chain =
+            Arc::new(crate::gateway::RpcChainView::new(self.client.clone(), self.me.clone()));
         let leases: Arc<dyn LeaseManager> = self.clone();
-        let state = crate::gateway::GatewayState::new(self.me.clone(), chain, leases, self.backend.clone());
+        let state =
+            crate::gateway::GatewayState::new(self.me.clone(), chain, leases, self.backend.clone());
         let config = crate::gateway::GatewayConfig::new(cert_pem, key_pem);
         tokio::spawn(async move {
             if let Err(e) = crate::gateway::serve(listener, config, state).await {
@@ -599,7 +603,10 @@ impl Inner {
 
     /// Registers the provider on chain, or updates its host URI / attributes / info when
     /// the config changed.
-    async fn ensure_registered(&self, cfg: &crate::config::ProviderConfig) -> Result<(), DaemonError> {
+    async fn ensure_registered(
+        &self,
+        cfg: &crate::config::ProviderConfig,
+    ) -> Result<(), DaemonError> {
         use dcloud_proto::dcloud::provider as ppb;
         let attrs: Vec<ppb::Attribute> = cfg
             .chain_attributes()
@@ -623,7 +630,10 @@ impl Inner {
             }
             Some(p) => {
                 let same_attrs = p.attributes.len() == attrs.len()
-                    && p.attributes.iter().zip(&attrs).all(|(a, b)| a.key == b.key && a.value == b.value);
+                    && p.attributes
+                        .iter()
+                        .zip(&attrs)
+                        .all(|(a, b)| a.key == b.key && a.value == b.value);
                 if p.host_uri == cfg.host_uri && same_attrs {
                     return Ok(());
                 }
@@ -636,7 +646,10 @@ impl Inner {
                 })
             }
         };
-        self.txq.submit(vec![msg]).await.map_err(|e| DaemonError::Chain(format!("registering the provider: {e}")))?;
+        self.txq
+            .submit(vec![msg])
+            .await
+            .map_err(|e| DaemonError::Chain(format!("registering the provider: {e}")))?;
         Ok(())
     }
 
@@ -657,7 +670,9 @@ impl Inner {
             })
             .await
             .map_err(chain_err)?;
-        if let (Ok(c), Ok(k)) = (std::fs::read_to_string(&cert_path), std::fs::read_to_string(&key_path)) {
+        if let (Ok(c), Ok(k)) =
+            (std::fs::read_to_string(&cert_path), std::fs::read_to_string(&key_path))
+        {
             let host = crate::certs::host_of_uri(&cfg.host_uri).unwrap_or_default();
             let on_chain = published.iter().any(|p| {
                 p.state == dcloud_app::modules::cert::CertState::Valid && p.cert.trim() == c.trim()
@@ -682,7 +697,8 @@ impl Inner {
             .await
             .map_err(|e| DaemonError::Chain(format!("publishing the gateway certificate: {e}")))?;
         for (p, data) in [(&cert_path, &g.cert_pem), (&key_path, &g.key_pem)] {
-            write_private(p, data).map_err(|e| DaemonError::Config(format!("{}: {e}", p.display())))?;
+            write_private(p, data)
+                .map_err(|e| DaemonError::Config(format!("{}: {e}", p.display())))?;
         }
         Ok((g.cert_pem, g.key_pem))
     }
@@ -810,13 +826,16 @@ impl Inner {
             })?;
             inv.reserve(o, &spec).map_err(|e| e.to_string())?;
         }
-        let price = self.pricing.price(&o.owner, &spec, &spec.denom).await.map_err(|e| e.to_string())?;
-        let price = crate::bidengine::decide_price(spec.max_price_atto, price).map_err(|e| e.to_string())?;
+        let price =
+            self.pricing.price(&o.owner, &spec, &spec.denom).await.map_err(|e| e.to_string())?;
+        let price = crate::bidengine::decide_price(spec.max_price_atto, price)
+            .map_err(|e| e.to_string())?;
         let params = mk::market_params(&self.client, 0).await.map_err(|e| e.to_string())?;
         let deposit = crate::bidengine::bid_deposit(&self.bid_deposit, &params.bid_min_deposits)
             .map_err(|e| e.to_string())?;
-        let deposit = mk::parse_coin(&format!("{}{}", deposit.amount, deposit.denom), "bid deposit")
-            .map_err(|e| e.to_string())?;
+        let deposit =
+            mk::parse_coin(&format!("{}{}", deposit.amount, deposit.denom), "bid deposit")
+                .map_err(|e| e.to_string())?;
         let price_coin = dcloud_proto::dcloud::deployment::DecCoin {
             denom: spec.denom.clone(),
             amount: atto_to_decimal(price),

@@ -148,7 +148,8 @@ impl StateDir {
             .collect();
         entries.sort();
         for p in entries {
-            match fs::read(&p).ok().and_then(|b| serde_json::from_slice::<StoredManifest>(&b).ok()) {
+            match fs::read(&p).ok().and_then(|b| serde_json::from_slice::<StoredManifest>(&b).ok())
+            {
                 Some(m) => out.push(m),
                 None => tracing::warn!(path = %p.display(), "skipping a damaged manifest file"),
             }

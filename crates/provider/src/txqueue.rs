@@ -49,7 +49,8 @@ impl TxQueue {
                     }
                 }
                 if batch.len() > 1 {
-                    let msgs: Vec<Msg> = batch.iter().flat_map(|(m, _)| m.iter().cloned()).collect();
+                    let msgs: Vec<Msg> =
+                        batch.iter().flat_map(|(m, _)| m.iter().cloned()).collect();
                     if let Ok(out) = send(&sender, &msgs, &opts).await {
                         for (_, reply) in batch {
                             let _ = reply.send(Ok(out.clone()));
@@ -81,7 +82,9 @@ impl TxQueue {
 async fn send(sender: &TxSender<'_>, msgs: &[Msg], opts: &TxOptions) -> Result<TxOutcome, TxError> {
     match sender.send(msgs, opts).await {
         Ok(out) if out.code == 0 => Ok(out),
-        Ok(out) => Err(TxError::Failed(format!("code {} ({}): {}", out.code, out.codespace, out.log))),
+        Ok(out) => {
+            Err(TxError::Failed(format!("code {} ({}): {}", out.code, out.codespace, out.log)))
+        }
         Err(e) => Err(TxError::Failed(e.to_string())),
     }
 }

@@ -121,7 +121,13 @@ pub struct Watcher {
 impl Watcher {
     /// A watcher that yields blocks from `after + 1` on.
     pub fn new(client: RpcClient, after: u64) -> Self {
-        Self { client, next: after + 1, known_latest: 0, sub: None, poll: Duration::from_millis(250) }
+        Self {
+            client,
+            next: after + 1,
+            known_latest: 0,
+            sub: None,
+            poll: Duration::from_millis(250),
+        }
     }
 
     /// The next height [`Self::next_block`] returns.
@@ -207,7 +213,8 @@ mod tests {
             .attr("gseq", 1)
             .attr("oseq", 1);
         let ok = dcloud_app::TxResult { code: 0, events: vec![ev.clone()], ..Default::default() };
-        let failed = dcloud_app::TxResult { code: 5, events: vec![ev.clone()], ..Default::default() };
+        let failed =
+            dcloud_app::TxResult { code: 5, events: vec![ev.clone()], ..Default::default() };
         let results = BlockResults {
             height: 3,
             tx_results: vec![failed, ok],

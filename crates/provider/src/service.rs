@@ -859,10 +859,8 @@ fn x509_names(pem: &str) -> Vec<String> {
         for n in &san.value.general_names {
             match n {
                 x509_parser::extensions::GeneralName::DNSName(d) => names.push(d.to_string()),
-                x509_parser::extensions::GeneralName::IPAddress(ip) => {
-                    if ip.len() == 4 {
-                        names.push(std::net::Ipv4Addr::new(ip[0], ip[1], ip[2], ip[3]).to_string());
-                    }
+                x509_parser::extensions::GeneralName::IPAddress(ip) if ip.len() == 4 => {
+                    names.push(std::net::Ipv4Addr::new(ip[0], ip[1], ip[2], ip[3]).to_string());
                 }
                 _ => {}
             }

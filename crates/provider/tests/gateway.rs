@@ -292,6 +292,9 @@ fn chain_groups(s: &dcloud_sdl::Sdl) -> Vec<Group> {
                         endpoints: u.resource.endpoints.len() as u32,
                         count: u.count,
                         price_atto: 1_000_000_000_000_000_000_000,
+                        gpu_attributes: vec![],
+                        storage_attributes: vec![],
+                        ip_endpoints: 0,
                     })
                     .collect(),
                 denom: "uakt".into(),

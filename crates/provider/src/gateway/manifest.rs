@@ -272,6 +272,9 @@ deployment:
                     endpoints: u.resource.endpoints.len() as u32,
                     count: u.count,
                     price_atto: 1,
+                    gpu_attributes: vec![],
+                    storage_attributes: vec![],
+                    ip_endpoints: 0,
                 })
                 .collect(),
             denom: "uakt".into(),

@@ -12,6 +12,24 @@ export DCLOUD_HOME="${DEVNET_HOME:-$HOME/.dcloud-devnet}"
 export DCLOUD_KEYRING_BACKEND=test
 export DCLOUD_NODE="${DCLOUD_NODE:-http://127.0.0.1:26657}"
 
+# A container engine for the devnet's provider: Podman (with runc) if neither Docker nor
+# Podman is installed, and a static busybox the devnet builds its example image from.
+need=()
+if ! command -v podman >/dev/null 2>&1 && ! command -v docker >/dev/null 2>&1; then
+    need+=(podman runc iptables)
+fi
+[ -x /bin/busybox ] && { ! command -v file >/dev/null 2>&1 || file -L /bin/busybox | grep -q static; } || need+=(busybox-static)
+if [ "${#need[@]}" -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    if command -v apt-get >/dev/null 2>&1; then
+        echo "==> installing ${need[*]} (the devnet's provider runs containers with them)"
+        $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+    else
+        echo "==> warning: please install ${need[*]}; the devnet runs without a provider otherwise" >&2
+    fi
+fi
+
 echo "==> building dcloud (release; the first build takes a few minutes)"
 cargo build --release --bin dcloud
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/dcloud"
@@ -45,5 +63,6 @@ echo
 echo
 echo "==> the devnet keeps running (Ctrl-C to stop). In another terminal:"
 echo "    export DCLOUD_HOME=$DCLOUD_HOME DCLOUD_KEYRING_BACKEND=test"
-echo "    $BIN query market lease list --owner alice"
+echo "    $BIN lease status --dseq N --from alice     # N: the dseq printed above"
+echo "    $BIN deploy examples/hello.yaml --from alice  # another deployment"
 wait "$devnet"

@@ -203,6 +203,23 @@ fn load_sdl(path: &Path) -> anyhow::Result<mk::Sdl> {
     Ok(sdl)
 }
 
+/// How long each phase of `dcloud deploy` took (milliseconds since the command started).
+#[derive(Debug, Default, Serialize)]
+struct Timings {
+    /// The deployment tx is in a block.
+    deployment_tx_ms: u64,
+    /// The first bid was seen.
+    first_bid_ms: Option<u64>,
+    /// Every group had a lease.
+    lease_ms: Option<u64>,
+    /// Every provider accepted the manifest.
+    manifest_ms: u64,
+    /// Every service had all replicas available.
+    running_ms: u64,
+    /// Blocks between the order's creation and the first bid's.
+    order_to_bid_blocks: Option<u64>,
+}
+
 #[derive(Debug, Serialize)]
 struct LeaseOut {
     owner: String,
@@ -284,6 +301,9 @@ pub(crate) async fn deploy(ctx: &Ctx, a: DeployArgs) -> anyhow::Result<()> {
     let client = ctx.client()?;
     let key = ctx.signing_key(&a.from)?;
     let owner = key.public_key().address();
+    let started = Instant::now();
+    let ms = move || started.elapsed().as_millis() as u64;
+    let mut timings = Timings::default();
     let deadline = Instant::now() + a.wait;
     let mut msgs = Vec::new();
     let auth = tenant_auth(ctx, &client, &key, a.jwt, &mut msgs).await?;
@@ -348,14 +368,29 @@ pub(crate) async fn deploy(ctx: &Ctx, a: DeployArgs) -> anyhow::Result<()> {
             )
             .await?;
             step(ctx, &format!("deployment created in block {}", out.height.unwrap_or(0)));
+            timings.deployment_tx_ms = ms();
             (dseq, true)
         }
     };
 
     let groups = sdl.groups().len();
     let leases = if created {
-        wait_for_leases(ctx, &client, &key, &owner, dseq, groups, a.auto_accept, a.yes, deadline)
-            .await?
+        let (leases, first_bid, order_to_bid) = wait_for_leases(
+            ctx,
+            &client,
+            &key,
+            &owner,
+            dseq,
+            groups,
+            a.auto_accept,
+            a.yes,
+            deadline,
+        )
+        .await?;
+        timings.first_bid_ms = first_bid.map(|t| t.duration_since(started).as_millis() as u64);
+        timings.order_to_bid_blocks = order_to_bid;
+        timings.lease_ms = Some(ms());
+        leases
     } else {
         active_leases(&client, &owner, dseq).await?
     };
@@ -383,6 +418,7 @@ pub(crate) async fn deploy(ctx: &Ctx, a: DeployArgs) -> anyhow::Result<()> {
         }
     }
 
+    timings.manifest_ms = ms();
     // Wait until every service of every lease has all its replicas available.
     step(ctx, "waiting for the services to run");
     let mut out = Vec::new();
@@ -412,7 +448,7 @@ pub(crate) async fn deploy(ctx: &Ctx, a: DeployArgs) -> anyhow::Result<()> {
                     }
                 );
             }
-            tokio::time::sleep(Duration::from_millis(300)).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
         };
         out.push(LeaseOut {
             owner: owner.to_string(),
@@ -424,12 +460,13 @@ pub(crate) async fn deploy(ctx: &Ctx, a: DeployArgs) -> anyhow::Result<()> {
             status: Some(status),
         });
     }
+    timings.running_ms = ms();
     if ctx.output.is_json() {
-        return print_json(
-            &serde_json::json!({"owner": owner.to_string(), "dseq": dseq, "leases": out}),
-        );
+        return print_json(&serde_json::json!({
+            "owner": owner.to_string(), "dseq": dseq, "leases": out, "timings": timings,
+        }));
     }
-    println!("deployment {dseq} is running");
+    println!("deployment {dseq} is running ({:.1} s)", timings.running_ms as f64 / 1000.0);
     print_leases(&out);
     println!();
     println!("next: dcloud lease status --dseq {dseq} --from {}", a.from);
@@ -478,24 +515,38 @@ async fn wait_for_leases(
     auction: AuctionArg,
     yes: bool,
     deadline: Instant,
-) -> anyhow::Result<Vec<dcloud_app::modules::market::Lease>> {
+) -> anyhow::Result<(Vec<dcloud_app::modules::market::Lease>, Option<Instant>, Option<u64>)> {
     step(ctx, "waiting for bids");
     let mut seen = BTreeMap::new();
-    let window_end = {
+    let mut first_bid: Option<Instant> = None;
+    let mut order_to_bid = None;
+    let (window_end, order_created) = {
         let f = Filter { owner: Some(owner.to_string()), dseq: Some(dseq), ..Filter::default() };
-        mk::orders(client, &f, 0).await?.items.iter().map(|o| o.window_end).max().unwrap_or(0)
+        let orders = mk::orders(client, &f, 0).await?.items;
+        (
+            orders.iter().map(|o| o.window_end).max().unwrap_or(0),
+            orders.iter().map(|o| o.created_at).min().unwrap_or(0),
+        )
     };
     loop {
         let f = Filter { owner: Some(owner.to_string()), dseq: Some(dseq), ..Filter::default() };
         let bids = mk::bids(client, &f, 0).await?.items;
         for b in &bids {
             let k = (b.gseq, b.oseq, b.provider.to_string());
-            if seen.insert(k, ()).is_none() && !ctx.output.is_json() {
-                let price = b.price_atto as f64 / 1e18;
-                eprintln!(
-                    "  bid  group {}  provider {}  {price} {} per block",
-                    b.gseq, b.provider, b.denom
-                );
+            if seen.insert(k, ()).is_none() {
+                if first_bid.is_none() {
+                    first_bid = Some(Instant::now());
+                    order_to_bid = Some(b.created_at.saturating_sub(order_created));
+                }
+                if !ctx.output.is_json() {
+                    eprintln!(
+                        "  bid  group {}  provider {}  {}{} per block",
+                        b.gseq,
+                        b.provider,
+                        dcloud_provider::service::atto_to_decimal(b.price_atto),
+                        b.denom
+                    );
+                }
             }
         }
         let leases = active_leases(client, owner, dseq).await?;
@@ -515,7 +566,7 @@ async fn wait_for_leases(
                     ),
                 );
             }
-            return Ok(leases);
+            return Ok((leases, first_bid, order_to_bid));
         }
         let height = client.latest_height().await?;
         if auction == AuctionArg::Manual && height > window_end {
@@ -552,7 +603,7 @@ async fn wait_for_leases(
                 seen.len()
             );
         }
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

@@ -31,7 +31,7 @@ fn a_send_moves_the_amount_to_the_recipient_and_the_fee_to_the_fee_collector() {
 fn a_send_emits_transfer_coin_spent_coin_received_message_and_fee_events() {
     let mut c = TestChain::new(TestConfig::default());
     let (alice, bob) = (c.address(0).to_string(), c.address(1).to_string());
-    let tx = c.send(0, &bob, &[(77, DENOM_ACT)]);
+    let tx = c.send(0, &bob, &[(77, DENOM_AKT)]);
     let res = c.deliver_block(vec![tx]).tx_results.remove(0);
     assert_eq!(res.code, 0, "{}", res.log);
     let transfers = event(&res.events, "transfer");
@@ -39,7 +39,7 @@ fn a_send_emits_transfer_coin_spent_coin_received_message_and_fee_events() {
     assert_eq!(transfers.len(), 2, "{:?}", res.events);
     let t = transfers.iter().find(|e| e.get("recipient") == Some(&bob)).expect("transfer to bob");
     assert_eq!(t.get("sender"), Some(alice.as_str()));
-    assert_eq!(t.get("amount"), Some("77uact"));
+    assert_eq!(t.get("amount"), Some("77uakt"));
     let fee_t = transfers
         .iter()
         .find(|e| e.get("recipient") == Some(&fee_collector().to_string()))
@@ -47,7 +47,7 @@ fn a_send_emits_transfer_coin_spent_coin_received_message_and_fee_events() {
     assert_eq!(fee_t.get("amount"), Some(format!("{DEFAULT_FEE}uakt").as_str()));
     assert!(event(&res.events, "coin_received")
         .iter()
-        .any(|e| e.get("receiver") == Some(&bob) && e.get("amount") == Some("77uact")));
+        .any(|e| e.get("receiver") == Some(&bob) && e.get("amount") == Some("77uakt")));
     assert!(event(&res.events, "coin_spent").iter().any(|e| e.get("spender") == Some(&alice)));
     let msg = event(&res.events, "message");
     assert_eq!(msg.len(), 1);

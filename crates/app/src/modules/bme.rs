@@ -377,8 +377,8 @@ fn mul_div_floor(a: u128, b: u128, d: u128) -> Result<u128, AppError> {
 }
 
 fn mul_div_ceil(a: u128, b: u128, d: u128) -> Result<u128, AppError> {
-    let (q, rem) =
-        mul_div(a, b, d).ok_or_else(|| AppError::InvalidCoins(format!("{a} × {b} / {d} overflows")))?;
+    let (q, rem) = mul_div(a, b, d)
+        .ok_or_else(|| AppError::InvalidCoins(format!("{a} × {b} / {d} overflows")))?;
     Ok(q + u128::from(rem))
 }
 
@@ -522,7 +522,11 @@ fn scan<T: serde::de::DeserializeOwned>(
 }
 
 /// Queued requests of one direction (`from` = burned denom), oldest first, at most `limit`.
-pub fn pending(state: &dyn StateRead, from: &str, limit: usize) -> Result<Vec<PendingRecord>, AppError> {
+pub fn pending(
+    state: &dyn StateRead,
+    from: &str,
+    limit: usize,
+) -> Result<Vec<PendingRecord>, AppError> {
     scan(state, &[PENDING, dir(from)], limit, "pending record")
 }
 
@@ -622,13 +626,13 @@ fn parse_addr(s: &str, field: &str) -> Result<AccAddress, AppError> {
     s.parse().map_err(|e| AppError::InvalidAddress(format!("{field}: {e}")))
 }
 
-fn parse_coin(
-    c: &Option<dcloud_proto::dcloud::bme::Coin>,
-    field: &str,
-) -> Result<Coin, AppError> {
+fn parse_coin(c: &Option<dcloud_proto::dcloud::bme::Coin>, field: &str) -> Result<Coin, AppError> {
     let c = c.as_ref().ok_or_else(|| AppError::InvalidCoins(format!("{field} is missing")))?;
     if c.amount.starts_with('-') {
-        return Err(AppError::InvalidCoins(format!("{field}: negative amount {}{}", c.amount, c.denom)));
+        return Err(AppError::InvalidCoins(format!(
+            "{field}: negative amount {}{}",
+            c.amount, c.denom
+        )));
     }
     let amount: u128 = c.amount.parse().map_err(|_| {
         AppError::InvalidCoins(format!("{field}: malformed amount {:?}{}", c.amount, c.denom))
@@ -665,9 +669,7 @@ fn request_of(msg: &Msg) -> Result<Option<Request>, AppError> {
         )));
     }
     if to != owner {
-        return Err(AppError::Unauthorized(format!(
-            "recipient {to} must be the owner {owner}"
-        )));
+        return Err(AppError::Unauthorized(format!("recipient {to} must be the owner {owner}")));
     }
     Ok(Some((owner, to, coin, to_denom)))
 }
@@ -679,7 +681,10 @@ pub(crate) fn validate_basic(msg: &Msg) -> Result<(), AppError> {
         parse_addr(&m.source, "source")?;
         let c = parse_coin(&m.amount, "amount")?;
         if c.denom != DENOM_AKT {
-            return Err(AppError::InvalidCoins(format!("the vault is funded in {DENOM_AKT}, not {}", c.denom)));
+            return Err(AppError::InvalidCoins(format!(
+                "the vault is funded in {DENOM_AKT}, not {}",
+                c.denom
+            )));
         }
         return Ok(());
     }
@@ -696,8 +701,9 @@ pub(crate) fn deliver(
     if let Msg::FundVault(m) = msg {
         return fund_vault(state, m, events);
     }
-    let (owner, to, coin, to_denom) = request_of(msg)?
-        .ok_or_else(|| AppError::UnknownRequest(format!("{} is not a bme message", msg.type_url())))?;
+    let (owner, to, coin, to_denom) = request_of(msg)?.ok_or_else(|| {
+        AppError::UnknownRequest(format!("{} is not a bme message", msg.type_url()))
+    })?;
     request(state, ctx, &owner, &to, &coin, &to_denom, events).map(|_| ())
 }
 
@@ -708,10 +714,9 @@ fn fund_vault(
 ) -> Result<(), AppError> {
     let p = params(state)?;
     let authority = parse_addr(&m.authority, "authority")?;
-    if p.authority.is_empty() || p.authority.parse::<AccAddress>().ok().as_ref() != Some(&authority) {
-        return Err(AppError::Unauthorized(format!(
-            "{authority} is not the bme authority"
-        )));
+    if p.authority.is_empty() || p.authority.parse::<AccAddress>().ok().as_ref() != Some(&authority)
+    {
+        return Err(AppError::Unauthorized(format!("{authority} is not the bme authority")));
     }
     let source = parse_addr(&m.source, "source")?;
     if auth::is_module_address(&source) {
@@ -868,7 +873,9 @@ fn execute(
     } else {
         let supply = bank::supply_of(state, DENOM_ACT)?;
         if a > supply {
-            return Err(AppError::InsufficientFunds(format!("burn of {a}uact exceeds the supply {supply}")));
+            return Err(AppError::InsufficientFunds(format!(
+                "burn of {a}uact exceeds the supply {supply}"
+            )));
         }
         bank::burn(state, VAULT, &Coins::one(a, DENOM_ACT), events)?;
         add(&mut t.total_burned, a, DENOM_ACT)?;
@@ -956,7 +963,13 @@ fn cancel(
             .attr("owner", &rec.owner)
             .attr("coins_to_burn", c)
             .attr("denom_to_mint", &rec.denom_to_mint)
-            .attr("reason", serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default())
+            .attr(
+                "reason",
+                serde_json::to_value(reason)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default(),
+            )
             .attr("error", error)
             .attr("request_height", rec.id.height)
             .attr("sequence", rec.id.sequence),
@@ -991,7 +1004,9 @@ fn process(
                 if fatal || rec.attempts >= p.max_pending_attempts {
                     let reason = if fatal { reason } else { CancelReason::MaxAttempts };
                     let msg = e.to_string();
-                    let r = atomically(state, events, |s, ev| cancel(s, &rec, reason, &msg, height, ev));
+                    let r = atomically(state, events, |s, ev| {
+                        cancel(s, &rec, reason, &msg, height, ev)
+                    });
                     crate::modules::skip_or_halt(r, "bme cancel", events)?;
                 } else {
                     state.put(pending_key(&rec.id), to_json(&rec)?);
@@ -1105,8 +1120,7 @@ pub struct VaultState {
 pub fn vault_state(state: &dyn StateRead) -> Result<VaultState, AppError> {
     let t = totals(state)?;
     let vault = bank::balances(state, &vault_address())?;
-    let outstanding =
-        bank::supply_of(state, DENOM_ACT)?.saturating_sub(vault.amount_of(DENOM_ACT));
+    let outstanding = bank::supply_of(state, DENOM_ACT)?.saturating_sub(vault.amount_of(DENOM_ACT));
     Ok(VaultState {
         vault,
         outstanding_act: outstanding,
@@ -1143,7 +1157,11 @@ pub struct StatusView {
 /// Builds the status view.
 pub fn status_view(state: &dyn StateRead) -> Result<StatusView, AppError> {
     let s = status(state)?;
-    let cr = if s.status == MintStatus::HaltOracle { "unknown".into() } else { fmt_cr(s.collateral_ratio_bps) };
+    let cr = if s.status == MintStatus::HaltOracle {
+        "unknown".into()
+    } else {
+        fmt_cr(s.collateral_ratio_bps)
+    };
     Ok(StatusView {
         status: s.status,
         previous_status: s.previous_status,
@@ -1179,7 +1197,9 @@ pub fn check_invariants(state: &dyn StateRead) -> Result<(), AppError> {
             .ok_or_else(|| inv(format!("supply of {d} under/overflows")))?;
         let have = bank::supply_of(state, d)?;
         if have != want {
-            return Err(inv(format!("supply of {d} is {have}, expected genesis + minted − burned = {want}")));
+            return Err(inv(format!(
+                "supply of {d} is {have}, expected genesis + minted − burned = {want}"
+            )));
         }
     }
     // The vault holds exactly funded + pending + credits + spreads.
@@ -1226,16 +1246,26 @@ pub fn check_invariants(state: &dyn StateRead) -> Result<(), AppError> {
             ("pending", t.pending.amount_of(d), pend.get(d).copied().unwrap_or(0)),
             ("total_minted", t.total_minted.amount_of(d), minted.get(d).copied().unwrap_or(0)),
             ("total_burned", t.total_burned.amount_of(d), burned.get(d).copied().unwrap_or(0)),
-            ("spread_collected", t.spread_collected.amount_of(d), spreads.get(d).copied().unwrap_or(0)),
+            (
+                "spread_collected",
+                t.spread_collected.amount_of(d),
+                spreads.get(d).copied().unwrap_or(0),
+            ),
         ];
         for (what, total, from_ledger) in checks {
             if total != from_ledger {
-                return Err(inv(format!("{what} of {d} is {total} but the ledger says {from_ledger}")));
+                return Err(inv(format!(
+                    "{what} of {d} is {total} but the ledger says {from_ledger}"
+                )));
             }
         }
     }
-    let credits = accrued.checked_sub(issued).ok_or_else(|| inv("more credits issued than accrued".into()))?;
-    if t.remint_credits.amount_of(DENOM_AKT) != credits || t.remint_credits.amount_of(DENOM_ACT) != 0 {
+    let credits = accrued
+        .checked_sub(issued)
+        .ok_or_else(|| inv("more credits issued than accrued".into()))?;
+    if t.remint_credits.amount_of(DENOM_AKT) != credits
+        || t.remint_credits.amount_of(DENOM_ACT) != 0
+    {
         return Err(inv(format!(
             "remint credits {} ≠ accrued − issued = {credits}",
             t.remint_credits

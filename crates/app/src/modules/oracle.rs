@@ -153,7 +153,10 @@ impl OracleGenesis {
                         ));
                     }
                     if !seen.insert(a) {
-                        e.push(format!("app_state.oracle.prices[{i}]: second price of {}", p.source));
+                        e.push(format!(
+                            "app_state.oracle.prices[{i}]: second price of {}",
+                            p.source
+                        ));
                     }
                 }
                 Err(err) => e.push(format!("app_state.oracle.prices[{i}]: {err}")),
@@ -421,8 +424,11 @@ fn aggregate(mut twaps: Vec<u128>, ctx: &BlockCtx) -> Option<Aggregate> {
     let n = twaps.len();
     let (min, max) = (*twaps.first()?, *twaps.last()?);
     let sum = twaps.iter().try_fold(0u128, |a, &b| a.checked_add(b))?;
-    let median =
-        if n % 2 == 1 { twaps[n / 2] } else { twaps[n / 2 - 1] / 2 + twaps[n / 2] / 2 + (twaps[n / 2 - 1] % 2 + twaps[n / 2] % 2) / 2 };
+    let median = if n % 2 == 1 {
+        twaps[n / 2]
+    } else {
+        twaps[n / 2 - 1] / 2 + twaps[n / 2] / 2 + (twaps[n / 2 - 1] % 2 + twaps[n / 2] % 2) / 2
+    };
     let dev = (max - min).checked_mul(10_000)? / min.max(1);
     Some(Aggregate {
         twap_atto: sum / n as u128,
@@ -557,7 +563,10 @@ mod tests {
     fn aggregate_reports_mean_median_and_deviation() {
         let ctx = BlockCtx { height: 3, time_ms: 9 };
         let a = aggregate(vec![ATTO, 3 * ATTO, 2 * ATTO], &ctx).unwrap();
-        assert_eq!((a.twap_atto, a.median_atto, a.min_atto, a.max_atto), (2 * ATTO, 2 * ATTO, ATTO, 3 * ATTO));
+        assert_eq!(
+            (a.twap_atto, a.median_atto, a.min_atto, a.max_atto),
+            (2 * ATTO, 2 * ATTO, ATTO, 3 * ATTO)
+        );
         assert_eq!(a.deviation_bps, 20_000);
         let a = aggregate(vec![3, 4], &ctx).unwrap();
         assert_eq!(a.median_atto, 3);

@@ -207,8 +207,11 @@ fn events<'a>(ev: &'a [Event], kind: &str) -> Vec<&'a Event> {
     ev.iter().filter(|e| e.kind == kind).collect()
 }
 
+/// Store entries (key, value).
+type Kv = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// Everything BME and bank hold, to show a rejected tx changed nothing but the fee.
-fn snapshot(h: &H) -> (Vec<(Vec<u8>, Vec<u8>)>, Vec<u128>) {
+fn snapshot(h: &H) -> (Kv, Vec<u128>) {
     let mut kv = Vec::new();
     for p in [0x40u8, 0x41, 0x42, 0x43] {
         kv.extend(h.c.prefix_dump(p));
@@ -227,7 +230,7 @@ fn rejected(h: &mut H, from: usize, msgs: Vec<Msg>, code: u32, space: &str, log:
     let after = snapshot(h);
     // Only the oracle moved (its state key is outside 0x40..0x43) and the status may carry a
     // new CR; compare requests, ledger and balances.
-    let strip = |kv: &Vec<(Vec<u8>, Vec<u8>)>| -> Vec<(Vec<u8>, Vec<u8>)> {
+    let strip = |kv: &Kv| -> Kv {
         kv.iter().filter(|(k, _)| k.as_slice() != b"\x40status").cloned().collect()
     };
     assert_eq!(strip(&after.0), strip(&before.0), "bme state changed");

@@ -169,7 +169,10 @@ pub(crate) async fn oracle_query(ctx: &Ctx, cmd: OracleQuery) -> anyhow::Result<
             if ctx.output.is_json() {
                 return print_json(&p);
             }
-            println!("sources: {}", if p.sources.is_empty() { "none".into() } else { p.sources.join(", ") });
+            println!(
+                "sources: {}",
+                if p.sources.is_empty() { "none".into() } else { p.sources.join(", ") }
+            );
             println!("min_price_sources: {}", p.min_price_sources);
             println!("max_price_staleness_blocks: {}", p.max_price_staleness_blocks);
             println!("twap_window_ms: {}", p.twap_window_ms);
@@ -223,7 +226,10 @@ pub(crate) async fn bme_query(ctx: &Ctx, cmd: BmeQuery) -> anyhow::Result<()> {
             println!("collateral ratio: {}", s.collateral_ratio);
             println!("mints allowed: {}", s.mints_allowed);
             println!("refunds allowed: {}", s.refunds_allowed);
-            println!("epoch: every {} blocks (next mint at {}, next burn at {})", s.epoch_height_diff, s.next_mint_epoch, s.next_burn_epoch);
+            println!(
+                "epoch: every {} blocks (next mint at {}, next burn at {})",
+                s.epoch_height_diff, s.next_mint_epoch, s.next_burn_epoch
+            );
         }
         BmeQuery::Ledger { owner, limit } => {
             if limit == 0 {
@@ -241,20 +247,43 @@ pub(crate) async fn bme_query(ctx: &Ctx, cmd: BmeQuery) -> anyhow::Result<()> {
                     println!("  {}", f(r));
                 }
             };
-            let id = |r: &serde_json::Value| {
-                format!("{}/{}", r["id"]["height"], r["id"]["sequence"])
-            };
+            let id =
+                |r: &serde_json::Value| format!("{}/{}", r["id"]["height"], r["id"]["sequence"]);
             let coin = |c: &serde_json::Value| {
-                format!("{}{}", c["amount"].as_str().unwrap_or("?"), c["denom"].as_str().unwrap_or(""))
+                format!(
+                    "{}{}",
+                    c["amount"].as_str().unwrap_or("?"),
+                    c["denom"].as_str().unwrap_or("")
+                )
             };
             show("pending", "pending", &|r| {
-                format!("{}  {} -> {}  attempts {}", id(r), coin(&r["coins_to_burn"]), r["denom_to_mint"].as_str().unwrap_or(""), r["attempts"])
+                format!(
+                    "{}  {} -> {}  attempts {}",
+                    id(r),
+                    coin(&r["coins_to_burn"]),
+                    r["denom_to_mint"].as_str().unwrap_or(""),
+                    r["attempts"]
+                )
             });
             show("executed", "executed", &|r| {
-                format!("{}  {} -> {} (spread {}) at {} USD/AKT, height {}", id(r), coin(&r["burned"]), coin(&r["paid"]), coin(&r["spread"]), r["price"].as_str().unwrap_or(""), r["executed_height"])
+                format!(
+                    "{}  {} -> {} (spread {}) at {} USD/AKT, height {}",
+                    id(r),
+                    coin(&r["burned"]),
+                    coin(&r["paid"]),
+                    coin(&r["spread"]),
+                    r["price"].as_str().unwrap_or(""),
+                    r["executed_height"]
+                )
             });
             show("cancelled", "canceled", &|r| {
-                format!("{}  {} refunded: {} ({})", id(r), coin(&r["coins_to_burn"]), r["cancel_reason"].as_str().unwrap_or(""), r["error"].as_str().unwrap_or(""))
+                format!(
+                    "{}  {} refunded: {} ({})",
+                    id(r),
+                    coin(&r["coins_to_burn"]),
+                    r["cancel_reason"].as_str().unwrap_or(""),
+                    r["error"].as_str().unwrap_or("")
+                )
             });
         }
     }

@@ -22,6 +22,8 @@ pub(crate) const KEYS: [&str; 4] = ["alice", "bob", "provider", "validator"];
 const FUND_AKT: u128 = 1_000_000_000_000;
 /// uact given to each key.
 const FUND_ACT: u128 = 1_000_000_000;
+/// uakt seeded into the BME vault at genesis: collateral for the genesis ACT.
+const VAULT_AKT: u128 = 8_000_000_000;
 
 #[derive(Debug, Args)]
 pub(crate) struct DevnetArgs {
@@ -31,6 +33,13 @@ pub(crate) struct DevnetArgs {
     /// Do not run a provider (the provider is not part of dcloud yet: this is the default).
     #[arg(long)]
     no_provider: bool,
+    /// AKT/USD price feeder run by the validator (an authorised oracle source):
+    /// `fixed:PRICE`, `file:PATH` (re-read every tick), `sim:START` (a random walk) or `off`.
+    #[arg(long, default_value = "fixed:1.50")]
+    price_feed: crate::feeder::PriceFeed,
+    /// How often the feeder submits a price.
+    #[arg(long, default_value = "5s", value_parser = crate::node::parse_duration)]
+    price_interval: Duration,
     #[command(flatten)]
     flags: NodeFlags,
 }
@@ -95,6 +104,7 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
             crate::genesis::add_balance(&mut genesis, &info.address, &funds)?;
             keys.push(DevKey { name: name.into(), address: info.address.to_string(), mnemonic });
         }
+        oracle_and_bme_genesis(&mut genesis, &keyring, &a.price_feed)?;
         crate::genesis::save(&gpath, &genesis)?;
     } else {
         step(&format!("reusing devnet home {} (pass --reset to start over)", home.display()));
@@ -126,6 +136,17 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
     step("starting the validator node");
     init_logging("warn");
     let node = RunningNode::start(cfg).await.context("cannot start the devnet node")?;
+    if a.price_feed != crate::feeder::PriceFeed::Off {
+        let key = keyring.signing_key("validator")?;
+        step(&format!("price feeder: {:?} every {:?}", a.price_feed, a.price_interval));
+        tokio::spawn(crate::feeder::run(
+            format!("http://{}", node.rpc_addr),
+            key,
+            CHAIN_ID.into(),
+            a.price_feed.clone(),
+            a.price_interval,
+        ));
+    }
     let info = DevnetInfo {
         chain_id: CHAIN_ID.into(),
         home: home.display().to_string(),
@@ -140,6 +161,34 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
         print_banner(&info, a.no_provider);
     }
     run_until_signal(node).await
+}
+
+/// The devnet's oracle and BME: the `validator` key is the price source and the BME
+/// authority, the genesis price is the feed's first value, prices stay fresh for 120
+/// blocks (a 5 s feeder has slack), and the vault holds AKT backing the genesis ACT.
+fn oracle_and_bme_genesis(
+    genesis: &mut dcloud_app::Genesis,
+    keyring: &Keyring,
+    feed: &crate::feeder::PriceFeed,
+) -> anyhow::Result<()> {
+    use dcloud_app::modules::{bme, oracle};
+    let validator = keyring.get("validator")?.address.to_string();
+    genesis.app_state.oracle = Some(oracle::OracleGenesis {
+        params: oracle::OracleParams {
+            sources: vec![validator.clone()],
+            max_price_staleness_blocks: 120,
+            ..oracle::OracleParams::default()
+        },
+        prices: vec![oracle::GenesisPrice { source: validator.clone(), price: feed.initial() }],
+    });
+    genesis.app_state.bme =
+        Some(bme::BmeParams { authority: validator, ..bme::BmeParams::default() });
+    crate::genesis::add_balance(genesis, &bme::vault_address(), &Coins::one(VAULT_AKT, DENOM_AKT))?;
+    let problems = genesis.validate();
+    if !problems.is_empty() {
+        bail!("devnet genesis is invalid:\n  - {}", problems.join("\n  - "));
+    }
+    Ok(())
 }
 
 fn print_banner(info: &DevnetInfo, no_provider: bool) {
@@ -171,6 +220,9 @@ fn print_banner(info: &DevnetInfo, no_provider: bool) {
     println!("  dcloud status");
     println!("  dcloud query bank balances bob");
     println!("  dcloud tx bank send alice bob 1000000uakt -y");
+    println!("  dcloud query oracle price");
+    println!("  dcloud tx bme mint-act 100000000uakt --from alice -y   # 100 AKT → ACT at the next epoch");
+    println!("  dcloud query bme vault-state");
     println!();
     println!(
         "Press Ctrl-C to stop. Restart later with the same command (state is kept) or --reset."

@@ -4,6 +4,7 @@
 mod bme;
 mod ctx;
 mod devnet;
+mod feeder;
 mod genesis;
 mod keys;
 mod market;

@@ -8,9 +8,9 @@ use dcloud_proto::cosmos::cosmos::base::v1beta1::Coin as ProtoCoin;
 use dcloud_proto::dcloud::bme::{MsgBurnAct, MsgFundVault, MsgMintAct};
 use dcloud_proto::dcloud::oracle::MsgSubmitPrice;
 use dcloud_proto::Msg;
-use dcloud_types::{AccAddress, Coin};
 #[cfg(test)]
 use dcloud_types::DENOM_AKT;
+use dcloud_types::{AccAddress, Coin};
 
 use crate::market::query_json_at;
 use crate::{ClientError, RpcClient};
@@ -22,7 +22,9 @@ fn proto(c: &Coin) -> Option<ProtoCoin> {
 /// Parses `AMOUNT` + the one denom a command takes (e.g. `100000000uakt`).
 pub fn parse_amount(s: &str, denom: &str) -> Result<Coin, ClientError> {
     let c: Coin = s.trim().parse().map_err(|e| {
-        ClientError::InvalidInput(format!("invalid amount {s:?}: {e:?} (expected e.g. 1000000{denom})"))
+        ClientError::InvalidInput(format!(
+            "invalid amount {s:?}: {e:?} (expected e.g. 1000000{denom})"
+        ))
     })?;
     if c.denom != denom {
         return Err(ClientError::InvalidInput(format!(
@@ -65,7 +67,11 @@ pub fn fund_vault(authority: &AccAddress, uakt: &Coin) -> Msg {
 
 /// `MsgSubmitPrice`: `source` publishes the AKT/USD price (`"1.234"`), stamped with the
 /// block time (`timestamp_ms` 0) or an explicit observation time.
-pub fn submit_price(source: &AccAddress, price: &str, timestamp_ms: u64) -> Result<Msg, ClientError> {
+pub fn submit_price(
+    source: &AccAddress,
+    price: &str,
+    timestamp_ms: u64,
+) -> Result<Msg, ClientError> {
     let p = dcloud_app::modules::escrow::parse_dec18(price.trim())
         .map_err(|e| ClientError::InvalidInput(format!("invalid price: {e}")))?;
     if p == 0 {

@@ -361,12 +361,27 @@ pub(crate) fn openapi_doc() -> Value {
     });
     // Oracle and BME (kept out of the literal above: the macro's recursion limit).
     let more = [
-        ("/dcloud/oracle/v1/price", op("AKT/USD price: health, TWAP aggregate, each source's latest", &[h])),
+        (
+            "/dcloud/oracle/v1/price",
+            op("AKT/USD price: health, TWAP aggregate, each source's latest", &[h]),
+        ),
         ("/dcloud/oracle/v1/params", op("Oracle params", &[h])),
         ("/dcloud/bme/v1/params", op("BME params", &[h])),
-        ("/dcloud/bme/v1/vault-state", op("BME vault balances, outstanding ACT, totals, remint credits", &[h])),
-        ("/dcloud/bme/v1/status", op("BME circuit breaker: status, collateral ratio, epochs", &[h])),
-        ("/dcloud/bme/v1/ledger", op("BME requests: pending, executed, cancelled (filter: owner)", &[("owner", "query", false), ("limit", "query", false), h])),
+        (
+            "/dcloud/bme/v1/vault-state",
+            op("BME vault balances, outstanding ACT, totals, remint credits", &[h]),
+        ),
+        (
+            "/dcloud/bme/v1/status",
+            op("BME circuit breaker: status, collateral ratio, epochs", &[h]),
+        ),
+        (
+            "/dcloud/bme/v1/ledger",
+            op(
+                "BME requests: pending, executed, cancelled (filter: owner)",
+                &[("owner", "query", false), ("limit", "query", false), h],
+            ),
+        ),
     ];
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (p, v) in more {

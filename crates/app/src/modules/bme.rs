@@ -8,8 +8,9 @@
 //!
 //! **Amounts and rounding** (all `u128`, fixed point, 256-bit intermediate products):
 //! * AKT→ACT: `out = floor(uakt × price / 10^18)`; ACT→AKT: `out = floor(uact × 10^18 / price)`;
-//! * `spread = ceil(out × spread_bps / 10^4)`, the user receives `out − spread`;
-//! every rounding goes against the requester, in the vault's favour.
+//! * `spread = ceil(out × spread_bps / 10^4)`, the user receives `out − spread`.
+//!
+//! Every rounding goes against the requester, in the vault's favour.
 //! * Collateral ratio in basis points: `floor((vault_uakt − pending_uakt) × price / 10^18 ×
 //!   10^4 / supply_uact)`; no ACT outstanding = infinite (healthy).
 //!

@@ -411,11 +411,7 @@ pub fn twap(entries: &[PriceEntry], now: u64, window: u64) -> Option<u128> {
         sum = sum.checked_add(e.price_atto.checked_mul(w)?)?;
         weight += w;
     }
-    if weight == 0 {
-        Some(last.price_atto)
-    } else {
-        Some(sum / weight)
-    }
+    Some(sum.checked_div(weight).unwrap_or(last.price_atto))
 }
 
 /// Aggregates source TWAPs (non-empty) into mean, median, min, max and deviation.

@@ -64,10 +64,7 @@ fn a_multi_send_pays_every_output_and_emits_a_transfer_per_output() {
     let (alice, bob, carol) = (c.address(0), c.address(1), c.address(2));
     let msg = c.multi_send_msg(
         0,
-        &[
-            (bob.clone(), vec![(100, DENOM_AKT)]),
-            (carol.clone(), vec![(7, DENOM_AKT)]),
-        ],
+        &[(bob.clone(), vec![(100, DENOM_AKT)]), (carol.clone(), vec![(7, DENOM_AKT)])],
     );
     let tx = c.tx(0, vec![msg]);
     let res = c.deliver_block(vec![tx]).tx_results.remove(0);

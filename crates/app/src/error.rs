@@ -206,6 +206,30 @@ pub enum AppError {
     /// Escrow denom mismatch (escrow 4).
     #[error("escrow denom mismatch: {0}")]
     EscrowDenom(String),
+    /// Oracle: the signer is not an authorised price source (oracle 2).
+    #[error("not authorized oracle provider: {0}")]
+    OracleUnauthorized(String),
+    /// Oracle: a malformed, zero or out-of-range price, or an unsupported pair (oracle 3).
+    #[error("invalid price: {0}")]
+    InvalidPrice(String),
+    /// Oracle: the aggregated price is stale, deviating or absent (oracle 4).
+    #[error("oracle price unavailable: {0}")]
+    PriceUnavailable(String),
+    /// Oracle: a timestamp older than the source's latest, or too far in the future (oracle 5).
+    #[error("invalid price timestamp: {0}")]
+    PriceTimestamp(String),
+    /// BME: mints are halted by the circuit breaker (bme 2).
+    #[error("circuit breaker is active: {0}")]
+    CircuitBreakerActive(String),
+    /// BME: a denom pair other than uakt↔uact (bme 3).
+    #[error("invalid denom: {0}")]
+    BmeInvalidDenom(String),
+    /// BME: the conversion would mint less than the minimum (bme 4).
+    #[error("below minimum mint: {0}")]
+    BelowMinimumMint(String),
+    /// BME: the conversion rounds to nothing (bme 5).
+    #[error("amount too small to convert: {0}")]
+    ConversionEpsilon(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -274,6 +298,14 @@ impl AppError {
             AppError::EscrowAccountNotFound(_) => 2,
             AppError::EscrowAccountClosed(_) => 3,
             AppError::EscrowDenom(_) => 4,
+            AppError::OracleUnauthorized(_) => 2,
+            AppError::InvalidPrice(_) => 3,
+            AppError::PriceUnavailable(_) => 4,
+            AppError::PriceTimestamp(_) => 5,
+            AppError::CircuitBreakerActive(_) => 2,
+            AppError::BmeInvalidDenom(_) => 3,
+            AppError::BelowMinimumMint(_) => 4,
+            AppError::ConversionEpsilon(_) => 5,
         }
     }
 
@@ -320,6 +352,14 @@ impl AppError {
             AppError::EscrowAccountNotFound(_) => "escrow",
             AppError::EscrowAccountClosed(_) => "escrow",
             AppError::EscrowDenom(_) => "escrow",
+            AppError::OracleUnauthorized(_)
+            | AppError::InvalidPrice(_)
+            | AppError::PriceUnavailable(_)
+            | AppError::PriceTimestamp(_) => "oracle",
+            AppError::CircuitBreakerActive(_)
+            | AppError::BmeInvalidDenom(_)
+            | AppError::BelowMinimumMint(_)
+            | AppError::ConversionEpsilon(_) => "bme",
             _ => SDK_CODESPACE,
         }
     }

@@ -65,6 +65,12 @@ pub struct AppGenesis {
     /// Escrow params (defaults when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escrow: Option<crate::modules::escrow::EscrowParams>,
+    /// Oracle params and initial prices (defaults, no sources, when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oracle: Option<crate::modules::oracle::OracleGenesis>,
+    /// BME params (defaults when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bme: Option<crate::modules::bme::BmeParams>,
 }
 
 impl Genesis {
@@ -116,6 +122,12 @@ impl Genesis {
             if p.take_rate_bps > 10_000 {
                 e.push("app_state.escrow.take_rate_bps must be at most 10000".into());
             }
+        }
+        if let Some(o) = &self.app_state.oracle {
+            e.extend(o.validate());
+        }
+        if let Some(p) = &self.app_state.bme {
+            e.extend(p.validate("app_state.bme"));
         }
         if self.validators.is_empty() {
             e.push("validators: at least one validator is required".into());

@@ -150,6 +150,8 @@ impl App {
         if let Some(p) = &g.app_state.escrow {
             modules::set_params(&mut delta, modules::escrow::NAME, p)?;
         }
+        modules::oracle::init_genesis(&mut delta, &g.app_state.oracle.clone().unwrap_or_default())?;
+        modules::bme::init_genesis(&mut delta, &g.app_state.bme.clone().unwrap_or_default())?;
         check_all_invariants(&delta)?;
         let prepared = self.store.prepare_commit(delta.changes())?;
         let root = prepared.root_hash();

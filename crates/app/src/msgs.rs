@@ -88,6 +88,8 @@ pub(crate) fn validate_basic(tx: &DecodedTx) -> Result<(), AppError> {
             Msg::RevokeCertificate(m) => {
                 cert::validate_revoke(m)?;
             }
+            Msg::SubmitPrice(m) => crate::modules::oracle::validate_submit(m)?,
+            m if m.module() == "bme" => crate::modules::bme::validate_basic(m)?,
             m if m.module() == "deployment" => crate::modules::deployment::validate_basic(m)?,
             m => crate::modules::market::validate_basic(m)?,
         }
@@ -131,6 +133,8 @@ pub(crate) fn deliver_all(
             Msg::DeleteProviderAttributes(m) => audit::deliver_delete(state, m, events)?,
             Msg::CreateCertificate(m) => cert::deliver_create(state, m, events)?,
             Msg::RevokeCertificate(m) => cert::deliver_revoke(state, m, events)?,
+            Msg::SubmitPrice(m) => crate::modules::oracle::deliver_submit(state, m, bctx, events)?,
+            m if m.module() == "bme" => crate::modules::bme::deliver(state, m, bctx, events)?,
             m if m.module() == "deployment" => {
                 crate::modules::deployment::deliver(state, m, bctx, events)?;
             }

@@ -21,12 +21,19 @@
 //! | `/escrow/account` | `{"owner","dseq"}` (+ `"gseq","oseq","provider"` for a bid deposit) | account |
 //! | `/escrow/blocks-remaining` | `{"owner","dseq"}` | `{height, exhausted_at, blocks_remaining, balance, rate_per_block}` |
 //! | `/deployment/params`, `/market/params`, `/escrow/params` | – | params |
+//! | `/oracle/params`, `/bme/params` | – | params |
+//! | `/oracle/price` | – | `{denom, base_denom, health, price?, twap?, last?, sources: [{source, latest?}]}` |
+//! | `/bme/vault-state` | – | vault balances, outstanding ACT, totals, credits, pending |
+//! | `/bme/status` | – | status, collateral ratio, mints/refunds allowed, epochs |
+//! | `/bme/ledger` | `{"owner"?, "limit"?}` | `{"pending", "executed", "canceled"}` (oldest first) |
 
 use dcloud_store::{Snapshot, StateRead};
 use dcloud_types::{AccAddress, Coin};
 use serde::{Deserialize, Serialize};
 
-use crate::modules::{audit, auth, bank, cert, consensus, deployment, escrow, market, provider};
+use crate::modules::{
+    audit, auth, bank, bme, cert, consensus, deployment, escrow, market, oracle, provider,
+};
 use crate::{App, AppError, QueryResponse};
 
 fn json<T: Serialize>(v: &T) -> Result<Vec<u8>, AppError> {
@@ -125,6 +132,85 @@ fn parse_q<T: serde::de::DeserializeOwned + Default>(data: &[u8]) -> Result<T, A
         return Ok(T::default());
     }
     serde_json::from_slice(data).map_err(|e| AppError::InvalidRequest(e.to_string()))
+}
+
+/// `/bme/ledger` request.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct LedgerQuery {
+    /// Only this owner's records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// At most this many of each kind (the latest; default 100, max 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+}
+
+/// One source in the `/oracle/price` answer.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SourcePrice {
+    /// The source.
+    pub source: String,
+    /// Its latest observation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest: Option<PriceView>,
+}
+
+/// An observation, with the price as a decimal.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PriceView {
+    /// Decimal price (18 decimals).
+    pub price: String,
+    /// Observation time (ms).
+    pub timestamp_ms: u64,
+    /// Height of the block that included it.
+    pub height: u64,
+}
+
+/// The `/oracle/price` answer.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct OraclePrice {
+    /// `akt`.
+    pub denom: String,
+    /// `usd`.
+    pub base_denom: String,
+    /// `healthy`, `stale` or `deviation`.
+    pub health: oracle::Health,
+    /// The usable price (the healthy TWAP), decimal; absent unless healthy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<String>,
+    /// The last healthy aggregate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub twap: Option<oracle::Aggregate>,
+    /// The latest aggregate, whatever its health.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last: Option<oracle::Aggregate>,
+    /// Every authorised source and its latest observation.
+    pub sources: Vec<SourcePrice>,
+}
+
+fn oracle_price(snap: &Snapshot) -> Result<OraclePrice, AppError> {
+    let st = oracle::oracle_state(snap)?;
+    let mut sources = Vec::new();
+    for s in oracle::params(snap)?.sources {
+        let latest = match s.parse::<AccAddress>() {
+            Ok(a) => oracle::latest(snap, &a)?.map(|e| PriceView {
+                price: escrow::fmt_dec18(e.price_atto),
+                timestamp_ms: e.timestamp_ms,
+                height: e.height,
+            }),
+            Err(_) => None,
+        };
+        sources.push(SourcePrice { source: s, latest });
+    }
+    Ok(OraclePrice {
+        denom: oracle::DENOM.into(),
+        base_denom: oracle::BASE_DENOM.into(),
+        health: st.health,
+        price: oracle::price(snap).ok().map(escrow::fmt_dec18),
+        twap: st.price,
+        last: st.last,
+        sources,
+    })
 }
 
 pub(crate) fn route(
@@ -244,6 +330,35 @@ pub(crate) fn route(
         "deployment/params" => json(&deployment::params(&snap)?)?,
         "market/params" => json(&market::params(&snap)?)?,
         "escrow/params" => json(&escrow::params(&snap)?)?,
+        "oracle/params" => json(&oracle::params(&snap)?)?,
+        "bme/params" => json(&bme::params(&snap)?)?,
+        "oracle/price" => json(&oracle_price(&snap)?)?,
+        "bme/vault-state" => json(&bme::vault_state(&snap)?)?,
+        "bme/status" => json(&bme::status_view(&snap)?)?,
+        "bme/ledger" => {
+            let q: LedgerQuery = json_req(data)?;
+            let owner = opt_addr(q.owner.as_deref(), "owner")?;
+            let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+            let mine = |a: &AccAddress| owner.as_ref().is_none_or(|o| o == a);
+            let mut pending = bme::pending(&snap, dcloud_types::DENOM_AKT, usize::MAX)?;
+            pending.extend(bme::pending(&snap, dcloud_types::DENOM_ACT, usize::MAX)?);
+            pending.retain(|r| mine(&r.owner));
+            pending.sort_by_key(|r| (r.id.height, r.id.sequence));
+            pending.truncate(limit);
+            let mut executed = bme::ledger(&snap, usize::MAX)?;
+            executed.retain(|r| mine(&r.owner));
+            let skip = executed.len().saturating_sub(limit);
+            let executed: Vec<_> = executed.into_iter().skip(skip).collect();
+            let mut canceled = bme::canceled(&snap, usize::MAX)?;
+            canceled.retain(|r| mine(&r.owner));
+            let skip = canceled.len().saturating_sub(limit);
+            let canceled: Vec<_> = canceled.into_iter().skip(skip).collect();
+            json(&serde_json::json!({
+                "pending": pending,
+                "executed": executed,
+                "canceled": canceled,
+            }))?
+        }
         "deployment/deployments" => {
             let q: MarketQuery = parse_q(data)?;
             let owner = q.owner_addr()?;

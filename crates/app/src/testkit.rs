@@ -68,6 +68,10 @@ pub struct TestConfig {
     pub bank_params: BankParams,
     /// Auth params other than the gas price (which `min_gas_price` overrides).
     pub auth_params: AuthParams,
+    /// Oracle genesis (None: defaults, no sources).
+    pub oracle: Option<crate::modules::oracle::OracleGenesis>,
+    /// BME params (None: defaults).
+    pub bme: Option<crate::modules::bme::BmeParams>,
 }
 
 impl Default for TestConfig {
@@ -81,6 +85,8 @@ impl Default for TestConfig {
             min_gas_price: "0.025".into(),
             bank_params: BankParams::default(),
             auth_params: AuthParams::default(),
+            oracle: None,
+            bme: None,
         }
     }
 }
@@ -233,6 +239,8 @@ pub fn genesis(cfg: &TestConfig) -> Genesis {
                 accounts: Vec::new(),
             },
             bank: BankGenesis { params: cfg.bank_params.clone(), balances, supply: Vec::new() },
+            oracle: cfg.oracle.clone(),
+            bme: cfg.bme.clone(),
             ..Default::default()
         },
     }
@@ -610,8 +618,9 @@ impl TestChain {
         self.app.set_check_invariants(on);
     }
 
-    /// Checks every module invariant on the committed state, and that the supply equals
-    /// the genesis supply (nothing mints or burns yet).
+    /// Checks every module invariant on the committed state, and that the supply of every
+    /// denom equals the genesis supply plus what BME minted minus what it burned (nothing
+    /// else mints or burns).
     pub fn assert_invariants(&self) {
         if !self.check_invariants {
             return;
@@ -620,7 +629,13 @@ impl TestChain {
         if let Err(e) = check_all_invariants(&latest) {
             panic!("invariant broken at height {}: {e}", self.height);
         }
-        assert_eq!(self.supply(), self.genesis_supply, "total supply changed");
+        let t = crate::modules::bme::totals(&latest).unwrap();
+        let expected = self
+            .genesis_supply
+            .checked_add(&t.total_minted)
+            .and_then(|s| s.checked_sub(&t.total_burned))
+            .expect("supply arithmetic");
+        assert_eq!(self.supply(), expected, "total supply ≠ genesis + minted − burned");
     }
 }
 

@@ -184,10 +184,10 @@ fn a_sender_with_no_account_is_refused_with_code_9() {
 fn a_send_of_more_than_the_balance_fails_with_code_5_charging_only_the_fee() {
     let mut c = chain();
     let bob = c.address(1);
-    let tx = c.send(0, &bob, &[(600_000_000, DENOM_ACT)]); // has 500_000_000
+    let tx = c.send(0, &bob, &[(1_000_000_000, DENOM_AKT)]); // has 1_000_000_000, minus the fee
     let res =
         assert_msg_fails_charging_only_the_fee(&mut c, 0, tx, DEFAULT_FEE, 5, "insufficient funds");
-    assert!(res.log.contains("uact"), "{}", res.log);
+    assert!(res.log.contains("uakt"), "{}", res.log);
 }
 
 #[test]
@@ -195,7 +195,7 @@ fn a_fee_larger_than_the_balance_is_refused_with_code_5_and_changes_nothing() {
     let mut c = TestChain::new(TestConfig { uakt: 1_000, ..TestConfig::default() });
     let bob = c.address(1);
     let opts = TxOpts { fee: 5_000, ..Default::default() };
-    let tx = c.send_with(0, &bob, &[(1, DENOM_ACT)], &opts);
+    let tx = c.send_with(0, &bob, &[(1, DENOM_AKT)], &opts);
     assert_refused_without_change(&mut c, tx, 5, "cannot pay fee 5000uakt");
 }
 
@@ -522,10 +522,10 @@ fn a_multi_send_whose_inputs_and_outputs_differ_is_refused_with_code_10() {
 fn a_multi_send_with_one_bad_output_reverts_every_output() {
     let mut c = chain();
     let (bob, carol) = (c.address(1), c.address(2));
-    // Outputs are valid on their own, but together exceed alice's uact.
+    // Outputs are valid on their own, but together exceed alice's uakt.
     let msg = c.multi_send_msg(
         0,
-        &[(bob, vec![(300_000_000, DENOM_ACT)]), (carol, vec![(300_000_000, DENOM_ACT)])],
+        &[(bob, vec![(600_000_000, DENOM_AKT)]), (carol, vec![(600_000_000, DENOM_AKT)])],
     );
     let tx = c.tx(0, vec![msg]);
     assert_msg_fails_charging_only_the_fee(&mut c, 0, tx, DEFAULT_FEE, 5, "insufficient funds");

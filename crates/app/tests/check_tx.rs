@@ -49,7 +49,7 @@ fn check_tx_tracks_the_fees_already_admitted_against_the_balance() {
     // 12_000uakt pays two 5_000 fees but not three.
     let mut c = TestChain::new(TestConfig { uakt: 12_000, ..TestConfig::default() });
     let bob = c.address(1);
-    let txs: Vec<_> = (0..3).map(|_| c.send(0, &bob, &[(1, "uact")])).collect();
+    let txs: Vec<_> = (0..3).map(|_| c.send(0, &bob, &[(1, "uakt")])).collect();
     assert_eq!(c.check_tx(&txs[0]).code, 0);
     assert_eq!(c.check_tx(&txs[1]).code, 0);
     let r = c.check_tx(&txs[2]);

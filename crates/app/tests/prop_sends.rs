@@ -107,7 +107,9 @@ impl Model {
         match *op {
             Op::Send { from, to, amount, act } => match self.ante(from, DEFAULT_FEE) {
                 Err(c) => c,
-                Ok(()) => self.transfer(from, &[(to, usize::from(act), amount)]),
+                // ACT is non-transferable: the send fails (code 22) after the fee is paid.
+                Ok(()) if act => 22,
+                Ok(()) => self.transfer(from, &[(to, 0, amount)]),
             },
             Op::MultiSend { from, to, amount } => match self.ante(from, DEFAULT_FEE) {
                 Err(c) => c,

@@ -176,8 +176,8 @@ fn supply_params_validators_and_accounts_queries_answer_json() {
         .value,
     )
     .unwrap();
-    // 4 funded + the module accounts (fee collector, escrow, community pool).
-    assert_eq!(accs.len() + rest.len(), 7);
+    // 4 funded + the module accounts (fee collector, escrow, community pool, bme vault).
+    assert_eq!(accs.len() + rest.len(), 8);
     assert!(rest.iter().all(|a| !accs.contains(a)));
 }
 

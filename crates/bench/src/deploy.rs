@@ -95,7 +95,10 @@ fn dcloud_bin() -> anyhow::Result<PathBuf> {
     if p.exists() {
         return Ok(p);
     }
-    bail!("no dcloud binary next to {}: run `cargo build --release -p dcloud-cli` or set DCLOUD_BIN", exe.display())
+    bail!(
+        "no dcloud binary next to {}: run `cargo build --release -p dcloud-cli` or set DCLOUD_BIN",
+        exe.display()
+    )
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -139,7 +142,12 @@ fn main() -> anyhow::Result<()> {
         .args(["devnet", "--reset", "-o", "json", "--home"])
         .arg(&home)
         .args(["--block-time", &format!("{block_ms}ms")])
-        .args(["--rpc.laddr", &format!("127.0.0.1:{rpc}"), "--api.laddr", &format!("127.0.0.1:{api}")])
+        .args([
+            "--rpc.laddr",
+            &format!("127.0.0.1:{rpc}"),
+            "--api.laddr",
+            &format!("127.0.0.1:{api}"),
+        ])
         .args(["--provider.gateway-laddr", &format!("127.0.0.1:{gw}")])
         .args(["--provider.ingress-laddr", &format!("127.0.0.1:{ingress}")])
         .env("DOCKER_HOST", &engine.docker_host)
@@ -174,7 +182,15 @@ fn main() -> anyhow::Result<()> {
     for i in 0..runs {
         // Through the market.
         let t0 = Instant::now();
-        let out = dcloud(&["deploy", sdl_path.to_str().unwrap_or_default(), "--from", "alice", "-y", "-o", "json"])?;
+        let out = dcloud(&[
+            "deploy",
+            sdl_path.to_str().unwrap_or_default(),
+            "--from",
+            "alice",
+            "-y",
+            "-o",
+            "json",
+        ])?;
         if !out.status.success() {
             bail!("deploy failed: {}", String::from_utf8_lossy(&out.stderr));
         }

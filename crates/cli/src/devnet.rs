@@ -25,6 +25,8 @@ pub(crate) const KEYS: [&str; 4] = ["alice", "bob", "provider", "validator"];
 const FUND_AKT: u128 = 1_000_000_000_000;
 /// uact given to each key.
 const FUND_ACT: u128 = 1_000_000_000;
+/// uakt seeded into the BME vault at genesis: collateral for the genesis ACT.
+const VAULT_AKT: u128 = 8_000_000_000;
 
 #[derive(Debug, Args)]
 pub(crate) struct DevnetArgs {
@@ -41,6 +43,13 @@ pub(crate) struct DevnetArgs {
     /// The provider's ingress (HTTP) listen address.
     #[arg(long = "provider.ingress-laddr", default_value = "127.0.0.1:8080", value_parser = crate::node::parse_addr)]
     ingress_laddr: std::net::SocketAddr,
+    /// AKT/USD price feeder run by the validator (an authorised oracle source):
+    /// `fixed:PRICE`, `file:PATH` (re-read every tick), `sim:START` (a random walk) or `off`.
+    #[arg(long, default_value = "fixed:1.50")]
+    price_feed: crate::feeder::PriceFeed,
+    /// How often the feeder submits a price.
+    #[arg(long, default_value = "5s", value_parser = crate::node::parse_duration)]
+    price_interval: Duration,
     #[command(flatten)]
     flags: NodeFlags,
 }
@@ -122,6 +131,7 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
             crate::genesis::add_balance(&mut genesis, &info.address, &funds)?;
             keys.push(DevKey { name: name.into(), address: info.address.to_string(), mnemonic });
         }
+        oracle_and_bme_genesis(&mut genesis, &keyring, &a.price_feed)?;
         crate::genesis::save(&gpath, &genesis)?;
     } else {
         step(&format!("reusing devnet home {} (pass --reset to start over)", home.display()));
@@ -154,6 +164,17 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
     init_logging("warn");
     let node = RunningNode::start(cfg).await.context("cannot start the devnet node")?;
     let rpc = format!("http://{}", node.rpc_addr);
+    if a.price_feed != crate::feeder::PriceFeed::Off {
+        let key = keyring.signing_key("validator")?;
+        step(&format!("price feeder: {:?} every {:?}", a.price_feed, a.price_interval));
+        tokio::spawn(crate::feeder::run(
+            format!("http://{}", node.rpc_addr),
+            key,
+            CHAIN_ID.into(),
+            a.price_feed.clone(),
+            a.price_interval,
+        ));
+    }
     let mut info = DevnetInfo {
         chain_id: CHAIN_ID.into(),
         home: home.display().to_string(),
@@ -238,6 +259,34 @@ async fn start_provider(
     Ok((p, image))
 }
 
+/// The devnet's oracle and BME: the `validator` key is the price source and the BME
+/// authority, the genesis price is the feed's first value, prices stay fresh for 120
+/// blocks (a 5 s feeder has slack), and the vault holds AKT backing the genesis ACT.
+fn oracle_and_bme_genesis(
+    genesis: &mut dcloud_app::Genesis,
+    keyring: &Keyring,
+    feed: &crate::feeder::PriceFeed,
+) -> anyhow::Result<()> {
+    use dcloud_app::modules::{bme, oracle};
+    let validator = keyring.get("validator")?.address.to_string();
+    genesis.app_state.oracle = Some(oracle::OracleGenesis {
+        params: oracle::OracleParams {
+            sources: vec![validator.clone()],
+            max_price_staleness_blocks: 120,
+            ..oracle::OracleParams::default()
+        },
+        prices: vec![oracle::GenesisPrice { source: validator.clone(), price: feed.initial() }],
+    });
+    genesis.app_state.bme =
+        Some(bme::BmeParams { authority: validator, ..bme::BmeParams::default() });
+    crate::genesis::add_balance(genesis, &bme::vault_address(), &Coins::one(VAULT_AKT, DENOM_AKT))?;
+    let problems = genesis.validate();
+    if !problems.is_empty() {
+        bail!("devnet genesis is invalid:\n  - {}", problems.join("\n  - "));
+    }
+    Ok(())
+}
+
 fn print_banner(info: &DevnetInfo, no_provider: bool) {
     println!();
     println!("dcloud devnet is running (chain-id {})", info.chain_id);
@@ -280,6 +329,9 @@ fn print_banner(info: &DevnetInfo, no_provider: bool) {
         println!("  dcloud deploy examples/hello.yaml --from alice -y");
         println!("  curl -H 'Host: <uri printed by deploy>' {}/", p.ingress);
     }
+    println!("  dcloud query oracle price");
+    println!("  dcloud tx bme mint-act 100000000uakt --from alice -y   # 100 AKT → ACT at the next epoch");
+    println!("  dcloud query bme vault-state");
     println!();
     println!(
         "Press Ctrl-C to stop. Restart later with the same command (state is kept) or --reset."

@@ -1,9 +1,11 @@
 //! `dcloud`: the one command-line tool for dcloud. Keys, genesis, a node, a one-command
 //! devnet, txs and queries. Errors are one line on stderr and a non-zero exit code.
 
+mod bme;
 mod ctx;
 mod deploy;
 mod devnet;
+mod feeder;
 mod genesis;
 mod keys;
 mod market;

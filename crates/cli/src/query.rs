@@ -36,6 +36,12 @@ pub(crate) enum QueryCmd {
     /// Escrow accounts.
     #[command(subcommand)]
     Escrow(crate::market::EscrowQuery),
+    /// The AKT/USD price oracle.
+    #[command(subcommand)]
+    Oracle(crate::bme::OracleQuery),
+    /// Burn-Mint Equilibrium: vault, params, circuit breaker, ledger.
+    #[command(subcommand)]
+    Bme(crate::bme::BmeQuery),
     /// A tx by hash.
     Tx {
         /// Tx hash (64 hex characters).
@@ -91,6 +97,8 @@ pub(crate) async fn run(ctx: &Ctx, cmd: QueryCmd) -> anyhow::Result<()> {
         QueryCmd::Deployment(c) => return crate::market::run_deployment_query(ctx, c).await,
         QueryCmd::Market(c) => return crate::market::run_market_query(ctx, c).await,
         QueryCmd::Escrow(c) => return crate::market::run_escrow_query(ctx, c).await,
+        QueryCmd::Oracle(c) => return crate::bme::oracle_query(ctx, c).await,
+        QueryCmd::Bme(c) => return crate::bme::bme_query(ctx, c).await,
         QueryCmd::Bank(BankQuery::Balances { address }) => {
             let addr = ctx.resolve_address(&address, "address")?;
             let coins = ctx.client()?.balances(&addr).await?;

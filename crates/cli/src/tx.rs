@@ -35,6 +35,12 @@ pub(crate) enum TxCmd {
     /// Market: bids and leases.
     #[command(subcommand)]
     Market(crate::market::MarketTx),
+    /// Oracle: publish the AKT/USD price (authorised sources).
+    #[command(subcommand)]
+    Oracle(crate::bme::OracleTx),
+    /// Burn-Mint Equilibrium: convert AKT ↔ ACT.
+    #[command(subcommand)]
+    Bme(crate::bme::BmeTx),
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,6 +121,8 @@ pub(crate) async fn run(ctx: &Ctx, cmd: TxCmd) -> anyhow::Result<()> {
     match cmd {
         TxCmd::Deployment(c) => crate::market::run_deployment_tx(ctx, c).await,
         TxCmd::Market(c) => crate::market::run_market_tx(ctx, c).await,
+        TxCmd::Oracle(c) => crate::bme::oracle_tx(ctx, c).await,
+        TxCmd::Bme(c) => crate::bme::bme_tx(ctx, c).await,
         TxCmd::Bank(BankTx::Send { from, to, amount, common }) => {
             let coins: Coins =
                 amount.parse().map_err(|e| anyhow::anyhow!("invalid amount {amount:?}: {e}"))?;

@@ -189,7 +189,7 @@ fn mempool_recheck_after_a_block_drops_txs_the_block_invalidated() {
         node_on(TestChain::new(cfg), SoloConfig { max_block_txs: 1, ..SoloConfig::default() });
     let bob = n.chain.address(1);
     let drain = n.chain.send(0, &bob, &[(7_000, DENOM_AKT)]);
-    let next = n.chain.send(0, &bob, &[(1, "uact")]);
+    let next = n.chain.send(0, &bob, &[(1, DENOM_AKT)]);
     let other = n.chain.send(2, &bob, &[(1, DENOM_AKT)]);
     n.admit(&drain);
     n.admit(&next);

@@ -37,6 +37,12 @@ pub(crate) fn router(sh: Arc<Shared>) -> Router {
         .route("/dcloud/market/v1/leases", get(module_query))
         .route("/dcloud/escrow/v1/account", get(module_query))
         .route("/dcloud/escrow/v1/blocks-remaining", get(module_query))
+        .route("/dcloud/oracle/v1/price", get(module_query))
+        .route("/dcloud/oracle/v1/params", get(module_query))
+        .route("/dcloud/bme/v1/params", get(module_query))
+        .route("/dcloud/bme/v1/vault-state", get(module_query))
+        .route("/dcloud/bme/v1/status", get(module_query))
+        .route("/dcloud/bme/v1/ledger", get(module_query))
         .route("/dcloud/provider/v1/providers", get(module_query))
         .route("/dcloud/provider/v1/providers/{address}", get(provider_get))
         .route("/dcloud/audit/v1/audits", get(module_query))
@@ -245,6 +251,12 @@ fn app_path(rest: &str) -> Option<&'static str> {
         "/dcloud/market/v1/leases" => "/market/leases",
         "/dcloud/escrow/v1/account" => "/escrow/account",
         "/dcloud/escrow/v1/blocks-remaining" => "/escrow/blocks-remaining",
+        "/dcloud/oracle/v1/price" => "/oracle/price",
+        "/dcloud/oracle/v1/params" => "/oracle/params",
+        "/dcloud/bme/v1/params" => "/bme/params",
+        "/dcloud/bme/v1/vault-state" => "/bme/vault-state",
+        "/dcloud/bme/v1/status" => "/bme/status",
+        "/dcloud/bme/v1/ledger" => "/bme/ledger",
         "/dcloud/provider/v1/providers" => "/provider/list",
         "/dcloud/audit/v1/audits" => "/audit/list",
         "/dcloud/cert/v1/certificates" => "/cert/list",
@@ -313,7 +325,7 @@ fn op(summary: &str, params: &[(&str, &str, bool)]) -> Value {
 /// The OpenAPI 3 document of this API.
 pub(crate) fn openapi_doc() -> Value {
     let h = ("height", "query", false);
-    json!({
+    let mut doc = json!({
         "openapi": "3.0.3",
         "info": {"title": "dcloud node REST API", "version": env!("CARGO_PKG_VERSION")},
         "paths": {
@@ -346,5 +358,35 @@ pub(crate) fn openapi_doc() -> Value {
         },
         "components": {"schemas": {"Error": {"type": "object", "required": ["code", "message"], "properties": {
             "code": {"type": "integer"}, "message": {"type": "string"}}}}}
-    })
+    });
+    // Oracle and BME (kept out of the literal above: the macro's recursion limit).
+    let more = [
+        (
+            "/dcloud/oracle/v1/price",
+            op("AKT/USD price: health, TWAP aggregate, each source's latest", &[h]),
+        ),
+        ("/dcloud/oracle/v1/params", op("Oracle params", &[h])),
+        ("/dcloud/bme/v1/params", op("BME params", &[h])),
+        (
+            "/dcloud/bme/v1/vault-state",
+            op("BME vault balances, outstanding ACT, totals, remint credits", &[h]),
+        ),
+        (
+            "/dcloud/bme/v1/status",
+            op("BME circuit breaker: status, collateral ratio, epochs", &[h]),
+        ),
+        (
+            "/dcloud/bme/v1/ledger",
+            op(
+                "BME requests: pending, executed, cancelled (filter: owner)",
+                &[("owner", "query", false), ("limit", "query", false), h],
+            ),
+        ),
+    ];
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for (p, v) in more {
+            paths.insert(p.to_string(), v);
+        }
+    }
+    doc
 }

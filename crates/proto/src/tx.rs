@@ -14,10 +14,15 @@ use crate::dcloud::audit::{
     MsgDeleteProviderAttributes, MsgSignProviderAttributes, MSG_DELETE_PROVIDER_ATTRIBUTES_URL,
     MSG_SIGN_PROVIDER_ATTRIBUTES_URL,
 };
+use crate::dcloud::bme::{
+    MsgBurnAct, MsgBurnMint, MsgFundVault, MsgMintAct, MSG_BURN_ACT_URL, MSG_BURN_MINT_URL,
+    MSG_FUND_VAULT_URL, MSG_MINT_ACT_URL,
+};
 use crate::dcloud::cert::{
     MsgCreateCertificate, MsgRevokeCertificate, MSG_CREATE_CERTIFICATE_URL,
     MSG_REVOKE_CERTIFICATE_URL,
 };
+use crate::dcloud::oracle::{MsgSubmitPrice, MSG_SUBMIT_PRICE_URL};
 use crate::dcloud::provider::{
     MsgCreateProvider, MsgUpdateProvider, MSG_CREATE_PROVIDER_URL, MSG_UPDATE_PROVIDER_URL,
 };
@@ -124,6 +129,16 @@ pub enum Msg {
     CloseLease(crate::dcloud::market::MsgCloseLease),
     /// `/dcloud.market.v1.MsgWithdrawLease`.
     WithdrawLease(crate::dcloud::market::MsgWithdrawLease),
+    /// `/dcloud.oracle.v1.MsgSubmitPrice`.
+    SubmitPrice(MsgSubmitPrice),
+    /// `/dcloud.bme.v1.MsgMintACT`.
+    MintAct(MsgMintAct),
+    /// `/dcloud.bme.v1.MsgBurnACT`.
+    BurnAct(MsgBurnAct),
+    /// `/dcloud.bme.v1.MsgBurnMint`.
+    BurnMint(MsgBurnMint),
+    /// `/dcloud.bme.v1.MsgFundVault`.
+    FundVault(MsgFundVault),
 }
 
 impl Msg {
@@ -214,6 +229,21 @@ impl Msg {
                     .map(Msg::WithdrawLease)
                     .map_err(bad)
             }
+            MSG_SUBMIT_PRICE_URL => {
+                MsgSubmitPrice::decode(any.value.as_slice()).map(Msg::SubmitPrice).map_err(bad)
+            }
+            MSG_MINT_ACT_URL => {
+                MsgMintAct::decode(any.value.as_slice()).map(Msg::MintAct).map_err(bad)
+            }
+            MSG_BURN_ACT_URL => {
+                MsgBurnAct::decode(any.value.as_slice()).map(Msg::BurnAct).map_err(bad)
+            }
+            MSG_BURN_MINT_URL => {
+                MsgBurnMint::decode(any.value.as_slice()).map(Msg::BurnMint).map_err(bad)
+            }
+            MSG_FUND_VAULT_URL => {
+                MsgFundVault::decode(any.value.as_slice()).map(Msg::FundVault).map_err(bad)
+            }
             other => Err(TxDecodeError::UnknownMessage(other.to_string())),
         }
     }
@@ -241,6 +271,11 @@ impl Msg {
             Msg::CreateLease(m) => m.encode_to_vec(),
             Msg::CloseLease(m) => m.encode_to_vec(),
             Msg::WithdrawLease(m) => m.encode_to_vec(),
+            Msg::SubmitPrice(m) => m.encode_to_vec(),
+            Msg::MintAct(m) => m.encode_to_vec(),
+            Msg::BurnAct(m) => m.encode_to_vec(),
+            Msg::BurnMint(m) => m.encode_to_vec(),
+            Msg::FundVault(m) => m.encode_to_vec(),
         };
         Any { type_url: self.type_url().into(), value }
     }
@@ -254,6 +289,8 @@ impl Msg {
             Some("provider") => "provider",
             Some("audit") => "audit",
             Some("cert") => "cert",
+            Some("oracle") => "oracle",
+            Some("bme") => "bme",
             _ => "bank",
         }
     }
@@ -281,6 +318,11 @@ impl Msg {
             Msg::CreateLease(_) => MSG_CREATE_LEASE_URL,
             Msg::CloseLease(_) => MSG_CLOSE_LEASE_URL,
             Msg::WithdrawLease(_) => MSG_WITHDRAW_LEASE_URL,
+            Msg::SubmitPrice(_) => MSG_SUBMIT_PRICE_URL,
+            Msg::MintAct(_) => MSG_MINT_ACT_URL,
+            Msg::BurnAct(_) => MSG_BURN_ACT_URL,
+            Msg::BurnMint(_) => MSG_BURN_MINT_URL,
+            Msg::FundVault(_) => MSG_FUND_VAULT_URL,
         }
     }
 
@@ -321,6 +363,11 @@ impl Msg {
             Msg::WithdrawLease(m) => {
                 vec![m.id.as_ref().map(|i| i.provider.clone()).unwrap_or_default()]
             }
+            Msg::SubmitPrice(m) => vec![m.source.clone()],
+            Msg::MintAct(m) => vec![m.owner.clone()],
+            Msg::BurnAct(m) => vec![m.owner.clone()],
+            Msg::BurnMint(m) => vec![m.owner.clone()],
+            Msg::FundVault(m) => vec![m.authority.clone()],
         }
     }
 }
@@ -634,6 +681,55 @@ mod tests {
             assert!(any.type_url.starts_with("/dcloud."));
             assert_eq!(&Msg::decode_any(&any).unwrap(), m);
             assert_eq!(m.signers(), vec![s.to_string()]);
+        }
+    }
+
+    #[test]
+    fn oracle_and_bme_messages_roundtrip_through_any() {
+        let coin = |a: &str, d: &str| ProtoCoin { denom: d.into(), amount: a.into() };
+        let msgs = [
+            Msg::SubmitPrice(MsgSubmitPrice {
+                source: "s".into(),
+                denom: "akt".into(),
+                base_denom: "usd".into(),
+                price: "0.4625".into(),
+                timestamp_ms: 7,
+            }),
+            Msg::MintAct(MsgMintAct {
+                owner: "o".into(),
+                to: "o".into(),
+                coins_to_burn: Some(coin("5", "uakt")),
+            }),
+            Msg::BurnAct(MsgBurnAct {
+                owner: "o".into(),
+                to: "o".into(),
+                coins_to_burn: Some(coin("5", "uact")),
+            }),
+            Msg::BurnMint(MsgBurnMint {
+                owner: "o".into(),
+                to: "o".into(),
+                coins_to_burn: Some(coin("5", "uact")),
+                denom_to_mint: "uakt".into(),
+            }),
+            Msg::FundVault(MsgFundVault {
+                authority: "g".into(),
+                amount: Some(coin("9", "uakt")),
+                source: "g".into(),
+            }),
+        ];
+        let expected = [
+            ("s", "oracle", MSG_SUBMIT_PRICE_URL),
+            ("o", "bme", MSG_MINT_ACT_URL),
+            ("o", "bme", MSG_BURN_ACT_URL),
+            ("o", "bme", MSG_BURN_MINT_URL),
+            ("g", "bme", MSG_FUND_VAULT_URL),
+        ];
+        for (m, (signer, module, url)) in msgs.iter().zip(expected) {
+            let any = m.to_any();
+            assert_eq!(any.type_url, url);
+            assert_eq!(&Msg::decode_any(&any).unwrap(), m);
+            assert_eq!(m.signers(), vec![signer.to_string()]);
+            assert_eq!(m.module(), module);
         }
     }
 

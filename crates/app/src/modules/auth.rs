@@ -15,8 +15,12 @@ use crate::AppError;
 pub const NAME: &str = "auth";
 
 /// Module accounts and their permissions (`minter`, `burner`).
-pub const MODULE_ACCOUNTS: &[(&str, &[&str])] =
-    &[("fee_collector", &[]), ("escrow", &[]), ("community_pool", &[])];
+pub const MODULE_ACCOUNTS: &[(&str, &[&str])] = &[
+    ("fee_collector", &[]),
+    ("escrow", &[]),
+    ("community_pool", &[]),
+    ("bme", &["minter", "burner"]),
+];
 
 /// The fee collector's module account name.
 pub const FEE_COLLECTOR: &str = "fee_collector";

@@ -238,7 +238,13 @@ pub fn transfer(
     Ok(())
 }
 
-/// A user-initiated send: checks send-enabled denoms and blocked (module) recipients.
+/// Denoms that users can never send to each other, whatever the params say: ACT is a
+/// non-transferable compute credit (AEP-76). Module flows ([`transfer`]: escrow deposits
+/// and payouts, BME) still move it.
+pub const NON_TRANSFERABLE: &[&str] = &[dcloud_types::DENOM_ACT];
+
+/// A user-initiated send: checks non-transferable and send-enabled denoms and blocked
+/// (module) recipients.
 pub fn send_checked(
     state: &mut dyn StateWrite,
     from: &AccAddress,
@@ -248,6 +254,13 @@ pub fn send_checked(
 ) -> Result<(), AppError> {
     let p = params(state)?;
     for c in coins.iter() {
+        if NON_TRANSFERABLE.contains(&c.denom.as_str()) {
+            return Err(AppError::SendDisabled(format!(
+                "{} (ACT is a non-transferable compute credit: spend it on deployments or \
+                 convert it with `dcloud tx bme burn-act`)",
+                c.denom
+            )));
+        }
         if !p.is_send_enabled(&c.denom) {
             return Err(AppError::SendDisabled(c.denom));
         }

@@ -8,7 +8,10 @@
 //! payments, `0x2A` escrow exhaustion index, `0x2B` low-funds warning index, `0x2C` order
 //! index (auction close / no-bid timeout) — the three indexes keyed by the height at which
 //! the entry is due, so end-block reads only what is due; `0x30` providers,
-//! `0x31` audited attributes, `0x32` certificates, `0xF0` consensus-visible globals
+//! `0x31` audited attributes, `0x32` certificates, `0x34`-`0x36` oracle (`0x34` state,
+//! `0x35` price observations, `0x36` latest observation per source), `0x40`-`0x43` bme
+//! (`0x40` status / totals / sequence, `0x41` pending requests, `0x42` executed ledger,
+//! `0x43` cancelled ledger), `0xF0` consensus-visible globals
 //! (validator set), `0xFF` params.
 //!
 //! Registry layouts (`len` is one byte, the address length):
@@ -19,11 +22,13 @@
 pub mod audit;
 pub mod auth;
 pub mod bank;
+pub mod bme;
 pub mod cert;
 pub mod consensus;
 pub mod deployment;
 pub mod escrow;
 pub mod market;
+pub mod oracle;
 pub mod provider;
 
 use dcloud_store::{StateRead, StateWrite};
@@ -161,6 +166,19 @@ pub const REGISTRY: &[Module] = &[
         begin_block: None,
         end_block: None,
         check_invariants: cert::check_invariants,
+    },
+    // The oracle aggregates before BME reads its price; both before the market.
+    Module {
+        name: oracle::NAME,
+        begin_block: None,
+        end_block: Some(oracle::end_block),
+        check_invariants: oracle::check_invariants,
+    },
+    Module {
+        name: bme::NAME,
+        begin_block: None,
+        end_block: Some(bme::end_block),
+        check_invariants: bme::check_invariants,
     },
     Module {
         name: escrow::NAME,

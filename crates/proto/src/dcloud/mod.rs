@@ -4,7 +4,9 @@
 //! so the shapes stay familiar.
 
 pub mod audit;
+pub mod bme;
 pub mod cert;
 pub mod deployment;
 pub mod market;
+pub mod oracle;
 pub mod provider;

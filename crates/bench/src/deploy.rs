@@ -253,13 +253,13 @@ fn main() -> anyhow::Result<()> {
     println!("deploy latency, {runs} runs, block time {block_ms} ms (medians, ms)");
     println!("  deployment tx (in a block)      {:>8.0}", col(|r| r.deployment_tx));
     println!("  first bid seen                  {:>8.0}", col(|r| r.first_bid));
-    println!("  auction window (bid -> lease)   {:>8.0}", window);
+    println!("  auction window (bid -> lease)   {window:>8.0}");
     println!("  manifest accepted               {:>8.0}", col(|r| r.manifest));
     println!("  container running               {:>8.0}", col(|r| r.container));
     println!("  first 200 through the ingress   {:>8.0}", col(|r| r.ingress));
-    println!("  total (deploy -> first 200)     {:>8.0}", total);
-    println!("  total without the window        {:>8.0}", without_window);
-    println!("  podman run -> first 200         {:>8.0}", podman);
+    println!("  total (deploy -> first 200)     {total:>8.0}");
+    println!("  total without the window        {without_window:>8.0}");
+    println!("  podman run -> first 200         {podman:>8.0}");
     println!(
         "  goal: without window <= 1.5 x podman + 2 blocks = {goal:.0}: ratio {:.2} ({})",
         without_window / goal,

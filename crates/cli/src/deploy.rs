@@ -222,6 +222,9 @@ struct Timings {
 
 #[derive(Debug, Serialize)]
 struct LeaseOut {
+    /// Port of the provider's ingress when it is not 80 (for printing URLs).
+    #[serde(skip)]
+    ingress_port: Option<u16>,
     owner: String,
     dseq: u64,
     gseq: u32,
@@ -281,6 +284,13 @@ async fn provider_client(
     }
     ProviderClient::new(&p.host_uri, provider.clone(), &certs, auth.clone())
         .with_context(|| format!("provider {provider} at {}", p.host_uri))
+}
+
+/// The provider's ingress port when it is not the HTTP default (devnets use 8080).
+async fn ingress_port(pc: &ProviderClient) -> Option<u16> {
+    let st = pc.provider_status().await.ok()?;
+    let p = st["ingress"]["port"].as_u64()? as u16;
+    (p != 80 && p != 0).then_some(p)
 }
 
 fn price_str(l: &dcloud_app::modules::market::Lease) -> String {
@@ -458,6 +468,7 @@ pub(crate) async fn deploy(ctx: &Ctx, a: DeployArgs) -> anyhow::Result<()> {
             provider: l.provider.to_string(),
             price: price_str(l),
             status: Some(status),
+            ingress_port: ingress_port(&pc).await,
         });
     }
     timings.running_ms = ms();
@@ -485,7 +496,10 @@ fn print_leases(out: &[LeaseOut]) {
             for (name, s) in &st.services {
                 println!("  service {name}: {}/{} available", s.available, s.total);
                 for u in &s.uris {
-                    println!("    http://{u}");
+                    match l.ingress_port {
+                        Some(p) => println!("    http://{u}:{p}/"),
+                        None => println!("    http://{u}/"),
+                    }
                 }
             }
             for (name, ports) in &st.forwarded_ports {
@@ -659,6 +673,7 @@ pub(crate) async fn lease(ctx: &Ctx, cmd: LeaseCmd) -> anyhow::Result<()> {
                     provider: l.provider.to_string(),
                     price: price_str(l),
                     status: Some(status),
+                    ingress_port: ingress_port(&pc).await,
                 });
             }
             if ctx.output.is_json() {

@@ -247,6 +247,42 @@ fn a_tenant_deploys_two_services_reaches_them_updates_survives_a_provider_crash_
     wait_http(ingress, &hosts["api"], "api-says-hi", &mut provider);
     assert_eq!(http_get(ingress, "nobody.example").map(|r| r.0), Some(404));
 
+    // Another account cannot send a manifest for, or read, alice's lease at the provider
+    // (the gateway checks the real chain: bob's JWT verifies, but he is not the owner).
+    // bob's public key is on chain once he has sent a transaction.
+    env.run(&["tx", "bank", "send", "bob", "alice", "1uakt", "-y"]).ok();
+    {
+        use dcloud_provider::tenant::{Auth, ProviderClient};
+        let kr = dcloud_crypto::keyring::Keyring::open(
+            &env.home.join("keyring-test"),
+            dcloud_crypto::keyring::KeyringBackend::Test,
+        )
+        .unwrap();
+        let bob = kr.signing_key("bob").unwrap();
+        let provider_addr: dcloud_types::AccAddress =
+            leases[0]["provider"].as_str().unwrap().parse().unwrap();
+        let alice_addr: dcloud_types::AccAddress = owner.parse().unwrap();
+        let rpc_client = dcloud_client::RpcClient::new(&env.node).unwrap();
+        rt.block_on(async {
+            let pc =
+                ProviderClient::from_chain(&rpc_client, &provider_addr, Auth::Jwt { key: bob })
+                    .await
+                    .expect("client for the provider");
+            let manifest = dcloud_sdl::parse(&sdl(image, "bob-was-here")).unwrap().manifest();
+            let e = pc.send_manifest_for(&alice_addr, dseq, &manifest).await.unwrap_err();
+            assert_eq!(e.status(), Some(403), "{e}");
+            let lease = dcloud_provider::LeaseId {
+                owner: alice_addr.clone(),
+                dseq,
+                gseq: 1,
+                oseq: 1,
+                provider: provider_addr.clone(),
+            };
+            let e = pc.lease_status(&lease).await.unwrap_err();
+            assert_eq!(e.status(), Some(403), "{e}");
+        });
+    }
+
     // Logs: httpd -v logs every response.
     let logs =
         env.run(&["lease", "logs", "--dseq", &dseq_s, "--from", "alice", "--service", "web"]);

@@ -92,6 +92,8 @@ pub(crate) struct Inner {
     bids: Mutex<BTreeMap<OrderId, (BidPhase, Instant)>>,
     manifests: Mutex<BTreeMap<LeaseId, ManifestGroup>>,
     orders_seen: std::sync::atomic::AtomicU64,
+    /// Port the ingress listens on (0 until bound), shown in `/status`.
+    ingress_port: std::sync::atomic::AtomicU16,
     inventory: Mutex<crate::inventory::Inventory>,
     pricing: crate::pricing::Pricing,
     profile: Mutex<crate::bidengine::ProviderProfile>,
@@ -355,6 +357,7 @@ impl LeaseManager for Inner {
             "cluster": {"leases": leases, "inventory": self.inventory_status()},
             "bidengine": {"orders": pending, "orders_seen": self.orders_seen.load(std::sync::atomic::Ordering::Relaxed)},
             "manifest": {"deployments": leases},
+            "ingress": {"port": self.ingress_port.load(std::sync::atomic::Ordering::Relaxed)},
         })
     }
 }
@@ -429,6 +432,7 @@ pub async fn start(opts: StartOptions) -> Result<RunningProvider, DaemonError> {
     let ingress_addr = ingress_l
         .local_addr()
         .map_err(|e| DaemonError::Listen { addr: listeners.ingress.to_string(), source: e })?;
+    inner.ingress_port.store(ingress_addr.port(), std::sync::atomic::Ordering::Relaxed);
     let ing = inner.ingress.clone();
     tasks.push(tokio::spawn(async move {
         if let Err(e) = ing.serve(ingress_l).await {
@@ -536,6 +540,7 @@ async fn build_inner(
         bids: Mutex::new(BTreeMap::new()),
         manifests: Mutex::new(BTreeMap::new()),
         orders_seen: std::sync::atomic::AtomicU64::new(0),
+        ingress_port: std::sync::atomic::AtomicU16::new(0),
         inventory: Mutex::new(crate::inventory::Inventory::new("local", capacity)),
         pricing: cfg.pricing.strategy(),
         profile: Mutex::new(crate::bidengine::ProviderProfile {

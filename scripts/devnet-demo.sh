@@ -55,6 +55,12 @@ for _ in $(seq 1 120); do
     sleep 0.5
 done
 "$BIN" status >/dev/null || { echo "devnet did not come up; see $log" >&2; exit 1; }
+# The banner comes once the provider is up (engine, example image, registration).
+for _ in $(seq 1 120); do
+    grep -q "Press Ctrl-C" "$log" 2>/dev/null && break
+    kill -0 "$devnet" 2>/dev/null || { echo "devnet exited; see $log" >&2; exit 1; }
+    sleep 0.5
+done
 sed -n '/dcloud devnet is running/,/Press Ctrl-C/p' "$log"
 
 echo

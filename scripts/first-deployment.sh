@@ -88,8 +88,9 @@ info "provider $provider_addr is registered"
 next "dcloud deploy $SDL --from $TENANT"
 out="$(dcloud deploy "$SDL" --from "$TENANT" --deposit "$DEPOSIT" --wait "${TIMEOUT}s" -y -o json)" \
     || die "deploy failed (see above)"
-dseq="$(printf '%s' "$out" | sed -n 's/.*"dseq":\([0-9]*\).*/\1/p' | head -n 1)"
-host="$(printf '%s' "$out" | sed -n 's/.*"uris":\["\([^"]*\)".*/\1/p' | head -n 1)"
+flat="$(printf '%s' "$out" | tr -d ' \n')"
+dseq="$(printf '%s' "$flat" | sed -n 's/.*"dseq":\([0-9]*\).*/\1/p' | head -n 1)"
+host="$(printf '%s' "$flat" | sed -n 's/.*"uris":\["\([^"]*\)".*/\1/p' | head -n 1)"
 [ -n "$dseq" ] && [ -n "$host" ] || die "unexpected deploy output: $out"
 info "deployment $dseq is running at $host"
 

@@ -90,7 +90,7 @@ struct ProviderInfo {
 pub(crate) const HELLO_IMAGE: &str = "localhost/dcloud/hello:1";
 
 fn reset(home: &Path) -> anyhow::Result<()> {
-    for sub in ["config", "data", "keyring-test"] {
+    for sub in ["config", "data", "keyring-test", "provider", "certs"] {
         let p = home.join(sub);
         if p.exists() {
             std::fs::remove_dir_all(&p)
@@ -106,7 +106,13 @@ fn step(msg: &str) {
 
 pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
     let home = ctx.home.clone().unwrap_or_else(|| default_home(".dcloud-devnet"));
+    // The old provider's address: its containers are removed once an engine is found.
+    let mut old_provider = None;
     if a.reset {
+        old_provider = Keyring::open(&home.join("keyring-test"), KeyringBackend::Test)
+            .ok()
+            .and_then(|k| k.get("provider").ok())
+            .map(|i| i.address.to_string());
         step(&format!("resetting {}", home.display()));
         reset(&home)?;
     }
@@ -190,7 +196,12 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
     if !a.no_provider {
         step("looking for a container engine");
         match dcloud_provider::engine::ensure(&home.join("engine")).await {
-            Ok(e) => engine = Some(e),
+            Ok(e) => {
+                if let Some(old) = &old_provider {
+                    remove_old_workloads(&e.docker_host, old).await;
+                }
+                engine = Some(e)
+            }
             Err(e) => info.provider_problem = Some(e.to_string()),
         }
     }
@@ -232,6 +243,25 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
     }
     drop(engine);
     r
+}
+
+/// Tears down the containers a reset devnet's provider left behind.
+async fn remove_old_workloads(docker_host: &str, provider: &str) {
+    use dcloud_provider::backend::{Backend, BackendSettings};
+    let settings = BackendSettings::new("localhost", "localhost", provider);
+    let Ok(b) =
+        dcloud_provider::backend::docker::DockerBackend::connect(settings, Some(docker_host)).await
+    else {
+        return;
+    };
+    if let Ok(leases) = b.list().await {
+        if !leases.is_empty() {
+            step(&format!("removing {} workload(s) of the previous devnet", leases.len()));
+        }
+        for (lease, _) in leases {
+            let _ = b.teardown(&lease).await;
+        }
+    }
 }
 
 /// Builds the hello image (when the host has a static busybox) and starts the provider.

@@ -416,6 +416,13 @@ pub async fn start(opts: StartOptions) -> Result<RunningProvider, DaemonError> {
         .map_err(|e| DaemonError::Chain(format!("node {} unreachable: {e}", opts.node)))?;
     let me = opts.key.public_key().address();
     let state = StateDir::open(&opts.state_dir)?;
+    let chain_id = client.chain_id().await.map_err(chain_err)?;
+    // Block 1's hash tells a reset chain with the same chain id apart (a pruned node that
+    // lacks it falls back to the chain id alone).
+    let first = client.block(Some(1)).await.map(|b| b.block_id.hash).unwrap_or_default();
+    if state.bind_chain(&format!("{chain_id}/{first}"))? {
+        tracing::warn!(dir = %opts.state_dir.display(), "state dir belonged to another chain: starting afresh");
+    }
     let txq = TxQueue::start(client.clone(), opts.key.clone(), opts.chain_id.clone());
     let inner = build_inner(&opts, me.clone(), client.clone(), txq, state).await?;
     let inner = Arc::new(inner);
@@ -448,8 +455,19 @@ pub async fn start(opts: StartOptions) -> Result<RunningProvider, DaemonError> {
     tasks.push(inner.spawn_gateway(gateway_l, cert_pem, key_pem));
 
     // Catch up: open orders we have not bid on yet.
+    let latest = client.latest_height().await.map_err(chain_err)?;
     let start_height = match inner.state.height()? {
-        0 => client.latest_height().await.map_err(chain_err)?,
+        0 => latest,
+        h if h > latest => {
+            // The state dir is from another (e.g. reset) chain: follow this one from now.
+            tracing::warn!(
+                stored = h,
+                latest,
+                "state is ahead of the chain (a new chain?): following from the current height"
+            );
+            inner.state.set_height(latest)?;
+            latest
+        }
         h => h,
     };
     inner.catch_up_orders().await;

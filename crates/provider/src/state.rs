@@ -99,6 +99,39 @@ impl StateDir {
         write_atomic(&self.root.join("height"), h.to_string().as_bytes())
     }
 
+    /// Identity of the chain this state belongs to (`chain-id/hash of block 1`), if stored.
+    pub fn chain(&self) -> Result<Option<String>, StateError> {
+        let p = self.root.join("chain");
+        match fs::read_to_string(&p) {
+            Ok(s) => Ok(Some(s.trim().to_string())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StateError::Io { path: p, source: e }),
+        }
+    }
+
+    /// Binds the state to a chain, forgetting the height and manifests of any other chain
+    /// (a devnet that was reset, say). Returns `true` when it was bound to another chain.
+    pub fn bind_chain(&self, id: &str) -> Result<bool, StateError> {
+        let old = self.chain()?;
+        if old.as_deref() == Some(id) {
+            return Ok(false);
+        }
+        let other = old.is_some();
+        if other {
+            let h = self.root.join("height");
+            match fs::remove_file(&h) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(StateError::Io { path: h, source: e }),
+            }
+            for m in self.manifests()? {
+                self.remove_manifest(&m.lease)?;
+            }
+        }
+        write_atomic(&self.root.join("chain"), id.as_bytes())?;
+        Ok(other)
+    }
+
     fn manifest_path(&self, lease: &LeaseId) -> PathBuf {
         self.root.join("manifests").join(format!("{}.json", lease.slug()))
     }
@@ -178,6 +211,14 @@ mod tests {
         assert_eq!(s2.manifests().unwrap().len(), 1);
         s2.remove_manifest(&lease).unwrap();
         assert_eq!(s2.manifest(&lease).unwrap(), None);
+        assert!(!s2.bind_chain("c-1/AA").unwrap(), "first binding");
+        s2.set_height(7).unwrap();
+        s2.put_manifest(&lease, &ManifestGroup { name: "x".into(), services: vec![] }).unwrap();
+        assert!(!s2.bind_chain("c-1/AA").unwrap(), "same chain keeps everything");
+        assert_eq!(s2.height().unwrap(), 7);
+        assert!(s2.bind_chain("c-1/BB").unwrap(), "another chain");
+        assert_eq!(s2.height().unwrap(), 0, "height forgotten");
+        assert!(s2.manifests().unwrap().is_empty(), "manifests forgotten");
         std::fs::write(dir.path().join("height"), "garbage").unwrap();
         assert!(matches!(s2.height(), Err(StateError::Corrupt { .. })));
     }

@@ -421,3 +421,122 @@ fn the_devnet_runs_its_own_provider_and_serves_the_example_deployment() {
     env.run(&["lease", "close", "--dseq", &dseq, "--from", "alice", "-y"]).ok();
     assert_eq!(devnet.interrupt(T), 0, "the devnet stops cleanly: {}", devnet.logs());
 }
+
+#[test]
+fn the_provider_withdraws_earnings_and_closes_a_lease_whose_manifest_never_came() {
+    if std::env::var_os("DCLOUD_SKIP_CONTAINER_TESTS").is_some() {
+        eprintln!("DCLOUD_SKIP_CONTAINER_TESTS set: skipping");
+        return;
+    }
+    let mut env = Env::new().env("DCLOUD_KEYRING_BACKEND", "test");
+    let (rpc, api, gw, ingress) = (free_port(), free_port(), free_port(), free_port());
+    env.node = format!("http://127.0.0.1:{rpc}");
+    let mut devnet = env.spawn(
+        "devnet",
+        &[
+            "devnet",
+            "--no-provider",
+            "--block-time",
+            "300ms",
+            "--rpc.laddr",
+            &format!("127.0.0.1:{rpc}"),
+            "--api.laddr",
+            &format!("127.0.0.1:{api}"),
+        ],
+    );
+    env.wait_for_height(2, T, &mut devnet);
+    // Short timers for the test.
+    let yaml_path = env.home.join("provider.yaml");
+    let yaml = std::fs::read_to_string(&yaml_path).unwrap();
+    let yaml = yaml
+        .replace("manifest_timeout: 5m", "manifest_timeout: 3s")
+        .replace("withdraw_period: 1m", "withdraw_period: 2s");
+    assert!(yaml.contains("manifest_timeout: 3s") && yaml.contains("withdraw_period: 2s"));
+    std::fs::write(&yaml_path, yaml).unwrap();
+    let engine_dir = env.dir.path().join("engine");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let engine = rt.block_on(dcloud_provider::engine::ensure(&engine_dir)).expect("engine");
+    let docker = dcloud_provider::engine::connect(&engine.docker_host).unwrap();
+    let image = "localhost/dcloud-e2e/busybox:1";
+    rt.block_on(dcloud_provider::testimage::ensure_busybox_image(&docker, image)).unwrap();
+    let yaml_s = yaml_path.display().to_string();
+    let gw_s = format!("127.0.0.1:{gw}");
+    let ing_s = format!("127.0.0.1:{ingress}");
+    let uri = format!("https://localhost:{gw}");
+    let mut provider = env.spawn(
+        "provider",
+        &[
+            "provider",
+            "run",
+            "--config",
+            &yaml_s,
+            "--gateway-listen",
+            &gw_s,
+            "--ingress-listen",
+            &ing_s,
+            "--host-uri",
+            &uri,
+            "--docker-host",
+            &engine.docker_host,
+        ],
+    );
+    let sdl_path = env.dir.path().join("app.yaml");
+    std::fs::write(&sdl_path, sdl(image, "earning")).unwrap();
+    let sdl_s = sdl_path.display().to_string();
+
+    // A: deployed with its manifest; B: a deployment whose manifest is never sent.
+    let r = env.run(&["deploy", &sdl_s, "--from", "alice", "--wait", "120s", "-y", "-o", "json"]);
+    assert_eq!(r.code, 0, "deploy: {r:?}\nprovider: {}", provider.logs());
+    let a: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let a_dseq = a["dseq"].as_u64().unwrap();
+    let r = env.run(&[
+        "tx",
+        "deployment",
+        "create",
+        &sdl_s,
+        "--from",
+        "alice",
+        "--deposit",
+        "5000000uact",
+        "-y",
+        "-o",
+        "json",
+    ]);
+    let b_dseq = r.json()["dseq"].as_u64().expect("dseq of B");
+
+    let start = Instant::now();
+    loop {
+        let leases =
+            env.run(&["query", "market", "lease", "list", "--owner", "alice", "-o", "json"]).json();
+        let items = leases["items"].as_array().cloned().unwrap_or_default();
+        let find = |d: u64| items.iter().find(|l| l["dseq"].as_u64() == Some(d)).cloned();
+        let b_closed = find(b_dseq).is_some_and(|l| l["state"] == "closed");
+        let withdrawn = env
+            .run(&[
+                "query",
+                "txs",
+                "--query",
+                &format!("EventLeaseWithdrawn.dseq='{a_dseq}'"),
+                "-o",
+                "json",
+            ])
+            .json();
+        let w = withdrawn["total_count"].as_str().and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
+        if b_closed && w > 0 {
+            let a_lease = find(a_dseq).expect("lease A");
+            assert_eq!(a_lease["state"], "active", "A keeps running: {a_lease}");
+            let b_lease = find(b_dseq).unwrap();
+            assert_eq!(b_lease["reason"], "provider", "B closed by the provider: {b_lease}");
+            break;
+        }
+        provider.assert_running();
+        assert!(
+            start.elapsed() < T,
+            "B closed: {b_closed}, withdrawals of A: {w}; leases {leases}; provider: {}",
+            provider.logs()
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    env.run(&["lease", "close", "--dseq", &a_dseq.to_string(), "--from", "alice", "-y"]).ok();
+    drop(engine);
+}

@@ -736,8 +736,9 @@ impl ProviderConfig {
                 p.push(format!("{f}: must be > 0"));
             }
         }
-        if self.withdraw_period < Duration::from_secs(60) {
-            p.push("withdraw_period: must be at least 1m".into());
+        // Each withdrawal is a transaction paying a fee: seconds make sense on a devnet only.
+        if self.withdraw_period < Duration::from_secs(1) {
+            p.push("withdraw_period: must be at least 1s".into());
         }
         if self.state_dir.as_os_str().is_empty() {
             p.push("state_dir: required".into());
@@ -995,7 +996,7 @@ mod tests {
             capacity:\n  detect: false\n  gpus:\n    - {model: a100, ram: 80Gi, interface: nvlink}\n\
             backend: {kind: docker, docker_host: /var/run/docker.sock}\n\
             ingress: {domain: \"bad domain\", listen: \"0.0.0.0:8443\"}\n\
-            bid_deposit: 0uact\nbid_timeout: 0s\nwithdraw_period: 10s\nmax_concurrent_orders: 0\ndenoms: []\n";
+            bid_deposit: 0uact\nbid_timeout: 0s\nwithdraw_period: 500ms\nmax_concurrent_orders: 0\ndenoms: []\n";
         let p = problems(yaml);
         for field in [
             "from:",

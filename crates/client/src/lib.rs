@@ -14,6 +14,7 @@ pub mod bme;
 mod error;
 pub mod market;
 pub mod rpc;
+pub mod staking;
 pub mod rpc_types;
 pub mod tx;
 pub mod verify;

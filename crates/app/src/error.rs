@@ -428,7 +428,9 @@ impl AppError {
             | AppError::TransitiveRedelegation(_)
             | AppError::MaxEntries(_)
             | AppError::InvalidStaking(_) => "staking",
-            AppError::NoDistributionInfo(_) | AppError::WithdrawAddressDisabled(_) => "distribution",
+            AppError::NoDistributionInfo(_) | AppError::WithdrawAddressDisabled(_) => {
+                "distribution"
+            }
             _ => SDK_CODESPACE,
         }
     }

@@ -375,12 +375,7 @@ impl App {
         let prepared = self.store.prepare_commit(delta.changes())?;
         let app_hash = prepared.root_hash();
         *pending = Some(Pending { prepared });
-        Ok(FinalizeResponse {
-            tx_results: results,
-            events,
-            validator_updates,
-            app_hash,
-        })
+        Ok(FinalizeResponse { tx_results: results, events, validator_updates, app_hash })
     }
 
     fn deliver_tx(

@@ -413,7 +413,9 @@ pub(crate) fn route(
         "mint/params" => json(&mint::params(&snap)?)?,
         "staking/validators" => {
             let mut v = staking::validators(&snap)?;
-            v.sort_by(|a, b| b.tokens.cmp(&a.tokens).then(a.operator_address.cmp(&b.operator_address)));
+            v.sort_by(|a, b| {
+                b.tokens.cmp(&a.tokens).then(a.operator_address.cmp(&b.operator_address))
+            });
             json(&v)?
         }
         "staking/validator" => {
@@ -445,7 +447,10 @@ pub(crate) fn route(
                 &auth::module_address(staking::NOT_BONDED_POOL),
                 dcloud_types::DENOM_AKT,
             )?;
-            json(&PoolView { bonded_tokens: staking::bonded_tokens(&snap)?, not_bonded_tokens: nb })?
+            json(&PoolView {
+                bonded_tokens: staking::bonded_tokens(&snap)?,
+                not_bonded_tokens: nb,
+            })?
         }
         "distribution/rewards" => {
             let d = addr_arg(data)?;
@@ -455,7 +460,10 @@ pub(crate) fn route(
                 let op = staking::parse_valoper(&del.validator, "validator")?;
                 let r = distribution::pending_rewards(&snap, &d, &op)?;
                 total = dec::add(total, r)?;
-                rewards.push(RewardView { validator_address: del.validator, reward: dec::fmt_dec18(r) });
+                rewards.push(RewardView {
+                    validator_address: del.validator,
+                    reward: dec::fmt_dec18(r),
+                });
             }
             json(&RewardsView { rewards, total: dec::fmt_dec18(total) })?
         }
@@ -478,7 +486,8 @@ pub(crate) fn route(
             let m = mint::minter(&snap)?;
             let supply = bank::supply_of(&snap, dcloud_types::DENOM_AKT)?;
             let bonded = staking::bonded_tokens(&snap)?;
-            let ratio = if supply == 0 { 0 } else { dec::mul_div_floor(bonded, dec::ATTO, supply)? };
+            let ratio =
+                if supply == 0 { 0 } else { dec::mul_div_floor(bonded, dec::ATTO, supply)? };
             json(&InflationView {
                 inflation: dec::fmt_dec18(m.inflation),
                 annual_provisions: dec::fmt_dec18(m.annual_provisions),

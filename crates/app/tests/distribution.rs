@@ -76,7 +76,15 @@ fn community(c: &TestChain) -> u128 {
 fn pay_fee_and_distribute(c: &mut TestChain, fee: u128) {
     c.deliver_block(Vec::new()); // height 1: no previous commit
     let to = c.address(4);
-    let tx = c.tx_with(5, vec![dcloud_app::testkit::raw_send(&c.address(5).to_string(), &to.to_string(), &[("1", DENOM_AKT)])], &opts(fee));
+    let tx = c.tx_with(
+        5,
+        vec![dcloud_app::testkit::raw_send(
+            &c.address(5).to_string(),
+            &to.to_string(),
+            &[("1", DENOM_AKT)],
+        )],
+        &opts(fee),
+    );
     let r = c.deliver_block(vec![tx]);
     assert_eq!(r.tx_results[0].code, 0, "{}", r.tx_results[0].log);
     c.deliver_block(Vec::new());
@@ -101,7 +109,11 @@ fn rewards_split_by_power_and_commission_to_the_micro_unit() {
     let (b0, b2) = (c.balance(&c.address(0), DENOM_AKT), c.balance(&c.address(2), DENOM_AKT));
     let d0 = c.address(0);
     let d2 = c.address(2);
-    let t0 = c.tx_with(0, vec![sk::withdraw_rewards(&d0, &val(0)), sk::withdraw_commission(&val(0))], &opts(FEE));
+    let t0 = c.tx_with(
+        0,
+        vec![sk::withdraw_rewards(&d0, &val(0)), sk::withdraw_commission(&val(0))],
+        &opts(FEE),
+    );
     let t2 = c.tx_with(2, vec![sk::withdraw_rewards(&d2, &val(0))], &opts(FEE));
     let r = c.deliver_block(vec![t0, t2]);
     assert!(r.tx_results.iter().all(|r| r.code == 0), "{:?}", r.tx_results);
@@ -137,7 +149,8 @@ fn a_withdraw_address_receives_the_rewards_and_a_module_account_cannot_be_one() 
     let d = c.address(2);
     let to = c.address(3);
     assert_eq!(exec(&mut c, 2, vec![sk::set_withdraw_address(&d, &to)]).code, 0);
-    let r = exec(&mut c, 2, vec![sk::set_withdraw_address(&d, &auth::module_address(COMMUNITY_POOL))]);
+    let r =
+        exec(&mut c, 2, vec![sk::set_withdraw_address(&d, &auth::module_address(COMMUNITY_POOL))]);
     assert_eq!((r.codespace.as_str(), r.code), ("sdk", 4), "{}", r.log);
     c.deliver_block(Vec::new());
     let pending = reward_from(&c, 2, 0);
@@ -182,7 +195,10 @@ fn set_withdraw_address_is_refused_when_disabled() {
     let mut c = TestChain::new(TestConfig {
         funded: 4,
         staking: Some(sk::genesis(&[(0, 100 * AKT)], StakingParams::default())),
-        distribution: Some(DistributionParams { withdraw_addr_enabled: false, ..DistributionParams::default() }),
+        distribution: Some(DistributionParams {
+            withdraw_addr_enabled: false,
+            ..DistributionParams::default()
+        }),
         ..TestConfig::default()
     });
     let d = c.address(1);

@@ -37,7 +37,8 @@ fn next_inflation_follows_the_cosmos_formula_exactly() {
     assert_eq!(mint::next_inflation(&p, start, p.goal_bonded).unwrap(), start);
     // Fully bonded: (1 − 1/0.67) × 0.13 per year, negative.
     let ratio_over_goal = ATTO * ATTO / p.goal_bonded;
-    let change = (ATTO as i128 - ratio_over_goal as i128) * (ATTO * 13 / 100) as i128 / ATTO as i128 / 100;
+    let change =
+        (ATTO as i128 - ratio_over_goal as i128) * (ATTO * 13 / 100) as i128 / ATTO as i128 / 100;
     assert!(change < 0);
     assert_eq!(mint::next_inflation(&p, start, ATTO).unwrap() as i128, start as i128 + change);
     // Clamped to the band.
@@ -59,7 +60,11 @@ fn inflation_rises_toward_the_max_while_the_bonded_ratio_is_below_the_goal() {
         assert!(m.inflation > last, "inflation rises");
         assert_eq!(m.annual_provisions, m.inflation * supply);
         let provision = m.annual_provisions / ATTO / 1_000;
-        assert_eq!(c.supply().amount_of(DENOM_AKT), supply + provision, "minted exactly the block provision");
+        assert_eq!(
+            c.supply().amount_of(DENOM_AKT),
+            supply + provision,
+            "minted exactly the block provision"
+        );
         last = m.inflation;
     }
     // Long enough and it is capped at inflation_max.
@@ -78,7 +83,15 @@ fn inflation_falls_toward_the_min_when_most_tokens_are_bonded() {
     #[allow(clippy::needless_range_loop)]
     for i in 1..4 {
         let d = c.address(i);
-        let tx = c.tx_with(i, vec![sk::delegate(&d, &sk::val(0), 990 * AKT)], &dcloud_app::testkit::TxOpts { gas_limit: sk::STAKING_GAS, fee: sk::STAKING_FEE, ..Default::default() });
+        let tx = c.tx_with(
+            i,
+            vec![sk::delegate(&d, &sk::val(0), 990 * AKT)],
+            &dcloud_app::testkit::TxOpts {
+                gas_limit: sk::STAKING_GAS,
+                fee: sk::STAKING_FEE,
+                ..Default::default()
+            },
+        );
         let r = c.deliver_block(vec![tx]);
         assert_eq!(r.tx_results[0].code, 0, "{}", r.tx_results[0].log);
     }
@@ -121,7 +134,12 @@ fn a_proof_of_authority_chain_mints_nothing() {
 
 #[test]
 fn mint_params_are_validated_in_genesis() {
-    let bad = MintParams { inflation_min: ATTO, inflation_max: ATTO / 2, blocks_per_year: 0, ..MintParams::default() };
+    let bad = MintParams {
+        inflation_min: ATTO,
+        inflation_max: ATTO / 2,
+        blocks_per_year: 0,
+        ..MintParams::default()
+    };
     let errs = bad.validate("app_state.mint.params");
     assert_eq!(errs.len(), 2, "{errs:?}");
 }

@@ -107,7 +107,8 @@ fn empty_blocks(c: &mut TestChain, n: usize) -> Vec<ValidatorUpdate> {
 // Genesis.
 
 #[test]
-fn the_genesis_validator_is_a_bonded_staking_validator_with_its_self_delegation_and_the_consensus_set() {
+fn the_genesis_validator_is_a_bonded_staking_validator_with_its_self_delegation_and_the_consensus_set(
+) {
     let c = chain();
     let v = validator(&c, 0).unwrap();
     assert_eq!(v.status, BondStatus::Bonded);
@@ -438,7 +439,12 @@ fn redelegate_more_than_delegated_to_unknown_or_for_another_account_is_rejected(
     let mut c = two_validators();
     let d = c.address(2);
     ok(&exec(&mut c, 2, vec![sk::delegate(&d, &val(0), 3 * AKT)]));
-    rejected(&exec(&mut c, 2, vec![sk::redelegate(&d, &val(0), &val(1), 4 * AKT)]), "staking", 22, "");
+    rejected(
+        &exec(&mut c, 2, vec![sk::redelegate(&d, &val(0), &val(1), 4 * AKT)]),
+        "staking",
+        22,
+        "",
+    );
     rejected(&exec(&mut c, 2, vec![sk::redelegate(&d, &val(0), &val(6), AKT)]), "staking", 3, "");
     unauthorized(&exec(&mut c, 3, vec![sk::redelegate(&d, &val(0), &val(1), AKT)]));
 }
@@ -451,7 +457,8 @@ fn a_validator_falls_out_of_the_active_set_when_another_gets_more_power_and_the_
 ) {
     let mut c = chain_with(params(2, 7), &[(0, 100 * AKT), (1, 80 * AKT)]);
     use base64::Engine;
-    let pk = |n: u8| base64::engine::general_purpose::STANDARD.encode(sk::consensus_key(n).public_key());
+    let pk =
+        |n: u8| base64::engine::general_purpose::STANDARD.encode(sk::consensus_key(n).public_key());
     // A third validator with less power waits outside the set.
     let opts = TxOpts { gas_limit: sk::STAKING_GAS, fee: sk::STAKING_FEE, ..Default::default() };
     let tx = c.tx_with(2, vec![sk::create_validator(2, 2, 50 * AKT, "0.1", "0.2", "0.01")], &opts);
@@ -547,7 +554,8 @@ impl Rng {
 
 #[test]
 fn a_seeded_simulation_of_many_delegators_keeps_supply_pools_and_rewards_exact() {
-    let seed: u64 = std::env::var("STAKING_SIM_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(7);
+    let seed: u64 =
+        std::env::var("STAKING_SIM_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(7);
     let blocks: usize =
         std::env::var("STAKING_SIM_BLOCKS").ok().and_then(|s| s.parse().ok()).unwrap_or(120);
     let mut rng = Rng(seed.max(1));

@@ -275,7 +275,10 @@ pub(crate) async fn distribution_tx(ctx: &Ctx, cmd: DistributionTx) -> anyhow::R
             let mut msgs = vec![cs::withdraw_rewards(&del, &val)];
             if commission {
                 if val != del {
-                    bail!("--commission: only the operator of {} can withdraw its commission", cs::valoper(&val));
+                    bail!(
+                        "--commission: only the operator of {} can withdraw its commission",
+                        cs::valoper(&val)
+                    );
                 }
                 msgs.push(cs::withdraw_commission(&val));
             }

@@ -68,9 +68,8 @@ pub struct NewValidator {
 
 /// `MsgCreateValidator` for `operator`.
 pub fn create_validator(operator: &AccAddress, v: &NewValidator) -> Result<Msg, ClientError> {
-    let pk = dcloud_proto::cosmos::cosmos::crypto::ed25519::PubKey {
-        key: v.consensus_pubkey.to_vec(),
-    };
+    let pk =
+        dcloud_proto::cosmos::cosmos::crypto::ed25519::PubKey { key: v.consensus_pubkey.to_vec() };
     #[allow(deprecated)]
     let m = spb::MsgCreateValidator {
         description: Some(spb::Description { moniker: v.moniker.clone(), ..Default::default() }),

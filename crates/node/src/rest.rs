@@ -424,16 +424,25 @@ pub(crate) fn openapi_doc() -> Value {
         ("/cosmos/staking/v1beta1/params", op("Staking params", &[h])),
         ("/cosmos/staking/v1beta1/pool", op("Bonded and not-bonded tokens", &[h])),
         ("/cosmos/distribution/v1beta1/params", op("Distribution params", &[h])),
-        ("/cosmos/distribution/v1beta1/community_pool", op("Community pool and fee pool totals", &[h])),
+        (
+            "/cosmos/distribution/v1beta1/community_pool",
+            op("Community pool and fee pool totals", &[h]),
+        ),
         ("/cosmos/mint/v1beta1/params", op("Mint params", &[h])),
         ("/cosmos/mint/v1beta1/inflation", op("Inflation, annual provisions, bonded ratio", &[h])),
         (
             "/dcloud/staking/v1/delegations/{address}",
-            op("A delegator's delegations, unbondings, redelegations", &[("address", "path", true), h]),
+            op(
+                "A delegator's delegations, unbondings, redelegations",
+                &[("address", "path", true), h],
+            ),
         ),
         (
             "/dcloud/staking/v1/validators/{address}",
-            op("One validator (akashvaloper… or the operator's akash…)", &[("address", "path", true), h]),
+            op(
+                "One validator (akashvaloper… or the operator's akash…)",
+                &[("address", "path", true), h],
+            ),
         ),
         (
             "/dcloud/distribution/v1/rewards/{address}",

@@ -23,14 +23,14 @@ use crate::dcloud::cert::{
     MSG_REVOKE_CERTIFICATE_URL,
 };
 use crate::dcloud::oracle::{MsgSubmitPrice, MSG_SUBMIT_PRICE_URL};
+use crate::dcloud::provider::{
+    MsgCreateProvider, MsgUpdateProvider, MSG_CREATE_PROVIDER_URL, MSG_UPDATE_PROVIDER_URL,
+};
 use cosmos_sdk_proto::cosmos::distribution::v1beta1::{
     MsgSetWithdrawAddress, MsgWithdrawDelegatorReward, MsgWithdrawValidatorCommission,
 };
 use cosmos_sdk_proto::cosmos::staking::v1beta1::{
     MsgBeginRedelegate, MsgCreateValidator, MsgDelegate, MsgEditValidator, MsgUndelegate,
-};
-use crate::dcloud::provider::{
-    MsgCreateProvider, MsgUpdateProvider, MSG_CREATE_PROVIDER_URL, MSG_UPDATE_PROVIDER_URL,
 };
 
 /// Largest tx accepted anywhere (mempool, blocks). Bigger txs are rejected before decoding.

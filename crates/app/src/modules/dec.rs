@@ -90,7 +90,7 @@ pub(crate) fn put_json<T: Serialize>(
 pub(crate) fn scan(
     state: &dyn StateRead,
     prefix: &[u8],
-) -> Result<Vec<(Vec<u8>, Vec<u8>)>, AppError> {
+) -> Result<Vec<dcloud_store::KvPair>, AppError> {
     let mut out = Vec::new();
     let mut after: Option<Vec<u8>> = None;
     loop {

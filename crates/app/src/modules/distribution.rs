@@ -198,7 +198,10 @@ fn set_validator_dist(
 
 fn historical(state: &dyn StateRead, v: &AccAddress, period: u64) -> Result<Historical, AppError> {
     get_json(state, &hist_key(v, period), "historical rewards")?.ok_or_else(|| {
-        AppError::ChainState(format!("no historical rewards of {} period {period}", staking::valoper(v)))
+        AppError::ChainState(format!(
+            "no historical rewards of {} period {period}",
+            staking::valoper(v)
+        ))
     })
 }
 
@@ -269,7 +272,10 @@ pub fn after_validator_created(state: &mut dyn StateWrite, v: &AccAddress) -> Re
 }
 
 /// Before a delegation is created: end the validator's period.
-pub fn before_delegation_created(state: &mut dyn StateWrite, v: &AccAddress) -> Result<(), AppError> {
+pub fn before_delegation_created(
+    state: &mut dyn StateWrite,
+    v: &AccAddress,
+) -> Result<(), AppError> {
     increment_period(state, v).map(|_| ())
 }
 
@@ -296,7 +302,11 @@ pub fn after_delegation_modified(
     let previous = vd.current_period.saturating_sub(1);
     change_ref(state, v, previous, true)?;
     let stake = staking::delegation_tokens(state, d, v)?;
-    put_json(state, start_key(d, v), &StartingInfo { previous_period: previous, stake, height: ctx.height })
+    put_json(
+        state,
+        start_key(d, v),
+        &StartingInfo { previous_period: previous, stake, height: ctx.height },
+    )
 }
 
 /// A validator was removed: its commission goes to the operator, any other outstanding
@@ -330,7 +340,9 @@ pub fn after_validator_removed(
 fn increment_period(state: &mut dyn StateWrite, v: &AccAddress) -> Result<u64, AppError> {
     let mut vd = validator_dist(state, v)?;
     let tokens = staking::get_validator(state, v)?.map_or(0, |x| x.tokens);
-    let ratio = if tokens == 0 {
+    let ratio = if let Some(r) = vd.current_rewards.checked_div(tokens) {
+        r
+    } else {
         // Nobody to pay: the period's rewards go to the community pool.
         if vd.current_rewards > 0 {
             let mut fp = fee_pool(state)?;
@@ -340,15 +352,16 @@ fn increment_period(state: &mut dyn StateWrite, v: &AccAddress) -> Result<u64, A
             set_fee_pool(state, &fp)?;
         }
         0
-    } else {
-        vd.current_rewards / tokens
     };
     let period = vd.current_period;
     let prev = historical(state, v, period - 1)?;
     put_json(
         state,
         hist_key(v, period),
-        &Historical { cumulative_ratio: dec::add(prev.cumulative_ratio, ratio)?, reference_count: 1 },
+        &Historical {
+            cumulative_ratio: dec::add(prev.cumulative_ratio, ratio)?,
+            reference_count: 1,
+        },
     )?;
     change_ref(state, v, period - 1, false)?;
     vd.current_rewards = 0;
@@ -378,9 +391,13 @@ fn withdraw_rewards(
     v: &AccAddress,
     events: &mut Vec<Event>,
 ) -> Result<u128, AppError> {
-    let start: StartingInfo = get_json(state, &start_key(d, v), "starting info")?.ok_or_else(|| {
-        AppError::NoDistributionInfo(format!("{d} has no delegation to {}", staking::valoper(v)))
-    })?;
+    let start: StartingInfo =
+        get_json(state, &start_key(d, v), "starting info")?.ok_or_else(|| {
+            AppError::NoDistributionInfo(format!(
+                "{d} has no delegation to {}",
+                staking::valoper(v)
+            ))
+        })?;
     let ending = increment_period(state, v)?;
     let end_ratio = historical(state, v, ending)?.cumulative_ratio;
     let rewards = rewards_between(state, d, v, &start, end_ratio)?;
@@ -418,7 +435,7 @@ pub fn pending_rewards(
     };
     let vd = validator_dist(state, v)?;
     let tokens = staking::get_validator(state, v)?.map_or(0, |x| x.tokens);
-    let ratio = if tokens == 0 { 0 } else { vd.current_rewards / tokens };
+    let ratio = vd.current_rewards.checked_div(tokens).unwrap_or(0);
     let end = dec::add(historical(state, v, vd.current_period - 1)?.cumulative_ratio, ratio)?;
     rewards_between(state, d, v, &start, end)
 }
@@ -466,7 +483,8 @@ pub fn begin_block(
     let coins = Coins::from_coins(vec![Coin::new(fees, DENOM_AKT)])?;
     bank::transfer(state, &collector, &auth::module_address(MODULE_ACCOUNT), &coins, events)?;
     let p = params(state)?;
-    let total = fees.checked_mul(ATTO).ok_or_else(|| AppError::Invariant("fees overflow".into()))?;
+    let total =
+        fees.checked_mul(ATTO).ok_or_else(|| AppError::Invariant("fees overflow".into()))?;
     let mut signers = Vec::new();
     for vote in consensus::last_commit(state)?.into_iter().filter(|v| v.signed && v.power > 0) {
         if let Some(v) = staking::validator_by_consensus(state, &vote.validator_address)? {
@@ -557,7 +575,9 @@ pub fn deliver(
             let mut vd = validator_dist(state, &v)?;
             let whole = vd.commission / ATTO;
             if whole == 0 {
-                return Err(AppError::NoDistributionInfo("no validator commission to withdraw".into()));
+                return Err(AppError::NoDistributionInfo(
+                    "no validator commission to withdraw".into(),
+                ));
             }
             vd.commission -= whole * ATTO;
             vd.outstanding = dec::sub(vd.outstanding, whole * ATTO, "outstanding")?;
@@ -626,7 +646,10 @@ pub fn check_invariants(state: &dyn StateRead) -> Result<(), AppError> {
     for d in staking::all_delegations(state)? {
         let v = staking::parse_valoper(&d.validator, "validator")?;
         if state.get(&start_key(&d.delegator, &v))?.is_none() {
-            return inv(format!("delegation {} → {} has no starting info", d.delegator, d.validator));
+            return inv(format!(
+                "delegation {} → {} has no starting info",
+                d.delegator, d.validator
+            ));
         }
         let r = pending_rewards(state, &d.delegator, &v)?;
         let e = owed.entry(v).or_default();

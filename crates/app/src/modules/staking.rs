@@ -377,9 +377,7 @@ impl StakingGenesis {
                 parse_rate(&v.commission_max_change_rate),
             ) {
                 (Ok(r), Ok(m), Ok(c)) => {
-                    if let Err(err) =
-                        check_commission(r, m, c, self.params.min_commission_rate)
-                    {
+                    if let Err(err) = check_commission(r, m, c, self.params.min_commission_rate) {
                         e.push(format!("{at}.validators[{i}]: {err}"));
                     }
                 }
@@ -520,7 +518,10 @@ pub fn params(state: &dyn StateRead) -> Result<StakingParams, AppError> {
 }
 
 /// A validator by operator.
-pub fn get_validator(state: &dyn StateRead, op: &AccAddress) -> Result<Option<Validator>, AppError> {
+pub fn get_validator(
+    state: &dyn StateRead,
+    op: &AccAddress,
+) -> Result<Option<Validator>, AppError> {
     get_json(state, &validator_key(op), "validator")
 }
 
@@ -568,7 +569,10 @@ pub fn get_delegation(
 }
 
 /// The delegations of a delegator.
-pub fn delegations_of(state: &dyn StateRead, del: &AccAddress) -> Result<Vec<Delegation>, AppError> {
+pub fn delegations_of(
+    state: &dyn StateRead,
+    del: &AccAddress,
+) -> Result<Vec<Delegation>, AppError> {
     let mut p = vec![DELEGATION];
     p.extend(lp(del.as_bytes()));
     decode_all(scan(state, &p)?, "delegation")
@@ -870,7 +874,8 @@ fn unbond(
     distribution::before_delegation_shares_modified(state, ctx, del, val, events)?;
     let mut v = must_validator(state, val)?;
     let left = d.shares - shares;
-    let tokens = if shares == v.delegator_shares { v.tokens } else { v.tokens_from_shares(shares)? };
+    let tokens =
+        if shares == v.delegator_shares { v.tokens } else { v.tokens_from_shares(shares)? };
     v.tokens = dec::sub(v.tokens, tokens, "validator tokens")?;
     v.delegator_shares = dec::sub(v.delegator_shares, shares, "validator shares")?;
     if left == 0 {
@@ -988,7 +993,11 @@ pub fn validate_basic(msg: &Msg) -> Result<(), AppError> {
                 .commission
                 .as_ref()
                 .ok_or_else(|| AppError::InvalidCommission("commission is missing".into()))?;
-            for (s, f) in [(&c.rate, "rate"), (&c.max_rate, "max_rate"), (&c.max_change_rate, "max_change_rate")] {
+            for (s, f) in [
+                (&c.rate, "rate"),
+                (&c.max_rate, "max_rate"),
+                (&c.max_change_rate, "max_change_rate"),
+            ] {
                 parse_rate(s).map_err(|e| AppError::InvalidCommission(format!("{f}: {e}")))?;
             }
             if m.description.as_ref().is_none_or(|d| d.moniker.trim().is_empty()) {
@@ -1021,7 +1030,12 @@ pub fn validate_basic(msg: &Msg) -> Result<(), AppError> {
                 return Err(AppError::SelfRedelegation(m.validator_src_address.clone()));
             }
         }
-        _ => return Err(AppError::UnknownRequest(format!("{} is not a staking message", msg.type_url()))),
+        _ => {
+            return Err(AppError::UnknownRequest(format!(
+                "{} is not a staking message",
+                msg.type_url()
+            )))
+        }
     }
     Ok(())
 }
@@ -1194,8 +1208,8 @@ fn undelegate(
     })?;
     let shares = shares_for_amount(&v, &d, amount)?;
     let ukey = unbonding_key(del, val);
-    let mut ubd: UnbondingDelegation = get_json(state, &ukey, "unbonding delegation")?
-        .unwrap_or(UnbondingDelegation {
+    let mut ubd: UnbondingDelegation =
+        get_json(state, &ukey, "unbonding delegation")?.unwrap_or(UnbondingDelegation {
             delegator: del.clone(),
             validator: v.operator_address.clone(),
             entries: Vec::new(),
@@ -1283,7 +1297,8 @@ fn redelegate(
     if tokens == 0 {
         return Err(AppError::InvalidStaking("tiny redelegation amount".into()));
     }
-    let shares_dst = delegate(state, ctx, del, dst, tokens, Source::Pool(pool_of(src_status)), events)?;
+    let shares_dst =
+        delegate(state, ctx, del, dst, tokens, Source::Pool(pool_of(src_status)), events)?;
     // Only stake that was bonded matures (it could still be slashed for the source's faults).
     let completion = ctx.time_ms.saturating_add(p.unbonding_time_ms);
     if src_status == BondStatus::Bonded {
@@ -1312,7 +1327,7 @@ fn redelegate(
 // End block: validator set, matured queues.
 
 /// Queue entries due at or before `now`: (key, the part after the time).
-fn due(state: &dyn StateRead, prefix: u8, now: u64) -> Result<Vec<(Vec<u8>, Vec<u8>)>, AppError> {
+fn due(state: &dyn StateRead, prefix: u8, now: u64) -> Result<Vec<dcloud_store::KvPair>, AppError> {
     let mut out = Vec::new();
     let mut after: Option<Vec<u8>> = None;
     loop {
@@ -1376,7 +1391,13 @@ pub fn end_block(
             ubd.entries.into_iter().partition(|e| e.completion_time_ms <= ctx.time_ms);
         let total = done.iter().try_fold(0u128, |a, e| dec::add(a, e.balance))?;
         if total > 0 {
-            bank::transfer(state, &auth::module_address(NOT_BONDED_POOL), &del, &akt(total)?, events)?;
+            bank::transfer(
+                state,
+                &auth::module_address(NOT_BONDED_POOL),
+                &del,
+                &akt(total)?,
+                events,
+            )?;
         }
         events.push(
             Event::new("complete_unbonding")
@@ -1472,7 +1493,8 @@ fn apply_validator_set(
             set_validator(state, &v)?;
         }
     }
-    let powers: Vec<(AccAddress, u64)> = set.iter().map(|v| (v.account.clone(), v.power())).collect();
+    let powers: Vec<(AccAddress, u64)> =
+        set.iter().map(|v| (v.account.clone(), v.power())).collect();
     if last_powers(state)? != powers.iter().cloned().collect::<BTreeMap<_, _>>() {
         put_json(state, LAST_POWERS.to_vec(), &powers)?;
         let cons: Vec<consensus::Validator> = set
@@ -1498,7 +1520,9 @@ pub fn init_genesis(state: &mut dyn StateWrite, g: &StakingGenesis) -> Result<()
     set_params(state, NAME, &g.params)?;
     let ctx = BlockCtx { height: 0, time_ms: 0 };
     let mut events = Vec::new();
-    let bad = |i: usize, e: AppError| AppError::InvalidGenesis(vec![format!("app_state.staking.validators[{i}]: {e}")]);
+    let bad = |i: usize, e: AppError| {
+        AppError::InvalidGenesis(vec![format!("app_state.staking.validators[{i}]: {e}")])
+    };
     for (i, v) in g.validators.iter().enumerate() {
         let operator = parse_operator_any(&v.operator).map_err(|e| bad(i, e))?;
         let pubkey = decode_pubkey(&v.pub_key).map_err(|e| bad(i, AppError::InvalidPubKey(e)))?;
@@ -1521,7 +1545,9 @@ pub fn init_genesis(state: &mut dyn StateWrite, g: &StakingGenesis) -> Result<()
         .map_err(|e| bad(i, e))?;
     }
     for (i, d) in g.delegations.iter().enumerate() {
-        let bad = |e: AppError| AppError::InvalidGenesis(vec![format!("app_state.staking.delegations[{i}]: {e}")]);
+        let bad = |e: AppError| {
+            AppError::InvalidGenesis(vec![format!("app_state.staking.delegations[{i}]: {e}")])
+        };
         let del = parse_acc(&d.delegator, "delegator").map_err(bad)?;
         let val = parse_operator_any(&d.validator).map_err(bad)?;
         delegate(state, &ctx, &del, &val, d.amount, Source::Account, &mut events).map_err(bad)?;

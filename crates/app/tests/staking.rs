@@ -622,3 +622,26 @@ fn a_seeded_simulation_of_many_delegators_keeps_supply_pools_and_rewards_exact()
     let bonded = c.balance(&auth::module_address(staking::BONDED_POOL), DENOM_AKT);
     assert!(bonded > 0);
 }
+
+#[test]
+fn a_staking_genesis_is_validated_and_must_agree_with_listed_validators() {
+    let mut g = sk::genesis(&[(0, 100 * AKT)], params(100, 7));
+    g.validators[0].commission_rate = "0.5".into();
+    g.validators[0].self_delegation = 10;
+    let errs = g.validate();
+    assert!(errs.iter().any(|e| e.contains("above the max rate")), "{errs:?}");
+    assert!(errs.iter().any(|e| e.contains("self_delegation")), "{errs:?}");
+    // Listed consensus validators that are not the staking set are refused.
+    let cfg = TestConfig {
+        staking: Some(sk::genesis(&[(0, 100 * AKT)], params(100, 7))),
+        ..TestConfig::default()
+    };
+    let mut genesis = dcloud_app::testkit::genesis(&cfg);
+    let mut other = dcloud_app::testkit::validator_entry(&sk::consensus_key(9));
+    other.power = 1;
+    genesis.validators = vec![other];
+    let store = dcloud_store::Store::in_memory(dcloud_store::StoreOptions::default()).unwrap();
+    let app = dcloud_app::App::new(std::sync::Arc::new(store)).unwrap();
+    let e = app.init_chain(&genesis).unwrap_err();
+    assert!(e.to_string().contains("staking genesis"), "{e}");
+}

@@ -71,6 +71,17 @@ pub struct AppGenesis {
     /// BME params (defaults when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bme: Option<crate::modules::bme::BmeParams>,
+    /// Staking: params, validators and delegations. Present = a proof-of-stake chain (the
+    /// staking active set is the consensus set; mint and distribution run); absent = the
+    /// fixed `validators` set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staking: Option<crate::modules::staking::StakingGenesis>,
+    /// Mint params and minter (defaults when absent; only with staking).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mint: Option<crate::modules::mint::MintGenesis>,
+    /// Distribution params (defaults when absent; only with staking).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<crate::modules::distribution::DistributionParams>,
 }
 
 impl Genesis {
@@ -129,8 +140,18 @@ impl Genesis {
         if let Some(p) = &self.app_state.bme {
             e.extend(p.validate("app_state.bme"));
         }
-        if self.validators.is_empty() {
+        let staking_vals = self.app_state.staking.as_ref().map_or(0, |s| s.validators.len());
+        if self.validators.is_empty() && staking_vals == 0 {
             e.push("validators: at least one validator is required".into());
+        }
+        if let Some(s) = &self.app_state.staking {
+            e.extend(s.validate());
+        }
+        if let Some(m) = &self.app_state.mint {
+            e.extend(m.params.validate("app_state.mint.params"));
+        }
+        if let Some(d) = &self.app_state.distribution {
+            e.extend(d.validate("app_state.distribution"));
         }
         let mut vaddrs = std::collections::BTreeSet::new();
         for (i, v) in self.validators.iter().enumerate() {

@@ -152,6 +152,28 @@ impl App {
         }
         modules::oracle::init_genesis(&mut delta, &g.app_state.oracle.clone().unwrap_or_default())?;
         modules::bme::init_genesis(&mut delta, &g.app_state.bme.clone().unwrap_or_default())?;
+        if let Some(st) = &g.app_state.staking {
+            modules::staking::init_genesis(&mut delta, st)?;
+            modules::mint::init_genesis(&mut delta, &g.app_state.mint.clone().unwrap_or_default())?;
+            modules::distribution::init_genesis(
+                &mut delta,
+                &g.app_state.distribution.clone().unwrap_or_default(),
+            )?;
+            // The staking active set is the consensus set; a genesis that also lists
+            // validators must list the same keys.
+            if !g.validators.is_empty() {
+                let want: std::collections::BTreeSet<&str> =
+                    g.validators.iter().map(|v| v.pub_key.as_str()).collect();
+                let set = modules::consensus::validators(&delta)?;
+                let have: std::collections::BTreeSet<&str> =
+                    set.iter().map(|v| v.pub_key.as_str()).collect();
+                if want != have {
+                    return Err(AppError::InvalidGenesis(vec![
+                        "validators: the keys differ from the staking genesis validators' active set".into(),
+                    ]));
+                }
+            }
+        }
         check_all_invariants(&delta)?;
         let prepared = self.store.prepare_commit(delta.changes())?;
         let root = prepared.root_hash();
@@ -332,6 +354,10 @@ impl App {
         let mut delta = Overlay::new(base);
         let bctx = modules::BlockCtx { height: block.height, time_ms: block.time_ms };
         let mut events = Vec::new();
+        let set_before = modules::consensus::validators(&delta)?;
+        if modules::staking::enabled(&delta)? {
+            modules::consensus::set_last_commit(&mut delta, &block.last_commit)?;
+        }
         modules::begin_block(&mut delta, &bctx, &mut events)?;
         let mut results = Vec::with_capacity(txs.len());
         for tx in decoded {
@@ -341,18 +367,15 @@ impl App {
             });
         }
         modules::end_block(&mut delta, &bctx, &mut events)?;
+        let validator_updates =
+            modules::consensus::updates(&set_before, &modules::consensus::validators(&delta)?);
         if self.check_invariants.load(Ordering::Relaxed) {
             check_all_invariants(&delta)?;
         }
         let prepared = self.store.prepare_commit(delta.changes())?;
         let app_hash = prepared.root_hash();
         *pending = Some(Pending { prepared });
-        Ok(FinalizeResponse {
-            tx_results: results,
-            events,
-            validator_updates: Vec::new(),
-            app_hash,
-        })
+        Ok(FinalizeResponse { tx_results: results, events, validator_updates, app_hash })
     }
 
     fn deliver_tx(

@@ -26,13 +26,23 @@
 //! | `/bme/vault-state` | – | vault balances, outstanding ACT, totals, credits, pending |
 //! | `/bme/status` | – | status, collateral ratio, mints/refunds allowed, epochs |
 //! | `/bme/ledger` | `{"owner"?, "limit"?}` | `{"pending", "executed", "canceled"}` (oldest first) |
+//! | `/staking/params`, `/distribution/params`, `/mint/params` | – | params |
+//! | `/staking/validators` | – | every validator (power-descending) |
+//! | `/staking/validator` | operator (`akashvaloper…` or `akash…`) | validator |
+//! | `/staking/delegations` | delegator address | `{delegations: [{delegation, balance}], unbonding, redelegations}` |
+//! | `/staking/pool` | – | `{bonded_tokens, not_bonded_tokens}` |
+//! | `/distribution/rewards` | delegator address | `{rewards: [{validator_address, reward}], total}` (decimal uakt) |
+//! | `/distribution/validator` | operator | `{commission, outstanding_rewards}` (decimal uakt) |
+//! | `/distribution/community-pool` | – | community pool coins and the fee pool totals |
+//! | `/mint/inflation` | – | `{inflation, annual_provisions, bonded_ratio, total_minted}` |
 
 use dcloud_store::{Snapshot, StateRead};
 use dcloud_types::{AccAddress, Coin};
 use serde::{Deserialize, Serialize};
 
 use crate::modules::{
-    audit, auth, bank, bme, cert, consensus, deployment, escrow, market, oracle, provider,
+    audit, auth, bank, bme, cert, consensus, dec, deployment, distribution, escrow, market, mint,
+    oracle, provider, staking,
 };
 use crate::{App, AppError, QueryResponse};
 
@@ -143,6 +153,77 @@ pub struct LedgerQuery {
     /// At most this many of each kind (the latest; default 100, max 1000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<usize>,
+}
+
+/// One delegation with its current worth.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DelegationView {
+    /// The delegation.
+    pub delegation: staking::Delegation,
+    /// Its tokens now (rounded down).
+    pub balance: Coin,
+}
+
+/// The `/staking/delegations` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DelegationsView {
+    /// Delegations.
+    pub delegations: Vec<DelegationView>,
+    /// Unbonding delegations.
+    pub unbonding: Vec<staking::UnbondingDelegation>,
+    /// Maturing redelegations.
+    pub redelegations: Vec<staking::Redelegation>,
+}
+
+/// The `/staking/pool` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PoolView {
+    /// Tokens of bonded validators.
+    #[serde(with = "dcloud_types::coin::amount_str")]
+    pub bonded_tokens: u128,
+    /// Tokens of the other validators and of unbonding entries.
+    #[serde(with = "dcloud_types::coin::amount_str")]
+    pub not_bonded_tokens: u128,
+}
+
+/// One validator's pending rewards for a delegator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RewardView {
+    /// Operator.
+    pub validator_address: String,
+    /// Pending rewards (decimal uakt; the payout is this rounded down).
+    pub reward: String,
+}
+
+/// The `/distribution/rewards` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RewardsView {
+    /// Per validator.
+    pub rewards: Vec<RewardView>,
+    /// Sum (decimal uakt).
+    pub total: String,
+}
+
+/// The `/mint/inflation` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InflationView {
+    /// Yearly inflation rate (decimal).
+    pub inflation: String,
+    /// Annual provisions (decimal uakt).
+    pub annual_provisions: String,
+    /// Bonded tokens / supply (decimal).
+    pub bonded_ratio: String,
+    /// Σ uakt minted.
+    #[serde(with = "dcloud_types::coin::amount_str")]
+    pub total_minted: u128,
+}
+
+fn operator_arg(data: &[u8]) -> Result<AccAddress, AppError> {
+    let s = std::str::from_utf8(data)
+        .map_err(|_| AppError::InvalidAddress("address is not UTF-8".into()))?
+        .trim()
+        .trim_matches('"');
+    staking::parse_operator_any(s)
 }
 
 /// One source in the `/oracle/price` answer.
@@ -326,6 +407,93 @@ pub(crate) fn route(
         "cert/list" => {
             let req: CertListReq = json_req(data)?;
             json(&cert::list(&snap, &req.filter, req.limit.unwrap_or(100).clamp(1, 1000))?)?
+        }
+        "staking/params" => json(&staking::params(&snap)?)?,
+        "distribution/params" => json(&distribution::params(&snap)?)?,
+        "mint/params" => json(&mint::params(&snap)?)?,
+        "staking/validators" => {
+            let mut v = staking::validators(&snap)?;
+            v.sort_by(|a, b| {
+                b.tokens.cmp(&a.tokens).then(a.operator_address.cmp(&b.operator_address))
+            });
+            json(&v)?
+        }
+        "staking/validator" => {
+            let op = operator_arg(data)?;
+            let v = staking::get_validator(&snap, &op)?
+                .ok_or_else(|| AppError::ValidatorNotFound(staking::valoper(&op)))?;
+            json(&v)?
+        }
+        "staking/delegations" => {
+            let d = addr_arg(data)?;
+            let mut delegations = Vec::new();
+            for del in staking::delegations_of(&snap, &d)? {
+                let op = staking::parse_valoper(&del.validator, "validator")?;
+                let bal = staking::delegation_tokens(&snap, &d, &op)?;
+                delegations.push(DelegationView {
+                    delegation: del,
+                    balance: Coin::new(bal, dcloud_types::DENOM_AKT),
+                });
+            }
+            json(&DelegationsView {
+                delegations,
+                unbonding: staking::unbondings_of(&snap, &d)?,
+                redelegations: staking::redelegations_of(&snap, &d)?,
+            })?
+        }
+        "staking/pool" => {
+            let nb = bank::balance(
+                &snap,
+                &auth::module_address(staking::NOT_BONDED_POOL),
+                dcloud_types::DENOM_AKT,
+            )?;
+            json(&PoolView {
+                bonded_tokens: staking::bonded_tokens(&snap)?,
+                not_bonded_tokens: nb,
+            })?
+        }
+        "distribution/rewards" => {
+            let d = addr_arg(data)?;
+            let mut rewards = Vec::new();
+            let mut total = 0u128;
+            for del in staking::delegations_of(&snap, &d)? {
+                let op = staking::parse_valoper(&del.validator, "validator")?;
+                let r = distribution::pending_rewards(&snap, &d, &op)?;
+                total = dec::add(total, r)?;
+                rewards.push(RewardView {
+                    validator_address: del.validator,
+                    reward: dec::fmt_dec18(r),
+                });
+            }
+            json(&RewardsView { rewards, total: dec::fmt_dec18(total) })?
+        }
+        "distribution/validator" => {
+            let op = operator_arg(data)?;
+            staking::get_validator(&snap, &op)?
+                .ok_or_else(|| AppError::ValidatorNotFound(staking::valoper(&op)))?;
+            let vd = distribution::validator_dist(&snap, &op)?;
+            json(&serde_json::json!({
+                "validator_address": staking::valoper(&op),
+                "commission": dec::fmt_dec18(vd.commission),
+                "outstanding_rewards": dec::fmt_dec18(vd.outstanding),
+            }))?
+        }
+        "distribution/community-pool" => json(&serde_json::json!({
+            "pool": bank::balances(&snap, &auth::module_address(distribution::COMMUNITY_POOL))?,
+            "fee_pool": distribution::fee_pool(&snap)?,
+        }))?,
+        "mint/inflation" => {
+            let m = mint::minter(&snap)?;
+            let supply = bank::supply_of(&snap, dcloud_types::DENOM_AKT)?;
+            let bonded = staking::bonded_tokens(&snap)?;
+            let ratio =
+                if supply == 0 { 0 } else { dec::mul_div_floor(bonded, dec::ATTO, supply)? };
+            json(&InflationView {
+                inflation: dec::fmt_dec18(m.inflation),
+                annual_provisions: dec::fmt_dec18(m.annual_provisions),
+                bonded_ratio: dec::fmt_dec18(ratio),
+                total_minted: m.total_minted,
+            })?
         }
         "deployment/params" => json(&deployment::params(&snap)?)?,
         "market/params" => json(&market::params(&snap)?)?,

@@ -72,6 +72,13 @@ pub struct TestConfig {
     pub oracle: Option<crate::modules::oracle::OracleGenesis>,
     /// BME params (None: defaults).
     pub bme: Option<crate::modules::bme::BmeParams>,
+    /// Staking genesis (None: a proof-of-authority chain with the fixed test validator;
+    /// Some: proof of stake, whose active set replaces it; see [`staking::genesis`]).
+    pub staking: Option<crate::modules::staking::StakingGenesis>,
+    /// Mint genesis (with staking; None: defaults).
+    pub mint: Option<crate::modules::mint::MintGenesis>,
+    /// Distribution params (with staking; None: defaults).
+    pub distribution: Option<crate::modules::distribution::DistributionParams>,
 }
 
 impl Default for TestConfig {
@@ -87,6 +94,9 @@ impl Default for TestConfig {
             auth_params: AuthParams::default(),
             oracle: None,
             bme: None,
+            staking: None,
+            mint: None,
+            distribution: None,
         }
     }
 }
@@ -229,7 +239,11 @@ pub fn genesis(cfg: &TestConfig) -> Genesis {
         genesis_time: "2023-11-14T22:13:20Z".into(),
         initial_height: 1,
         consensus_params: ConsensusParams::default(),
-        validators: vec![validator_entry(&validator_key())],
+        validators: if cfg.staking.is_some() {
+            Vec::new()
+        } else {
+            vec![validator_entry(&validator_key())]
+        },
         app_state: AppGenesis {
             auth: AuthGenesis {
                 params: AuthParams {
@@ -241,6 +255,9 @@ pub fn genesis(cfg: &TestConfig) -> Genesis {
             bank: BankGenesis { params: cfg.bank_params.clone(), balances, supply: Vec::new() },
             oracle: cfg.oracle.clone(),
             bme: cfg.bme.clone(),
+            staking: cfg.staking.clone(),
+            mint: cfg.mint.clone(),
+            distribution: cfg.distribution.clone(),
             ..Default::default()
         },
     }
@@ -325,6 +342,8 @@ pub struct TestChain {
     height: u64,
     genesis_supply: Coins,
     check_invariants: bool,
+    /// Consensus addresses (hex) reported as not having signed the previous block.
+    pub absent_signers: std::collections::BTreeSet<String>,
 }
 
 impl std::fmt::Debug for TestChain {
@@ -374,7 +393,15 @@ impl TestChain {
             })
             .collect();
         let genesis_supply = bank::total_supply(&app.store().latest()).unwrap();
-        Self { app, genesis: g, accounts, height: 0, genesis_supply, check_invariants: true }
+        Self {
+            app,
+            genesis: g,
+            accounts,
+            height: 0,
+            genesis_supply,
+            check_invariants: true,
+            absent_signers: Default::default(),
+        }
     }
 
     /// The app.
@@ -585,7 +612,21 @@ impl TestChain {
             height,
             time_ms: GENESIS_TIME_MS + height * BLOCK_INTERVAL_MS,
             proposer: hex::encode_upper(validator_key().address()),
-            last_commit: Vec::new(),
+            // As the solo driver: every validator of the set, signed unless marked absent.
+            last_commit: if height > 1 {
+                self.app
+                    .validators()
+                    .unwrap()
+                    .into_iter()
+                    .map(|v| crate::VoteInfo {
+                        signed: !self.absent_signers.contains(&v.address),
+                        validator_address: v.address,
+                        power: v.power,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
             misbehavior: Vec::new(),
         }
     }
@@ -619,8 +660,8 @@ impl TestChain {
     }
 
     /// Checks every module invariant on the committed state, and that the supply of every
-    /// denom equals the genesis supply plus what BME minted minus what it burned (nothing
-    /// else mints or burns).
+    /// denom equals the genesis supply plus what BME and mint minted minus what BME burned
+    /// (nothing else mints or burns).
     pub fn assert_invariants(&self) {
         if !self.check_invariants {
             return;
@@ -630,9 +671,16 @@ impl TestChain {
             panic!("invariant broken at height {}: {e}", self.height);
         }
         let t = crate::modules::bme::totals(&latest).unwrap();
+        let inflation = crate::modules::mint::total_minted(&latest).unwrap();
+        let inflation = if inflation > 0 {
+            Coins::from_coins(vec![dcloud_types::Coin::new(inflation, DENOM_AKT)]).unwrap()
+        } else {
+            Coins::new()
+        };
         let expected = self
             .genesis_supply
             .checked_add(&t.total_minted)
+            .and_then(|s| s.checked_add(&inflation))
             .and_then(|s| s.checked_sub(&t.total_burned))
             .expect("supply arithmetic");
         assert_eq!(self.supply(), expected, "total supply ≠ genesis + minted − burned");
@@ -964,5 +1012,163 @@ pub mod market {
                 self.balances(&crate::modules::auth::module_address(escrow::COMMUNITY_POOL)),
             )
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Staking and distribution helpers.
+
+/// Builders of staking and distribution messages, and a staking genesis.
+pub mod staking {
+    use dcloud_crypto::ed25519::NodeKey;
+    use dcloud_proto::cosmos::cosmos::distribution::v1beta1 as dpb;
+    use dcloud_proto::cosmos::cosmos::staking::v1beta1 as spb;
+    use dcloud_proto::{Any, Message, Msg};
+    use dcloud_types::{AccAddress, DENOM_AKT};
+
+    use super::{account_address, proto_coin, VALIDATOR_SEED};
+    use crate::modules::staking::{valoper, GenesisValidator, StakingGenesis, StakingParams};
+
+    /// Gas of harness staking txs.
+    pub const STAKING_GAS: u64 = 1_000_000;
+    /// Fee of harness staking txs.
+    pub const STAKING_FEE: u128 = 25_000;
+
+    /// The consensus key of validator number `n` (0 = the test validator key).
+    pub fn consensus_key(n: u8) -> NodeKey {
+        if n == 0 {
+            NodeKey::from_seed(VALIDATOR_SEED)
+        } else {
+            NodeKey::from_seed([n; 32])
+        }
+    }
+
+    /// The consensus address (hex) of validator number `n`.
+    pub fn consensus_address(n: u8) -> String {
+        hex::encode_upper(consensus_key(n).address())
+    }
+
+    /// The valoper address of test account `i`.
+    pub fn val(i: usize) -> String {
+        valoper(&account_address(i))
+    }
+
+    /// A staking genesis: validator `k` is operated by account `ops[k].0` with consensus key
+    /// [`consensus_key`]`(k)` and self-delegation `ops[k].1`; commission 10% (max 20%,
+    /// change 1%/day).
+    pub fn genesis(ops: &[(usize, u128)], params: StakingParams) -> StakingGenesis {
+        use base64::Engine;
+        StakingGenesis {
+            params,
+            validators: ops
+                .iter()
+                .enumerate()
+                .map(|(k, (i, amount))| GenesisValidator {
+                    operator: account_address(*i).to_string(),
+                    pub_key: base64::engine::general_purpose::STANDARD
+                        .encode(consensus_key(k as u8).public_key()),
+                    moniker: format!("val{k}"),
+                    commission_rate: "0.1".into(),
+                    commission_max_rate: "0.2".into(),
+                    commission_max_change_rate: "0.01".into(),
+                    self_delegation: *amount,
+                })
+                .collect(),
+            delegations: Vec::new(),
+        }
+    }
+
+    /// `MsgCreateValidator` by account `i` with consensus key `n`.
+    pub fn create_validator(
+        i: usize,
+        n: u8,
+        amount: u128,
+        rate: &str,
+        max_rate: &str,
+        max_change: &str,
+    ) -> Msg {
+        let pk = dcloud_proto::cosmos::cosmos::crypto::ed25519::PubKey {
+            key: consensus_key(n).public_key().to_vec(),
+        };
+        Msg::CreateValidator(spb::MsgCreateValidator {
+            description: Some(spb::Description {
+                moniker: format!("validator-{n}"),
+                ..Default::default()
+            }),
+            commission: Some(spb::CommissionRates {
+                rate: rate.into(),
+                max_rate: max_rate.into(),
+                max_change_rate: max_change.into(),
+            }),
+            min_self_delegation: "1".into(),
+            validator_address: val(i),
+            pubkey: Some(Any {
+                type_url: dcloud_proto::ED25519_PUBKEY_URL.into(),
+                value: pk.encode_to_vec(),
+            }),
+            value: Some(proto_coin(&amount.to_string(), DENOM_AKT)),
+            ..Default::default()
+        })
+    }
+
+    /// `MsgEditValidator` changing the commission rate.
+    pub fn edit_commission(i: usize, rate: &str) -> Msg {
+        Msg::EditValidator(spb::MsgEditValidator {
+            description: None,
+            validator_address: val(i),
+            commission_rate: rate.into(),
+            min_self_delegation: String::new(),
+        })
+    }
+
+    /// `MsgDelegate`.
+    pub fn delegate(del: &AccAddress, val_addr: &str, amount: u128) -> Msg {
+        Msg::Delegate(spb::MsgDelegate {
+            delegator_address: del.to_string(),
+            validator_address: val_addr.into(),
+            amount: Some(proto_coin(&amount.to_string(), DENOM_AKT)),
+        })
+    }
+
+    /// `MsgUndelegate`.
+    pub fn undelegate(del: &AccAddress, val_addr: &str, amount: u128) -> Msg {
+        Msg::Undelegate(spb::MsgUndelegate {
+            delegator_address: del.to_string(),
+            validator_address: val_addr.into(),
+            amount: Some(proto_coin(&amount.to_string(), DENOM_AKT)),
+        })
+    }
+
+    /// `MsgBeginRedelegate`.
+    pub fn redelegate(del: &AccAddress, src: &str, dst: &str, amount: u128) -> Msg {
+        Msg::BeginRedelegate(spb::MsgBeginRedelegate {
+            delegator_address: del.to_string(),
+            validator_src_address: src.into(),
+            validator_dst_address: dst.into(),
+            amount: Some(proto_coin(&amount.to_string(), DENOM_AKT)),
+        })
+    }
+
+    /// `MsgWithdrawDelegatorReward`.
+    pub fn withdraw_rewards(del: &AccAddress, val_addr: &str) -> Msg {
+        Msg::WithdrawDelegatorReward(dpb::MsgWithdrawDelegatorReward {
+            delegator_address: del.to_string(),
+            validator_address: val_addr.into(),
+        })
+    }
+
+    /// `MsgWithdrawValidatorCommission`.
+    pub fn withdraw_commission(val_addr: &str) -> Msg {
+        Msg::WithdrawValidatorCommission(dpb::MsgWithdrawValidatorCommission {
+            validator_address: val_addr.into(),
+        })
+    }
+
+    /// `MsgSetWithdrawAddress`.
+    pub fn set_withdraw_address(del: &AccAddress, to: &AccAddress) -> Msg {
+        Msg::SetWithdrawAddress(dpb::MsgSetWithdrawAddress {
+            delegator_address: del.to_string(),
+            withdraw_address: to.to_string(),
+        })
     }
 }

@@ -318,14 +318,14 @@ fn an_unknown_message_type_url_is_refused_with_code_6() {
     let signer = c.signer(0);
     let key = c.accounts[0].key.clone();
     let raw = dcloud_proto::TxBuilder::new()
-        .any(Any { type_url: "/cosmos.staking.v1beta1.MsgDelegate".into(), value: vec![] })
+        .any(Any { type_url: "/cosmos.nft.v1beta1.MsgSend".into(), value: vec![] })
         .fee(DEFAULT_FEE, DENOM_AKT, 200_000)
         .sign(&signer, |d| key.sign(d))
         .unwrap();
     let before = c.summary();
     let chk = c.check_tx(&raw);
     assert_eq!(chk.code, 6, "{}", chk.log);
-    assert!(chk.log.contains("/cosmos.staking.v1beta1.MsgDelegate"), "{}", chk.log);
+    assert!(chk.log.contains("/cosmos.nft.v1beta1.MsgSend"), "{}", chk.log);
     // prepare_proposal leaves it out, process_proposal refuses a block with it.
     assert!(c.app().prepare_proposal(vec![raw.clone()]).unwrap().is_empty());
     assert!(!c.app().process_proposal(std::slice::from_ref(&raw)).unwrap());

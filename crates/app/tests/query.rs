@@ -176,8 +176,9 @@ fn supply_params_validators_and_accounts_queries_answer_json() {
         .value,
     )
     .unwrap();
-    // 4 funded + the module accounts (fee collector, escrow, community pool, bme vault).
-    assert_eq!(accs.len() + rest.len(), 8);
+    // 4 funded + the module accounts (fee collector, escrow, community pool, bme vault,
+    // mint, distribution, bonded and not-bonded pools).
+    assert_eq!(accs.len() + rest.len(), 12);
     assert!(rest.iter().all(|a| !accs.contains(a)));
 }
 

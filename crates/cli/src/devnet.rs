@@ -138,6 +138,7 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
             keys.push(DevKey { name: name.into(), address: info.address.to_string(), mnemonic });
         }
         oracle_and_bme_genesis(&mut genesis, &keyring, &a.price_feed)?;
+        staking_genesis(&mut genesis, &keyring)?;
         crate::genesis::save(&gpath, &genesis)?;
     } else {
         step(&format!("reusing devnet home {} (pass --reset to start over)", home.display()));
@@ -310,6 +311,43 @@ fn oracle_and_bme_genesis(
     genesis.app_state.bme =
         Some(bme::BmeParams { authority: validator, ..bme::BmeParams::default() });
     crate::genesis::add_balance(genesis, &bme::vault_address(), &Coins::one(VAULT_AKT, DENOM_AKT))?;
+    let problems = genesis.validate();
+    if !problems.is_empty() {
+        bail!("devnet genesis is invalid:\n  - {}", problems.join("\n  - "));
+    }
+    Ok(())
+}
+
+/// AKT the devnet validator self-delegates.
+const VALIDATOR_SELF_DELEGATION: u128 = 1_000_000_000;
+
+/// Proof of stake on the devnet: the `validator` key operates the genesis validator (the
+/// node's consensus key, so the solo driver's key stays the single validator) with a
+/// self-delegation; unbonding takes 5 minutes instead of 14 days; mint and distribution
+/// run with their defaults.
+fn staking_genesis(genesis: &mut dcloud_app::Genesis, keyring: &Keyring) -> anyhow::Result<()> {
+    use dcloud_app::modules::staking;
+    let operator = keyring.get("validator")?.address.to_string();
+    let node = genesis
+        .validators
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("the devnet genesis has no validator key"))?;
+    genesis.app_state.staking = Some(staking::StakingGenesis {
+        params: staking::StakingParams {
+            unbonding_time_ms: 5 * 60 * 1000,
+            ..staking::StakingParams::default()
+        },
+        validators: vec![staking::GenesisValidator {
+            operator,
+            pub_key: node.pub_key.clone(),
+            moniker: node.name.clone(),
+            commission_rate: "0.1".into(),
+            commission_max_rate: "0.2".into(),
+            commission_max_change_rate: "0.01".into(),
+            self_delegation: VALIDATOR_SELF_DELEGATION,
+        }],
+        delegations: Vec::new(),
+    });
     let problems = genesis.validate();
     if !problems.is_empty() {
         bail!("devnet genesis is invalid:\n  - {}", problems.join("\n  - "));

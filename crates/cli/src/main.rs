@@ -16,6 +16,7 @@ mod query;
 mod registry;
 mod sdl;
 mod shell;
+mod staking;
 mod tx;
 
 use std::path::PathBuf;

@@ -42,6 +42,15 @@ pub(crate) enum QueryCmd {
     /// Burn-Mint Equilibrium: vault, params, circuit breaker, ledger.
     #[command(subcommand)]
     Bme(crate::bme::BmeQuery),
+    /// Staking: validators, delegations, pool, params.
+    #[command(subcommand)]
+    Staking(crate::staking::StakingQuery),
+    /// Distribution: rewards, commission, community pool, params.
+    #[command(subcommand)]
+    Distribution(crate::staking::DistributionQuery),
+    /// Mint: inflation and params.
+    #[command(subcommand)]
+    Mint(crate::staking::MintQuery),
     /// A tx by hash.
     Tx {
         /// Tx hash (64 hex characters).
@@ -99,6 +108,9 @@ pub(crate) async fn run(ctx: &Ctx, cmd: QueryCmd) -> anyhow::Result<()> {
         QueryCmd::Escrow(c) => return crate::market::run_escrow_query(ctx, c).await,
         QueryCmd::Oracle(c) => return crate::bme::oracle_query(ctx, c).await,
         QueryCmd::Bme(c) => return crate::bme::bme_query(ctx, c).await,
+        QueryCmd::Staking(c) => return crate::staking::staking_query(ctx, c).await,
+        QueryCmd::Distribution(c) => return crate::staking::distribution_query(ctx, c).await,
+        QueryCmd::Mint(c) => return crate::staking::mint_query(ctx, c).await,
         QueryCmd::Bank(BankQuery::Balances { address }) => {
             let addr = ctx.resolve_address(&address, "address")?;
             let coins = ctx.client()?.balances(&addr).await?;

@@ -41,6 +41,12 @@ pub(crate) enum TxCmd {
     /// Burn-Mint Equilibrium: convert AKT ↔ ACT.
     #[command(subcommand)]
     Bme(crate::bme::BmeTx),
+    /// Staking: validators, delegations, unbonding, redelegation.
+    #[command(subcommand)]
+    Staking(crate::staking::StakingTx),
+    /// Distribution: withdraw rewards and commission, withdraw address.
+    #[command(subcommand)]
+    Distribution(crate::staking::DistributionTx),
 }
 
 #[derive(Debug, Subcommand)]
@@ -123,6 +129,8 @@ pub(crate) async fn run(ctx: &Ctx, cmd: TxCmd) -> anyhow::Result<()> {
         TxCmd::Market(c) => crate::market::run_market_tx(ctx, c).await,
         TxCmd::Oracle(c) => crate::bme::oracle_tx(ctx, c).await,
         TxCmd::Bme(c) => crate::bme::bme_tx(ctx, c).await,
+        TxCmd::Staking(c) => crate::staking::staking_tx(ctx, c).await,
+        TxCmd::Distribution(c) => crate::staking::distribution_tx(ctx, c).await,
         TxCmd::Bank(BankTx::Send { from, to, amount, common }) => {
             let coins: Coins =
                 amount.parse().map_err(|e| anyhow::anyhow!("invalid amount {amount:?}: {e}"))?;

@@ -15,6 +15,7 @@ mod error;
 pub mod market;
 pub mod rpc;
 pub mod rpc_types;
+pub mod staking;
 pub mod tx;
 pub mod verify;
 mod ws;

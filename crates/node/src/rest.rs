@@ -43,6 +43,17 @@ pub(crate) fn router(sh: Arc<Shared>) -> Router {
         .route("/dcloud/bme/v1/vault-state", get(module_query))
         .route("/dcloud/bme/v1/status", get(module_query))
         .route("/dcloud/bme/v1/ledger", get(module_query))
+        .route("/cosmos/staking/v1beta1/validators", get(module_query))
+        .route("/cosmos/staking/v1beta1/params", get(module_query))
+        .route("/cosmos/staking/v1beta1/pool", get(module_query))
+        .route("/cosmos/distribution/v1beta1/params", get(module_query))
+        .route("/cosmos/distribution/v1beta1/community_pool", get(module_query))
+        .route("/cosmos/mint/v1beta1/params", get(module_query))
+        .route("/cosmos/mint/v1beta1/inflation", get(module_query))
+        .route("/dcloud/staking/v1/delegations/{address}", get(address_query))
+        .route("/dcloud/staking/v1/validators/{address}", get(address_query))
+        .route("/dcloud/distribution/v1/rewards/{address}", get(address_query))
+        .route("/dcloud/distribution/v1/validators/{address}", get(address_query))
         .route("/dcloud/provider/v1/providers", get(module_query))
         .route("/dcloud/provider/v1/providers/{address}", get(provider_get))
         .route("/dcloud/audit/v1/audits", get(module_query))
@@ -257,6 +268,13 @@ fn app_path(rest: &str) -> Option<&'static str> {
         "/dcloud/bme/v1/vault-state" => "/bme/vault-state",
         "/dcloud/bme/v1/status" => "/bme/status",
         "/dcloud/bme/v1/ledger" => "/bme/ledger",
+        "/cosmos/staking/v1beta1/validators" => "/staking/validators",
+        "/cosmos/staking/v1beta1/params" => "/staking/params",
+        "/cosmos/staking/v1beta1/pool" => "/staking/pool",
+        "/cosmos/distribution/v1beta1/params" => "/distribution/params",
+        "/cosmos/distribution/v1beta1/community_pool" => "/distribution/community-pool",
+        "/cosmos/mint/v1beta1/params" => "/mint/params",
+        "/cosmos/mint/v1beta1/inflation" => "/mint/inflation",
         "/dcloud/provider/v1/providers" => "/provider/list",
         "/dcloud/audit/v1/audits" => "/audit/list",
         "/dcloud/cert/v1/certificates" => "/cert/list",
@@ -304,6 +322,26 @@ async fn provider_get(
     Query(h): Query<HeightQ>,
 ) -> Response {
     respond(query(&sh, "/provider/get", addr.into_bytes(), h.height.unwrap_or(0)).await)
+}
+
+/// `/dcloud/{staking,distribution}/v1/<what>/{address}`: the address becomes the query's data.
+async fn address_query(
+    State(sh): State<Arc<Shared>>,
+    uri: axum::http::Uri,
+    Path(addr): Path<String>,
+    Query(h): Query<HeightQ>,
+) -> Response {
+    let p = uri.path();
+    let path = if p.starts_with("/dcloud/staking/v1/delegations/") {
+        "/staking/delegations"
+    } else if p.starts_with("/dcloud/staking/v1/validators/") {
+        "/staking/validator"
+    } else if p.starts_with("/dcloud/distribution/v1/rewards/") {
+        "/distribution/rewards"
+    } else {
+        "/distribution/validator"
+    };
+    respond(query(&sh, path, addr.into_bytes(), h.height.unwrap_or(0)).await)
 }
 
 async fn openapi() -> Response {
@@ -381,6 +419,38 @@ pub(crate) fn openapi_doc() -> Value {
                 "BME requests: pending, executed, cancelled (filter: owner)",
                 &[("owner", "query", false), ("limit", "query", false), h],
             ),
+        ),
+        ("/cosmos/staking/v1beta1/validators", op("Every staking validator", &[h])),
+        ("/cosmos/staking/v1beta1/params", op("Staking params", &[h])),
+        ("/cosmos/staking/v1beta1/pool", op("Bonded and not-bonded tokens", &[h])),
+        ("/cosmos/distribution/v1beta1/params", op("Distribution params", &[h])),
+        (
+            "/cosmos/distribution/v1beta1/community_pool",
+            op("Community pool and fee pool totals", &[h]),
+        ),
+        ("/cosmos/mint/v1beta1/params", op("Mint params", &[h])),
+        ("/cosmos/mint/v1beta1/inflation", op("Inflation, annual provisions, bonded ratio", &[h])),
+        (
+            "/dcloud/staking/v1/delegations/{address}",
+            op(
+                "A delegator's delegations, unbondings, redelegations",
+                &[("address", "path", true), h],
+            ),
+        ),
+        (
+            "/dcloud/staking/v1/validators/{address}",
+            op(
+                "One validator (akashvaloper… or the operator's akash…)",
+                &[("address", "path", true), h],
+            ),
+        ),
+        (
+            "/dcloud/distribution/v1/rewards/{address}",
+            op("A delegator's pending rewards", &[("address", "path", true), h]),
+        ),
+        (
+            "/dcloud/distribution/v1/validators/{address}",
+            op("A validator's commission and outstanding rewards", &[("address", "path", true), h]),
         ),
     ];
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {

@@ -14,6 +14,7 @@ pub use cosmos_sdk_proto as cosmos;
 pub use cosmos_sdk_proto::Any;
 pub use prost::Message;
 pub use tx::{
-    msg_send, sign_doc_bytes, BuildTxError, DecodedTx, Msg, SignerData, TxBuilder, TxDecodeError,
-    MAX_TX_BYTES, MSG_MULTI_SEND_URL, MSG_SEND_URL, SECP256K1_PUBKEY_URL,
+    msg_send, sign_doc_bytes, valoper_to_account, BuildTxError, DecodedTx, Msg, SignerData,
+    TxBuilder, TxDecodeError, ED25519_PUBKEY_URL, MAX_TX_BYTES, MSG_MULTI_SEND_URL, MSG_SEND_URL,
+    SECP256K1_PUBKEY_URL, VALOPER_PREFIX,
 };

@@ -26,6 +26,12 @@ use crate::dcloud::oracle::{MsgSubmitPrice, MSG_SUBMIT_PRICE_URL};
 use crate::dcloud::provider::{
     MsgCreateProvider, MsgUpdateProvider, MSG_CREATE_PROVIDER_URL, MSG_UPDATE_PROVIDER_URL,
 };
+use cosmos_sdk_proto::cosmos::distribution::v1beta1::{
+    MsgSetWithdrawAddress, MsgWithdrawDelegatorReward, MsgWithdrawValidatorCommission,
+};
+use cosmos_sdk_proto::cosmos::staking::v1beta1::{
+    MsgBeginRedelegate, MsgCreateValidator, MsgDelegate, MsgEditValidator, MsgUndelegate,
+};
 
 /// Largest tx accepted anywhere (mempool, blocks). Bigger txs are rejected before decoding.
 pub const MAX_TX_BYTES: usize = 1024 * 1024;
@@ -35,6 +41,36 @@ pub const SECP256K1_PUBKEY_URL: &str = "/cosmos.crypto.secp256k1.PubKey";
 pub const MSG_SEND_URL: &str = "/cosmos.bank.v1beta1.MsgSend";
 /// Type URL of `MsgMultiSend`.
 pub const MSG_MULTI_SEND_URL: &str = "/cosmos.bank.v1beta1.MsgMultiSend";
+/// Type URL of the standard staking `MsgCreateValidator`.
+pub const MSG_CREATE_VALIDATOR_URL: &str = "/cosmos.staking.v1beta1.MsgCreateValidator";
+/// Type URL of the standard staking `MsgEditValidator`.
+pub const MSG_EDIT_VALIDATOR_URL: &str = "/cosmos.staking.v1beta1.MsgEditValidator";
+/// Type URL of the standard staking `MsgDelegate`.
+pub const MSG_DELEGATE_URL: &str = "/cosmos.staking.v1beta1.MsgDelegate";
+/// Type URL of the standard staking `MsgUndelegate`.
+pub const MSG_UNDELEGATE_URL: &str = "/cosmos.staking.v1beta1.MsgUndelegate";
+/// Type URL of the standard staking `MsgBeginRedelegate`.
+pub const MSG_BEGIN_REDELEGATE_URL: &str = "/cosmos.staking.v1beta1.MsgBeginRedelegate";
+/// Type URL of the standard distribution `MsgWithdrawDelegatorReward`.
+pub const MSG_WITHDRAW_DELEGATOR_REWARD_URL: &str =
+    "/cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward";
+/// Type URL of the standard distribution `MsgWithdrawValidatorCommission`.
+pub const MSG_WITHDRAW_VALIDATOR_COMMISSION_URL: &str =
+    "/cosmos.distribution.v1beta1.MsgWithdrawValidatorCommission";
+/// Type URL of the standard distribution `MsgSetWithdrawAddress`.
+pub const MSG_SET_WITHDRAW_ADDRESS_URL: &str = "/cosmos.distribution.v1beta1.MsgSetWithdrawAddress";
+/// Type URL of an ed25519 consensus public key.
+pub const ED25519_PUBKEY_URL: &str = "/cosmos.crypto.ed25519.PubKey";
+/// Bech32 prefix of validator operator addresses.
+pub const VALOPER_PREFIX: &str = "akashvaloper";
+
+/// The account address (bech32 `akash`) of a validator operator address
+/// (`akashvaloper…`); the input unchanged when it does not parse (validation reports it).
+pub fn valoper_to_account(s: &str) -> String {
+    dcloud_types::AccAddress::from_bech32_with_prefix(s, VALOPER_PREFIX)
+        .map(|a| a.to_string())
+        .unwrap_or_else(|_| s.to_string())
+}
 
 /// Type URL of `MsgCreateDeployment`.
 pub const MSG_CREATE_DEPLOYMENT_URL: &str = "/dcloud.deployment.v1.MsgCreateDeployment";
@@ -139,6 +175,22 @@ pub enum Msg {
     BurnMint(MsgBurnMint),
     /// `/dcloud.bme.v1.MsgFundVault`.
     FundVault(MsgFundVault),
+    /// `cosmos.staking.v1beta1.MsgCreateValidator`.
+    CreateValidator(MsgCreateValidator),
+    /// `cosmos.staking.v1beta1.MsgEditValidator`.
+    EditValidator(MsgEditValidator),
+    /// `cosmos.staking.v1beta1.MsgDelegate`.
+    Delegate(MsgDelegate),
+    /// `cosmos.staking.v1beta1.MsgUndelegate`.
+    Undelegate(MsgUndelegate),
+    /// `cosmos.staking.v1beta1.MsgBeginRedelegate`.
+    BeginRedelegate(MsgBeginRedelegate),
+    /// `cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward`.
+    WithdrawDelegatorReward(MsgWithdrawDelegatorReward),
+    /// `cosmos.distribution.v1beta1.MsgWithdrawValidatorCommission`.
+    WithdrawValidatorCommission(MsgWithdrawValidatorCommission),
+    /// `cosmos.distribution.v1beta1.MsgSetWithdrawAddress`.
+    SetWithdrawAddress(MsgSetWithdrawAddress),
 }
 
 impl Msg {
@@ -244,6 +296,34 @@ impl Msg {
             MSG_FUND_VAULT_URL => {
                 MsgFundVault::decode(any.value.as_slice()).map(Msg::FundVault).map_err(bad)
             }
+            MSG_CREATE_VALIDATOR_URL => MsgCreateValidator::decode(any.value.as_slice())
+                .map(Msg::CreateValidator)
+                .map_err(bad),
+            MSG_EDIT_VALIDATOR_URL => {
+                MsgEditValidator::decode(any.value.as_slice()).map(Msg::EditValidator).map_err(bad)
+            }
+            MSG_DELEGATE_URL => {
+                MsgDelegate::decode(any.value.as_slice()).map(Msg::Delegate).map_err(bad)
+            }
+            MSG_UNDELEGATE_URL => {
+                MsgUndelegate::decode(any.value.as_slice()).map(Msg::Undelegate).map_err(bad)
+            }
+            MSG_BEGIN_REDELEGATE_URL => MsgBeginRedelegate::decode(any.value.as_slice())
+                .map(Msg::BeginRedelegate)
+                .map_err(bad),
+            MSG_WITHDRAW_DELEGATOR_REWARD_URL => {
+                MsgWithdrawDelegatorReward::decode(any.value.as_slice())
+                    .map(Msg::WithdrawDelegatorReward)
+                    .map_err(bad)
+            }
+            MSG_WITHDRAW_VALIDATOR_COMMISSION_URL => {
+                MsgWithdrawValidatorCommission::decode(any.value.as_slice())
+                    .map(Msg::WithdrawValidatorCommission)
+                    .map_err(bad)
+            }
+            MSG_SET_WITHDRAW_ADDRESS_URL => MsgSetWithdrawAddress::decode(any.value.as_slice())
+                .map(Msg::SetWithdrawAddress)
+                .map_err(bad),
             other => Err(TxDecodeError::UnknownMessage(other.to_string())),
         }
     }
@@ -276,6 +356,14 @@ impl Msg {
             Msg::BurnAct(m) => m.encode_to_vec(),
             Msg::BurnMint(m) => m.encode_to_vec(),
             Msg::FundVault(m) => m.encode_to_vec(),
+            Msg::CreateValidator(m) => m.encode_to_vec(),
+            Msg::EditValidator(m) => m.encode_to_vec(),
+            Msg::Delegate(m) => m.encode_to_vec(),
+            Msg::Undelegate(m) => m.encode_to_vec(),
+            Msg::BeginRedelegate(m) => m.encode_to_vec(),
+            Msg::WithdrawDelegatorReward(m) => m.encode_to_vec(),
+            Msg::WithdrawValidatorCommission(m) => m.encode_to_vec(),
+            Msg::SetWithdrawAddress(m) => m.encode_to_vec(),
         };
         Any { type_url: self.type_url().into(), value }
     }
@@ -291,6 +379,8 @@ impl Msg {
             Some("cert") => "cert",
             Some("oracle") => "oracle",
             Some("bme") => "bme",
+            Some("staking") => "staking",
+            Some("distribution") => "distribution",
             _ => "bank",
         }
     }
@@ -323,6 +413,14 @@ impl Msg {
             Msg::BurnAct(_) => MSG_BURN_ACT_URL,
             Msg::BurnMint(_) => MSG_BURN_MINT_URL,
             Msg::FundVault(_) => MSG_FUND_VAULT_URL,
+            Msg::CreateValidator(_) => MSG_CREATE_VALIDATOR_URL,
+            Msg::EditValidator(_) => MSG_EDIT_VALIDATOR_URL,
+            Msg::Delegate(_) => MSG_DELEGATE_URL,
+            Msg::Undelegate(_) => MSG_UNDELEGATE_URL,
+            Msg::BeginRedelegate(_) => MSG_BEGIN_REDELEGATE_URL,
+            Msg::WithdrawDelegatorReward(_) => MSG_WITHDRAW_DELEGATOR_REWARD_URL,
+            Msg::WithdrawValidatorCommission(_) => MSG_WITHDRAW_VALIDATOR_COMMISSION_URL,
+            Msg::SetWithdrawAddress(_) => MSG_SET_WITHDRAW_ADDRESS_URL,
         }
     }
 
@@ -368,6 +466,14 @@ impl Msg {
             Msg::BurnAct(m) => vec![m.owner.clone()],
             Msg::BurnMint(m) => vec![m.owner.clone()],
             Msg::FundVault(m) => vec![m.authority.clone()],
+            Msg::CreateValidator(m) => vec![valoper_to_account(&m.validator_address)],
+            Msg::EditValidator(m) => vec![valoper_to_account(&m.validator_address)],
+            Msg::Delegate(m) => vec![m.delegator_address.clone()],
+            Msg::Undelegate(m) => vec![m.delegator_address.clone()],
+            Msg::BeginRedelegate(m) => vec![m.delegator_address.clone()],
+            Msg::WithdrawDelegatorReward(m) => vec![m.delegator_address.clone()],
+            Msg::WithdrawValidatorCommission(m) => vec![valoper_to_account(&m.validator_address)],
+            Msg::SetWithdrawAddress(m) => vec![m.delegator_address.clone()],
         }
     }
 }

@@ -20,6 +20,10 @@ pub const MODULE_ACCOUNTS: &[(&str, &[&str])] = &[
     ("escrow", &[]),
     ("community_pool", &[]),
     ("bme", &["minter", "burner"]),
+    ("mint", &["minter"]),
+    ("distribution", &[]),
+    ("bonded_tokens_pool", &["burner"]),
+    ("not_bonded_tokens_pool", &["burner"]),
 ];
 
 /// The fee collector's module account name.

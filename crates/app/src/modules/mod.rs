@@ -11,8 +11,13 @@
 //! `0x31` audited attributes, `0x32` certificates, `0x34`-`0x36` oracle (`0x34` state,
 //! `0x35` price observations, `0x36` latest observation per source), `0x40`-`0x43` bme
 //! (`0x40` status / totals / sequence, `0x41` pending requests, `0x42` executed ledger,
-//! `0x43` cancelled ledger), `0xF0` consensus-visible globals
-//! (validator set), `0xFF` params.
+//! `0x43` cancelled ledger), `0x50`-`0x58` staking (`0x50` validators, `0x51` by consensus
+//! address, `0x52` delegations, `0x53` unbonding delegations, `0x54` unbonding queue, `0x55`
+//! redelegations, `0x56` redelegation queue, `0x57` validator unbonding queue, `0x58` last
+//! active set), `0x60`-`0x64` distribution (`0x60` per-validator rewards, `0x61` historical
+//! rewards, `0x62` delegation starting info, `0x63` withdraw addresses, `0x64` fee pool),
+//! `0x6A` mint (minter), `0xF0` consensus-visible globals (validator set, last commit),
+//! `0xFF` params.
 //!
 //! Registry layouts (`len` is one byte, the address length):
 //! * `0x30 ‖ len ‖ owner` → provider (JSON);
@@ -25,11 +30,15 @@ pub mod bank;
 pub mod bme;
 pub mod cert;
 pub mod consensus;
+pub mod dec;
 pub mod deployment;
+pub mod distribution;
 pub mod escrow;
 pub mod market;
+pub mod mint;
 pub mod oracle;
 pub mod provider;
+pub mod staking;
 
 use dcloud_store::{StateRead, StateWrite};
 use dcloud_types::Event;
@@ -137,6 +146,20 @@ pub struct Module {
 
 /// The module registry, in execution order. Adding a module = one entry here.
 pub const REGISTRY: &[Module] = &[
+    // Begin block: mint into the fee collector, then distribution pays it out to the
+    // previous block's signers (as the SDK orders them).
+    Module {
+        name: mint::NAME,
+        begin_block: Some(mint::begin_block),
+        end_block: None,
+        check_invariants: mint::check_invariants,
+    },
+    Module {
+        name: distribution::NAME,
+        begin_block: Some(distribution::begin_block),
+        end_block: None,
+        check_invariants: distribution::check_invariants,
+    },
     Module {
         name: auth::NAME,
         begin_block: None,
@@ -197,6 +220,13 @@ pub const REGISTRY: &[Module] = &[
         begin_block: None,
         end_block: Some(market::end_block),
         check_invariants: market::check_invariants,
+    },
+    // Last: the validator set reflects every delegation change of the block.
+    Module {
+        name: staking::NAME,
+        begin_block: None,
+        end_block: Some(staking::end_block),
+        check_invariants: staking::check_invariants,
     },
 ];
 

@@ -121,13 +121,29 @@ fn lease_containers(docker_host: &str, owner: &str, dseq: u64) -> Vec<String> {
             bollard::API_DEFAULT_VERSION,
         )
         .unwrap();
-        let list = docker
-            .list_containers(Some(bollard::query_parameters::ListContainersOptions {
-                all: true,
-                ..Default::default()
-            }))
-            .await
-            .unwrap();
+        // Running containers of dcloud leases only (other containers on a shared engine may
+        // be in states the Docker API types do not know, e.g. Podman's "stopped"); retried
+        // because a container being removed can show such a state for a moment.
+        let opts = bollard::query_parameters::ListContainersOptions {
+            all: false,
+            filters: Some(std::collections::HashMap::from([(
+                "label".to_string(),
+                vec!["dcloud.lease".to_string()],
+            )])),
+            ..Default::default()
+        };
+        let mut attempt = 0;
+        let list = loop {
+            match docker.list_containers(Some(opts.clone())).await {
+                Ok(l) => break l,
+                Err(e) if attempt < 20 => {
+                    attempt += 1;
+                    eprintln!("listing containers: {e}; retrying");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("listing containers: {e}"),
+            }
+        };
         list.into_iter()
             .filter(|c| {
                 c.labels.as_ref().and_then(|l| l.get("dcloud.lease")).is_some_and(|l| {

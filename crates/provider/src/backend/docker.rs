@@ -603,7 +603,19 @@ impl DockerBackend {
             )])),
             ..Default::default()
         };
-        let list = self.docker.list_containers(Some(opts)).await.map_err(engine)?;
+        // Podman briefly reports states the Docker API does not know ("stopped") for a
+        // container being removed; such an answer does not decode. Ask again shortly.
+        let mut attempt = 0;
+        let list = loop {
+            match self.docker.list_containers(Some(opts.clone())).await {
+                Ok(l) => break l,
+                Err(bollard::errors::Error::JsonDataError { .. }) if attempt < 20 => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(engine(e)),
+            }
+        };
         Ok(list.into_iter().filter(|c| label(&c.labels, LABEL_SLUG) == Some(slug)).collect())
     }
 

@@ -11,8 +11,11 @@
 //!
 //! Simulated time is `height × block_secs`; the block time is 6 s for `flat` and `crash`,
 //! and 42 s for `rally` (a week in 14 400 blocks instead of 100 800; `--block-secs` overrides
-//! it). The chain itself still counts BME epochs and oracle staleness in blocks, so with a
-//! longer block time they last proportionally longer in simulated time.
+//! it). The default run is the move plus a fifth of it plus 600 blocks: 17 880 blocks per path,
+//! a few minutes each in release. `--block-secs 24` (crash) / `168` (rally) gives the same
+//! paths in 4 920 blocks. The chain itself counts BME epochs and oracle staleness in blocks
+//! (its own clock advances 1 s per block, as `TestChain` fixes it), so with a longer block
+//! time they last proportionally longer in simulated time.
 //!
 //! Demand: 4 tenants mint ACT by burning AKT (`MsgMintACT`) when their ACT runs low, create
 //! deployments paid in uact (price and lifetime drawn from the seed), 2 providers bid (AKT
@@ -122,6 +125,8 @@ pub struct SimConfig {
     pub sample_every: Option<u64>,
     /// The crash path's feeder outage.
     pub outage: bool,
+    /// Print progress to stderr every 1000 blocks.
+    pub progress: bool,
 }
 
 /// splitmix64: small, seeded, replayable.
@@ -319,6 +324,7 @@ impl Sim {
         let mut refused: BTreeMap<String, u64> = BTreeMap::new();
         let mut checked_records = 0u64;
         let mut withdrawals = 0u64;
+        let mut blocks_in: BTreeMap<String, u64> = BTreeMap::new();
         let mut min_price = u128::MAX;
         let mut max_price = 0u128;
         for b in 0..total {
@@ -352,7 +358,7 @@ impl Sim {
                     self.akt[*from] -= MARKET_FEE;
                 }
                 if r.code != 0 {
-                    let key = format!("{:?}: {} {}", act_kind(act), r.codespace, r.code);
+                    let key = format!("{}: {} {}", act_kind(act), r.codespace, r.code);
                     *refused.entry(key).or_default() += 1;
                     self.on_refused(*act, &r.log);
                     continue;
@@ -383,7 +389,11 @@ impl Sim {
                 }
             }
             self.check_balances(h);
+            if self.cfg.progress && b > 0 && b.is_multiple_of(1_000) {
+                eprintln!("  {}: block {b}/{total}", self.cfg.path.name());
+            }
             let st = bme::status(&self.c.store().latest()).expect("bme status");
+            *blocks_in.entry(st.status.to_string()).or_default() += 1;
             if let Some(cr) = st.collateral_ratio_bps {
                 if cr_min.is_none_or(|(m, _)| cr < m) {
                     cr_min = Some((cr, h));
@@ -455,6 +465,7 @@ impl Sim {
                 "samples": samples,
             },
             "circuit_breaker": transitions,
+            "blocks_per_status": blocks_in,
             "requests": {
                 "executed": executed,
                 "canceled": canceled,
@@ -844,6 +855,7 @@ fn print_summary(r: &Value) {
             s(&t["collateral_ratio"])
         );
     }
+    println!("   blocks per status {}", r["blocks_per_status"]);
     println!("   requests {}", r["requests"]);
     println!("   market {}", r["market"]);
     println!("   reconciliation {}", r["reconciliation"]);
@@ -858,6 +870,7 @@ fn parse_args() -> Result<(Vec<Path>, SimConfig, String), String> {
         block_secs: None,
         sample_every: None,
         outage: true,
+        progress: true,
     };
     let mut out = "bme-sim-report.json".to_string();
     let mut it = std::env::args().skip(1);
@@ -938,6 +951,7 @@ mod tests {
             }),
             sample_every: None,
             outage: true,
+            progress: false,
         })
     }
 
@@ -981,6 +995,7 @@ mod tests {
             block_secs: None,
             sample_every: None,
             outage: false,
+            progress: false,
         });
         sim.check_balances(sim.c.height());
         assert!(sim.failures.is_empty(), "{:?}", sim.failures);

@@ -82,6 +82,9 @@ pub struct AppGenesis {
     /// Distribution params (defaults when absent; only with staking).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distribution: Option<crate::modules::distribution::DistributionParams>,
+    /// Gov genesis (defaults when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gov: Option<crate::modules::gov::GovGenesis>,
 }
 
 impl Genesis {
@@ -152,6 +155,9 @@ impl Genesis {
         }
         if let Some(d) = &self.app_state.distribution {
             e.extend(d.validate("app_state.distribution"));
+        }
+        if let Some(g) = &self.app_state.gov {
+            e.extend(g.params.validate("app_state.gov.params"));
         }
         let mut vaddrs = std::collections::BTreeSet::new();
         for (i, v) in self.validators.iter().enumerate() {

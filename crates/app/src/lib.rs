@@ -151,6 +151,7 @@ impl App {
             modules::set_params(&mut delta, modules::escrow::NAME, p)?;
         }
         modules::oracle::init_genesis(&mut delta, &g.app_state.oracle.clone().unwrap_or_default())?;
+        modules::gov::init_genesis(&mut delta, &g.app_state.gov.clone().unwrap_or_default())?;
         modules::bme::init_genesis(&mut delta, &g.app_state.bme.clone().unwrap_or_default())?;
         if let Some(st) = &g.app_state.staking {
             modules::staking::init_genesis(&mut delta, st)?;

@@ -79,6 +79,8 @@ pub struct TestConfig {
     pub mint: Option<crate::modules::mint::MintGenesis>,
     /// Distribution params (with staking; None: defaults).
     pub distribution: Option<crate::modules::distribution::DistributionParams>,
+    /// Gov genesis (None: defaults).
+    pub gov: Option<crate::modules::gov::GovGenesis>,
 }
 
 impl Default for TestConfig {
@@ -97,6 +99,7 @@ impl Default for TestConfig {
             staking: None,
             mint: None,
             distribution: None,
+            gov: None,
         }
     }
 }
@@ -258,6 +261,7 @@ pub fn genesis(cfg: &TestConfig) -> Genesis {
             staking: cfg.staking.clone(),
             mint: cfg.mint.clone(),
             distribution: cfg.distribution.clone(),
+            gov: cfg.gov.clone(),
             ..Default::default()
         },
     }
@@ -682,6 +686,13 @@ impl TestChain {
             .checked_add(&t.total_minted)
             .and_then(|s| s.checked_add(&inflation))
             .and_then(|s| s.checked_sub(&t.total_burned))
+            .and_then(|s| {
+                let g = crate::modules::gov::total_burned(&latest).unwrap();
+                if g == 0 {
+                    return Ok(s);
+                }
+                s.checked_sub(&Coins::from_coins(vec![dcloud_types::Coin::new(g, DENOM_AKT)])?)
+            })
             .expect("supply arithmetic");
         assert_eq!(self.supply(), expected, "total supply ≠ genesis + minted − burned");
     }

@@ -85,6 +85,9 @@ pub struct AppGenesis {
     /// Gov genesis (defaults when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gov: Option<crate::modules::gov::GovGenesis>,
+    /// Slashing params (defaults when absent; only with staking).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slashing: Option<crate::modules::slashing::SlashingParams>,
 }
 
 impl Genesis {
@@ -155,6 +158,9 @@ impl Genesis {
         }
         if let Some(d) = &self.app_state.distribution {
             e.extend(d.validate("app_state.distribution"));
+        }
+        if let Some(s) = &self.app_state.slashing {
+            e.extend(s.validate("app_state.slashing"));
         }
         if let Some(g) = &self.app_state.gov {
             e.extend(g.params.validate("app_state.gov.params"));

@@ -156,6 +156,10 @@ impl App {
         if let Some(st) = &g.app_state.staking {
             modules::staking::init_genesis(&mut delta, st)?;
             modules::mint::init_genesis(&mut delta, &g.app_state.mint.clone().unwrap_or_default())?;
+            modules::slashing::init_genesis(
+                &mut delta,
+                &g.app_state.slashing.clone().unwrap_or_default(),
+            )?;
             modules::distribution::init_genesis(
                 &mut delta,
                 &g.app_state.distribution.clone().unwrap_or_default(),

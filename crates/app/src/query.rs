@@ -31,6 +31,8 @@
 //! | `/gov/params`, `/gov/proposals` | – | params; every stored proposal |
 //! | `/gov/proposal`, `/gov/tally`, `/gov/votes`, `/gov/deposits` | proposal id | proposal; tally (final, or current); votes; deposits |
 //! | `/gov/upgrade_plan` | – | the scheduled upgrade plan or null |
+//! | `/slashing/params` | – | params |
+//! | `/slashing/signing_info` | consensus address (hex) | signing info or null |
 //! | `/staking/validator` | operator (`akashvaloper…` or `akash…`) | validator |
 //! | `/staking/delegations` | delegator address | `{delegations: [{delegation, balance}], unbonding, redelegations}` |
 //! | `/staking/pool` | – | `{bonded_tokens, not_bonded_tokens}` |
@@ -421,6 +423,15 @@ pub(crate) fn route(
             json(&cert::list(&snap, &req.filter, req.limit.unwrap_or(100).clamp(1, 1000))?)?
         }
         "gov/params" => json(&crate::modules::gov::params(&snap)?)?,
+        "slashing/params" => json(&crate::modules::slashing::params(&snap)?)?,
+        "slashing/signing_info" => {
+            let cons = std::str::from_utf8(data)
+                .map_err(|_| AppError::InvalidRequest("consensus address is not UTF-8".into()))?
+                .trim()
+                .trim_matches('"')
+                .to_ascii_uppercase();
+            json(&crate::modules::slashing::signing_info(&snap, &cons)?)?
+        }
         "gov/proposals" => json(&crate::modules::gov::proposals(&snap)?)?,
         "gov/proposal" => {
             let id = id_arg(data)?;

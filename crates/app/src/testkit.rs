@@ -81,6 +81,8 @@ pub struct TestConfig {
     pub distribution: Option<crate::modules::distribution::DistributionParams>,
     /// Gov genesis (None: defaults).
     pub gov: Option<crate::modules::gov::GovGenesis>,
+    /// Slashing params (with staking; None: defaults).
+    pub slashing: Option<crate::modules::slashing::SlashingParams>,
 }
 
 impl Default for TestConfig {
@@ -100,6 +102,7 @@ impl Default for TestConfig {
             mint: None,
             distribution: None,
             gov: None,
+            slashing: None,
         }
     }
 }
@@ -262,6 +265,7 @@ pub fn genesis(cfg: &TestConfig) -> Genesis {
             mint: cfg.mint.clone(),
             distribution: cfg.distribution.clone(),
             gov: cfg.gov.clone(),
+            slashing: cfg.slashing.clone(),
             ..Default::default()
         },
     }

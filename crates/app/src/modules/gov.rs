@@ -591,6 +591,10 @@ pub fn validate_module_params(module: &str, json: &str) -> Result<(), AppError> 
             let p: oracle::OracleParams = parse_json(module, json)?;
             problems(module, p.validate(module))
         }
+        "slashing" => {
+            let p: super::slashing::SlashingParams = parse_json(module, json)?;
+            problems(module, p.validate(module))
+        }
         "gov" => {
             let p: GovParams = parse_json(module, json)?;
             problems(module, p.validate(module))
@@ -721,7 +725,9 @@ fn execute_authority(
     match msg {
         Msg::UpdateParams(module, u) => {
             let v: serde_json::Value = parse_json(module, &u.params_json)?;
-            if *module == staking::NAME && !staking::enabled(state)? {
+            if matches!(*module, "staking" | "slashing" | "mint" | "distribution")
+                && !staking::enabled(state)?
+            {
                 return Err(AppError::StakingDisabled("no staking params to update".into()));
             }
             set_params(state, module, &v)?;

@@ -17,7 +17,7 @@
 //! active set), `0x60`-`0x64` distribution (`0x60` per-validator rewards, `0x61` historical
 //! rewards, `0x62` delegation starting info, `0x63` withdraw addresses, `0x64` fee pool),
 //! `0x6A` mint (minter), `0x70`-`0x75` gov (`0x70` proposals, `0x71` deposits, `0x72` votes,
-//! `0x73` next id, `0x74` active index, `0x75` upgrade plan, `0x76` Σ burned), `0xF0` consensus-visible globals (validator set, last commit),
+//! `0x73` next id, `0x74` active index, `0x75` upgrade plan, `0x76` Σ burned), `0x80` slashing signing infos, `0xF0` consensus-visible globals (validator set, last commit),
 //! `0xFF` params.
 //!
 //! Registry layouts (`len` is one byte, the address length):
@@ -40,6 +40,7 @@ pub mod market;
 pub mod mint;
 pub mod oracle;
 pub mod provider;
+pub mod slashing;
 pub mod staking;
 
 use dcloud_store::{StateRead, StateWrite};
@@ -163,6 +164,14 @@ pub const REGISTRY: &[Module] = &[
         begin_block: Some(mint::begin_block),
         end_block: None,
         check_invariants: mint::check_invariants,
+    },
+    // Before distribution, as the SDK orders slashing's begin blocker after distribution's;
+    // jailing takes effect in staking's end block either way.
+    Module {
+        name: slashing::NAME,
+        begin_block: Some(slashing::begin_block),
+        end_block: None,
+        check_invariants: slashing::check_invariants,
     },
     Module {
         name: distribution::NAME,

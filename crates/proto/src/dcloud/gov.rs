@@ -12,6 +12,7 @@ pub const UPDATE_PARAMS_URLS: &[(&str, &str)] = &[
     ("bme", "/dcloud.bme.v1.MsgUpdateParams"),
     ("oracle", "/dcloud.oracle.v1.MsgUpdateParams"),
     ("gov", "/dcloud.gov.v1.MsgUpdateParams"),
+    ("slashing", "/dcloud.slashing.v1.MsgUpdateParams"),
 ];
 
 /// The module a `MsgUpdateParams` type URL targets, if any.

@@ -362,6 +362,7 @@ impl App {
         let set_before = modules::consensus::validators(&delta)?;
         if modules::staking::enabled(&delta)? {
             modules::consensus::set_last_commit(&mut delta, &block.last_commit)?;
+            modules::slashing::handle_evidence(&mut delta, &bctx, &block.misbehavior, &mut events)?;
         }
         modules::begin_block(&mut delta, &bctx, &mut events)?;
         let mut results = Vec::with_capacity(txs.len());

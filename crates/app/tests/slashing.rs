@@ -106,3 +106,29 @@ fn downtime_token_slashing_params_are_refused_until_implemented() {
     assert!(!p.validate("slashing").is_empty());
     assert!(SlashingParams::default().validate("slashing").is_empty());
 }
+
+#[test]
+fn double_sign_evidence_tombstones_the_validator_for_good() {
+    let mut c = chain();
+    c.deliver_block(Vec::new());
+    let mut info = c.next_block_info();
+    info.misbehavior = vec![dcloud_app::Misbehavior {
+        kind: "duplicate_vote".into(),
+        validator_address: sk::consensus_address(1),
+        height: info.height - 1,
+    }];
+    let resp = c.app().finalize_block(&info, &[]).unwrap();
+    assert!(resp
+        .events
+        .iter()
+        .any(|e| e.kind == "slash" && e.attributes.iter().any(|a| a.value == "double_sign")));
+    c.app().commit(Vec::new()).unwrap();
+    c.sync();
+    assert!(jailed(&c, 1));
+    let si =
+        slashing::signing_info(&c.store().latest(), &sk::consensus_address(1)).unwrap().unwrap();
+    assert!(si.tombstoned);
+    c.deliver_block(Vec::new());
+    assert_eq!(c.app().validators().unwrap().len(), 1);
+    rejected(&exec(&mut c, 1, vec![unjail(1)]), 4, "tombstoned");
+}

@@ -2,8 +2,10 @@
 //! window of `signed_blocks_window` blocks, fed by the previous commit's signers; a validator
 //! that missed more than `window − ⌊window × min_signed_per_window⌋` blocks (once it has been
 //! tracked for a full window) is jailed for `downtime_jail_duration_ms`; `MsgUnjail` brings it
-//! back after that. Token slashing (`slash_fraction_downtime`, double-sign evidence,
-//! tombstoning) is not implemented yet: the downtime fraction must be 0 (Akash's value).
+//! back after that. Double-sign evidence passed by the driver (`BlockInfo::misbehavior`)
+//! jails and tombstones the offender for good. Token slashing (`slash_fraction_downtime`,
+//! `slash_fraction_double_sign`, unbonding / redelegation entries, F1 slash events) is not
+//! implemented yet: the downtime fraction must be 0 (Akash's value).
 //!
 //! Layout: `0x80 ‖ consensus address (hex ASCII)` → signing info.
 
@@ -156,6 +158,43 @@ pub fn begin_block(
             );
         }
         put_json(state, key(&vote.validator_address), &info)?;
+    }
+    Ok(())
+}
+
+/// Double-sign evidence the driver passes with the block: the offender is jailed for good
+/// and tombstoned (it can never unjail). Evidence about unknown or already tombstoned
+/// validators is ignored. (Token slashing by `slash_fraction_double_sign` is not applied yet.)
+pub fn handle_evidence(
+    state: &mut dyn StateWrite,
+    ctx: &BlockCtx,
+    evidence: &[crate::Misbehavior],
+    events: &mut Vec<Event>,
+) -> Result<(), AppError> {
+    if !staking::enabled(state)? {
+        return Ok(());
+    }
+    for ev in evidence {
+        let cons = ev.validator_address.to_ascii_uppercase();
+        let Some(v) = staking::validator_by_consensus(state, &cons)? else { continue };
+        let mut info = signing_info(state, &cons)?
+            .unwrap_or(SigningInfo { start_height: ctx.height, ..Default::default() });
+        if info.tombstoned {
+            continue;
+        }
+        if !v.jailed {
+            staking::jail(state, &v.account)?;
+        }
+        info.tombstoned = true;
+        info.jailed_until_ms = u64::MAX;
+        put_json(state, key(&cons), &info)?;
+        events.push(
+            Event::new("slash")
+                .attr("address", &cons)
+                .attr("reason", "double_sign")
+                .attr("infraction_height", ev.height)
+                .attr("jailed", &v.operator_address),
+        );
     }
     Ok(())
 }

@@ -272,6 +272,33 @@ pub enum AppError {
     /// Distribution: withdraw-address changes are disabled (distribution 5).
     #[error("set withdraw address disabled: {0}")]
     WithdrawAddressDisabled(String),
+    /// Gov: no such proposal (gov 2).
+    #[error("unknown proposal: {0}")]
+    GovUnknownProposal(String),
+    /// Gov: the proposal is not in the right period (gov 3).
+    #[error("inactive proposal: {0}")]
+    GovInactiveProposal(String),
+    /// Gov: a proposal's content or messages are invalid (gov 5).
+    #[error("invalid proposal content: {0}")]
+    GovInvalidProposal(String),
+    /// Gov: an invalid vote option or weight (gov 7).
+    #[error("invalid vote option: {0}")]
+    GovInvalidVote(String),
+    /// Gov: a governance-only message not signed by the gov module account (gov 12).
+    #[error("expected gov account as only signer for proposal message: {0}")]
+    GovInvalidSigner(String),
+    /// Gov: the initial deposit is below the minimum (gov 14).
+    #[error("minimum deposit is too small: {0}")]
+    GovMinDepositTooSmall(String),
+    /// Slashing: the validator is not jailed (slashing 5).
+    #[error("validator not jailed; cannot be unjailed: {0}")]
+    SlashingNotJailed(String),
+    /// Slashing: still jailed (jail time not over, or tombstoned) (slashing 4).
+    #[error("validator still jailed; cannot be unjailed: {0}")]
+    SlashingStillJailed(String),
+    /// A scheduled software upgrade is due: the chain halts (upgrade 1).
+    #[error("{0}")]
+    UpgradeNeeded(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -362,6 +389,15 @@ impl AppError {
             AppError::InvalidStaking(_) => 40,
             AppError::NoDistributionInfo(_) => 2,
             AppError::WithdrawAddressDisabled(_) => 5,
+            AppError::GovUnknownProposal(_) => 2,
+            AppError::GovInactiveProposal(_) => 3,
+            AppError::GovInvalidProposal(_) => 5,
+            AppError::GovInvalidVote(_) => 7,
+            AppError::GovInvalidSigner(_) => 12,
+            AppError::GovMinDepositTooSmall(_) => 14,
+            AppError::UpgradeNeeded(_) => 1,
+            AppError::SlashingNotJailed(_) => 5,
+            AppError::SlashingStillJailed(_) => 4,
         }
     }
 
@@ -428,6 +464,14 @@ impl AppError {
             | AppError::TransitiveRedelegation(_)
             | AppError::MaxEntries(_)
             | AppError::InvalidStaking(_) => "staking",
+            AppError::GovUnknownProposal(_)
+            | AppError::GovInactiveProposal(_)
+            | AppError::GovInvalidProposal(_)
+            | AppError::GovInvalidVote(_)
+            | AppError::GovInvalidSigner(_)
+            | AppError::GovMinDepositTooSmall(_) => "gov",
+            AppError::UpgradeNeeded(_) => "upgrade",
+            AppError::SlashingNotJailed(_) | AppError::SlashingStillJailed(_) => "slashing",
             AppError::NoDistributionInfo(_) | AppError::WithdrawAddressDisabled(_) => {
                 "distribution"
             }

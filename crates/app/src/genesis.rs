@@ -82,6 +82,12 @@ pub struct AppGenesis {
     /// Distribution params (defaults when absent; only with staking).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distribution: Option<crate::modules::distribution::DistributionParams>,
+    /// Gov genesis (defaults when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gov: Option<crate::modules::gov::GovGenesis>,
+    /// Slashing params (defaults when absent; only with staking).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slashing: Option<crate::modules::slashing::SlashingParams>,
 }
 
 impl Genesis {
@@ -152,6 +158,12 @@ impl Genesis {
         }
         if let Some(d) = &self.app_state.distribution {
             e.extend(d.validate("app_state.distribution"));
+        }
+        if let Some(s) = &self.app_state.slashing {
+            e.extend(s.validate("app_state.slashing"));
+        }
+        if let Some(g) = &self.app_state.gov {
+            e.extend(g.params.validate("app_state.gov.params"));
         }
         let mut vaddrs = std::collections::BTreeSet::new();
         for (i, v) in self.validators.iter().enumerate() {

@@ -151,10 +151,15 @@ impl App {
             modules::set_params(&mut delta, modules::escrow::NAME, p)?;
         }
         modules::oracle::init_genesis(&mut delta, &g.app_state.oracle.clone().unwrap_or_default())?;
+        modules::gov::init_genesis(&mut delta, &g.app_state.gov.clone().unwrap_or_default())?;
         modules::bme::init_genesis(&mut delta, &g.app_state.bme.clone().unwrap_or_default())?;
         if let Some(st) = &g.app_state.staking {
             modules::staking::init_genesis(&mut delta, st)?;
             modules::mint::init_genesis(&mut delta, &g.app_state.mint.clone().unwrap_or_default())?;
+            modules::slashing::init_genesis(
+                &mut delta,
+                &g.app_state.slashing.clone().unwrap_or_default(),
+            )?;
             modules::distribution::init_genesis(
                 &mut delta,
                 &g.app_state.distribution.clone().unwrap_or_default(),
@@ -357,6 +362,7 @@ impl App {
         let set_before = modules::consensus::validators(&delta)?;
         if modules::staking::enabled(&delta)? {
             modules::consensus::set_last_commit(&mut delta, &block.last_commit)?;
+            modules::slashing::handle_evidence(&mut delta, &bctx, &block.misbehavior, &mut events)?;
         }
         modules::begin_block(&mut delta, &bctx, &mut events)?;
         let mut results = Vec::with_capacity(txs.len());

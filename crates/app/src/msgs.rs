@@ -89,6 +89,8 @@ pub(crate) fn validate_basic(tx: &DecodedTx) -> Result<(), AppError> {
                 cert::validate_revoke(m)?;
             }
             Msg::SubmitPrice(m) => crate::modules::oracle::validate_submit(m)?,
+            m if m.module() == "gov" => crate::modules::gov::validate_basic(m)?,
+            m if m.module() == "slashing" => crate::modules::slashing::validate_basic(m)?,
             m if m.module() == "bme" => crate::modules::bme::validate_basic(m)?,
             m if m.module() == "staking" => crate::modules::staking::validate_basic(m)?,
             m if m.module() == "distribution" => crate::modules::distribution::validate_basic(m)?,
@@ -136,6 +138,10 @@ pub(crate) fn deliver_all(
             Msg::CreateCertificate(m) => cert::deliver_create(state, m, events)?,
             Msg::RevokeCertificate(m) => cert::deliver_revoke(state, m, events)?,
             Msg::SubmitPrice(m) => crate::modules::oracle::deliver_submit(state, m, bctx, events)?,
+            m if m.module() == "gov" => crate::modules::gov::deliver(state, m, bctx, events)?,
+            m if m.module() == "slashing" => {
+                crate::modules::slashing::deliver(state, m, bctx, events)?;
+            }
             m if m.module() == "bme" => crate::modules::bme::deliver(state, m, bctx, events)?,
             m if m.module() == "staking" => {
                 crate::modules::staking::deliver(state, m, bctx, events)?;

@@ -28,6 +28,11 @@
 //! | `/bme/ledger` | `{"owner"?, "limit"?}` | `{"pending", "executed", "canceled"}` (oldest first) |
 //! | `/staking/params`, `/distribution/params`, `/mint/params` | – | params |
 //! | `/staking/validators` | – | every validator (power-descending) |
+//! | `/gov/params`, `/gov/proposals` | – | params; every stored proposal |
+//! | `/gov/proposal`, `/gov/tally`, `/gov/votes`, `/gov/deposits` | proposal id | proposal; tally (final, or current); votes; deposits |
+//! | `/gov/upgrade_plan` | – | the scheduled upgrade plan or null |
+//! | `/slashing/params` | – | params |
+//! | `/slashing/signing_info` | consensus address (hex) | signing info or null |
 //! | `/staking/validator` | operator (`akashvaloper…` or `akash…`) | validator |
 //! | `/staking/delegations` | delegator address | `{delegations: [{delegation, balance}], unbonding, redelegations}` |
 //! | `/staking/pool` | – | `{bonded_tokens, not_bonded_tokens}` |
@@ -97,6 +102,15 @@ pub struct ProviderPage {
     /// Pass as `start_after` for the next page; absent on the last page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
+}
+
+/// A proposal id argument (decimal ASCII, quotes allowed).
+fn id_arg(data: &[u8]) -> Result<u64, AppError> {
+    let s = std::str::from_utf8(data)
+        .map_err(|_| AppError::InvalidRequest("proposal id is not UTF-8".into()))?
+        .trim()
+        .trim_matches('"');
+    s.parse().map_err(|_| AppError::InvalidRequest(format!("invalid proposal id {s:?}")))
 }
 
 fn json_req<T: serde::de::DeserializeOwned + Default>(data: &[u8]) -> Result<T, AppError> {
@@ -408,6 +422,36 @@ pub(crate) fn route(
             let req: CertListReq = json_req(data)?;
             json(&cert::list(&snap, &req.filter, req.limit.unwrap_or(100).clamp(1, 1000))?)?
         }
+        "gov/params" => json(&crate::modules::gov::params(&snap)?)?,
+        "slashing/params" => json(&crate::modules::slashing::params(&snap)?)?,
+        "slashing/signing_info" => {
+            let cons = std::str::from_utf8(data)
+                .map_err(|_| AppError::InvalidRequest("consensus address is not UTF-8".into()))?
+                .trim()
+                .trim_matches('"')
+                .to_ascii_uppercase();
+            json(&crate::modules::slashing::signing_info(&snap, &cons)?)?
+        }
+        "gov/proposals" => json(&crate::modules::gov::proposals(&snap)?)?,
+        "gov/proposal" => {
+            let id = id_arg(data)?;
+            json(&crate::modules::gov::get_proposal(&snap, id)?.ok_or_else(|| {
+                AppError::GovUnknownProposal(format!("proposal {id} does not exist"))
+            })?)?
+        }
+        "gov/tally" => {
+            let id = id_arg(data)?;
+            let p = crate::modules::gov::get_proposal(&snap, id)?.ok_or_else(|| {
+                AppError::GovUnknownProposal(format!("proposal {id} does not exist"))
+            })?;
+            match p.final_tally_result {
+                Some(t) => json(&t)?,
+                None => json(&crate::modules::gov::tally(&snap, id)?.tally)?,
+            }
+        }
+        "gov/votes" => json(&crate::modules::gov::votes(&snap, id_arg(data)?)?)?,
+        "gov/deposits" => json(&crate::modules::gov::deposits(&snap, id_arg(data)?)?)?,
+        "gov/upgrade_plan" => json(&crate::modules::gov::upgrade_plan(&snap)?)?,
         "staking/params" => json(&staking::params(&snap)?)?,
         "distribution/params" => json(&distribution::params(&snap)?)?,
         "mint/params" => json(&mint::params(&snap)?)?,

@@ -79,6 +79,10 @@ pub struct TestConfig {
     pub mint: Option<crate::modules::mint::MintGenesis>,
     /// Distribution params (with staking; None: defaults).
     pub distribution: Option<crate::modules::distribution::DistributionParams>,
+    /// Gov genesis (None: defaults).
+    pub gov: Option<crate::modules::gov::GovGenesis>,
+    /// Slashing params (with staking; None: defaults).
+    pub slashing: Option<crate::modules::slashing::SlashingParams>,
 }
 
 impl Default for TestConfig {
@@ -97,6 +101,8 @@ impl Default for TestConfig {
             staking: None,
             mint: None,
             distribution: None,
+            gov: None,
+            slashing: None,
         }
     }
 }
@@ -258,6 +264,8 @@ pub fn genesis(cfg: &TestConfig) -> Genesis {
             staking: cfg.staking.clone(),
             mint: cfg.mint.clone(),
             distribution: cfg.distribution.clone(),
+            gov: cfg.gov.clone(),
+            slashing: cfg.slashing.clone(),
             ..Default::default()
         },
     }
@@ -682,6 +690,13 @@ impl TestChain {
             .checked_add(&t.total_minted)
             .and_then(|s| s.checked_add(&inflation))
             .and_then(|s| s.checked_sub(&t.total_burned))
+            .and_then(|s| {
+                let g = crate::modules::gov::total_burned(&latest).unwrap();
+                if g == 0 {
+                    return Ok(s);
+                }
+                s.checked_sub(&Coins::from_coins(vec![dcloud_types::Coin::new(g, DENOM_AKT)])?)
+            })
             .expect("supply arithmetic");
         assert_eq!(self.supply(), expected, "total supply ≠ genesis + minted − burned");
     }

@@ -177,8 +177,8 @@ fn supply_params_validators_and_accounts_queries_answer_json() {
     )
     .unwrap();
     // 4 funded + the module accounts (fee collector, escrow, community pool, bme vault,
-    // mint, distribution, bonded and not-bonded pools).
-    assert_eq!(accs.len() + rest.len(), 12);
+    // mint, distribution, bonded and not-bonded pools, gov).
+    assert_eq!(accs.len() + rest.len(), 13);
     assert!(rest.iter().all(|a| !accs.contains(a)));
 }
 

@@ -7,6 +7,7 @@ mod deploy;
 mod devnet;
 mod feeder;
 mod genesis;
+mod gov;
 mod keys;
 mod market;
 mod node;

@@ -48,6 +48,9 @@ pub(crate) enum QueryCmd {
     /// Distribution: rewards, commission, community pool, params.
     #[command(subcommand)]
     Distribution(crate::staking::DistributionQuery),
+    /// Governance: proposals, tallies, params.
+    #[command(subcommand)]
+    Gov(crate::gov::GovQuery),
     /// Mint: inflation and params.
     #[command(subcommand)]
     Mint(crate::staking::MintQuery),
@@ -110,6 +113,7 @@ pub(crate) async fn run(ctx: &Ctx, cmd: QueryCmd) -> anyhow::Result<()> {
         QueryCmd::Bme(c) => return crate::bme::bme_query(ctx, c).await,
         QueryCmd::Staking(c) => return crate::staking::staking_query(ctx, c).await,
         QueryCmd::Distribution(c) => return crate::staking::distribution_query(ctx, c).await,
+        QueryCmd::Gov(c) => return crate::gov::gov_query(ctx, c).await,
         QueryCmd::Mint(c) => return crate::staking::mint_query(ctx, c).await,
         QueryCmd::Bank(BankQuery::Balances { address }) => {
             let addr = ctx.resolve_address(&address, "address")?;

@@ -47,6 +47,9 @@ pub(crate) enum TxCmd {
     /// Distribution: withdraw rewards and commission, withdraw address.
     #[command(subcommand)]
     Distribution(crate::staking::DistributionTx),
+    /// Governance: proposals, deposits, votes.
+    #[command(subcommand)]
+    Gov(crate::gov::GovTx),
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,6 +134,7 @@ pub(crate) async fn run(ctx: &Ctx, cmd: TxCmd) -> anyhow::Result<()> {
         TxCmd::Bme(c) => crate::bme::bme_tx(ctx, c).await,
         TxCmd::Staking(c) => crate::staking::staking_tx(ctx, c).await,
         TxCmd::Distribution(c) => crate::staking::distribution_tx(ctx, c).await,
+        TxCmd::Gov(c) => crate::gov::gov_tx(ctx, c).await,
         TxCmd::Bank(BankTx::Send { from, to, amount, common }) => {
             let coins: Coins =
                 amount.parse().map_err(|e| anyhow::anyhow!("invalid amount {amount:?}: {e}"))?;

@@ -12,6 +12,7 @@
 
 pub mod bme;
 mod error;
+pub mod gov;
 pub mod market;
 pub mod rpc;
 pub mod rpc_types;

@@ -26,12 +26,16 @@ use crate::dcloud::oracle::{MsgSubmitPrice, MSG_SUBMIT_PRICE_URL};
 use crate::dcloud::provider::{
     MsgCreateProvider, MsgUpdateProvider, MSG_CREATE_PROVIDER_URL, MSG_UPDATE_PROVIDER_URL,
 };
+use cosmos_sdk_proto::cosmos::distribution::v1beta1::MsgCommunityPoolSpend;
 use cosmos_sdk_proto::cosmos::distribution::v1beta1::{
     MsgSetWithdrawAddress, MsgWithdrawDelegatorReward, MsgWithdrawValidatorCommission,
 };
+use cosmos_sdk_proto::cosmos::gov::v1::{MsgDeposit, MsgSubmitProposal, MsgVote, MsgVoteWeighted};
+use cosmos_sdk_proto::cosmos::slashing::v1beta1::MsgUnjail;
 use cosmos_sdk_proto::cosmos::staking::v1beta1::{
     MsgBeginRedelegate, MsgCreateValidator, MsgDelegate, MsgEditValidator, MsgUndelegate,
 };
+use cosmos_sdk_proto::cosmos::upgrade::v1beta1::MsgSoftwareUpgrade;
 
 /// Largest tx accepted anywhere (mempool, blocks). Bigger txs are rejected before decoding.
 pub const MAX_TX_BYTES: usize = 1024 * 1024;
@@ -59,6 +63,20 @@ pub const MSG_WITHDRAW_VALIDATOR_COMMISSION_URL: &str =
     "/cosmos.distribution.v1beta1.MsgWithdrawValidatorCommission";
 /// Type URL of the standard distribution `MsgSetWithdrawAddress`.
 pub const MSG_SET_WITHDRAW_ADDRESS_URL: &str = "/cosmos.distribution.v1beta1.MsgSetWithdrawAddress";
+/// Type URL of the standard gov `MsgSubmitProposal`.
+pub const MSG_SUBMIT_PROPOSAL_URL: &str = "/cosmos.gov.v1.MsgSubmitProposal";
+/// Type URL of the standard gov `MsgDeposit`.
+pub const MSG_GOV_DEPOSIT_URL: &str = "/cosmos.gov.v1.MsgDeposit";
+/// Type URL of the standard gov `MsgVote`.
+pub const MSG_VOTE_URL: &str = "/cosmos.gov.v1.MsgVote";
+/// Type URL of the standard gov `MsgVoteWeighted`.
+pub const MSG_VOTE_WEIGHTED_URL: &str = "/cosmos.gov.v1.MsgVoteWeighted";
+/// Type URL of the standard distribution `MsgCommunityPoolSpend` (governance only).
+pub const MSG_COMMUNITY_POOL_SPEND_URL: &str = "/cosmos.distribution.v1beta1.MsgCommunityPoolSpend";
+/// Type URL of the standard upgrade `MsgSoftwareUpgrade` (governance only).
+pub const MSG_SOFTWARE_UPGRADE_URL: &str = "/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade";
+/// Type URL of the standard slashing `MsgUnjail`.
+pub const MSG_UNJAIL_URL: &str = "/cosmos.slashing.v1beta1.MsgUnjail";
 /// Type URL of an ed25519 consensus public key.
 pub const ED25519_PUBKEY_URL: &str = "/cosmos.crypto.ed25519.PubKey";
 /// Bech32 prefix of validator operator addresses.
@@ -191,6 +209,22 @@ pub enum Msg {
     WithdrawValidatorCommission(MsgWithdrawValidatorCommission),
     /// `cosmos.distribution.v1beta1.MsgSetWithdrawAddress`.
     SetWithdrawAddress(MsgSetWithdrawAddress),
+    /// `cosmos.gov.v1.MsgSubmitProposal`.
+    SubmitProposal(MsgSubmitProposal),
+    /// `cosmos.gov.v1.MsgDeposit`.
+    GovDeposit(MsgDeposit),
+    /// `cosmos.gov.v1.MsgVote`.
+    Vote(MsgVote),
+    /// `cosmos.gov.v1.MsgVoteWeighted`.
+    VoteWeighted(MsgVoteWeighted),
+    /// `cosmos.distribution.v1beta1.MsgCommunityPoolSpend` (gov authority only).
+    CommunityPoolSpend(MsgCommunityPoolSpend),
+    /// `cosmos.upgrade.v1beta1.MsgSoftwareUpgrade` (gov authority only).
+    SoftwareUpgrade(MsgSoftwareUpgrade),
+    /// `cosmos.slashing.v1beta1.MsgUnjail`.
+    Unjail(MsgUnjail),
+    /// `dcloud.<module>.v1.MsgUpdateParams` (gov authority only): the module, the message.
+    UpdateParams(&'static str, crate::dcloud::gov::MsgUpdateParams),
 }
 
 impl Msg {
@@ -324,7 +358,29 @@ impl Msg {
             MSG_SET_WITHDRAW_ADDRESS_URL => MsgSetWithdrawAddress::decode(any.value.as_slice())
                 .map(Msg::SetWithdrawAddress)
                 .map_err(bad),
-            other => Err(TxDecodeError::UnknownMessage(other.to_string())),
+            MSG_SUBMIT_PROPOSAL_URL => MsgSubmitProposal::decode(any.value.as_slice())
+                .map(Msg::SubmitProposal)
+                .map_err(bad),
+            MSG_GOV_DEPOSIT_URL => {
+                MsgDeposit::decode(any.value.as_slice()).map(Msg::GovDeposit).map_err(bad)
+            }
+            MSG_VOTE_URL => MsgVote::decode(any.value.as_slice()).map(Msg::Vote).map_err(bad),
+            MSG_VOTE_WEIGHTED_URL => {
+                MsgVoteWeighted::decode(any.value.as_slice()).map(Msg::VoteWeighted).map_err(bad)
+            }
+            MSG_COMMUNITY_POOL_SPEND_URL => MsgCommunityPoolSpend::decode(any.value.as_slice())
+                .map(Msg::CommunityPoolSpend)
+                .map_err(bad),
+            MSG_SOFTWARE_UPGRADE_URL => MsgSoftwareUpgrade::decode(any.value.as_slice())
+                .map(Msg::SoftwareUpgrade)
+                .map_err(bad),
+            MSG_UNJAIL_URL => MsgUnjail::decode(any.value.as_slice()).map(Msg::Unjail).map_err(bad),
+            other => match crate::dcloud::gov::update_params_module(other) {
+                Some(module) => crate::dcloud::gov::MsgUpdateParams::decode(any.value.as_slice())
+                    .map(|m| Msg::UpdateParams(module, m))
+                    .map_err(bad),
+                None => Err(TxDecodeError::UnknownMessage(other.to_string())),
+            },
         }
     }
 
@@ -364,6 +420,14 @@ impl Msg {
             Msg::WithdrawDelegatorReward(m) => m.encode_to_vec(),
             Msg::WithdrawValidatorCommission(m) => m.encode_to_vec(),
             Msg::SetWithdrawAddress(m) => m.encode_to_vec(),
+            Msg::SubmitProposal(m) => m.encode_to_vec(),
+            Msg::GovDeposit(m) => m.encode_to_vec(),
+            Msg::Vote(m) => m.encode_to_vec(),
+            Msg::VoteWeighted(m) => m.encode_to_vec(),
+            Msg::CommunityPoolSpend(m) => m.encode_to_vec(),
+            Msg::SoftwareUpgrade(m) => m.encode_to_vec(),
+            Msg::Unjail(m) => m.encode_to_vec(),
+            Msg::UpdateParams(_, m) => m.encode_to_vec(),
         };
         Any { type_url: self.type_url().into(), value }
     }
@@ -371,7 +435,15 @@ impl Msg {
     /// The module a message belongs to (`bank`, `provider`, `audit`, `cert`, `deployment`,
     /// `market`).
     pub fn module(&self) -> &'static str {
+        match self {
+            Msg::UpdateParams(..) | Msg::CommunityPoolSpend(_) | Msg::SoftwareUpgrade(_) => {
+                return "gov"
+            }
+            _ => {}
+        }
         match self.type_url().split('.').nth(1) {
+            Some("gov") => "gov",
+            Some("slashing") => "slashing",
             Some("deployment") => "deployment",
             Some("market") => "market",
             Some("provider") => "provider",
@@ -421,6 +493,15 @@ impl Msg {
             Msg::WithdrawDelegatorReward(_) => MSG_WITHDRAW_DELEGATOR_REWARD_URL,
             Msg::WithdrawValidatorCommission(_) => MSG_WITHDRAW_VALIDATOR_COMMISSION_URL,
             Msg::SetWithdrawAddress(_) => MSG_SET_WITHDRAW_ADDRESS_URL,
+            Msg::SubmitProposal(_) => MSG_SUBMIT_PROPOSAL_URL,
+            Msg::GovDeposit(_) => MSG_GOV_DEPOSIT_URL,
+            Msg::Vote(_) => MSG_VOTE_URL,
+            Msg::VoteWeighted(_) => MSG_VOTE_WEIGHTED_URL,
+            Msg::CommunityPoolSpend(_) => MSG_COMMUNITY_POOL_SPEND_URL,
+            Msg::SoftwareUpgrade(_) => MSG_SOFTWARE_UPGRADE_URL,
+            Msg::Unjail(_) => MSG_UNJAIL_URL,
+            Msg::UpdateParams(module, _) => crate::dcloud::gov::update_params_url(module)
+                .unwrap_or("/dcloud.unknown.v1.MsgUpdateParams"),
         }
     }
 
@@ -474,6 +555,14 @@ impl Msg {
             Msg::WithdrawDelegatorReward(m) => vec![m.delegator_address.clone()],
             Msg::WithdrawValidatorCommission(m) => vec![valoper_to_account(&m.validator_address)],
             Msg::SetWithdrawAddress(m) => vec![m.delegator_address.clone()],
+            Msg::SubmitProposal(m) => vec![m.proposer.clone()],
+            Msg::GovDeposit(m) => vec![m.depositor.clone()],
+            Msg::Vote(m) => vec![m.voter.clone()],
+            Msg::VoteWeighted(m) => vec![m.voter.clone()],
+            Msg::CommunityPoolSpend(m) => vec![m.authority.clone()],
+            Msg::SoftwareUpgrade(m) => vec![m.authority.clone()],
+            Msg::Unjail(m) => vec![valoper_to_account(&m.validator_addr)],
+            Msg::UpdateParams(_, m) => vec![m.authority.clone()],
         }
     }
 }

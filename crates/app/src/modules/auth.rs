@@ -24,6 +24,7 @@ pub const MODULE_ACCOUNTS: &[(&str, &[&str])] = &[
     ("distribution", &[]),
     ("bonded_tokens_pool", &["burner"]),
     ("not_bonded_tokens_pool", &["burner"]),
+    ("gov", &["burner"]),
 ];
 
 /// The fee collector's module account name.

@@ -1190,14 +1190,20 @@ pub fn check_invariants(state: &dyn StateRead) -> Result<(), AppError> {
     let t = totals(state)?;
     // Supply per denom = genesis + minted − burned.
     for d in [DENOM_AKT, DENOM_ACT] {
-        // The mint module's inflation is the only other source of new uakt.
-        let inflation = if d == DENOM_AKT { super::mint::total_minted(state)? } else { 0 };
+        // The mint module's inflation is the only other source of new uakt; gov burns
+        // deposits.
+        let (inflation, gov_burned) = if d == DENOM_AKT {
+            (super::mint::total_minted(state)?, super::gov::total_burned(state)?)
+        } else {
+            (0, 0)
+        };
         let want = t
             .genesis_supply
             .amount_of(d)
             .checked_add(t.total_minted.amount_of(d))
             .and_then(|v| v.checked_add(inflation))
             .and_then(|v| v.checked_sub(t.total_burned.amount_of(d)))
+            .and_then(|v| v.checked_sub(gov_burned))
             .ok_or_else(|| inv(format!("supply of {d} under/overflows")))?;
         let have = bank::supply_of(state, d)?;
         if have != want {

@@ -16,7 +16,8 @@
 //! redelegations, `0x56` redelegation queue, `0x57` validator unbonding queue, `0x58` last
 //! active set), `0x60`-`0x64` distribution (`0x60` per-validator rewards, `0x61` historical
 //! rewards, `0x62` delegation starting info, `0x63` withdraw addresses, `0x64` fee pool),
-//! `0x6A` mint (minter), `0xF0` consensus-visible globals (validator set, last commit),
+//! `0x6A` mint (minter), `0x70`-`0x75` gov (`0x70` proposals, `0x71` deposits, `0x72` votes,
+//! `0x73` next id, `0x74` active index, `0x75` upgrade plan, `0x76` Σ burned), `0x80` slashing signing infos, `0xF0` consensus-visible globals (validator set, last commit),
 //! `0xFF` params.
 //!
 //! Registry layouts (`len` is one byte, the address length):
@@ -34,10 +35,12 @@ pub mod dec;
 pub mod deployment;
 pub mod distribution;
 pub mod escrow;
+pub mod gov;
 pub mod market;
 pub mod mint;
 pub mod oracle;
 pub mod provider;
+pub mod slashing;
 pub mod staking;
 
 use dcloud_store::{StateRead, StateWrite};
@@ -146,6 +149,14 @@ pub struct Module {
 
 /// The module registry, in execution order. Adding a module = one entry here.
 pub const REGISTRY: &[Module] = &[
+    // First: a due software upgrade halts before anything runs; proposals end first in
+    // end block (as Akash orders gov's EndBlocker).
+    Module {
+        name: gov::NAME,
+        begin_block: Some(gov::begin_block),
+        end_block: Some(gov::end_block),
+        check_invariants: gov::check_invariants,
+    },
     // Begin block: mint into the fee collector, then distribution pays it out to the
     // previous block's signers (as the SDK orders them).
     Module {
@@ -153,6 +164,14 @@ pub const REGISTRY: &[Module] = &[
         begin_block: Some(mint::begin_block),
         end_block: None,
         check_invariants: mint::check_invariants,
+    },
+    // Before distribution, as the SDK orders slashing's begin blocker after distribution's;
+    // jailing takes effect in staking's end block either way.
+    Module {
+        name: slashing::NAME,
+        begin_block: Some(slashing::begin_block),
+        end_block: None,
+        check_invariants: slashing::check_invariants,
     },
     Module {
         name: distribution::NAME,

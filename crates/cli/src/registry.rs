@@ -324,47 +324,8 @@ fn write_private(path: &Path, data: &[u8], overwrite: bool) -> anyhow::Result<()
     Ok(())
 }
 
-struct P256Remote {
-    key: p256::ecdsa::SigningKey,
-    public: Vec<u8>,
-}
-
-impl rcgen::RemoteKeyPair for P256Remote {
-    fn public_key(&self) -> &[u8] {
-        &self.public
-    }
-    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
-        use p256::ecdsa::signature::Signer;
-        let sig: p256::ecdsa::Signature = self.key.sign(msg);
-        Ok(sig.to_der().as_bytes().to_vec())
-    }
-    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
-        &rcgen::PKCS_ECDSA_P256_SHA256
-    }
-}
-
-/// A self-signed ECDSA P-256 certificate for `cn` with `serial`, signed by `key`; PEM.
-pub(crate) fn self_signed_cert(
-    key: &p256::ecdsa::SigningKey,
-    cn: &str,
-    serial: u64,
-) -> anyhow::Result<String> {
-    let public = key.verifying_key().to_encoded_point(false).as_bytes().to_vec();
-    let kp = rcgen::KeyPair::from_remote(Box::new(P256Remote { key: key.clone(), public }))?;
-    let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
-    params.distinguished_name = rcgen::DistinguishedName::new();
-    params.distinguished_name.push(rcgen::DnType::CommonName, cn);
-    let bytes = serial.to_be_bytes();
-    let first = bytes.iter().position(|b| *b != 0).unwrap_or(7);
-    params.serial_number = Some(rcgen::SerialNumber::from_slice(&bytes[first..]));
-    Ok(params.self_signed(&kp)?.pem())
-}
-
 fn public_key_pem(key: &p256::ecdsa::SigningKey) -> anyhow::Result<String> {
-    use p256::pkcs8::{EncodePublicKey, LineEnding};
-    let der = key.verifying_key().to_public_key_der()?;
-    let pem = der.to_pem("PUBLIC KEY", LineEnding::LF)?;
-    Ok(pem.replace("PUBLIC KEY-----", "EC PUBLIC KEY-----"))
+    dcloud_provider::certs::public_key_pem(key).map_err(|e| anyhow!("{e}"))
 }
 
 fn load_local_cert(
@@ -397,12 +358,10 @@ fn local_serial(cert_pem: &str) -> anyhow::Result<String> {
 pub(crate) async fn cert_tx(ctx: &Ctx, cmd: CertTx) -> anyhow::Result<()> {
     match cmd {
         CertTx::Generate(CertGenerate::Client { from, overwrite }) => {
-            use p256::pkcs8::{EncodePrivateKey, LineEnding};
             let addr = ctx.resolve_address(&from, "key")?;
-            let key = p256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng);
-            let serial = rand::random::<u64>() >> 1 | 1;
-            let cert = self_signed_cert(&key, &addr.to_string(), serial)?;
-            let key_pem = key.to_pkcs8_pem(LineEnding::LF)?;
+            let g = dcloud_provider::certs::generate_client_cert(&addr)
+                .map_err(|e| anyhow!("generating a client certificate: {e}"))?;
+            let (cert, key_pem, serial) = (g.cert_pem, g.key_pem, g.serial);
             let (pem_path, key_path) = cert_paths(ctx, &addr);
             if let Some(dir) = pem_path.parent() {
                 std::fs::create_dir_all(dir)

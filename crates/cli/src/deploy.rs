@@ -2,8 +2,7 @@
 //! running services) and `dcloud lease status|logs|events|shell|close`.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context as _};
@@ -176,31 +175,12 @@ async fn send_tx(
     let opts = TxOptions { chain_id: ctx.chain_id.clone(), ..TxOptions::default() };
     let sender = TxSender::new(client, key);
     let tx = sender.prepare(msgs, &opts).await?;
-    if !yes && std::io::stdin().is_terminal() {
-        eprintln!("{summary}\n  chain-id: {}  gas: {}", tx.chain_id, tx.gas_limit);
-        eprint!("confirm transaction before signing and broadcasting [y/N]: ");
-        let mut answer = String::new();
-        std::io::stdin().read_line(&mut answer)?;
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            bail!("transaction cancelled");
-        }
-    }
+    crate::tx::confirm(yes, &tx, summary)?;
     let out = dcloud_client::broadcast(client, &tx, opts.mode, opts.wait).await?;
     if out.code != 0 {
         bail!("{} (tx {} failed, code {} {})", out.log, out.hash, out.code, out.codespace);
     }
     Ok(out)
-}
-
-fn load_sdl(path: &Path) -> anyhow::Result<mk::Sdl> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow!("cannot read SDL file {}: {e}", path.display()))?;
-    let sdl = mk::parse_sdl(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
-    mk::groups_from_sdl(&sdl).map_err(|e| anyhow!("{}: {e}", path.display()))?;
-    for w in sdl.warnings() {
-        eprintln!("warning: {}: {w}", path.display());
-    }
-    Ok(sdl)
 }
 
 /// How long each phase of `dcloud deploy` took (milliseconds since the command started).
@@ -294,20 +274,12 @@ async fn ingress_port(pc: &ProviderClient) -> Option<u16> {
 }
 
 fn price_str(l: &dcloud_app::modules::market::Lease) -> String {
-    let atto = l.price_atto;
-    let whole = atto / 1_000_000_000_000_000_000;
-    let frac = atto % 1_000_000_000_000_000_000;
-    if frac == 0 {
-        format!("{whole}{}", l.denom)
-    } else {
-        let f = format!("{frac:018}");
-        format!("{whole}.{}{}", f.trim_end_matches('0'), l.denom)
-    }
+    format!("{}{}", dcloud_provider::service::atto_to_decimal(l.price_atto), l.denom)
 }
 
 /// `dcloud deploy`.
 pub(crate) async fn deploy(ctx: &Ctx, a: DeployArgs) -> anyhow::Result<()> {
-    let sdl = load_sdl(&a.sdl)?;
+    let sdl = crate::market::load_sdl(&a.sdl)?;
     let client = ctx.client()?;
     let key = ctx.signing_key(&a.from)?;
     let owner = key.public_key().address();

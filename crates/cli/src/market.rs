@@ -350,7 +350,7 @@ pub(crate) enum EscrowQuery {
 // ------------------------------------------------------------------ tx
 
 /// Reads and validates an SDL file; warnings go to stderr.
-fn load_sdl(path: &Path) -> anyhow::Result<mk::Sdl> {
+pub(crate) fn load_sdl(path: &Path) -> anyhow::Result<mk::Sdl> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| anyhow!("cannot read SDL file {}: {e}", path.display()))?;
     let sdl = mk::parse_sdl(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
@@ -575,7 +575,7 @@ async fn send(
         Ok(tx) => tx,
         Err(e) => return failed(ctx, e, &extra),
     };
-    crate::tx::confirm(flags, &tx, summary)?;
+    crate::tx::confirm(flags.yes, &tx, summary)?;
     let r = with_spinner(
         "waiting for the tx to be included in a block…",
         dcloud_client::broadcast(&client, &tx, opts.mode, opts.wait),

@@ -173,7 +173,7 @@ pub(crate) async fn send(
     let client = ctx.client()?;
     let sender = TxSender::new(&client, key);
     let tx: PreparedTx = with_spinner("preparing tx…", sender.prepare(msgs, opts)).await?;
-    confirm(flags, &tx, summary)?;
+    confirm(flags.yes, &tx, summary)?;
     let r = with_spinner(
         "waiting for the tx to be included in a block…",
         dcloud_client::broadcast(&client, &tx, opts.mode, opts.wait),
@@ -214,8 +214,8 @@ pub(crate) fn print_outcome(ctx: &Ctx, out: &TxOutcome) -> anyhow::Result<()> {
 }
 
 /// Shows what is about to be signed and asks for confirmation, on a terminal without `-y`.
-pub(crate) fn confirm(flags: &TxFlags, tx: &PreparedTx, summary: &str) -> anyhow::Result<()> {
-    if !flags.yes && stdin_is_tty() {
+pub(crate) fn confirm(yes: bool, tx: &PreparedTx, summary: &str) -> anyhow::Result<()> {
+    if !yes && stdin_is_tty() {
         eprintln!(
             "{summary}\n  chain-id: {}  sequence: {}  gas: {}  fee: {}",
             tx.chain_id,

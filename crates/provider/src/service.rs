@@ -720,8 +720,7 @@ impl Inner {
             .await
             .map_err(|e| DaemonError::Chain(format!("publishing the gateway certificate: {e}")))?;
         for (p, data) in [(&cert_path, &g.cert_pem), (&key_path, &g.key_pem)] {
-            write_private(p, data)
-                .map_err(|e| DaemonError::Config(format!("{}: {e}", p.display())))?;
+            crate::state::write_atomic(p, data.as_bytes())?;
         }
         Ok((g.cert_pem, g.key_pem))
     }
@@ -890,19 +889,4 @@ fn x509_names(pem: &str) -> Vec<String> {
         }
     }
     names
-}
-
-fn write_private(path: &std::path::Path, data: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    #[cfg(unix)]
-    use std::os::unix::fs::OpenOptionsExt;
-    let tmp = path.with_extension("tmp");
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    o.mode(0o600);
-    let mut f = o.open(&tmp)?;
-    f.write_all(data.as_bytes())?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
 }

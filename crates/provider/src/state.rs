@@ -53,9 +53,17 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StateError + '_ {
     move |source| StateError::Io { path: path.to_path_buf(), source }
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
+/// Writes `bytes` to `path` atomically (temporary file, fsync, rename), readable by the
+/// owner only (the state dir also holds the gateway's private key).
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
     let tmp = path.with_extension("tmp");
-    let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
+    let mut o = fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    o.mode(0o600);
+    let mut f = o.open(&tmp).map_err(io(&tmp))?;
     f.write_all(bytes).map_err(io(&tmp))?;
     f.sync_all().map_err(io(&tmp))?;
     fs::rename(&tmp, path).map_err(io(path))?;

@@ -263,6 +263,12 @@ pub enum AppError {
     /// Staking: too many unbonding or redelegation entries (staking 34).
     #[error("too many unbonding delegation entries for (delegator, validator) tuple: {0}")]
     MaxEntries(String),
+    /// Staking: the validator is jailed (staking 7).
+    #[error("validator for this address is currently jailed: {0}")]
+    ValidatorJailed(String),
+    /// Staking: no unbonding delegation (entry) matches (staking 26).
+    #[error("no unbonding delegation found: {0}")]
+    NoUnbondingDelegation(String),
     /// Staking: the amount or the validator's state does not allow it (staking 40).
     #[error("invalid staking request: {0}")]
     InvalidStaking(String),
@@ -387,6 +393,8 @@ impl AppError {
             AppError::TransitiveRedelegation(_) => 33,
             AppError::MaxEntries(_) => 34,
             AppError::InvalidStaking(_) => 40,
+            AppError::ValidatorJailed(_) => 7,
+            AppError::NoUnbondingDelegation(_) => 26,
             AppError::NoDistributionInfo(_) => 2,
             AppError::WithdrawAddressDisabled(_) => 5,
             AppError::GovUnknownProposal(_) => 2,
@@ -463,6 +471,8 @@ impl AppError {
             | AppError::SelfRedelegation(_)
             | AppError::TransitiveRedelegation(_)
             | AppError::MaxEntries(_)
+            | AppError::ValidatorJailed(_)
+            | AppError::NoUnbondingDelegation(_)
             | AppError::InvalidStaking(_) => "staking",
             AppError::GovUnknownProposal(_)
             | AppError::GovInactiveProposal(_)

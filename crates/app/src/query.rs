@@ -32,7 +32,8 @@
 //! | `/gov/proposal`, `/gov/tally`, `/gov/votes`, `/gov/deposits` | proposal id | proposal; tally (final, or current); votes; deposits |
 //! | `/gov/upgrade_plan` | – | the scheduled upgrade plan or null |
 //! | `/slashing/params` | – | params |
-//! | `/slashing/signing_info` | consensus address (hex) | signing info or null |
+//! | `/slashing/signing_info` | consensus address (hex) or operator | signing info (with `address`, `validator`) or null |
+//! | `/slashing/signing_infos` | – | every signing info (with `address`, `validator`) |
 //! | `/staking/validator` | operator (`akashvaloper…` or `akash…`) | validator |
 //! | `/staking/delegations` | delegator address | `{delegations: [{delegation, balance}], unbonding, redelegations}` |
 //! | `/staking/pool` | – | `{bonded_tokens, not_bonded_tokens}` |
@@ -425,13 +426,21 @@ pub(crate) fn route(
         "gov/params" => json(&crate::modules::gov::params(&snap)?)?,
         "slashing/params" => json(&crate::modules::slashing::params(&snap)?)?,
         "slashing/signing_info" => {
-            let cons = std::str::from_utf8(data)
+            let arg = std::str::from_utf8(data)
                 .map_err(|_| AppError::InvalidRequest("consensus address is not UTF-8".into()))?
                 .trim()
-                .trim_matches('"')
-                .to_ascii_uppercase();
-            json(&crate::modules::slashing::signing_info(&snap, &cons)?)?
+                .trim_matches('"');
+            let cons = if arg.starts_with(dcloud_proto::VALOPER_PREFIX) {
+                let op = staking::parse_valoper(arg, "validator")?;
+                staking::get_validator(&snap, &op)?
+                    .ok_or_else(|| AppError::ValidatorNotFound(arg.to_string()))?
+                    .consensus_address
+            } else {
+                arg.to_ascii_uppercase()
+            };
+            json(&crate::modules::slashing::signing_info_view(&snap, &cons)?)?
         }
+        "slashing/signing_infos" => json(&crate::modules::slashing::signing_infos(&snap)?)?,
         "gov/proposals" => json(&crate::modules::gov::proposals(&snap)?)?,
         "gov/proposal" => {
             let id = id_arg(data)?;

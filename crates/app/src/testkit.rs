@@ -352,6 +352,8 @@ pub struct TestChain {
     check_invariants: bool,
     /// Consensus addresses (hex) reported as not having signed the previous block.
     pub absent_signers: std::collections::BTreeSet<String>,
+    /// Evidence handed to the next block (then cleared).
+    pub misbehavior: Vec<crate::Misbehavior>,
 }
 
 impl std::fmt::Debug for TestChain {
@@ -409,6 +411,7 @@ impl TestChain {
             genesis_supply,
             check_invariants: true,
             absent_signers: Default::default(),
+            misbehavior: Vec::new(),
         }
     }
 
@@ -640,7 +643,8 @@ impl TestChain {
     }
 
     fn finalize_and_commit(&mut self, txs: &[Vec<u8>]) -> FinalizeResponse {
-        let info = self.next_block_info();
+        let mut info = self.next_block_info();
+        info.misbehavior = std::mem::take(&mut self.misbehavior);
         let resp = self.app.finalize_block(&info, txs).expect("finalize_block");
         assert_eq!(resp.tx_results.len(), txs.len(), "one result per tx");
         let h = self.app.commit(Vec::new()).expect("commit");
@@ -668,8 +672,8 @@ impl TestChain {
     }
 
     /// Checks every module invariant on the committed state, and that the supply of every
-    /// denom equals the genesis supply plus what BME and mint minted minus what BME burned
-    /// (nothing else mints or burns).
+    /// denom equals the genesis supply plus what BME and mint minted minus what BME, gov
+    /// (vetoed deposits) and slashing burned (nothing else mints or burns).
     pub fn assert_invariants(&self) {
         if !self.check_invariants {
             return;
@@ -691,7 +695,8 @@ impl TestChain {
             .and_then(|s| s.checked_add(&inflation))
             .and_then(|s| s.checked_sub(&t.total_burned))
             .and_then(|s| {
-                let g = crate::modules::gov::total_burned(&latest).unwrap();
+                let g = crate::modules::gov::total_burned(&latest).unwrap()
+                    + crate::modules::staking::total_slashed(&latest).unwrap();
                 if g == 0 {
                     return Ok(s);
                 }

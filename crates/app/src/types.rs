@@ -38,6 +38,12 @@ pub struct Misbehavior {
     pub validator_address: String,
     /// Height of the offence.
     pub height: u64,
+    /// Block time (ms) of the offence; 0 = unknown (only the age in blocks is checked).
+    #[serde(default)]
+    pub time_ms: u64,
+    /// The offender's voting power at the offence; 0 = unknown (its last power is used).
+    #[serde(default)]
+    pub power: u64,
 }
 
 /// A validator-set change for the consensus driver (power 0 removes).

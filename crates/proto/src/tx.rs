@@ -28,12 +28,14 @@ use crate::dcloud::provider::{
 };
 use cosmos_sdk_proto::cosmos::distribution::v1beta1::MsgCommunityPoolSpend;
 use cosmos_sdk_proto::cosmos::distribution::v1beta1::{
-    MsgSetWithdrawAddress, MsgWithdrawDelegatorReward, MsgWithdrawValidatorCommission,
+    MsgFundCommunityPool, MsgSetWithdrawAddress, MsgWithdrawDelegatorReward,
+    MsgWithdrawValidatorCommission,
 };
 use cosmos_sdk_proto::cosmos::gov::v1::{MsgDeposit, MsgSubmitProposal, MsgVote, MsgVoteWeighted};
 use cosmos_sdk_proto::cosmos::slashing::v1beta1::MsgUnjail;
 use cosmos_sdk_proto::cosmos::staking::v1beta1::{
-    MsgBeginRedelegate, MsgCreateValidator, MsgDelegate, MsgEditValidator, MsgUndelegate,
+    MsgBeginRedelegate, MsgCancelUnbondingDelegation, MsgCreateValidator, MsgDelegate,
+    MsgEditValidator, MsgUndelegate,
 };
 use cosmos_sdk_proto::cosmos::upgrade::v1beta1::MsgSoftwareUpgrade;
 
@@ -55,6 +57,11 @@ pub const MSG_DELEGATE_URL: &str = "/cosmos.staking.v1beta1.MsgDelegate";
 pub const MSG_UNDELEGATE_URL: &str = "/cosmos.staking.v1beta1.MsgUndelegate";
 /// Type URL of the standard staking `MsgBeginRedelegate`.
 pub const MSG_BEGIN_REDELEGATE_URL: &str = "/cosmos.staking.v1beta1.MsgBeginRedelegate";
+/// Type URL of the standard staking `MsgCancelUnbondingDelegation`.
+pub const MSG_CANCEL_UNBONDING_DELEGATION_URL: &str =
+    "/cosmos.staking.v1beta1.MsgCancelUnbondingDelegation";
+/// Type URL of the standard distribution `MsgFundCommunityPool`.
+pub const MSG_FUND_COMMUNITY_POOL_URL: &str = "/cosmos.distribution.v1beta1.MsgFundCommunityPool";
 /// Type URL of the standard distribution `MsgWithdrawDelegatorReward`.
 pub const MSG_WITHDRAW_DELEGATOR_REWARD_URL: &str =
     "/cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward";
@@ -203,6 +210,10 @@ pub enum Msg {
     Undelegate(MsgUndelegate),
     /// `cosmos.staking.v1beta1.MsgBeginRedelegate`.
     BeginRedelegate(MsgBeginRedelegate),
+    /// `cosmos.staking.v1beta1.MsgCancelUnbondingDelegation`.
+    CancelUnbondingDelegation(MsgCancelUnbondingDelegation),
+    /// `cosmos.distribution.v1beta1.MsgFundCommunityPool`.
+    FundCommunityPool(MsgFundCommunityPool),
     /// `cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward`.
     WithdrawDelegatorReward(MsgWithdrawDelegatorReward),
     /// `cosmos.distribution.v1beta1.MsgWithdrawValidatorCommission`.
@@ -345,6 +356,14 @@ impl Msg {
             MSG_BEGIN_REDELEGATE_URL => MsgBeginRedelegate::decode(any.value.as_slice())
                 .map(Msg::BeginRedelegate)
                 .map_err(bad),
+            MSG_CANCEL_UNBONDING_DELEGATION_URL => {
+                MsgCancelUnbondingDelegation::decode(any.value.as_slice())
+                    .map(Msg::CancelUnbondingDelegation)
+                    .map_err(bad)
+            }
+            MSG_FUND_COMMUNITY_POOL_URL => MsgFundCommunityPool::decode(any.value.as_slice())
+                .map(Msg::FundCommunityPool)
+                .map_err(bad),
             MSG_WITHDRAW_DELEGATOR_REWARD_URL => {
                 MsgWithdrawDelegatorReward::decode(any.value.as_slice())
                     .map(Msg::WithdrawDelegatorReward)
@@ -417,6 +436,8 @@ impl Msg {
             Msg::Delegate(m) => m.encode_to_vec(),
             Msg::Undelegate(m) => m.encode_to_vec(),
             Msg::BeginRedelegate(m) => m.encode_to_vec(),
+            Msg::CancelUnbondingDelegation(m) => m.encode_to_vec(),
+            Msg::FundCommunityPool(m) => m.encode_to_vec(),
             Msg::WithdrawDelegatorReward(m) => m.encode_to_vec(),
             Msg::WithdrawValidatorCommission(m) => m.encode_to_vec(),
             Msg::SetWithdrawAddress(m) => m.encode_to_vec(),
@@ -490,6 +511,8 @@ impl Msg {
             Msg::Delegate(_) => MSG_DELEGATE_URL,
             Msg::Undelegate(_) => MSG_UNDELEGATE_URL,
             Msg::BeginRedelegate(_) => MSG_BEGIN_REDELEGATE_URL,
+            Msg::CancelUnbondingDelegation(_) => MSG_CANCEL_UNBONDING_DELEGATION_URL,
+            Msg::FundCommunityPool(_) => MSG_FUND_COMMUNITY_POOL_URL,
             Msg::WithdrawDelegatorReward(_) => MSG_WITHDRAW_DELEGATOR_REWARD_URL,
             Msg::WithdrawValidatorCommission(_) => MSG_WITHDRAW_VALIDATOR_COMMISSION_URL,
             Msg::SetWithdrawAddress(_) => MSG_SET_WITHDRAW_ADDRESS_URL,
@@ -552,6 +575,8 @@ impl Msg {
             Msg::Delegate(m) => vec![m.delegator_address.clone()],
             Msg::Undelegate(m) => vec![m.delegator_address.clone()],
             Msg::BeginRedelegate(m) => vec![m.delegator_address.clone()],
+            Msg::CancelUnbondingDelegation(m) => vec![m.delegator_address.clone()],
+            Msg::FundCommunityPool(m) => vec![m.depositor.clone()],
             Msg::WithdrawDelegatorReward(m) => vec![m.delegator_address.clone()],
             Msg::WithdrawValidatorCommission(m) => vec![valoper_to_account(&m.validator_address)],
             Msg::SetWithdrawAddress(m) => vec![m.delegator_address.clone()],

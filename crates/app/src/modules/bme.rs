@@ -1191,9 +1191,13 @@ pub fn check_invariants(state: &dyn StateRead) -> Result<(), AppError> {
     // Supply per denom = genesis + minted − burned.
     for d in [DENOM_AKT, DENOM_ACT] {
         // The mint module's inflation is the only other source of new uakt; gov burns
-        // deposits.
+        // deposits, slashing burns stake.
         let (inflation, gov_burned) = if d == DENOM_AKT {
-            (super::mint::total_minted(state)?, super::gov::total_burned(state)?)
+            let burned = super::gov::total_burned(state)?;
+            (
+                super::mint::total_minted(state)?,
+                super::dec::add(burned, super::staking::total_slashed(state)?)?,
+            )
         } else {
             (0, 0)
         };

@@ -17,8 +17,13 @@
 //! outstanding; and each validator's outstanding covers its commission plus every
 //! delegation's pending rewards (rewards paid never exceed rewards accrued).
 //!
-//! For slashing later: a slash must end the validator's period before changing its tokens
-//! (F1 slash events); `before_validator_slashed` is the place.
+//! Slashes (F1 slash events): before a validator's tokens are slashed,
+//! [`before_validator_slashed`] ends its period and records the effective fraction under
+//! that period. A delegation's rewards are then computed per segment between its starting
+//! period, each later slash event and the end, its stake reduced by each event's fraction
+//! (`floor(stake × (1 − fraction))`, the fraction rounded up by staking), so a slashed
+//! delegation is paid exactly for the stake it had in each segment and never more than
+//! the validator accrued.
 //!
 //! Layout (`len` = one-byte address length):
 //! * `0x60 ‖ len ‖ validator` → per-validator record (outstanding, commission, current
@@ -27,7 +32,9 @@
 //!   reference count);
 //! * `0x62 ‖ len ‖ delegator ‖ len ‖ validator` → delegation starting info;
 //! * `0x63 ‖ len ‖ delegator` → withdraw address;
-//! * `0x64` → fee pool (community remainder, totals).
+//! * `0x64` → fee pool (community remainder, totals);
+//! * `0x65 ‖ len ‖ validator ‖ period (u64 BE)` → slash event (fraction, height) ending
+//!   that period.
 
 use std::collections::BTreeMap;
 
@@ -52,6 +59,7 @@ const HIST: u8 = 0x61;
 const START: u8 = 0x62;
 const WITHDRAW: u8 = 0x63;
 const FEE_POOL: &[u8] = &[0x64];
+const SLASH_EVENT: u8 = 0x65;
 
 /// Distribution parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,6 +164,41 @@ fn start_key(d: &AccAddress, v: &AccAddress) -> Vec<u8> {
     k.extend(lp(d.as_bytes()));
     k.extend(lp(v.as_bytes()));
     k
+}
+
+/// A validator slash event: the period it ended and the share of tokens slashed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlashEvent {
+    /// The validator period the slash ended.
+    pub period: u64,
+    /// Share of the validator's tokens slashed (18-decimal, rounded up).
+    #[serde(with = "dec_str")]
+    pub fraction: u128,
+    /// Height of the slash.
+    pub height: u64,
+}
+
+fn slash_prefix(v: &AccAddress) -> Vec<u8> {
+    let mut k = vec![SLASH_EVENT];
+    k.extend(lp(v.as_bytes()));
+    k
+}
+
+/// A validator's slash events with a period after `after`, oldest first.
+pub fn slash_events(
+    state: &dyn StateRead,
+    v: &AccAddress,
+    after: u64,
+) -> Result<Vec<SlashEvent>, AppError> {
+    let mut out = Vec::new();
+    for (_, b) in scan(state, &slash_prefix(v))? {
+        let e: SlashEvent = serde_json::from_slice(&b)
+            .map_err(|e| AppError::ChainState(format!("corrupt slash event: {e}")))?;
+        if e.period > after {
+            out.push(e);
+        }
+    }
+    Ok(out)
 }
 
 fn withdraw_key(d: &AccAddress) -> Vec<u8> {
@@ -333,7 +376,25 @@ pub fn after_validator_removed(
     for (k, _) in scan(state, &p)? {
         state.delete(k);
     }
+    for (k, _) in scan(state, &slash_prefix(v))? {
+        state.delete(k);
+    }
     Ok(())
+}
+
+/// Before a validator's tokens are slashed by `fraction` (of its current tokens): ends
+/// its period and records the slash event (which keeps that period's ratio alive).
+pub fn before_validator_slashed(
+    state: &mut dyn StateWrite,
+    ctx: &BlockCtx,
+    v: &AccAddress,
+    fraction: u128,
+) -> Result<(), AppError> {
+    let period = increment_period(state, v)?;
+    change_ref(state, v, period, true)?;
+    let mut k = slash_prefix(v);
+    k.extend_from_slice(&period.to_be_bytes());
+    put_json(state, k, &SlashEvent { period, fraction, height: ctx.height })
 }
 
 /// Ends the validator's current period; returns it.
@@ -377,11 +438,22 @@ fn rewards_between(
     start: &StartingInfo,
     end_ratio: u128,
 ) -> Result<u128, AppError> {
-    let start_ratio = historical(state, v, start.previous_period)?.cumulative_ratio;
-    let diff = dec::sub(end_ratio, start_ratio, "cumulative ratio")?;
+    let overflow = || AppError::Invariant("rewards overflow".into());
+    let mut stake = start.stake;
+    let mut from = historical(state, v, start.previous_period)?.cumulative_ratio;
+    let mut rewards = 0u128;
+    // One segment per slash since the delegation started, its stake reduced after each.
+    for e in slash_events(state, v, start.previous_period)? {
+        let to = historical(state, v, e.period)?.cumulative_ratio;
+        let diff = dec::sub(to, from, "cumulative ratio")?;
+        rewards = dec::add(rewards, stake.checked_mul(diff).ok_or_else(overflow)?)?;
+        stake = mul_div_floor(stake, ATTO - e.fraction.min(ATTO), ATTO)?;
+        from = to;
+    }
+    let diff = dec::sub(end_ratio, from, "cumulative ratio")?;
     // Never more than the delegation is worth now (rounding can only raise its worth).
-    let stake = start.stake.min(staking::delegation_tokens(state, d, v)?);
-    stake.checked_mul(diff).ok_or_else(|| AppError::Invariant("rewards overflow".into()))
+    let stake = stake.min(staking::delegation_tokens(state, d, v)?);
+    dec::add(rewards, stake.checked_mul(diff).ok_or_else(overflow)?)
 }
 
 /// Withdraws a delegation's rewards to its withdraw address; returns the micro-units paid.
@@ -528,6 +600,12 @@ pub fn validate_basic(msg: &Msg) -> Result<(), AppError> {
             acc(&m.delegator_address, "delegator_address")?;
             acc(&m.withdraw_address, "withdraw_address")?;
         }
+        Msg::FundCommunityPool(m) => {
+            acc(&m.depositor, "depositor")?;
+            if crate::msgs::parse_coins(&m.amount)?.is_empty() {
+                return Err(AppError::InvalidCoins("amount is empty".into()));
+            }
+        }
         _ => {
             return Err(AppError::UnknownRequest(format!(
                 "{} is not a distribution message",
@@ -620,6 +698,38 @@ pub fn deliver(
                 state.put(withdraw_key(&d), w.as_bytes().to_vec());
             }
             events.push(Event::new("set_withdraw_address").attr("withdraw_address", &w));
+            Ok(())
+        }
+        Msg::FundCommunityPool(m) => {
+            let from: AccAddress = m
+                .depositor
+                .parse()
+                .map_err(|e| AppError::InvalidAddress(format!("depositor: {e}")))?;
+            let coins = crate::msgs::parse_coins(&m.amount)?;
+            if coins.is_empty() {
+                return Err(AppError::InvalidCoins("amount is empty".into()));
+            }
+            for c in coins.iter() {
+                if bank::NON_TRANSFERABLE.contains(&c.denom.as_str()) {
+                    return Err(AppError::SendDisabled(format!(
+                        "{} is non-transferable and cannot fund the community pool",
+                        c.denom
+                    )));
+                }
+            }
+            for c in coins.iter() {
+                let have = bank::balance(state, &from, &c.denom)?;
+                if have < c.amount {
+                    return Err(AppError::InsufficientFunds(format!(
+                        "{from} has {have}{} but funds the community pool with {c}",
+                        c.denom
+                    )));
+                }
+            }
+            bank::transfer(state, &from, &auth::module_address(COMMUNITY_POOL), &coins, events)?;
+            events.push(
+                Event::new("fund_community_pool").attr("depositor", &from).attr("amount", &coins),
+            );
             Ok(())
         }
         _ => Err(AppError::UnknownRequest(format!(

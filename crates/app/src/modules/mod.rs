@@ -11,11 +11,12 @@
 //! `0x31` audited attributes, `0x32` certificates, `0x34`-`0x36` oracle (`0x34` state,
 //! `0x35` price observations, `0x36` latest observation per source), `0x40`-`0x43` bme
 //! (`0x40` status / totals / sequence, `0x41` pending requests, `0x42` executed ledger,
-//! `0x43` cancelled ledger), `0x50`-`0x58` staking (`0x50` validators, `0x51` by consensus
+//! `0x43` cancelled ledger), `0x50`-`0x59` staking (`0x50` validators, `0x51` by consensus
 //! address, `0x52` delegations, `0x53` unbonding delegations, `0x54` unbonding queue, `0x55`
 //! redelegations, `0x56` redelegation queue, `0x57` validator unbonding queue, `0x58` last
-//! active set), `0x60`-`0x64` distribution (`0x60` per-validator rewards, `0x61` historical
-//! rewards, `0x62` delegation starting info, `0x63` withdraw addresses, `0x64` fee pool),
+//! active set, `0x59` Σ slashed), `0x60`-`0x65` distribution (`0x60` per-validator
+//! rewards, `0x61` historical rewards, `0x62` delegation starting info, `0x63` withdraw
+//! addresses, `0x64` fee pool, `0x65` slash events),
 //! `0x6A` mint (minter), `0x70`-`0x75` gov (`0x70` proposals, `0x71` deposits, `0x72` votes,
 //! `0x73` next id, `0x74` active index, `0x75` upgrade plan, `0x76` Σ burned), `0x80` slashing signing infos, `0xF0` consensus-visible globals (validator set, last commit),
 //! `0xFF` params.

@@ -1,11 +1,13 @@
-//! Slashing (Cosmos `x/slashing`), downtime part: per-validator signing info over a sliding
-//! window of `signed_blocks_window` blocks, fed by the previous commit's signers; a validator
-//! that missed more than `window − ⌊window × min_signed_per_window⌋` blocks (once it has been
-//! tracked for a full window) is jailed for `downtime_jail_duration_ms`; `MsgUnjail` brings it
-//! back after that. Double-sign evidence passed by the driver (`BlockInfo::misbehavior`)
-//! jails and tombstones the offender for good. Token slashing (`slash_fraction_downtime`,
-//! `slash_fraction_double_sign`, unbonding / redelegation entries, F1 slash events) is not
-//! implemented yet: the downtime fraction must be 0 (Akash's value).
+//! Slashing (Cosmos `x/slashing`): per-validator signing info over a sliding window of
+//! `signed_blocks_window` blocks, fed by the previous commit's signers; a validator that
+//! missed more than `window − ⌊window × min_signed_per_window⌋` blocks (once it has been
+//! tracked for a full window) is slashed by `slash_fraction_downtime` of its power at the
+//! infraction height (the current height − 2, the SDK's distribution height) and jailed
+//! for `downtime_jail_duration_ms`; `MsgUnjail` brings it back after that. Double-sign
+//! evidence passed by the driver (`BlockInfo::misbehavior`) younger than the evidence max
+//! age is slashed by `slash_fraction_double_sign` at the evidence height − 1 (the SDK's
+//! distribution height), jailed for good and tombstoned (never slashed for evidence
+//! again). Token slashing itself is [`staking::slash`].
 //!
 //! Layout: `0x80 ‖ consensus address (hex ASCII)` → signing info.
 
@@ -34,12 +36,28 @@ pub struct SlashingParams {
     pub min_signed_per_window: u128,
     /// How long (ms) a validator jailed for downtime stays jailed.
     pub downtime_jail_duration_ms: u64,
-    /// Share of stake slashed for double signing (not applied yet).
+    /// Share of stake slashed for double signing.
     #[serde(with = "dec_str")]
     pub slash_fraction_double_sign: u128,
-    /// Share of stake slashed for downtime (must be 0 for now).
+    /// Share of stake slashed for downtime.
     #[serde(with = "dec_str")]
     pub slash_fraction_downtime: u128,
+    /// Evidence older than this many blocks *and* `evidence_max_age_ms` is ignored
+    /// (CometBFT's `max_age_num_blocks`).
+    #[serde(default = "default_max_age_blocks")]
+    pub evidence_max_age_num_blocks: u64,
+    /// Evidence older than this (ms) *and* `evidence_max_age_num_blocks` is ignored
+    /// (CometBFT's `max_age_duration`, 48 h).
+    #[serde(default = "default_max_age_ms")]
+    pub evidence_max_age_ms: u64,
+}
+
+fn default_max_age_blocks() -> u64 {
+    100_000
+}
+
+fn default_max_age_ms() -> u64 {
+    48 * 3600 * 1000
 }
 
 impl Default for SlashingParams {
@@ -49,7 +67,9 @@ impl Default for SlashingParams {
             min_signed_per_window: ATTO / 20,
             downtime_jail_duration_ms: 60_000,
             slash_fraction_double_sign: ATTO / 20,
-            slash_fraction_downtime: 0,
+            slash_fraction_downtime: ATTO / 10_000,
+            evidence_max_age_num_blocks: default_max_age_blocks(),
+            evidence_max_age_ms: default_max_age_ms(),
         }
     }
 }
@@ -67,10 +87,14 @@ impl SlashingParams {
         if self.slash_fraction_double_sign > ATTO {
             e.push(format!("{at}.slash_fraction_double_sign must be at most 1"));
         }
-        if self.slash_fraction_downtime != 0 {
-            e.push(format!(
-                "{at}.slash_fraction_downtime must be 0 (token slashing is not implemented)"
-            ));
+        if self.slash_fraction_downtime > ATTO {
+            e.push(format!("{at}.slash_fraction_downtime must be at most 1"));
+        }
+        if self.evidence_max_age_num_blocks == 0 {
+            e.push(format!("{at}.evidence_max_age_num_blocks must be positive"));
+        }
+        if self.evidence_max_age_ms == 0 {
+            e.push(format!("{at}.evidence_max_age_ms must be positive"));
         }
         e
     }
@@ -112,6 +136,52 @@ pub fn signing_info(state: &dyn StateRead, cons: &str) -> Result<Option<SigningI
     get_json(state, &key(cons), "signing info")
 }
 
+/// A signing info with the validator it belongs to (queries).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SigningInfoView {
+    /// Consensus address (hex).
+    pub address: String,
+    /// Operator (`akashvaloper…`), empty when the validator is gone.
+    pub validator: String,
+    /// Missed blocks in the current window.
+    pub missed_blocks_counter: u64,
+    /// The record.
+    #[serde(flatten)]
+    pub info: SigningInfo,
+}
+
+fn view(state: &dyn StateRead, cons: &str, info: SigningInfo) -> Result<SigningInfoView, AppError> {
+    let validator = staking::validator_by_consensus(state, cons)?
+        .map(|v| v.operator_address)
+        .unwrap_or_default();
+    Ok(SigningInfoView {
+        address: cons.to_string(),
+        validator,
+        missed_blocks_counter: info.missed.len() as u64,
+        info,
+    })
+}
+
+/// A validator's signing info with its operator, by consensus address.
+pub fn signing_info_view(
+    state: &dyn StateRead,
+    cons: &str,
+) -> Result<Option<SigningInfoView>, AppError> {
+    signing_info(state, cons)?.map(|i| view(state, cons, i)).transpose()
+}
+
+/// Every signing info, by consensus address.
+pub fn signing_infos(state: &dyn StateRead) -> Result<Vec<SigningInfoView>, AppError> {
+    let mut out = Vec::new();
+    for (k, v) in super::dec::scan(state, &[SIGNING_INFO])? {
+        let cons = String::from_utf8_lossy(k.get(1..).unwrap_or_default()).to_string();
+        let info: SigningInfo = serde_json::from_slice(&v)
+            .map_err(|e| AppError::ChainState(format!("corrupt signing info: {e}")))?;
+        out.push(view(state, &cons, info)?);
+    }
+    Ok(out)
+}
+
 /// Begin block: records the previous commit's signatures; jails validators that were down.
 pub fn begin_block(
     state: &mut dyn StateWrite,
@@ -145,6 +215,16 @@ pub fn begin_block(
         }
         let min_height = info.start_height.saturating_add(window);
         if ctx.height > min_height && info.missed.len() as u128 > max_missed && !v.jailed {
+            let infraction = ctx.height.saturating_sub(2);
+            let burned = staking::slash(
+                state,
+                ctx,
+                &v.account,
+                infraction,
+                vote.power,
+                p.slash_fraction_downtime,
+                events,
+            )?;
             staking::jail(state, &v.account)?;
             info.jailed_until_ms = ctx.time_ms.saturating_add(p.downtime_jail_duration_ms);
             info.missed.clear();
@@ -154,6 +234,8 @@ pub fn begin_block(
                 Event::new("slash")
                     .attr("address", &vote.validator_address)
                     .attr("reason", "missing_signature")
+                    .attr("power", vote.power)
+                    .attr("burned_coins", burned)
                     .attr("jailed", &v.operator_address),
             );
         }
@@ -162,9 +244,11 @@ pub fn begin_block(
     Ok(())
 }
 
-/// Double-sign evidence the driver passes with the block: the offender is jailed for good
-/// and tombstoned (it can never unjail). Evidence about unknown or already tombstoned
-/// validators is ignored. (Token slashing by `slash_fraction_double_sign` is not applied yet.)
+/// Double-sign evidence the driver passes with the block: the offender is slashed by
+/// `slash_fraction_double_sign` of its power at the evidence (its last power when the
+/// evidence carries none) at the SDK's distribution height (evidence height − 1), jailed
+/// for good and tombstoned (it can never unjail). Evidence about unknown, unbonded or
+/// already tombstoned validators, and evidence older than both max ages, is ignored.
 pub fn handle_evidence(
     state: &mut dyn StateWrite,
     ctx: &BlockCtx,
@@ -174,14 +258,44 @@ pub fn handle_evidence(
     if !staking::enabled(state)? {
         return Ok(());
     }
+    let p = params(state)?;
     for ev in evidence {
         let cons = ev.validator_address.to_ascii_uppercase();
         let Some(v) = staking::validator_by_consensus(state, &cons)? else { continue };
+        if v.status == staking::BondStatus::Unbonded || ev.height > ctx.height {
+            continue;
+        }
+        let age_blocks = ctx.height - ev.height;
+        let age_ms =
+            if ev.time_ms == 0 { u64::MAX } else { ctx.time_ms.saturating_sub(ev.time_ms) };
+        if age_blocks > p.evidence_max_age_num_blocks && age_ms > p.evidence_max_age_ms {
+            events.push(
+                Event::new("evidence_expired")
+                    .attr("address", &cons)
+                    .attr("infraction_height", ev.height),
+            );
+            continue;
+        }
         let mut info = signing_info(state, &cons)?
             .unwrap_or(SigningInfo { start_height: ctx.height, ..Default::default() });
         if info.tombstoned {
             continue;
         }
+        let power = if ev.power > 0 {
+            ev.power
+        } else {
+            staking::last_powers(state)?.get(&v.account).copied().unwrap_or_else(|| v.power())
+        };
+        let infraction = ev.height.saturating_sub(1);
+        let burned = staking::slash(
+            state,
+            ctx,
+            &v.account,
+            infraction,
+            power,
+            p.slash_fraction_double_sign,
+            events,
+        )?;
         if !v.jailed {
             staking::jail(state, &v.account)?;
         }
@@ -192,7 +306,9 @@ pub fn handle_evidence(
             Event::new("slash")
                 .attr("address", &cons)
                 .attr("reason", "double_sign")
+                .attr("power", power)
                 .attr("infraction_height", ev.height)
+                .attr("burned_coins", burned)
                 .attr("jailed", &v.operator_address),
         );
     }

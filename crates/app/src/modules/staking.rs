@@ -17,7 +17,9 @@
 //! unbonding `s` shares returns `floor(s × T / S)` tokens (all tokens with the last share).
 //! Rounding always favours the validator's remaining delegators.
 //!
-//! Hooks for later modules: [`jail`] / [`unjail`] for slashing; distribution is called
+//! Slashing calls [`jail`] / [`unjail`] and [`slash`] (token slashing, burning from the
+//! pools; unbonding and redelegation entries created at or after the infraction height
+//! are slashed first, as the SDK does); distribution is called
 //! before and after every delegation change, as the SDK's hooks do.
 //!
 //! Layout (`len` = one byte address length; times are big-endian ms):
@@ -29,7 +31,8 @@
 //! * `0x55 ‖ len ‖ delegator ‖ len ‖ src ‖ len ‖ dst` → redelegation (entries);
 //! * `0x56 ‖ time ‖ len ‖ delegator ‖ len ‖ src ‖ len ‖ dst` → redelegation queue;
 //! * `0x57 ‖ time ‖ len ‖ operator` → validator unbonding queue;
-//! * `0x58` → the last active set (operator, power).
+//! * `0x58` → the last active set (operator, power);
+//! * `0x59` → Σ tokens burned by slashing.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -66,6 +69,7 @@ const REDELEGATION: u8 = 0x55;
 const REDELEGATION_QUEUE: u8 = 0x56;
 const VALIDATOR_QUEUE: u8 = 0x57;
 const LAST_POWERS: &[u8] = &[0x58];
+const SLASHED_TOTAL: &[u8] = &[0x59];
 
 /// Staking parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -940,6 +944,142 @@ pub fn unjail(state: &mut dyn StateWrite, op: &AccAddress) -> Result<(), AppErro
     set_validator(state, &v)
 }
 
+/// Σ tokens burned by slashing (for the supply accounting).
+pub fn total_slashed(state: &dyn StateRead) -> Result<u128, AppError> {
+    Ok(get_json::<String>(state, SLASHED_TOTAL, "slashed total")?
+        .map(|s| s.parse::<u128>())
+        .transpose()
+        .map_err(|e| AppError::ChainState(format!("slashed total: {e}")))?
+        .unwrap_or(0))
+}
+
+fn burn_slashed(
+    state: &mut dyn StateWrite,
+    pool: &str,
+    amount: u128,
+    events: &mut Vec<Event>,
+) -> Result<(), AppError> {
+    if amount == 0 {
+        return Ok(());
+    }
+    bank::burn(state, pool, &akt(amount)?, events)?;
+    let total = dec::add(total_slashed(state)?, amount)?;
+    put_json(state, SLASHED_TOTAL.to_vec(), &total.to_string())
+}
+
+/// Slashes validator `op` for an infraction at `infraction_height` when it had
+/// `power_at_infraction` (Cosmos `x/staking` `Slash`): the amount is
+/// `floor(fraction × power × 10^6)`; unbonding delegations and redelegations away from it
+/// created at or after the infraction height (and not matured) lose `fraction` of their
+/// initial balance first (unbonding entries burn from the not-bonded pool, redelegations
+/// unbond the matching shares at the destination and burn them), then the rest is burned
+/// from the validator's own tokens (never more than it has), after distribution recorded
+/// the slash event. Unbonded or unknown validators are not slashed. Returns the tokens
+/// burned; the supply falls by exactly that.
+pub fn slash(
+    state: &mut dyn StateWrite,
+    ctx: &BlockCtx,
+    op: &AccAddress,
+    infraction_height: u64,
+    power_at_infraction: u64,
+    fraction: u128,
+    events: &mut Vec<Event>,
+) -> Result<u128, AppError> {
+    if fraction > ATTO {
+        return Err(AppError::InvalidStaking(format!(
+            "slash fraction {} is above 1",
+            dec::fmt_dec18(fraction)
+        )));
+    }
+    if infraction_height > ctx.height {
+        return Err(AppError::InvalidStaking(format!(
+            "cannot slash for an infraction at future height {infraction_height} (now {})",
+            ctx.height
+        )));
+    }
+    let Some(v) = get_validator(state, op)? else { return Ok(0) };
+    if v.status == BondStatus::Unbonded || fraction == 0 {
+        return Ok(0);
+    }
+    let power_tokens = u128::from(power_at_infraction)
+        .checked_mul(POWER_REDUCTION)
+        .ok_or_else(|| AppError::InvalidStaking("power overflow".into()))?;
+    let amount = mul_div_floor(power_tokens, fraction, ATTO)?;
+    let mut remaining = amount;
+    let mut burned = 0u128;
+    if infraction_height < ctx.height {
+        // Unbonding delegations away from the validator.
+        for (k, b) in scan(state, &[UNBONDING])? {
+            let mut ubd: UnbondingDelegation = serde_json::from_slice(&b)
+                .map_err(|e| AppError::ChainState(format!("corrupt unbonding delegation: {e}")))?;
+            if ubd.validator != v.operator_address {
+                continue;
+            }
+            let mut burn = 0u128;
+            for e in ubd.entries.iter_mut() {
+                if e.creation_height < infraction_height || e.completion_time_ms <= ctx.time_ms {
+                    continue;
+                }
+                let share = mul_div_floor(e.initial_balance, fraction, ATTO)?;
+                remaining = remaining.saturating_sub(share);
+                let take = share.min(e.balance);
+                e.balance -= take;
+                burn = dec::add(burn, take)?;
+            }
+            if burn > 0 {
+                put_json(state, k, &ubd)?;
+                burn_slashed(state, NOT_BONDED_POOL, burn, events)?;
+                burned = dec::add(burned, burn)?;
+            }
+        }
+        // Redelegations away from the validator.
+        for (_, b) in scan(state, &[REDELEGATION])? {
+            let red: Redelegation = serde_json::from_slice(&b)
+                .map_err(|e| AppError::ChainState(format!("corrupt redelegation: {e}")))?;
+            if red.validator_src != v.operator_address {
+                continue;
+            }
+            let dst = parse_valoper(&red.validator_dst, "validator_dst")?;
+            for e in &red.entries {
+                if e.creation_height < infraction_height || e.completion_time_ms <= ctx.time_ms {
+                    continue;
+                }
+                remaining =
+                    remaining.saturating_sub(mul_div_floor(e.initial_balance, fraction, ATTO)?);
+                let shares = mul_div_floor(e.shares_dst, fraction, ATTO)?;
+                if shares == 0 {
+                    continue;
+                }
+                let Some(d) = get_delegation(state, &red.delegator, &dst)? else { continue };
+                let Some(vd) = get_validator(state, &dst)? else { continue };
+                let shares = shares.min(d.shares);
+                let tokens = unbond(state, ctx, &red.delegator, &dst, shares, events)?;
+                burn_slashed(state, pool_of(vd.status), tokens, events)?;
+                burned = dec::add(burned, tokens)?;
+            }
+        }
+    }
+    let mut v = must_validator(state, op)?;
+    let from_validator = remaining.min(v.tokens);
+    if from_validator > 0 {
+        let effective = mul_div_ceil(from_validator, ATTO, v.tokens)?.min(ATTO);
+        distribution::before_validator_slashed(state, ctx, op, effective)?;
+        v.tokens -= from_validator;
+        set_validator(state, &v)?;
+        burn_slashed(state, pool_of(v.status), from_validator, events)?;
+        burned = dec::add(burned, from_validator)?;
+    }
+    events.push(
+        Event::new("slash")
+            .attr("validator", &v.operator_address)
+            .attr("infraction_height", infraction_height)
+            .attr("fraction", dec::fmt_dec18(fraction))
+            .attr("amount", format!("{amount}{DENOM_AKT}"))
+            .attr("burned", format!("{burned}{DENOM_AKT}")),
+    );
+    Ok(burned)
+}
+
 // ---------------------------------------------------------------------------------------
 // Messages.
 
@@ -1028,6 +1168,29 @@ pub fn validate_basic(msg: &Msg) -> Result<(), AppError> {
             parse_valoper(&m.validator_dst_address, "validator_dst_address")?;
             if m.validator_src_address == m.validator_dst_address {
                 return Err(AppError::SelfRedelegation(m.validator_src_address.clone()));
+            }
+        }
+        Msg::CancelUnbondingDelegation(m) => {
+            parse_acc(&m.delegator_address, "delegator_address")?;
+            parse_valoper(&m.validator_address, "validator_address")?;
+            if m.creation_height <= 0 {
+                return Err(AppError::InvalidRequest(format!(
+                    "creation_height must be positive, got {}",
+                    m.creation_height
+                )));
+            }
+            let c = m
+                .amount
+                .as_ref()
+                .ok_or_else(|| AppError::InvalidCoins("amount is missing".into()))?;
+            match c.amount.parse::<u128>() {
+                Ok(a) if a > 0 => {}
+                _ => {
+                    return Err(AppError::InvalidCoins(format!(
+                        "amount must be a positive integer, got {:?}",
+                        c.amount
+                    )))
+                }
             }
         }
         _ => {
@@ -1189,8 +1352,84 @@ pub fn deliver(
             let amount = bond_amount(m.amount.as_ref(), &p, "amount")?;
             redelegate(state, ctx, &del, &src, &dst, amount, &p, events)
         }
+        Msg::CancelUnbondingDelegation(m) => {
+            let del = parse_acc(&m.delegator_address, "delegator_address")?;
+            let val = parse_valoper(&m.validator_address, "validator_address")?;
+            let amount = bond_amount(m.amount.as_ref(), &p, "amount")?;
+            let height = u64::try_from(m.creation_height).map_err(|_| {
+                AppError::InvalidRequest(format!(
+                    "creation_height must be positive, got {}",
+                    m.creation_height
+                ))
+            })?;
+            cancel_unbonding(state, ctx, &del, &val, amount, height, events)
+        }
         _ => Err(AppError::UnknownRequest(format!("{} is not a staking message", msg.type_url()))),
     }
+}
+
+/// `MsgCancelUnbondingDelegation`: `amount` of the (first) unbonding entry created at
+/// `height` goes back to the validator as a delegation; the entry shrinks (initial balance
+/// and balance) or disappears.
+fn cancel_unbonding(
+    state: &mut dyn StateWrite,
+    ctx: &BlockCtx,
+    del: &AccAddress,
+    val: &AccAddress,
+    amount: u128,
+    height: u64,
+    events: &mut Vec<Event>,
+) -> Result<(), AppError> {
+    let v = must_validator(state, val)?;
+    if v.jailed {
+        return Err(AppError::ValidatorJailed(v.operator_address));
+    }
+    let ukey = unbonding_key(del, val);
+    let mut ubd: UnbondingDelegation =
+        get_json(state, &ukey, "unbonding delegation")?.ok_or_else(|| {
+            AppError::NoUnbondingDelegation(format!(
+                "{del} is not unbonding from {}",
+                v.operator_address
+            ))
+        })?;
+    let i = ubd.entries.iter().position(|e| e.creation_height == height).ok_or_else(|| {
+        AppError::NoUnbondingDelegation(format!(
+            "{del} has no unbonding entry with {} created at height {height}",
+            v.operator_address
+        ))
+    })?;
+    let entry = &mut ubd.entries[i];
+    if entry.completion_time_ms <= ctx.time_ms {
+        return Err(AppError::InvalidStaking(format!(
+            "the unbonding entry created at height {height} is already complete"
+        )));
+    }
+    if amount > entry.balance {
+        return Err(AppError::InvalidStaking(format!(
+            "amount {amount}{DENOM_AKT} is greater than the unbonding entry's balance {}{DENOM_AKT}",
+            entry.balance
+        )));
+    }
+    if amount == entry.balance {
+        ubd.entries.remove(i);
+    } else {
+        entry.balance -= amount;
+        entry.initial_balance = entry.initial_balance.saturating_sub(amount);
+    }
+    if ubd.entries.is_empty() {
+        state.delete(ukey);
+    } else {
+        put_json(state, ukey, &ubd)?;
+    }
+    delegate(state, ctx, del, val, amount, Source::Pool(NOT_BONDED_POOL), events)?;
+    events.push(
+        Event::new("cancel_unbonding_delegation")
+            .attr("validator", &v.operator_address)
+            .attr("delegator", del)
+            .attr("amount", format!("{amount}{DENOM_AKT}"))
+            .attr("creation_height", height),
+    );
+    Ok(())
 }
 
 fn undelegate(

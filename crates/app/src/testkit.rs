@@ -1159,6 +1159,24 @@ pub mod staking {
         })
     }
 
+    /// `MsgCancelUnbondingDelegation` of the entry created at `height`.
+    pub fn cancel_unbond(del: &AccAddress, val_addr: &str, amount: u128, height: u64) -> Msg {
+        Msg::CancelUnbondingDelegation(spb::MsgCancelUnbondingDelegation {
+            delegator_address: del.to_string(),
+            validator_address: val_addr.into(),
+            amount: Some(proto_coin(&amount.to_string(), DENOM_AKT)),
+            creation_height: i64::try_from(height).unwrap_or(i64::MAX),
+        })
+    }
+
+    /// `MsgFundCommunityPool` of `amount` `denom`.
+    pub fn fund_community_pool(from: &AccAddress, amount: u128, denom: &str) -> Msg {
+        Msg::FundCommunityPool(dpb::MsgFundCommunityPool {
+            amount: vec![proto_coin(&amount.to_string(), denom)],
+            depositor: from.to_string(),
+        })
+    }
+
     /// `MsgBeginRedelegate`.
     pub fn redelegate(del: &AccAddress, src: &str, dst: &str, amount: u128) -> Msg {
         Msg::BeginRedelegate(spb::MsgBeginRedelegate {

@@ -225,3 +225,52 @@ fn uneven_splits_round_down_and_the_remainder_stays_accounted() {
     .unwrap();
     assert_ne!(fp["fee_pool"]["total_paid"], "0");
 }
+
+#[test]
+fn fund_community_pool_moves_coins_into_the_pool() {
+    let mut c = chain();
+    let pool = community(&c);
+    let d = c.address(3);
+    let before = c.balance(&d, DENOM_AKT);
+    let r = exec(&mut c, 3, vec![sk::fund_community_pool(&d, 7 * AKT, DENOM_AKT)]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    // The pool also got its 2 % of the previous block's fees.
+    assert!(community(&c) >= pool + 7 * AKT && community(&c) < pool + 7 * AKT + FEE);
+    assert_eq!(c.balance(&d, DENOM_AKT), before - 7 * AKT - FEE);
+}
+
+#[test]
+fn fund_community_pool_rejections() {
+    let mut c = chain();
+    let d = c.address(3);
+    let pool = community(&c);
+    let rejected = |r: TxResult, space: &str, code: u32, text: &str| {
+        assert_eq!((r.codespace.as_str(), r.code), (space, code), "{}", r.log);
+        assert!(r.log.contains(text), "{:?} does not mention {text:?}", r.log);
+    };
+    // More than the depositor has.
+    rejected(
+        exec(&mut c, 3, vec![sk::fund_community_pool(&d, GENESIS_AKT, DENOM_AKT)]),
+        "sdk",
+        5,
+        "funds the community pool",
+    );
+    // ACT is non-transferable.
+    rejected(
+        exec(&mut c, 3, vec![sk::fund_community_pool(&d, 1, dcloud_types::DENOM_ACT)]),
+        "bank",
+        22,
+        "non-transferable",
+    );
+    // An empty amount.
+    let mut empty = sk::fund_community_pool(&d, 1, DENOM_AKT);
+    if let dcloud_proto::Msg::FundCommunityPool(m) = &mut empty {
+        m.amount.clear();
+    }
+    rejected(exec(&mut c, 3, vec![empty]), "sdk", 10, "empty");
+    // Somebody else's coins.
+    let r = exec(&mut c, 4, vec![sk::fund_community_pool(&d, AKT, DENOM_AKT)]);
+    assert!(r.codespace == "sdk" && (r.code == 4 || r.code == 8), "{}", r.log);
+    // Only fees' community tax reached the pool.
+    assert!(community(&c) < pool + 4 * FEE);
+}

@@ -553,7 +553,7 @@ impl Rng {
 }
 
 #[test]
-fn a_seeded_simulation_of_many_delegators_keeps_supply_pools_and_rewards_exact() {
+fn a_seeded_simulation_of_many_delegators_and_slashes_keeps_supply_pools_and_rewards_exact() {
     let seed: u64 =
         std::env::var("STAKING_SIM_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(7);
     let blocks: usize =
@@ -607,6 +607,19 @@ fn a_seeded_simulation_of_many_delegators_keeps_supply_pools_and_rewards_exact()
         if rng.below(5) == 0 {
             c.absent_signers.insert(sk::consensus_address(rng.below(3) as u8));
         }
+        // Sometimes a validator (never the first) double-signed a recent block: slashed
+        // 5 % (its unbonding and redelegation entries first), jailed, tombstoned.
+        if rng.below(30) == 0 && next_val > 1 {
+            let i = 1 + rng.below(u64::from(next_val) - 1) as u8;
+            let back = rng.below(4).min(c.height().saturating_sub(1));
+            c.misbehavior.push(dcloud_app::Misbehavior {
+                kind: "duplicate_vote".into(),
+                validator_address: sk::consensus_address(i),
+                height: c.height() - back,
+                time_ms: 0,
+                power: 0,
+            });
+        }
         for r in c.deliver_block(txs).tx_results {
             if r.code == 0 {
                 okays += 1;
@@ -621,6 +634,9 @@ fn a_seeded_simulation_of_many_delegators_keeps_supply_pools_and_rewards_exact()
     assert_ne!(fp["fee_pool"]["total_paid"], "0");
     let bonded = c.balance(&auth::module_address(staking::BONDED_POOL), DENOM_AKT);
     assert!(bonded > 0);
+    if blocks >= 120 {
+        assert!(staking::total_slashed(&c.store().latest()).unwrap() > 0, "nothing was slashed");
+    }
 }
 
 #[test]
@@ -644,4 +660,92 @@ fn a_staking_genesis_is_validated_and_must_agree_with_listed_validators() {
     let app = dcloud_app::App::new(std::sync::Arc::new(store)).unwrap();
     let e = app.init_chain(&genesis).unwrap_err();
     assert!(e.to_string().contains("staking genesis"), "{e}");
+}
+
+// ---------------------------------------------------------------------------------------
+// MsgCancelUnbondingDelegation.
+
+#[test]
+fn an_undelegation_cancelled_partly_then_fully_is_bonded_again() {
+    let mut c = chain();
+    let d = c.address(2);
+    ok(&exec(&mut c, 2, vec![sk::delegate(&d, &val(0), 50 * AKT)]));
+    ok(&exec(&mut c, 2, vec![sk::undelegate(&d, &val(0), 20 * AKT)]));
+    let h = c.height();
+    let not_bonded = || staking::NOT_BONDED_POOL;
+    assert_eq!(c.balance(&auth::module_address(not_bonded()), DENOM_AKT), 20 * AKT);
+    ok(&exec(&mut c, 2, vec![sk::cancel_unbond(&d, &val(0), 5 * AKT, h)]));
+    assert_eq!(delegated(&c, 2, 0), 35 * AKT);
+    assert_eq!(validator(&c, 0).unwrap().tokens, 135 * AKT);
+    let u = staking::unbondings_of(&c.store().latest(), &d).unwrap();
+    assert_eq!((u[0].entries[0].initial_balance, u[0].entries[0].balance), (15 * AKT, 15 * AKT));
+    assert_eq!(c.balance(&auth::module_address(not_bonded()), DENOM_AKT), 15 * AKT);
+    ok(&exec(&mut c, 2, vec![sk::cancel_unbond(&d, &val(0), 15 * AKT, h)]));
+    assert_eq!(delegated(&c, 2, 0), 50 * AKT);
+    assert!(staking::unbondings_of(&c.store().latest(), &d).unwrap().is_empty());
+    assert_eq!(c.balance(&auth::module_address(not_bonded()), DENOM_AKT), 0);
+    // Nothing is paid out when the (cancelled) entry would have matured.
+    let bal = c.balance(&d, DENOM_AKT);
+    empty_blocks(&mut c, 12);
+    assert_eq!(c.balance(&d, DENOM_AKT), bal);
+}
+
+#[test]
+fn cancel_unbond_rejections() {
+    let mut c = two_validators();
+    let d = c.address(2);
+    // Nothing unbonding.
+    rejected(
+        &exec(&mut c, 2, vec![sk::cancel_unbond(&d, &val(0), AKT, 1)]),
+        "staking",
+        26,
+        "not unbonding",
+    );
+    ok(&exec(&mut c, 2, vec![sk::delegate(&d, &val(0), 50 * AKT)]));
+    ok(&exec(&mut c, 2, vec![sk::undelegate(&d, &val(0), 20 * AKT)]));
+    let h = c.height();
+    // No entry at that height.
+    rejected(
+        &exec(&mut c, 2, vec![sk::cancel_unbond(&d, &val(0), AKT, h - 1)]),
+        "staking",
+        26,
+        "created at height",
+    );
+    // More than the entry holds.
+    rejected(
+        &exec(&mut c, 2, vec![sk::cancel_unbond(&d, &val(0), 21 * AKT, h)]),
+        "staking",
+        40,
+        "greater than",
+    );
+    // Unknown validator.
+    rejected(&exec(&mut c, 2, vec![sk::cancel_unbond(&d, &val(5), AKT, h)]), "staking", 3, "");
+    // Zero, a wrong denom, a non-positive height.
+    let mut zero = sk::cancel_unbond(&d, &val(0), 0, h);
+    rejected(&exec(&mut c, 2, vec![zero.clone()]), "sdk", 10, "positive");
+    if let Msg::CancelUnbondingDelegation(m) = &mut zero {
+        m.amount = Some(dcloud_app::testkit::proto_coin("5", "uact"));
+    }
+    rejected(&exec(&mut c, 2, vec![zero.clone()]), "sdk", 10, "denomination");
+    if let Msg::CancelUnbondingDelegation(m) = &mut zero {
+        m.amount = Some(dcloud_app::testkit::proto_coin("5", DENOM_AKT));
+        m.creation_height = 0;
+    }
+    rejected(&exec(&mut c, 2, vec![zero]), "sdk", 18, "creation_height");
+    // Someone else's entry.
+    unauthorized(&exec(&mut c, 3, vec![sk::cancel_unbond(&d, &val(0), AKT, h)]));
+    // A jailed validator takes no stake back.
+    let op = c.address(0);
+    let all = delegated(&c, 0, 0);
+    ok(&exec(&mut c, 0, vec![sk::undelegate(&op, &val(0), all)]));
+    assert!(validator(&c, 0).unwrap().jailed);
+    rejected(
+        &exec(&mut c, 2, vec![sk::cancel_unbond(&d, &val(0), AKT, h)]),
+        "staking",
+        7,
+        "jailed",
+    );
+    // Every rejection left the entry as it was.
+    let u = staking::unbondings_of(&c.store().latest(), &d).unwrap();
+    assert_eq!(u[0].entries[0].balance, 20 * AKT);
 }

@@ -460,3 +460,40 @@ fn queries_answer_params_proposals_and_tallies() {
     assert!(c.app().query("/gov/proposal", b"42", 0, false).is_err());
     let _: AccAddress = gov::authority();
 }
+
+#[test]
+fn a_proposal_changes_the_slashing_fractions_and_a_fraction_above_one_is_refused() {
+    use dcloud_app::modules::slashing::{self, SlashingParams};
+    let mut c = chain();
+    let update = |p: &SlashingParams| {
+        Msg::UpdateParams(
+            "slashing",
+            MsgUpdateParams {
+                authority: gov_addr(),
+                params_json: serde_json::to_string(p).unwrap(),
+            },
+        )
+    };
+    let atto: u128 = 1_000_000_000_000_000_000;
+    let new = SlashingParams {
+        slash_fraction_downtime: atto / 100,
+        slash_fraction_double_sign: atto / 10,
+        ..SlashingParams::default()
+    };
+    let id = open_proposal(&mut c, vec![update(&new)]);
+    ok(&exec(&mut c, 0, vec![vote(0, id, YES)]));
+    end_voting(&mut c);
+    assert_eq!(proposal(&c, id).unwrap().status, ProposalStatus::Passed);
+    assert_eq!(slashing::params(&c.store().latest()).unwrap(), new);
+    // A fraction above 1 is refused at submission.
+    let json = serde_json::to_string(&new).unwrap().replace("\"0.100000000000000000\"", "\"1.5\"");
+    assert!(json.contains("1.5"));
+    let bad =
+        Msg::UpdateParams("slashing", MsgUpdateParams { authority: gov_addr(), params_json: json });
+    rejected(
+        &exec(&mut c, 3, vec![submit(3, vec![bad], MIN_DEPOSIT)]),
+        "sdk",
+        AppError::InvalidRequest(String::new()).code(),
+        "slash_fraction_double_sign",
+    );
+}

@@ -54,6 +54,9 @@ pub(crate) enum QueryCmd {
     /// Mint: inflation and params.
     #[command(subcommand)]
     Mint(crate::staking::MintQuery),
+    /// Slashing: params and validators' signing infos.
+    #[command(subcommand)]
+    Slashing(crate::staking::SlashingQuery),
     /// A tx by hash.
     Tx {
         /// Tx hash (64 hex characters).
@@ -115,6 +118,7 @@ pub(crate) async fn run(ctx: &Ctx, cmd: QueryCmd) -> anyhow::Result<()> {
         QueryCmd::Distribution(c) => return crate::staking::distribution_query(ctx, c).await,
         QueryCmd::Gov(c) => return crate::gov::gov_query(ctx, c).await,
         QueryCmd::Mint(c) => return crate::staking::mint_query(ctx, c).await,
+        QueryCmd::Slashing(c) => return crate::staking::slashing_query(ctx, c).await,
         QueryCmd::Bank(BankQuery::Balances { address }) => {
             let addr = ctx.resolve_address(&address, "address")?;
             let coins = ctx.client()?.balances(&addr).await?;

@@ -1,10 +1,11 @@
-//! `dcloud tx staking …`, `dcloud tx distribution …`, `dcloud query staking …`,
-//! `dcloud query distribution …`, `dcloud query mint …`: proof of stake.
+//! `dcloud tx staking …`, `dcloud tx distribution …`, `dcloud tx slashing …`,
+//! `dcloud query staking …`, `dcloud query distribution …`, `dcloud query slashing …`,
+//! `dcloud query mint …`: proof of stake.
 
 use anyhow::{bail, Context};
 use clap::Subcommand;
 use dcloud_client::staking as cs;
-use dcloud_types::{AccAddress, DENOM_AKT};
+use dcloud_types::{AccAddress, Coins, DENOM_AKT};
 
 use crate::ctx::Ctx;
 use crate::output::print_json;
@@ -80,6 +81,21 @@ pub(crate) enum StakingTx {
         #[command(flatten)]
         common: TxFlags,
     },
+    /// Cancel (part of) an unbonding: `dcloud tx staking cancel-unbond akashvaloper1… 5000000uakt 1234 --from alice`
+    /// puts the amount of the unbonding entry created at that height back into the delegation.
+    CancelUnbond {
+        /// Validator.
+        validator: String,
+        /// Amount in uakt (at most the entry's balance).
+        amount: String,
+        /// Height the unbonding entry was created at (see `query staking delegations`).
+        creation_height: u64,
+        /// Signing key: the delegator.
+        #[arg(long)]
+        from: String,
+        #[command(flatten)]
+        common: TxFlags,
+    },
     /// Move a delegation to another validator at once.
     Redelegate {
         /// Source validator.
@@ -112,6 +128,16 @@ pub(crate) enum DistributionTx {
         #[command(flatten)]
         common: TxFlags,
     },
+    /// Give coins to the community pool: `dcloud tx distribution fund-community-pool 1000000uakt --from alice`.
+    FundCommunityPool {
+        /// Coins (`1000000uakt`, comma-separated for several denoms).
+        amount: String,
+        /// Signing key: the depositor.
+        #[arg(long)]
+        from: String,
+        #[command(flatten)]
+        common: TxFlags,
+    },
     /// Send future rewards to another address.
     SetWithdrawAddr {
         /// Address or key name.
@@ -122,6 +148,34 @@ pub(crate) enum DistributionTx {
         #[command(flatten)]
         common: TxFlags,
     },
+}
+
+/// `tx slashing …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum SlashingTx {
+    /// Bring the operator's jailed validator back after its jail time:
+    /// `dcloud tx slashing unjail --from validator`.
+    Unjail {
+        /// Signing key: the operator.
+        #[arg(long)]
+        from: String,
+        #[command(flatten)]
+        common: TxFlags,
+    },
+}
+
+/// `query slashing …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum SlashingQuery {
+    /// Slashing params.
+    Params,
+    /// A validator's signing info (missed blocks, jailed until, tombstoned).
+    SigningInfo {
+        /// Consensus address (hex), `akashvaloper…`, the operator's address or key name.
+        validator: String,
+    },
+    /// Every validator's signing info.
+    SigningInfos,
 }
 
 /// `query staking …`.
@@ -252,6 +306,22 @@ pub(crate) async fn staking_tx(ctx: &Ctx, cmd: StakingTx) -> anyhow::Result<()> 
             let summary = format!("unbond {c} of {del} from {}", cs::valoper(&val));
             send(ctx, &key, &[cs::undelegate(&del, &val, &c)], &opts, &common, &summary).await
         }
+        StakingTx::CancelUnbond { validator, amount, creation_height, from, common } => {
+            if creation_height == 0 {
+                bail!("CREATION_HEIGHT must be positive (see `dcloud query staking delegations`)");
+            }
+            let opts = common.options(ctx)?;
+            let key = ctx.signing_key(&from)?;
+            let del = key.public_key().address();
+            let val = validator_arg(ctx, &validator)?;
+            let c = cs::parse_uakt(&amount)?;
+            let summary = format!(
+                "cancel the unbonding of {c} of {del} from {} (created at height {creation_height})",
+                cs::valoper(&val)
+            );
+            let msg = cs::cancel_unbond(&del, &val, &c, creation_height);
+            send(ctx, &key, &[msg], &opts, &common, &summary).await
+        }
         StakingTx::Redelegate { src, dst, amount, from, common } => {
             let opts = common.options(ctx)?;
             let key = ctx.signing_key(&from)?;
@@ -284,6 +354,19 @@ pub(crate) async fn distribution_tx(ctx: &Ctx, cmd: DistributionTx) -> anyhow::R
             }
             let summary = format!("withdraw rewards of {del} from {}", cs::valoper(&val));
             send(ctx, &key, &msgs, &opts, &common, &summary).await
+        }
+        DistributionTx::FundCommunityPool { amount, from, common } => {
+            let coins: Coins =
+                amount.parse().map_err(|e| anyhow::anyhow!("invalid amount {amount:?}: {e}"))?;
+            if coins.is_empty() {
+                bail!("invalid amount {amount:?}: nothing to give");
+            }
+            let opts = common.options(ctx)?;
+            let key = ctx.signing_key(&from)?;
+            let depositor = key.public_key().address();
+            let summary = format!("fund the community pool with {coins} from {depositor}");
+            let msg = cs::fund_community_pool(&depositor, &coins);
+            send(ctx, &key, &[msg], &opts, &common, &summary).await
         }
         DistributionTx::SetWithdrawAddr { address, from, common } => {
             let opts = common.options(ctx)?;
@@ -456,6 +539,97 @@ pub(crate) async fn mint_query(ctx: &Ctx, cmd: MintQuery) -> anyhow::Result<()> 
             println!("inflation_rate_change: {}", f(p.inflation_rate_change));
             println!("goal_bonded: {}", f(p.goal_bonded));
             println!("blocks_per_year: {}", p.blocks_per_year);
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn slashing_tx(ctx: &Ctx, cmd: SlashingTx) -> anyhow::Result<()> {
+    match cmd {
+        SlashingTx::Unjail { from, common } => {
+            let key = ctx.signing_key(&from)?;
+            let op = key.public_key().address();
+            // A clear answer before paying a fee for a tx that cannot succeed.
+            let client = ctx.client()?;
+            let v = cs::validator(&client, &op, 0).await.map_err(|e| {
+                anyhow::anyhow!("{from} ({}) does not operate a validator: {e}", cs::valoper(&op))
+            })?;
+            if !v.jailed {
+                bail!("validator {} is not jailed: there is nothing to unjail", v.operator_address);
+            }
+            if let Some(info) = cs::signing_info(&client, &v.consensus_address, 0).await? {
+                if info.info.tombstoned {
+                    bail!(
+                        "validator {} is tombstoned (double signing) and can never be unjailed",
+                        v.operator_address
+                    );
+                }
+            }
+            let opts = common.options(ctx)?;
+            let summary = format!("unjail validator {}", v.operator_address);
+            send(ctx, &key, &[cs::unjail(&op)], &opts, &common, &summary).await
+        }
+    }
+}
+
+fn print_signing_info(i: &dcloud_app::modules::slashing::SigningInfoView) {
+    let until = match i.info.jailed_until_ms {
+        0 => String::new(),
+        u64::MAX => "  jailed for good".into(),
+        t => format!("  jailed until {t} ms"),
+    };
+    println!(
+        "{} {}  missed {} blocks since height {}{}{}",
+        i.address,
+        if i.validator.is_empty() { "(removed)" } else { i.validator.as_str() },
+        i.missed_blocks_counter,
+        i.info.start_height,
+        until,
+        if i.info.tombstoned { "  tombstoned" } else { "" }
+    );
+}
+
+pub(crate) async fn slashing_query(ctx: &Ctx, cmd: SlashingQuery) -> anyhow::Result<()> {
+    let client = ctx.client()?;
+    match cmd {
+        SlashingQuery::Params => {
+            let p = cs::slashing_params(&client, 0).await?;
+            if ctx.output.is_json() {
+                return print_json(&p);
+            }
+            let f = dcloud_app::modules::dec::fmt_dec18;
+            println!("signed_blocks_window: {}", p.signed_blocks_window);
+            println!("min_signed_per_window: {}", f(p.min_signed_per_window));
+            println!("downtime_jail_duration: {} s", p.downtime_jail_duration_ms / 1000);
+            println!("slash_fraction_double_sign: {}", f(p.slash_fraction_double_sign));
+            println!("slash_fraction_downtime: {}", f(p.slash_fraction_downtime));
+            println!("evidence_max_age_num_blocks: {}", p.evidence_max_age_num_blocks);
+            println!("evidence_max_age: {} s", p.evidence_max_age_ms / 1000);
+        }
+        SlashingQuery::SigningInfo { validator } => {
+            let who = if validator.len() == 40 && validator.chars().all(|c| c.is_ascii_hexdigit()) {
+                validator.to_ascii_uppercase()
+            } else {
+                cs::valoper(&validator_arg(ctx, &validator)?)
+            };
+            let info = cs::signing_info(&client, &who, 0).await?;
+            if ctx.output.is_json() {
+                return print_json(&info);
+            }
+            match info {
+                Some(i) => print_signing_info(&i),
+                None => println!("{who} has no signing info yet"),
+            }
+        }
+        SlashingQuery::SigningInfos => {
+            let all = cs::signing_infos(&client, 0).await?;
+            if ctx.output.is_json() {
+                return print_json(&all);
+            }
+            if all.is_empty() {
+                println!("no signing infos");
+            }
+            all.iter().for_each(print_signing_info);
         }
     }
     Ok(())

@@ -1,8 +1,9 @@
-//! Staking, distribution and mint: message builders (the standard Cosmos types, so Cosmos
+//! Staking, distribution, slashing and mint: message builders (the standard Cosmos types, so Cosmos
 //! tools sign the same bytes) and typed queries.
 
 use dcloud_app::modules::distribution::{DistributionParams, FeePool};
 use dcloud_app::modules::mint::MintParams;
+use dcloud_app::modules::slashing::{SigningInfoView, SlashingParams};
 use dcloud_app::modules::staking::{StakingParams, Validator};
 use dcloud_app::query::{DelegationsView, InflationView, PoolView, RewardsView};
 use dcloud_proto::cosmos::cosmos::base::v1beta1::Coin as ProtoCoin;
@@ -159,6 +160,61 @@ pub fn set_withdraw_address(del: &AccAddress, to: &AccAddress) -> Msg {
         delegator_address: del.to_string(),
         withdraw_address: to.to_string(),
     })
+}
+
+/// `MsgCancelUnbondingDelegation`: `amount` of the unbonding entry created at `height`
+/// back to the validator.
+pub fn cancel_unbond(del: &AccAddress, val: &AccAddress, amount: &Coin, height: u64) -> Msg {
+    Msg::CancelUnbondingDelegation(spb::MsgCancelUnbondingDelegation {
+        delegator_address: del.to_string(),
+        validator_address: valoper(val),
+        amount: proto(amount),
+        creation_height: i64::try_from(height).unwrap_or(i64::MAX),
+    })
+}
+
+/// `MsgFundCommunityPool`.
+pub fn fund_community_pool(from: &AccAddress, amount: &Coins) -> Msg {
+    Msg::FundCommunityPool(dpb::MsgFundCommunityPool {
+        amount: amount
+            .iter()
+            .map(|c| ProtoCoin { denom: c.denom.clone(), amount: c.amount.to_string() })
+            .collect(),
+        depositor: from.to_string(),
+    })
+}
+
+/// `MsgUnjail` of the operator's validator.
+pub fn unjail(operator: &AccAddress) -> Msg {
+    Msg::Unjail(dcloud_proto::cosmos::cosmos::slashing::v1beta1::MsgUnjail {
+        validator_addr: valoper(operator),
+    })
+}
+
+/// `/slashing/params`.
+pub async fn slashing_params(
+    client: &RpcClient,
+    height: u64,
+) -> Result<SlashingParams, ClientError> {
+    query_json_at(client, "/slashing/params", &Value::Null, height).await
+}
+
+/// `/slashing/signing_info`: by consensus address (hex) or `akashvaloper…`; `None` when the
+/// validator has no signing info yet.
+pub async fn signing_info(
+    client: &RpcClient,
+    who: &str,
+    height: u64,
+) -> Result<Option<SigningInfoView>, ClientError> {
+    query_json_at(client, "/slashing/signing_info", &Value::String(who.trim().into()), height).await
+}
+
+/// `/slashing/signing_infos`.
+pub async fn signing_infos(
+    client: &RpcClient,
+    height: u64,
+) -> Result<Vec<SigningInfoView>, ClientError> {
+    query_json_at(client, "/slashing/signing_infos", &Value::Null, height).await
 }
 
 /// Parses `AMOUNTuakt`.

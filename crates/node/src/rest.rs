@@ -54,6 +54,15 @@ pub(crate) fn router(sh: Arc<Shared>) -> Router {
         .route("/dcloud/staking/v1/validators/{address}", get(address_query))
         .route("/dcloud/distribution/v1/rewards/{address}", get(address_query))
         .route("/dcloud/distribution/v1/validators/{address}", get(address_query))
+        .route("/cosmos/gov/v1/params", get(module_query))
+        .route("/cosmos/gov/v1/proposals", get(module_query))
+        .route("/cosmos/gov/v1/proposals/{id}", get(proposal_query))
+        .route("/cosmos/gov/v1/proposals/{id}/tally", get(proposal_query))
+        .route("/cosmos/gov/v1/proposals/{id}/deposits", get(proposal_query))
+        .route("/cosmos/gov/v1/proposals/{id}/votes", get(proposal_query))
+        .route("/cosmos/slashing/v1beta1/params", get(module_query))
+        .route("/cosmos/slashing/v1beta1/signing_infos", get(module_query))
+        .route("/cosmos/slashing/v1beta1/signing_infos/{address}", get(address_query))
         .route("/dcloud/provider/v1/providers", get(module_query))
         .route("/dcloud/provider/v1/providers/{address}", get(provider_get))
         .route("/dcloud/audit/v1/audits", get(module_query))
@@ -79,7 +88,9 @@ fn app_error(e: AppError) -> Response {
         | AppError::OrderNotFound(_)
         | AppError::BidNotFound(_)
         | AppError::LeaseNotFound(_)
-        | AppError::EscrowAccountNotFound(_) => StatusCode::NOT_FOUND,
+        | AppError::EscrowAccountNotFound(_)
+        | AppError::ValidatorNotFound(_)
+        | AppError::GovUnknownProposal(_) => StatusCode::NOT_FOUND,
         AppError::Store(
             dcloud_store::StoreError::Unsupported(_)
             | dcloud_store::StoreError::VersionUnavailable { .. },
@@ -275,6 +286,10 @@ fn app_path(rest: &str) -> Option<&'static str> {
         "/cosmos/distribution/v1beta1/community_pool" => "/distribution/community-pool",
         "/cosmos/mint/v1beta1/params" => "/mint/params",
         "/cosmos/mint/v1beta1/inflation" => "/mint/inflation",
+        "/cosmos/gov/v1/params" => "/gov/params",
+        "/cosmos/gov/v1/proposals" => "/gov/proposals",
+        "/cosmos/slashing/v1beta1/params" => "/slashing/params",
+        "/cosmos/slashing/v1beta1/signing_infos" => "/slashing/signing_infos",
         "/dcloud/provider/v1/providers" => "/provider/list",
         "/dcloud/audit/v1/audits" => "/audit/list",
         "/dcloud/cert/v1/certificates" => "/cert/list",
@@ -324,7 +339,28 @@ async fn provider_get(
     respond(query(&sh, "/provider/get", addr.into_bytes(), h.height.unwrap_or(0)).await)
 }
 
-/// `/dcloud/{staking,distribution}/v1/<what>/{address}`: the address becomes the query's data.
+/// `/cosmos/gov/v1/proposals/{id}[/tally|/deposits|/votes]`: the id becomes the query's data.
+async fn proposal_query(
+    State(sh): State<Arc<Shared>>,
+    uri: axum::http::Uri,
+    Path(id): Path<String>,
+    Query(h): Query<HeightQ>,
+) -> Response {
+    let p = uri.path();
+    let path = if p.ends_with("/tally") {
+        "/gov/tally"
+    } else if p.ends_with("/deposits") {
+        "/gov/deposits"
+    } else if p.ends_with("/votes") {
+        "/gov/votes"
+    } else {
+        "/gov/proposal"
+    };
+    respond(query(&sh, path, id.into_bytes(), h.height.unwrap_or(0)).await)
+}
+
+/// `/dcloud/{staking,distribution}/v1/<what>/{address}` and
+/// `/cosmos/slashing/v1beta1/signing_infos/{address}`: the address becomes the query's data.
 async fn address_query(
     State(sh): State<Arc<Shared>>,
     uri: axum::http::Uri,
@@ -338,6 +374,8 @@ async fn address_query(
         "/staking/validator"
     } else if p.starts_with("/dcloud/distribution/v1/rewards/") {
         "/distribution/rewards"
+    } else if p.starts_with("/cosmos/slashing/v1beta1/signing_infos/") {
+        "/slashing/signing_info"
     } else {
         "/distribution/validator"
     };
@@ -451,6 +489,30 @@ pub(crate) fn openapi_doc() -> Value {
         (
             "/dcloud/distribution/v1/validators/{address}",
             op("A validator's commission and outstanding rewards", &[("address", "path", true), h]),
+        ),
+        ("/cosmos/gov/v1/params", op("Gov params", &[h])),
+        ("/cosmos/gov/v1/proposals", op("Every stored proposal", &[h])),
+        ("/cosmos/gov/v1/proposals/{id}", op("One proposal", &[("id", "path", true), h])),
+        (
+            "/cosmos/gov/v1/proposals/{id}/tally",
+            op("A proposal's tally (final, or current)", &[("id", "path", true), h]),
+        ),
+        (
+            "/cosmos/gov/v1/proposals/{id}/deposits",
+            op("A proposal's deposits", &[("id", "path", true), h]),
+        ),
+        (
+            "/cosmos/gov/v1/proposals/{id}/votes",
+            op("A proposal's votes", &[("id", "path", true), h]),
+        ),
+        ("/cosmos/slashing/v1beta1/params", op("Slashing params", &[h])),
+        ("/cosmos/slashing/v1beta1/signing_infos", op("Every validator's signing info", &[h])),
+        (
+            "/cosmos/slashing/v1beta1/signing_infos/{address}",
+            op(
+                "A validator's signing info (consensus address hex, or akashvaloper…)",
+                &[("address", "path", true), h],
+            ),
         ),
     ];
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {

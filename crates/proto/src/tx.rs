@@ -954,6 +954,34 @@ mod tests {
     }
 
     #[test]
+    fn cancel_unbonding_and_fund_community_pool_roundtrip_through_any() {
+        let coin = |a: &str| ProtoCoin { denom: "uakt".into(), amount: a.into() };
+        let msgs = [
+            Msg::CancelUnbondingDelegation(MsgCancelUnbondingDelegation {
+                delegator_address: "d".into(),
+                validator_address: "v".into(),
+                amount: Some(coin("5")),
+                creation_height: 42,
+            }),
+            Msg::FundCommunityPool(MsgFundCommunityPool {
+                amount: vec![coin("9")],
+                depositor: "f".into(),
+            }),
+        ];
+        let expected = [
+            ("d", "staking", MSG_CANCEL_UNBONDING_DELEGATION_URL),
+            ("f", "distribution", MSG_FUND_COMMUNITY_POOL_URL),
+        ];
+        for (m, (signer, module, url)) in msgs.iter().zip(expected) {
+            let any = m.to_any();
+            assert_eq!(any.type_url, url);
+            assert_eq!(&Msg::decode_any(&any).unwrap(), m);
+            assert_eq!(m.signers(), vec![signer.to_string()]);
+            assert_eq!(m.module(), module);
+        }
+    }
+
+    #[test]
     fn rejects_bad_input() {
         assert!(matches!(DecodedTx::decode(&[0xff, 0xff, 0xff]), Err(TxDecodeError::Malformed(_))));
         let big = vec![0u8; MAX_TX_BYTES + 1];

@@ -435,3 +435,32 @@ fn rewards_stay_exact_across_a_slash_of_a_validator_with_commission() {
     assert_eq!(c.balance(&d, DENOM_AKT), bal + (base + reward) / ATTO - sk::STAKING_FEE);
     assert_eq!(pending(&c, 2, 1), 0);
 }
+
+#[test]
+fn a_double_sign_of_a_validator_already_unbonding_burns_from_the_not_bonded_pool() {
+    let mut c = chain();
+    c.absent_signers.insert(sk::consensus_address(1));
+    while !jailed(&c, 1) {
+        c.deliver_block(Vec::new());
+    }
+    c.absent_signers.clear();
+    c.deliver_block(Vec::new());
+    let v = validator(&c, 1);
+    assert_eq!(v.status, staking::BondStatus::Unbonding);
+    // Downtime took 0.01 % of 100 AKT.
+    assert_eq!(v.tokens, 100 * AKT - 10_000);
+    let nb = c.balance(&auth::module_address(staking::NOT_BONDED_POOL), DENOM_AKT);
+    let bonded = c.balance(&auth::module_address(staking::BONDED_POOL), DENOM_AKT);
+    let h = c.height();
+    evidence(&mut c, 1, h, 100);
+    c.deliver_block(Vec::new());
+    assert_eq!(tokens(&c, 1), 95 * AKT - 10_000);
+    assert_eq!(c.balance(&auth::module_address(staking::NOT_BONDED_POOL), DENOM_AKT), nb - 5 * AKT);
+    assert_eq!(c.balance(&auth::module_address(staking::BONDED_POOL), DENOM_AKT), bonded);
+    assert!(
+        slashing::signing_info(&c.store().latest(), &sk::consensus_address(1))
+            .unwrap()
+            .unwrap()
+            .tombstoned
+    );
+}

@@ -356,24 +356,7 @@ pub(crate) fn route(
         }
         "auth/params" => json(&auth::params(&snap)?)?,
         "bank/params" => json(&bank::params(&snap)?)?,
-        "bank/balances" => {
-            let addr = addr_arg(data)?;
-            if version == latest {
-                json(&bank::balances(&snap, &addr)?)?
-            } else {
-                // Older versions serve point reads only: read each denom that has a supply
-                // now (a denom whose supply has since dropped to zero is not listed).
-                let denoms = bank::total_supply(&store.latest())?;
-                let mut coins = Vec::new();
-                for c in denoms.iter() {
-                    let amount = bank::balance(&snap, &addr, &c.denom)?;
-                    if amount > 0 {
-                        coins.push(Coin::new(amount, c.denom));
-                    }
-                }
-                json(&dcloud_types::Coins::from_coins(coins)?)?
-            }
-        }
+        "bank/balances" => json(&bank::balances(&snap, &addr_arg(data)?)?)?,
         "bank/balance" => {
             let req: BalanceReq = serde_json::from_slice(data)
                 .map_err(|e| AppError::InvalidRequest(e.to_string()))?;
@@ -705,6 +688,22 @@ pub(crate) fn route(
                     (items, next)
                 }
                 _ => market::list_raw(&snap, what, owner.as_ref(), after.as_deref(), limit, &keep)?,
+            };
+            let items = if what == 0x24 {
+                // Active leases show what they have earned so far (settled as of `version`).
+                items
+                    .into_iter()
+                    .map(|j| {
+                        let mut l: market::Lease = serde_json::from_value(j).map_err(|e| {
+                            AppError::ChainState(format!("corrupt lease record: {e}"))
+                        })?;
+                        l.paid = market::paid_so_far(&snap, &l, version)?;
+                        serde_json::to_value(&l)
+                            .map_err(|e| AppError::InvalidRequest(e.to_string()))
+                    })
+                    .collect::<Result<Vec<_>, AppError>>()?
+            } else {
+                items
             };
             json(&serde_json::json!({ "items": items, "next": next.map(hex::encode) }))?
         }

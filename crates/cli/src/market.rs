@@ -244,7 +244,7 @@ pub(crate) enum LeaseTx {
 pub(crate) struct AtHeight {
     /// Answer from this height [default: latest].
     #[arg(long, default_value_t = 0)]
-    height: u64,
+    pub(crate) height: u64,
 }
 
 /// Filters of `query market … list`.

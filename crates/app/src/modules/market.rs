@@ -192,9 +192,25 @@ pub struct Lease {
     pub closed_on: u64,
     /// Why it closed.
     pub reason: String,
-    /// Total paid to the provider (before take) once closed.
+    /// Total paid to the provider (before take): stored when the lease closes; queries of an
+    /// active lease show what is settled so far ([`paid_so_far`]).
     #[serde(with = "dcloud_types::coin::amount_str")]
     pub paid: u128,
+}
+
+/// What an active lease has earned up to `height` (withdrawn + earned but not withdrawn,
+/// before take), settling its account in a throw-away overlay: nothing is written. A lease that
+/// is not active keeps its stored `paid`.
+pub fn paid_so_far(state: &dyn StateRead, l: &Lease, height: u64) -> Result<u128, AppError> {
+    if l.state != LeaseState::Active {
+        return Ok(l.paid);
+    }
+    let acct = deployment::escrow_id(&l.owner, l.dseq);
+    let id = bid_id(&order_id(&l.owner, l.dseq, l.gseq, l.oseq), &l.provider);
+    let mut scratch = dcloud_store::Overlay::new(state);
+    escrow::settle(&mut scratch, &acct, height)?;
+    Ok(escrow::get_payment(&scratch, &acct, &id)?
+        .map_or(l.paid, |p| p.withdrawn.saturating_add(p.balance)))
 }
 
 /// `dep ‖ gseq ‖ oseq`.

@@ -18,6 +18,7 @@
 //! | `/deployment/deployments` | `{"owner"?, "state"?, "start_after"?: {"owner","dseq"}, "limit"?}` | deployments page |
 //! | `/deployment/deployment` | `{"owner","dseq"}` | `{deployment, escrow_account, blocks_remaining}` |
 //! | `/market/orders`, `/market/bids`, `/market/leases` | `{"owner"?, "provider"?, "state"?, "dseq"?, "start_after"? (hex cursor), "limit"?}` | `{"items", "next"}` |
+//! | `/authz/grants` | `{"granter"?, "grantee"?}` | deposit grants (expired ones included, with their expiration) |
 //! | `/escrow/account` | `{"owner","dseq"}` (+ `"gseq","oseq","provider"` for a bid deposit) | account |
 //! | `/escrow/blocks-remaining` | `{"owner","dseq"}` | `{height, exhausted_at, blocks_remaining, balance, rate_per_block}` |
 //! | `/deployment/params`, `/market/params`, `/escrow/params` | – | params |
@@ -61,6 +62,15 @@ fn addr_arg(data: &[u8]) -> Result<AccAddress, AppError> {
         .trim()
         .trim_matches('"');
     s.parse().map_err(|e| AppError::InvalidAddress(format!("{e}")))
+}
+
+/// The request of `/authz/grants`.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct GrantsReq {
+    /// Only grants by this granter.
+    pub granter: Option<String>,
+    /// Only grants to this grantee.
+    pub grantee: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -355,6 +365,12 @@ pub(crate) fn route(
             json(&auth::list_accounts(&snap, after.as_ref(), req.limit.unwrap_or(100).min(1000))?)?
         }
         "auth/params" => json(&auth::params(&snap)?)?,
+        "authz/grants" => {
+            let q: GrantsReq = json_req(data)?;
+            let granter = opt_addr(q.granter.as_deref(), "granter")?;
+            let grantee = opt_addr(q.grantee.as_deref(), "grantee")?;
+            json(&crate::modules::authz::grants(&snap, granter.as_ref(), grantee.as_ref())?)?
+        }
         "bank/params" => json(&bank::params(&snap)?)?,
         "bank/balances" => json(&bank::balances(&snap, &addr_arg(data)?)?)?,
         "bank/balance" => {

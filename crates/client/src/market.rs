@@ -235,6 +235,7 @@ pub fn deposit_deployment(owner: &AccAddress, dseq: u64, amount: pb::Coin) -> Ms
     Msg::DepositDeployment(pb::MsgDepositDeployment {
         id: dep_id(owner, dseq),
         amount: Some(amount),
+        ..Default::default()
     })
 }
 

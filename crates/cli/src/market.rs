@@ -67,12 +67,20 @@ pub(crate) enum DeploymentTx {
         #[command(flatten)]
         common: TxFlags,
     },
-    /// Add funds to the deployment's escrow account.
+    /// Add funds to a deployment's escrow account: your own (default) or anyone's (`--owner`);
+    /// `--sources grant` draws on deposit grants given to you (`tx authz grant`). Unused funds
+    /// return to whoever paid them when the deployment closes.
     Deposit {
         /// Amount, e.g. `1000000uact`.
         amount: String,
         #[command(flatten)]
         id: OwnDeployment,
+        /// The deployment's owner (address or key name) [default: the signer].
+        #[arg(long)]
+        owner: Option<String>,
+        /// Where the funds come from, in order: `balance`, `grant` or `balance,grant`.
+        #[arg(long, default_value = "balance")]
+        sources: String,
         #[command(flatten)]
         common: TxFlags,
     },
@@ -413,15 +421,29 @@ pub(crate) async fn run_deployment_tx(ctx: &Ctx, cmd: DeploymentTx) -> anyhow::R
             );
             send(ctx, &key, &[msg], &common, &summary, dep_extra(&owner, id.dseq)).await
         }
-        DeploymentTx::Deposit { amount, id, common } => {
+        DeploymentTx::Deposit { amount, id, owner, sources, common } => {
             let coin = mk::parse_coin(&amount, "amount")?;
+            let sources = dcloud_client::authz::parse_sources(&sources)
+                .map_err(|e| anyhow::anyhow!("invalid --sources: {e}"))?;
             let key = ctx.signing_key(&id.from)?;
-            let owner = key.public_key().address();
+            let depositor = key.public_key().address();
+            let owner = match owner {
+                Some(o) => ctx.resolve_address(&o, "--owner")?,
+                None => depositor.clone(),
+            };
+            let from_grant =
+                if sources.contains(&dcloud_proto::dcloud::escrow::DepositSource::Grant) {
+                    " (drawing on deposit grants)"
+                } else {
+                    ""
+                };
             let summary = format!(
-                "deposit {}{} into deployment {owner}/{}",
+                "deposit {}{} into deployment {owner}/{}{from_grant}",
                 coin.amount, coin.denom, id.dseq
             );
-            let msg = mk::deposit_deployment(&owner, id.dseq, coin);
+            let msg = dcloud_client::authz::deposit_deployment_from(
+                &owner, id.dseq, coin, &depositor, &sources,
+            );
             send(ctx, &key, &[msg], &common, &summary, dep_extra(&owner, id.dseq)).await
         }
         DeploymentTx::Close { id, common } => {
@@ -955,7 +977,25 @@ mod tests {
     #[test]
     fn deployment_and_group_commands_parse() {
         assert!(parse(&["deployment", "update", "x.yaml", "--from", "a", "--dseq", "3"]).is_ok());
-        assert!(parse(&["deployment", "deposit", "5uact", "--from", "a", "--dseq", "3"]).is_ok());
+        let c = parse(&["deployment", "deposit", "5uact", "--from", "a", "--dseq", "3"]).unwrap();
+        let Sub::Deployment(DeploymentTx::Deposit { owner, sources, .. }) = c else { panic!() };
+        assert_eq!((owner, sources.as_str()), (None, "balance"));
+        let c = parse(&[
+            "deployment",
+            "deposit",
+            "5uact",
+            "--from",
+            "a",
+            "--dseq",
+            "3",
+            "--owner",
+            "bob",
+            "--sources",
+            "grant,balance",
+        ])
+        .unwrap();
+        let Sub::Deployment(DeploymentTx::Deposit { owner, sources, .. }) = c else { panic!() };
+        assert_eq!((owner.as_deref(), sources.as_str()), (Some("bob"), "grant,balance"));
         assert!(parse(&["deployment", "close", "--from", "a", "--dseq", "3"]).is_ok());
         assert!(parse(&["deployment", "close", "--from", "a"]).is_err(), "--dseq is required");
         let c = parse(&["deployment", "group", "pause", "--from", "a", "--dseq", "3"]).unwrap();

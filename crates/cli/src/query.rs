@@ -54,6 +54,9 @@ pub(crate) enum QueryCmd {
     /// Mint: inflation and params.
     #[command(subcommand)]
     Mint(crate::staking::MintQuery),
+    /// Authz: deposit grants.
+    #[command(subcommand)]
+    Authz(crate::authz::AuthzQuery),
     /// A tx by hash.
     Tx {
         /// Tx hash (64 hex characters).
@@ -117,6 +120,7 @@ pub(crate) async fn run(ctx: &Ctx, cmd: QueryCmd) -> anyhow::Result<()> {
         QueryCmd::Distribution(c) => return crate::staking::distribution_query(ctx, c).await,
         QueryCmd::Gov(c) => return crate::gov::gov_query(ctx, c).await,
         QueryCmd::Mint(c) => return crate::staking::mint_query(ctx, c).await,
+        QueryCmd::Authz(c) => return crate::authz::authz_query(ctx, c).await,
         QueryCmd::Bank(BankQuery::Balances { address, at }) => {
             let addr = ctx.resolve_address(&address, "address")?;
             let req = serde_json::Value::String(addr.to_string());

@@ -50,6 +50,9 @@ pub(crate) enum TxCmd {
     /// Governance: proposals, deposits, votes.
     #[command(subcommand)]
     Gov(crate::gov::GovTx),
+    /// Authz: deposit grants (let another account deposit your funds into escrow).
+    #[command(subcommand)]
+    Authz(crate::authz::AuthzTx),
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,6 +138,7 @@ pub(crate) async fn run(ctx: &Ctx, cmd: TxCmd) -> anyhow::Result<()> {
         TxCmd::Staking(c) => crate::staking::staking_tx(ctx, c).await,
         TxCmd::Distribution(c) => crate::staking::distribution_tx(ctx, c).await,
         TxCmd::Gov(c) => crate::gov::gov_tx(ctx, c).await,
+        TxCmd::Authz(c) => crate::authz::authz_tx(ctx, c).await,
         TxCmd::Bank(BankTx::Send { from, to, amount, common }) => {
             let coins: Coins =
                 amount.parse().map_err(|e| anyhow::anyhow!("invalid amount {amount:?}: {e}"))?;

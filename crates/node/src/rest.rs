@@ -59,6 +59,7 @@ pub(crate) fn router(sh: Arc<Shared>) -> Router {
         .route("/dcloud/provider/v1/providers/{address}", get(provider_get))
         .route("/dcloud/audit/v1/audits", get(module_query))
         .route("/dcloud/cert/v1/certificates", get(module_query))
+        .route("/cosmos/authz/v1beta1/grants", get(module_query))
         .layer(DefaultBodyLimit::max(crate::rpc::MAX_BODY_BYTES))
         .layer(axum::middleware::map_request(height_header))
         .with_state(sh)
@@ -330,6 +331,7 @@ fn app_path(rest: &str) -> Option<&'static str> {
         "/dcloud/provider/v1/providers" => "/provider/list",
         "/dcloud/audit/v1/audits" => "/audit/list",
         "/dcloud/cert/v1/certificates" => "/cert/list",
+        "/cosmos/authz/v1beta1/grants" => "/authz/grants",
         _ => return None,
     })
 }
@@ -503,6 +505,13 @@ pub(crate) fn openapi_doc() -> Value {
         (
             "/dcloud/distribution/v1/validators/{address}",
             op("A validator's commission and outstanding rewards", &[("address", "path", true), h]),
+        ),
+        (
+            "/cosmos/authz/v1beta1/grants",
+            op(
+                "Deposit grants (filters: granter, grantee)",
+                &[("granter", "query", false), ("grantee", "query", false), h],
+            ),
         ),
     ];
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {

@@ -806,6 +806,7 @@ pub mod market {
             deposit: Some(proto_coin(&deposit.to_string(), denom)),
             auction: auction as i32,
             bid_window: 0,
+            reclamation_min_window_s: 0,
         })
     }
 
@@ -836,6 +837,7 @@ pub mod market {
             provider: provider.to_string(),
             price: Some(mpb::DecCoin { denom: denom.into(), amount: price.into() }),
             deposit: Some(proto_coin(&deposit.to_string(), "uact")),
+            reclamation_window_s: 0,
         })
     }
 

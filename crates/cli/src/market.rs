@@ -204,6 +204,9 @@ pub(crate) enum BidTx {
         /// Deposit locked while the bid is open [default: the chain's minimum, in the price's denom].
         #[arg(long)]
         deposit: Option<String>,
+        /// Reclamation window to offer, e.g. `24h` (required when the deployment asks for one).
+        #[arg(long, value_parser = parse_window)]
+        reclamation_window: Option<u64>,
         #[command(flatten)]
         common: TxFlags,
     },
@@ -225,6 +228,20 @@ pub(crate) enum LeaseTx {
     Create {
         #[command(flatten)]
         id: OwnLeaseArgs,
+        #[command(flatten)]
+        common: TxFlags,
+    },
+    /// Start reclaiming a lease that has a reclamation window (provider); once the window has
+    /// passed, `tx market bid close` ends it.
+    StartReclaim {
+        #[command(flatten)]
+        order: OrderArgs,
+        /// Provider: key name or address in the keyring.
+        #[arg(long)]
+        from: String,
+        /// Why (shown to the tenant).
+        #[arg(long, default_value = "")]
+        reason: String,
         #[command(flatten)]
         common: TxFlags,
     },
@@ -516,9 +533,26 @@ fn check_seq<T: PartialEq + Default>(v: T, flag: &str) -> anyhow::Result<T> {
     Ok(v)
 }
 
+/// A reclamation window in whole seconds, from a duration such as `24h`.
+fn parse_window(s: &str) -> Result<u64, String> {
+    let d = humantime::parse_duration(s)
+        .map_err(|e| format!("invalid window {s:?} ({e}); use e.g. 1h or 24h"))?;
+    if d.as_secs() == 0 {
+        return Err(format!("window {s:?} is shorter than a second"));
+    }
+    Ok(d.as_secs())
+}
+
 pub(crate) async fn run_market_tx(ctx: &Ctx, cmd: MarketTx) -> anyhow::Result<()> {
     match cmd {
-        MarketTx::Bid(BidTx::Create { order, from, price, deposit, common }) => {
+        MarketTx::Bid(BidTx::Create {
+            order,
+            from,
+            price,
+            deposit,
+            reclamation_window,
+            common,
+        }) => {
             let price = mk::parse_dec_coin(&price, "--price")?;
             let deposit = deposit.map(|d| mk::parse_coin(&d, "--deposit")).transpose()?;
             let key = ctx.signing_key(&from)?;
@@ -550,7 +584,12 @@ pub(crate) async fn run_market_tx(ctx: &Ctx, cmd: MarketTx) -> anyhow::Result<()
                 deposit.amount,
                 deposit.denom
             );
-            let msg = mk::create_bid(&b, price, deposit);
+            let msg = mk::create_bid_with_reclamation(
+                &b,
+                price,
+                deposit,
+                reclamation_window.unwrap_or(0),
+            );
             send(ctx, &key, &[msg], &common, &summary, bid_extra(&b)).await
         }
         MarketTx::Bid(BidTx::Close { order, from, common }) => {
@@ -564,6 +603,13 @@ pub(crate) async fn run_market_tx(ctx: &Ctx, cmd: MarketTx) -> anyhow::Result<()
             let b = id.bid(ctx, key.public_key().address())?;
             let summary = format!("create lease {}", bid_label(&b));
             send(ctx, &key, &[mk::create_lease(&b)], &common, &summary, bid_extra(&b)).await
+        }
+        MarketTx::Lease(LeaseTx::StartReclaim { order, from, reason, common }) => {
+            let key = ctx.signing_key(&from)?;
+            let b = order.bid(ctx, key.public_key().address())?;
+            let summary = format!("start reclaiming lease {}", bid_label(&b));
+            let msg = mk::start_reclaim(&b, &reason);
+            send(ctx, &key, &[msg], &common, &summary, bid_extra(&b)).await
         }
         MarketTx::Lease(LeaseTx::Withdraw { order, from, common }) => {
             let key = ctx.signing_key(&from)?;
@@ -1035,6 +1081,60 @@ mod tests {
         );
         assert!(parse(&["market", "bid", "close", "--owner", "a", "--dseq", "5", "--from", "p"])
             .is_ok());
+        let c = parse(&[
+            "market",
+            "bid",
+            "create",
+            "--owner",
+            "a",
+            "--dseq",
+            "5",
+            "--price",
+            "1uact",
+            "--from",
+            "p",
+            "--reclamation-window",
+            "2h",
+        ])
+        .unwrap();
+        let Sub::Market(MarketTx::Bid(BidTx::Create { reclamation_window, .. })) = c else {
+            panic!()
+        };
+        assert_eq!(reclamation_window, Some(7200));
+        assert!(parse(&[
+            "market",
+            "bid",
+            "create",
+            "--owner",
+            "a",
+            "--dseq",
+            "5",
+            "--price",
+            "1uact",
+            "--from",
+            "p",
+            "--reclamation-window",
+            "soon",
+        ])
+        .is_err());
+        let c = parse(&[
+            "market",
+            "lease",
+            "start-reclaim",
+            "--owner",
+            "a",
+            "--dseq",
+            "5",
+            "--from",
+            "p",
+            "--reason",
+            "maintenance",
+        ])
+        .unwrap();
+        let Sub::Market(MarketTx::Lease(LeaseTx::StartReclaim { reason, .. })) = c else {
+            panic!()
+        };
+        assert_eq!(reason, "maintenance");
         let c = parse(&[
             "market",
             "lease",

@@ -228,6 +228,8 @@ pub enum Msg {
     SoftwareUpgrade(MsgSoftwareUpgrade),
     /// `cosmos.slashing.v1beta1.MsgUnjail`.
     Unjail(MsgUnjail),
+    /// `/dcloud.market.v1.MsgLeaseStartReclaim`.
+    LeaseStartReclaim(crate::dcloud::market::MsgLeaseStartReclaim),
     /// `cosmos.authz.v1beta1.MsgGrant`.
     Grant(MsgGrant),
     /// `cosmos.authz.v1beta1.MsgRevoke`.
@@ -385,6 +387,11 @@ impl Msg {
                 .map_err(bad),
             MSG_UNJAIL_URL => MsgUnjail::decode(any.value.as_slice()).map(Msg::Unjail).map_err(bad),
             MSG_GRANT_URL => MsgGrant::decode(any.value.as_slice()).map(Msg::Grant).map_err(bad),
+            crate::dcloud::market::MSG_LEASE_START_RECLAIM_URL => {
+                crate::dcloud::market::MsgLeaseStartReclaim::decode(any.value.as_slice())
+                    .map(Msg::LeaseStartReclaim)
+                    .map_err(bad)
+            }
             MSG_REVOKE_URL => MsgRevoke::decode(any.value.as_slice()).map(Msg::Revoke).map_err(bad),
             other => match crate::dcloud::gov::update_params_module(other) {
                 Some(module) => crate::dcloud::gov::MsgUpdateParams::decode(any.value.as_slice())
@@ -439,6 +446,7 @@ impl Msg {
             Msg::SoftwareUpgrade(m) => m.encode_to_vec(),
             Msg::Unjail(m) => m.encode_to_vec(),
             Msg::Grant(m) => m.encode_to_vec(),
+            Msg::LeaseStartReclaim(m) => m.encode_to_vec(),
             Msg::Revoke(m) => m.encode_to_vec(),
             Msg::UpdateParams(_, m) => m.encode_to_vec(),
         };
@@ -515,6 +523,7 @@ impl Msg {
             Msg::SoftwareUpgrade(_) => MSG_SOFTWARE_UPGRADE_URL,
             Msg::Unjail(_) => MSG_UNJAIL_URL,
             Msg::Grant(_) => MSG_GRANT_URL,
+            Msg::LeaseStartReclaim(_) => crate::dcloud::market::MSG_LEASE_START_RECLAIM_URL,
             Msg::Revoke(_) => MSG_REVOKE_URL,
             Msg::UpdateParams(module, _) => crate::dcloud::gov::update_params_url(module)
                 .unwrap_or("/dcloud.unknown.v1.MsgUpdateParams"),
@@ -580,6 +589,9 @@ impl Msg {
             Msg::SoftwareUpgrade(m) => vec![m.authority.clone()],
             Msg::Unjail(m) => vec![valoper_to_account(&m.validator_addr)],
             Msg::Grant(m) => vec![m.granter.clone()],
+            Msg::LeaseStartReclaim(m) => {
+                vec![m.id.as_ref().map(|i| i.provider.clone()).unwrap_or_default()]
+            }
             Msg::Revoke(m) => vec![m.granter.clone()],
             Msg::UpdateParams(_, m) => vec![m.authority.clone()],
         }

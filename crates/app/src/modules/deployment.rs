@@ -214,6 +214,9 @@ pub struct Deployment {
     pub denom: String,
     /// Groups.
     pub groups: Vec<Group>,
+    /// Shortest reclamation window (seconds) bids must offer; `None`: no reclamation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reclamation_min_window_s: Option<u64>,
 }
 
 /// `len ‖ owner ‖ dseq`: the binary id every market key starts with.
@@ -758,6 +761,11 @@ pub(crate) fn deliver(
                 _ => AuctionKind::Lowest,
             };
             let bid_window = if m.bid_window == 0 { p.bid_window } else { m.bid_window };
+            let reclamation_min_window_s =
+                (m.reclamation_min_window_s > 0).then_some(m.reclamation_min_window_s);
+            if let Some(w) = reclamation_min_window_s {
+                market::params(state)?.check_reclamation_window(w, "reclamation min_window")?;
+            }
             if bid_window > p.max_bid_window {
                 return Err(AppError::InvalidRequest(format!(
                     "bid window {bid_window} above the maximum {}",
@@ -765,6 +773,7 @@ pub(crate) fn deliver(
                 )));
             }
             let d = Deployment {
+                reclamation_min_window_s,
                 owner: owner.clone(),
                 dseq,
                 state: DeploymentState::Active,

@@ -181,6 +181,10 @@ pub struct MsgCreateDeployment {
     /// Bid window in blocks (0 = the param default).
     #[prost(uint64, tag = "6")]
     pub bid_window: u64,
+    /// Reclamation: the shortest window (seconds) a provider must give before ending a lease
+    /// it reclaims (0 = no reclamation asked; then leases end only by the usual paths).
+    #[prost(uint64, tag = "7")]
+    pub reclamation_min_window_s: u64,
 }
 
 /// Replace the manifest hash.

@@ -807,6 +807,7 @@ pub mod market {
             auction: auction as i32,
             bid_window: 0,
             reclamation_min_window_s: 0,
+            deposit_sources: Vec::new(),
         })
     }
 

@@ -245,3 +245,36 @@ fn anyone_may_top_up_someone_elses_deployment_from_their_own_balance_and_gets_th
     assert_eq!(uact(&c, &funder), GENESIS_ACT, "the top-up returns to whoever paid it");
     assert_eq!(uact(&c, &tenant), GENESIS_ACT);
 }
+
+#[test]
+fn a_deployment_can_be_created_with_its_deposit_drawn_from_a_grant_and_refunded_to_the_granter() {
+    let (mut c, tenant, funder) = chain();
+    c.exec(3, vec![grant_msg(&funder, &tenant, 800_000, None)]);
+    let Msg::CreateDeployment(mut m) = create_deployment(
+        &tenant,
+        2,
+        vec![group("web", "10")],
+        1_000_000,
+        DENOM_ACT,
+        Auction::Manual,
+    ) else {
+        unreachable!()
+    };
+    m.deposit_sources = vec![PbSource::Grant as i32];
+    // The grant alone does not cover 1000000: refused, nothing moves.
+    let r = c.exec(0, vec![Msg::CreateDeployment(m.clone())]);
+    assert_eq!(r.code, 5, "{}", r.log);
+    assert!(c.deployment(&tenant, 2).is_none());
+    assert_eq!(limit(&c, &funder), 800_000);
+    // Grant first, the rest from the tenant.
+    m.deposit_sources = vec![PbSource::Grant as i32, PbSource::Balance as i32];
+    let r = c.exec(0, vec![Msg::CreateDeployment(m)]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert_eq!(uact(&c, &funder), GENESIS_ACT - 800_000);
+    assert_eq!(uact(&c, &tenant), GENESIS_ACT - 500_000 - 200_000);
+    let r = c.exec(0, vec![Msg::CloseDeployment(MsgCloseDeployment { id: dep_id(&tenant, 2) })]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert_eq!(uact(&c, &funder), GENESIS_ACT);
+    assert_eq!(uact(&c, &tenant), GENESIS_ACT - 500_000);
+    assert_eq!(limit(&c, &funder), 800_000, "the refund restores the grant");
+}

@@ -55,6 +55,10 @@ pub(crate) enum DeploymentTx {
         /// Bid window in blocks for `lowest` [default: the chain's param].
         #[arg(long)]
         bid_window: Option<u64>,
+        /// Where the deposit comes from, in order: `balance`, `grant` (deposit grants given to
+        /// you, `tx authz grant`) or `grant,balance`.
+        #[arg(long, default_value = "balance")]
+        sources: String,
         #[command(flatten)]
         common: TxFlags,
     },
@@ -389,9 +393,11 @@ pub(crate) fn load_sdl(path: &Path) -> anyhow::Result<mk::Sdl> {
 
 pub(crate) async fn run_deployment_tx(ctx: &Ctx, cmd: DeploymentTx) -> anyhow::Result<()> {
     match cmd {
-        DeploymentTx::Create { sdl, from, deposit, dseq, auction, bid_window, common } => {
+        DeploymentTx::Create { sdl, from, deposit, dseq, auction, bid_window, sources, common } => {
             let parsed = load_sdl(&sdl)?;
             let deposit = mk::parse_coin(&deposit, "--deposit")?;
+            let sources = dcloud_client::authz::parse_sources(&sources)
+                .map_err(|e| anyhow::anyhow!("invalid --sources: {e}"))?;
             if dseq == Some(0) {
                 bail!("--dseq must be > 0");
             }
@@ -411,6 +417,13 @@ pub(crate) async fn run_deployment_tx(ctx: &Ctx, cmd: DeploymentTx) -> anyhow::R
                 auction.to_pb(),
                 bid_window.unwrap_or(0),
             )?;
+            let msg = match msg {
+                Msg::CreateDeployment(mut m) => {
+                    m.deposit_sources = sources.iter().map(|s| *s as i32).collect();
+                    Msg::CreateDeployment(m)
+                }
+                other => other,
+            };
             let price = parsed
                 .max_price_per_block()
                 .map(|p| format!(", max price {p} per block"))

@@ -220,6 +220,7 @@ pub fn create_deployment(
         auction: auction as i32,
         bid_window,
         reclamation_min_window_s: sdl.reclamation_min_window_secs().unwrap_or(0),
+        deposit_sources: Vec::new(),
     }))
 }
 

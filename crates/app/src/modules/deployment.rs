@@ -572,6 +572,7 @@ pub(crate) fn validate_basic(msg: &dcloud_proto::Msg) -> Result<(), AppError> {
             }
             pb::Auction::try_from(m.auction)
                 .map_err(|_| AppError::InvalidRequest(format!("unknown auction {}", m.auction)))?;
+            parse_sources(&m.deposit_sources)?;
         }
         Msg::UpdateDeployment(m) => {
             dep_id(&m.id)?;
@@ -606,14 +607,19 @@ pub(crate) fn validate_basic(msg: &dcloud_proto::Msg) -> Result<(), AppError> {
 fn deposit_sources(
     m: &pb::MsgDepositDeployment,
 ) -> Result<(AccAddress, Vec<escrow::DepositSource>), AppError> {
-    use dcloud_proto::dcloud::escrow::DepositSource as Pb;
     let depositor = if m.depositor.is_empty() {
         dep_id(&m.id)?.0
     } else {
         m.depositor.parse().map_err(|e| AppError::InvalidAddress(format!("depositor: {e}")))?
     };
+    Ok((depositor, parse_sources(&m.sources)?))
+}
+
+/// Deposit sources in order (default: the depositor's balance).
+fn parse_sources(raw: &[i32]) -> Result<Vec<escrow::DepositSource>, AppError> {
+    use dcloud_proto::dcloud::escrow::DepositSource as Pb;
     let mut sources = Vec::new();
-    for s in &m.sources {
+    for s in raw {
         let src = match Pb::try_from(*s) {
             Ok(Pb::Balance) => escrow::DepositSource::Balance,
             Ok(Pb::Grant) => escrow::DepositSource::Grant,
@@ -627,7 +633,7 @@ fn deposit_sources(
     if sources.is_empty() {
         sources.push(escrow::DepositSource::Balance);
     }
-    Ok((depositor, sources))
+    Ok(sources)
 }
 
 /// Collects `amount` of `denom` from the sources in order: the depositor's balance, then the
@@ -793,13 +799,15 @@ pub(crate) fn deliver(
                     })
                     .collect(),
             };
-            escrow::create_account(
+            let sources = parse_sources(&m.deposit_sources)?;
+            let funds = gather_deposit(state, &owner, &sources, &denom, amount, ctx)?;
+            escrow::create_account_funded(
                 state,
                 &escrow_id(&owner, dseq),
                 format!("deployment/{owner}/{dseq}"),
                 &owner,
                 &denom,
-                amount,
+                funds,
                 now,
                 events,
             )?;

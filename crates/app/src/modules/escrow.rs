@@ -268,10 +268,38 @@ pub fn create_account(
     height: u64,
     events: &mut Vec<Event>,
 ) -> Result<(), AppError> {
+    let funds = vec![Depositor {
+        owner: owner.clone(),
+        height,
+        source: DepositSource::Balance,
+        grantee: None,
+        balance: amount,
+    }];
+    create_account_funded(state, id, label, owner, denom, funds, height, events)
+}
+
+/// Opens an account of `owner` funded by `funds` (each depositor's `balance` moves from its
+/// `owner` to the escrow module; refunds go back to each).
+#[allow(clippy::too_many_arguments)]
+pub fn create_account_funded(
+    state: &mut dyn StateWrite,
+    id: &[u8],
+    label: String,
+    owner: &AccAddress,
+    denom: &str,
+    funds: Vec<Depositor>,
+    height: u64,
+    events: &mut Vec<Event>,
+) -> Result<(), AppError> {
     if get_account(state, id)?.is_some() {
         return Err(AppError::InvalidRequest(format!("escrow account {label} already exists")));
     }
-    bank::transfer(state, owner, &escrow_addr(), &Coins::one(amount, denom), events)?;
+    let funds: Vec<Depositor> = funds.into_iter().filter(|d| d.balance > 0).collect();
+    let mut amount: u128 = 0;
+    for d in &funds {
+        bank::transfer(state, &d.owner, &escrow_addr(), &Coins::one(d.balance, denom), events)?;
+        amount += d.balance;
+    }
     let a = Account {
         id: label,
         owner: owner.clone(),
@@ -285,13 +313,7 @@ pub fn create_account(
         rate_atto: 0,
         exhausted_at: None,
         warn_at: None,
-        deposits: vec![Depositor {
-            owner: owner.clone(),
-            height,
-            source: DepositSource::Balance,
-            grantee: None,
-            balance: amount,
-        }],
+        deposits: funds,
     };
     put_account(state, id, &a)
 }

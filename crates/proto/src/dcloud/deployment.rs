@@ -185,6 +185,10 @@ pub struct MsgCreateDeployment {
     /// it reclaims (0 = no reclamation asked; then leases end only by the usual paths).
     #[prost(uint64, tag = "7")]
     pub reclamation_min_window_s: u64,
+    /// Where the deposit comes from, tried in order
+    /// ([`crate::dcloud::escrow::DepositSource`] values); empty = the owner's balance.
+    #[prost(enumeration = "crate::dcloud::escrow::DepositSource", repeated, tag = "8")]
+    pub deposit_sources: Vec<i32>,
 }
 
 /// Replace the manifest hash.

@@ -206,6 +206,18 @@ pub enum AppError {
     /// Escrow denom mismatch (escrow 4).
     #[error("escrow denom mismatch: {0}")]
     EscrowDenom(String),
+    /// Authz: no such grant (authz 2).
+    #[error("authorization not found: {0}")]
+    AuthzNotFound(String),
+    /// Authz: an expiration not after the block time (authz 3).
+    #[error("expiration time of authorization should be more than current time: {0}")]
+    AuthzInvalidExpiration(String),
+    /// Authz: an authorization type the chain does not support (authz 4).
+    #[error("unknown authorization type: {0}")]
+    AuthzUnknownType(String),
+    /// Authz: granter and grantee are the same (authz 7).
+    #[error("grantee and granter should be different: {0}")]
+    AuthzGranteeIsGranter(String),
     /// Oracle: the signer is not an authorised price source (oracle 2).
     #[error("not authorized oracle provider: {0}")]
     OracleUnauthorized(String),
@@ -373,6 +385,10 @@ impl AppError {
             AppError::EscrowAccountNotFound(_) => 2,
             AppError::EscrowAccountClosed(_) => 3,
             AppError::EscrowDenom(_) => 4,
+            AppError::AuthzNotFound(_) => 2,
+            AppError::AuthzInvalidExpiration(_) => 3,
+            AppError::AuthzUnknownType(_) => 4,
+            AppError::AuthzGranteeIsGranter(_) => 7,
             AppError::OracleUnauthorized(_) => 2,
             AppError::InvalidPrice(_) => 3,
             AppError::PriceUnavailable(_) => 4,
@@ -452,6 +468,10 @@ impl AppError {
             AppError::EscrowAccountNotFound(_) => "escrow",
             AppError::EscrowAccountClosed(_) => "escrow",
             AppError::EscrowDenom(_) => "escrow",
+            AppError::AuthzNotFound(_)
+            | AppError::AuthzInvalidExpiration(_)
+            | AppError::AuthzUnknownType(_)
+            | AppError::AuthzGranteeIsGranter(_) => "authz",
             AppError::OracleUnauthorized(_)
             | AppError::InvalidPrice(_)
             | AppError::PriceUnavailable(_)

@@ -134,6 +134,12 @@ impl Genesis {
             if p.bid_min_deposits.is_empty() {
                 e.push("app_state.market.bid_min_deposits: at least one denom is required".into());
             }
+            if p.max_reclamation_window_s <= p.min_reclamation_window_s {
+                e.push(
+                    "app_state.market.max_reclamation_window_s must exceed min_reclamation_window_s"
+                        .into(),
+                );
+            }
         }
         if let Some(p) = &self.app_state.escrow {
             if p.take_rate_bps > 10_000 {

@@ -95,6 +95,7 @@ pub(crate) fn validate_basic(tx: &DecodedTx) -> Result<(), AppError> {
             m if m.module() == "staking" => crate::modules::staking::validate_basic(m)?,
             m if m.module() == "distribution" => crate::modules::distribution::validate_basic(m)?,
             m if m.module() == "deployment" => crate::modules::deployment::validate_basic(m)?,
+            m if m.module() == "authz" => crate::modules::authz::validate_basic(m)?,
             m => crate::modules::market::validate_basic(m)?,
         }
     }
@@ -152,6 +153,7 @@ pub(crate) fn deliver_all(
             m if m.module() == "deployment" => {
                 crate::modules::deployment::deliver(state, m, bctx, events)?;
             }
+            m if m.module() == "authz" => crate::modules::authz::deliver(state, m, bctx, events)?,
             m => crate::modules::market::deliver(state, m, bctx, events)?,
         }
     }

@@ -18,6 +18,7 @@
 //! | `/deployment/deployments` | `{"owner"?, "state"?, "start_after"?: {"owner","dseq"}, "limit"?}` | deployments page |
 //! | `/deployment/deployment` | `{"owner","dseq"}` | `{deployment, escrow_account, blocks_remaining}` |
 //! | `/market/orders`, `/market/bids`, `/market/leases` | `{"owner"?, "provider"?, "state"?, "dseq"?, "start_after"? (hex cursor), "limit"?}` | `{"items", "next"}` |
+//! | `/authz/grants` | `{"granter"?, "grantee"?}` | deposit grants (expired ones included, with their expiration) |
 //! | `/escrow/account` | `{"owner","dseq"}` (+ `"gseq","oseq","provider"` for a bid deposit) | account |
 //! | `/escrow/blocks-remaining` | `{"owner","dseq"}` | `{height, exhausted_at, blocks_remaining, balance, rate_per_block}` |
 //! | `/deployment/params`, `/market/params`, `/escrow/params` | – | params |
@@ -62,6 +63,15 @@ fn addr_arg(data: &[u8]) -> Result<AccAddress, AppError> {
         .trim()
         .trim_matches('"');
     s.parse().map_err(|e| AppError::InvalidAddress(format!("{e}")))
+}
+
+/// The request of `/authz/grants`.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct GrantsReq {
+    /// Only grants by this granter.
+    pub granter: Option<String>,
+    /// Only grants to this grantee.
+    pub grantee: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -356,25 +366,14 @@ pub(crate) fn route(
             json(&auth::list_accounts(&snap, after.as_ref(), req.limit.unwrap_or(100).min(1000))?)?
         }
         "auth/params" => json(&auth::params(&snap)?)?,
-        "bank/params" => json(&bank::params(&snap)?)?,
-        "bank/balances" => {
-            let addr = addr_arg(data)?;
-            if version == latest {
-                json(&bank::balances(&snap, &addr)?)?
-            } else {
-                // Older versions serve point reads only: read each denom that has a supply
-                // now (a denom whose supply has since dropped to zero is not listed).
-                let denoms = bank::total_supply(&store.latest())?;
-                let mut coins = Vec::new();
-                for c in denoms.iter() {
-                    let amount = bank::balance(&snap, &addr, &c.denom)?;
-                    if amount > 0 {
-                        coins.push(Coin::new(amount, c.denom));
-                    }
-                }
-                json(&dcloud_types::Coins::from_coins(coins)?)?
-            }
+        "authz/grants" => {
+            let q: GrantsReq = json_req(data)?;
+            let granter = opt_addr(q.granter.as_deref(), "granter")?;
+            let grantee = opt_addr(q.grantee.as_deref(), "grantee")?;
+            json(&crate::modules::authz::grants(&snap, granter.as_ref(), grantee.as_ref())?)?
         }
+        "bank/params" => json(&bank::params(&snap)?)?,
+        "bank/balances" => json(&bank::balances(&snap, &addr_arg(data)?)?)?,
         "bank/balance" => {
             let req: BalanceReq = serde_json::from_slice(data)
                 .map_err(|e| AppError::InvalidRequest(e.to_string()))?;
@@ -714,6 +713,22 @@ pub(crate) fn route(
                     (items, next)
                 }
                 _ => market::list_raw(&snap, what, owner.as_ref(), after.as_deref(), limit, &keep)?,
+            };
+            let items = if what == 0x24 {
+                // Active leases show what they have earned so far (settled as of `version`).
+                items
+                    .into_iter()
+                    .map(|j| {
+                        let mut l: market::Lease = serde_json::from_value(j).map_err(|e| {
+                            AppError::ChainState(format!("corrupt lease record: {e}"))
+                        })?;
+                        l.paid = market::paid_so_far(&snap, &l, version)?;
+                        serde_json::to_value(&l)
+                            .map_err(|e| AppError::InvalidRequest(e.to_string()))
+                    })
+                    .collect::<Result<Vec<_>, AppError>>()?
+            } else {
+                items
             };
             json(&serde_json::json!({ "items": items, "next": next.map(hex::encode) }))?
         }

@@ -811,6 +811,8 @@ pub mod market {
             deposit: Some(proto_coin(&deposit.to_string(), denom)),
             auction: auction as i32,
             bid_window: 0,
+            reclamation_min_window_s: 0,
+            deposit_sources: Vec::new(),
         })
     }
 
@@ -841,6 +843,7 @@ pub mod market {
             provider: provider.to_string(),
             price: Some(mpb::DecCoin { denom: denom.into(), amount: price.into() }),
             deposit: Some(proto_coin(&deposit.to_string(), "uact")),
+            reclamation_window_s: 0,
         })
     }
 

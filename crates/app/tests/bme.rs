@@ -672,6 +672,7 @@ fn s6_4_s6_5_s1_1_s10_1_deployments_run_pay_and_close_in_act_through_a_halt() {
         provider: p.to_string(),
         price: Some(mpb::DecCoin { denom: DENOM_ACT.into(), amount: "2".into() }),
         deposit: Some(ProtoCoin { denom: DENOM_AKT.into(), amount: "500000".into() }),
+        ..Default::default()
     });
     h.ok(1, vec![bid]);
     h.ok(0, vec![Msg::CreateLease(MsgCreateLease { bid_id: bid_id(&tenant, 1, 1, 1, &p) })]);

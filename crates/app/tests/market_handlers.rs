@@ -202,6 +202,7 @@ fn a_deposit_tops_up_the_escrow_and_moves_the_exhaustion_height() {
         vec![Msg::DepositDeployment(MsgDepositDeployment {
             id: dep_id(&t, 1),
             amount: Some(dcloud_app::testkit::proto_coin("1000", DENOM_ACT)),
+            ..Default::default()
         })],
     );
     assert_eq!(r.code, 0, "{}", r.log);
@@ -300,6 +301,7 @@ fn a_non_owner_cannot_close_update_or_deposit_into_a_deployment() {
     let dep = Msg::DepositDeployment(MsgDepositDeployment {
         id: dep_id(&t, 1),
         amount: Some(dcloud_app::testkit::proto_coin("1000", DENOM_ACT)),
+        ..Default::default()
     });
     rejected(&mut m.c, 1, dep, 8, "sdk", "does not match the key registered");
     rejected(
@@ -362,6 +364,7 @@ fn owner_messages_on_missing_or_closed_deployments_and_groups_are_rejected() {
     let wrong_denom = Msg::DepositDeployment(MsgDepositDeployment {
         id: dep_id(&t, 1),
         amount: Some(dcloud_app::testkit::proto_coin("1000", DENOM_AKT)),
+        ..Default::default()
     });
     rejected(&mut m.c, 0, wrong_denom, 4, "escrow", "holds uact");
     assert_eq!(

@@ -86,6 +86,7 @@ fn run_conservation(
                     vec![Msg::DepositDeployment(MsgDepositDeployment {
                         id: dep_id(&t, 1),
                         amount: Some(dcloud_app::testkit::proto_coin(&a.to_string(), DENOM_ACT)),
+                        ..Default::default()
                     })],
                 );
                 if r.code == 0 {

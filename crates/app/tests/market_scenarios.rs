@@ -392,6 +392,128 @@ fn queries_list_deployments_orders_bids_and_leases_by_owner_provider_and_state()
 }
 
 #[test]
+fn list_queries_at_a_past_height_show_the_set_of_that_height_after_later_changes() {
+    let mut c = chain();
+    let (tenant, p1, p2) = (c.address(0), c.address(1), c.address(2));
+    for dseq in [11, 12] {
+        c.exec(
+            0,
+            vec![create_deployment(
+                &tenant,
+                dseq,
+                vec![group("web", "10")],
+                1_000_000,
+                DENOM_ACT,
+                Auction::Manual,
+            )],
+        );
+    }
+    c.exec(1, vec![create_bid(&p1, &tenant, 11, 1, 1, "1", DENOM_ACT, 500_000)]);
+    c.exec(2, vec![create_bid(&p2, &tenant, 12, 1, 1, "2", DENOM_ACT, 500_000)]);
+    c.exec(0, vec![Msg::CreateLease(MsgCreateLease { bid_id: bid_id(&tenant, 11, 1, 1, &p1) })]);
+    let h1 = c.height();
+    // Later: the first lease closes, the second deployment gets its lease, a third deployment.
+    c.exec(0, vec![Msg::CloseLease(MsgCloseLease { id: bid_id(&tenant, 11, 1, 1, &p1) })]);
+    c.exec(0, vec![Msg::CreateLease(MsgCreateLease { bid_id: bid_id(&tenant, 12, 1, 1, &p2) })]);
+    c.exec(
+        0,
+        vec![create_deployment(
+            &tenant,
+            13,
+            vec![group("web", "10")],
+            1_000_000,
+            DENOM_ACT,
+            Auction::Manual,
+        )],
+    );
+    let q = |c: &TestChain, path: &str, data: String, h: u64| -> serde_json::Value {
+        let r = c.app().query(path, data.as_bytes(), h, false).unwrap();
+        assert_eq!(r.height, if h == 0 { c.height() } else { h });
+        serde_json::from_slice(&r.value).unwrap()
+    };
+    let lease_set = |j: &serde_json::Value| -> Vec<(u64, String)> {
+        j["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| (l["dseq"].as_u64().unwrap(), l["state"].as_str().unwrap().to_string()))
+            .collect()
+    };
+    let owner = format!(r#"{{"owner":"{tenant}"}}"#);
+    assert_eq!(lease_set(&q(&c, "/market/leases", owner.clone(), h1)), vec![(11, "active".into())]);
+    assert_eq!(
+        lease_set(&q(&c, "/market/leases", owner.clone(), 0)),
+        vec![(11, "closed".into()), (12, "active".into())]
+    );
+    // By provider (through the provider index) and by state, at h1.
+    let by_p2 = q(&c, "/market/leases", format!(r#"{{"provider":"{p2}"}}"#), h1);
+    assert!(lease_set(&by_p2).is_empty());
+    let open_bids = q(&c, "/market/bids", format!(r#"{{"owner":"{tenant}","state":"open"}}"#), h1);
+    assert_eq!(open_bids["items"].as_array().unwrap().len(), 1);
+    assert_eq!(open_bids["items"][0]["dseq"], 12);
+    // Deployments and providers at h1: two deployments then, three now.
+    let deps = q(&c, "/deployment/deployments", owner.clone(), h1);
+    assert_eq!(deps.as_array().unwrap().len(), 2, "{deps}");
+    assert_eq!(q(&c, "/deployment/deployments", owner, 0).as_array().unwrap().len(), 3);
+    let providers = q(&c, "/provider/list", String::new(), h1);
+    assert_eq!(providers["providers"].as_array().unwrap().len(), 3);
+    // Bank balances at h1 list every denom the account held then.
+    let bal = q(&c, "/bank/balances", tenant.to_string(), h1);
+    assert_eq!(bal.as_array().unwrap().len(), 2, "{bal}");
+}
+
+#[test]
+fn a_lease_query_shows_what_the_lease_has_earned_so_far_and_the_final_amount_once_closed() {
+    let mut c = chain();
+    let (tenant, p1) = (c.address(0), c.address(1));
+    c.exec(
+        0,
+        vec![create_deployment(
+            &tenant,
+            21,
+            vec![group("web", "10")],
+            1_000_000,
+            DENOM_ACT,
+            Auction::Manual,
+        )],
+    );
+    // 2.5 uact per block: the sub-micro remainder is kept, so n blocks earn floor(2.5 n).
+    c.exec(1, vec![create_bid(&p1, &tenant, 21, 1, 1, "2.5", DENOM_ACT, 500_000)]);
+    c.exec(0, vec![Msg::CreateLease(MsgCreateLease { bid_id: bid_id(&tenant, 21, 1, 1, &p1) })]);
+    let leased_at = c.height();
+    let paid_at = |c: &TestChain, h: u64| -> u128 {
+        let r = c.app().query(
+            "/market/leases",
+            format!(r#"{{"owner":"{tenant}"}}"#).as_bytes(),
+            h,
+            false,
+        );
+        let j: serde_json::Value = serde_json::from_slice(&r.unwrap().value).unwrap();
+        j["items"][0]["paid"].as_str().unwrap().parse().unwrap()
+    };
+    assert_eq!(paid_at(&c, 0), 0);
+    c.advance_to(leased_at + 7);
+    assert_eq!(paid_at(&c, 0), 17, "floor(2.5 × 7)");
+    // The provider withdraws: withdrawn + unwithdrawn earnings still add up.
+    let r = c
+        .exec(1, vec![Msg::WithdrawLease(MsgWithdrawLease { id: bid_id(&tenant, 21, 1, 1, &p1) })]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    let w = c.height();
+    c.advance_to(w + 3);
+    assert_eq!(paid_at(&c, 0), 5 * u128::from(w + 3 - leased_at) / 2);
+    // At a past height, the amount as of that height; the stored lease is untouched by queries.
+    assert_eq!(paid_at(&c, leased_at + 7), 17);
+    assert_eq!(c.lease(&tenant, 21, 1, 1, &p1).unwrap().paid, 0);
+    let r = c.exec(0, vec![Msg::CloseLease(MsgCloseLease { id: bid_id(&tenant, 21, 1, 1, &p1) })]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    let closed = c.height();
+    let total = 5 * u128::from(closed - leased_at) / 2;
+    assert_eq!(c.lease(&tenant, 21, 1, 1, &p1).unwrap().paid, total);
+    c.advance_to(closed + 5);
+    assert_eq!(paid_at(&c, 0), total, "a closed lease keeps its final amount");
+}
+
+#[test]
 fn every_market_message_fits_in_the_harness_gas_budget() {
     let mut c = chain();
     let (t, p1) = (c.address(0), c.address(1));

@@ -565,6 +565,7 @@ impl Sim {
                             amount: d.price.to_string(),
                         }),
                         deposit: coin(BID_DEPOSIT, DENOM_AKT),
+                        ..Default::default()
                     });
                     plan.push((d.provider, vec![m], Act::Bid(i)));
                 }

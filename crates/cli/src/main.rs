@@ -1,6 +1,7 @@
 //! `dcloud`: the one command-line tool for dcloud. Keys, genesis, a node, a one-command
 //! devnet, txs and queries. Errors are one line on stderr and a non-zero exit code.
 
+mod authz;
 mod bme;
 mod ctx;
 mod deploy;

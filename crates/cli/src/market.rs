@@ -55,6 +55,10 @@ pub(crate) enum DeploymentTx {
         /// Bid window in blocks for `lowest` [default: the chain's param].
         #[arg(long)]
         bid_window: Option<u64>,
+        /// Where the deposit comes from, in order: `balance`, `grant` (deposit grants given to
+        /// you, `tx authz grant`) or `grant,balance`.
+        #[arg(long, default_value = "balance")]
+        sources: String,
         #[command(flatten)]
         common: TxFlags,
     },
@@ -67,12 +71,20 @@ pub(crate) enum DeploymentTx {
         #[command(flatten)]
         common: TxFlags,
     },
-    /// Add funds to the deployment's escrow account.
+    /// Add funds to a deployment's escrow account: your own (default) or anyone's (`--owner`);
+    /// `--sources grant` draws on deposit grants given to you (`tx authz grant`). Unused funds
+    /// return to whoever paid them when the deployment closes.
     Deposit {
         /// Amount, e.g. `1000000uact`.
         amount: String,
         #[command(flatten)]
         id: OwnDeployment,
+        /// The deployment's owner (address or key name) [default: the signer].
+        #[arg(long)]
+        owner: Option<String>,
+        /// Where the funds come from, in order: `balance`, `grant` or `balance,grant`.
+        #[arg(long, default_value = "balance")]
+        sources: String,
         #[command(flatten)]
         common: TxFlags,
     },
@@ -196,6 +208,9 @@ pub(crate) enum BidTx {
         /// Deposit locked while the bid is open [default: the chain's minimum, in the price's denom].
         #[arg(long)]
         deposit: Option<String>,
+        /// Reclamation window to offer, e.g. `24h` (required when the deployment asks for one).
+        #[arg(long, value_parser = parse_window)]
+        reclamation_window: Option<u64>,
         #[command(flatten)]
         common: TxFlags,
     },
@@ -217,6 +232,20 @@ pub(crate) enum LeaseTx {
     Create {
         #[command(flatten)]
         id: OwnLeaseArgs,
+        #[command(flatten)]
+        common: TxFlags,
+    },
+    /// Start reclaiming a lease that has a reclamation window (provider); once the window has
+    /// passed, `tx market bid close` ends it.
+    StartReclaim {
+        #[command(flatten)]
+        order: OrderArgs,
+        /// Provider: key name or address in the keyring.
+        #[arg(long)]
+        from: String,
+        /// Why (shown to the tenant).
+        #[arg(long, default_value = "")]
+        reason: String,
         #[command(flatten)]
         common: TxFlags,
     },
@@ -244,7 +273,7 @@ pub(crate) enum LeaseTx {
 pub(crate) struct AtHeight {
     /// Answer from this height [default: latest].
     #[arg(long, default_value_t = 0)]
-    height: u64,
+    pub(crate) height: u64,
 }
 
 /// Filters of `query market … list`.
@@ -364,9 +393,11 @@ pub(crate) fn load_sdl(path: &Path) -> anyhow::Result<mk::Sdl> {
 
 pub(crate) async fn run_deployment_tx(ctx: &Ctx, cmd: DeploymentTx) -> anyhow::Result<()> {
     match cmd {
-        DeploymentTx::Create { sdl, from, deposit, dseq, auction, bid_window, common } => {
+        DeploymentTx::Create { sdl, from, deposit, dseq, auction, bid_window, sources, common } => {
             let parsed = load_sdl(&sdl)?;
             let deposit = mk::parse_coin(&deposit, "--deposit")?;
+            let sources = dcloud_client::authz::parse_sources(&sources)
+                .map_err(|e| anyhow::anyhow!("invalid --sources: {e}"))?;
             if dseq == Some(0) {
                 bail!("--dseq must be > 0");
             }
@@ -386,6 +417,13 @@ pub(crate) async fn run_deployment_tx(ctx: &Ctx, cmd: DeploymentTx) -> anyhow::R
                 auction.to_pb(),
                 bid_window.unwrap_or(0),
             )?;
+            let msg = match msg {
+                Msg::CreateDeployment(mut m) => {
+                    m.deposit_sources = sources.iter().map(|s| *s as i32).collect();
+                    Msg::CreateDeployment(m)
+                }
+                other => other,
+            };
             let price = parsed
                 .max_price_per_block()
                 .map(|p| format!(", max price {p} per block"))
@@ -413,15 +451,29 @@ pub(crate) async fn run_deployment_tx(ctx: &Ctx, cmd: DeploymentTx) -> anyhow::R
             );
             send(ctx, &key, &[msg], &common, &summary, dep_extra(&owner, id.dseq)).await
         }
-        DeploymentTx::Deposit { amount, id, common } => {
+        DeploymentTx::Deposit { amount, id, owner, sources, common } => {
             let coin = mk::parse_coin(&amount, "amount")?;
+            let sources = dcloud_client::authz::parse_sources(&sources)
+                .map_err(|e| anyhow::anyhow!("invalid --sources: {e}"))?;
             let key = ctx.signing_key(&id.from)?;
-            let owner = key.public_key().address();
+            let depositor = key.public_key().address();
+            let owner = match owner {
+                Some(o) => ctx.resolve_address(&o, "--owner")?,
+                None => depositor.clone(),
+            };
+            let from_grant =
+                if sources.contains(&dcloud_proto::dcloud::escrow::DepositSource::Grant) {
+                    " (drawing on deposit grants)"
+                } else {
+                    ""
+                };
             let summary = format!(
-                "deposit {}{} into deployment {owner}/{}",
+                "deposit {}{} into deployment {owner}/{}{from_grant}",
                 coin.amount, coin.denom, id.dseq
             );
-            let msg = mk::deposit_deployment(&owner, id.dseq, coin);
+            let msg = dcloud_client::authz::deposit_deployment_from(
+                &owner, id.dseq, coin, &depositor, &sources,
+            );
             send(ctx, &key, &[msg], &common, &summary, dep_extra(&owner, id.dseq)).await
         }
         DeploymentTx::Close { id, common } => {
@@ -494,9 +546,26 @@ fn check_seq<T: PartialEq + Default>(v: T, flag: &str) -> anyhow::Result<T> {
     Ok(v)
 }
 
+/// A reclamation window in whole seconds, from a duration such as `24h`.
+fn parse_window(s: &str) -> Result<u64, String> {
+    let d = humantime::parse_duration(s)
+        .map_err(|e| format!("invalid window {s:?} ({e}); use e.g. 1h or 24h"))?;
+    if d.as_secs() == 0 {
+        return Err(format!("window {s:?} is shorter than a second"));
+    }
+    Ok(d.as_secs())
+}
+
 pub(crate) async fn run_market_tx(ctx: &Ctx, cmd: MarketTx) -> anyhow::Result<()> {
     match cmd {
-        MarketTx::Bid(BidTx::Create { order, from, price, deposit, common }) => {
+        MarketTx::Bid(BidTx::Create {
+            order,
+            from,
+            price,
+            deposit,
+            reclamation_window,
+            common,
+        }) => {
             let price = mk::parse_dec_coin(&price, "--price")?;
             let deposit = deposit.map(|d| mk::parse_coin(&d, "--deposit")).transpose()?;
             let key = ctx.signing_key(&from)?;
@@ -528,7 +597,12 @@ pub(crate) async fn run_market_tx(ctx: &Ctx, cmd: MarketTx) -> anyhow::Result<()
                 deposit.amount,
                 deposit.denom
             );
-            let msg = mk::create_bid(&b, price, deposit);
+            let msg = mk::create_bid_with_reclamation(
+                &b,
+                price,
+                deposit,
+                reclamation_window.unwrap_or(0),
+            );
             send(ctx, &key, &[msg], &common, &summary, bid_extra(&b)).await
         }
         MarketTx::Bid(BidTx::Close { order, from, common }) => {
@@ -542,6 +616,13 @@ pub(crate) async fn run_market_tx(ctx: &Ctx, cmd: MarketTx) -> anyhow::Result<()
             let b = id.bid(ctx, key.public_key().address())?;
             let summary = format!("create lease {}", bid_label(&b));
             send(ctx, &key, &[mk::create_lease(&b)], &common, &summary, bid_extra(&b)).await
+        }
+        MarketTx::Lease(LeaseTx::StartReclaim { order, from, reason, common }) => {
+            let key = ctx.signing_key(&from)?;
+            let b = order.bid(ctx, key.public_key().address())?;
+            let summary = format!("start reclaiming lease {}", bid_label(&b));
+            let msg = mk::start_reclaim(&b, &reason);
+            send(ctx, &key, &[msg], &common, &summary, bid_extra(&b)).await
         }
         MarketTx::Lease(LeaseTx::Withdraw { order, from, common }) => {
             let key = ctx.signing_key(&from)?;
@@ -955,7 +1036,25 @@ mod tests {
     #[test]
     fn deployment_and_group_commands_parse() {
         assert!(parse(&["deployment", "update", "x.yaml", "--from", "a", "--dseq", "3"]).is_ok());
-        assert!(parse(&["deployment", "deposit", "5uact", "--from", "a", "--dseq", "3"]).is_ok());
+        let c = parse(&["deployment", "deposit", "5uact", "--from", "a", "--dseq", "3"]).unwrap();
+        let Sub::Deployment(DeploymentTx::Deposit { owner, sources, .. }) = c else { panic!() };
+        assert_eq!((owner, sources.as_str()), (None, "balance"));
+        let c = parse(&[
+            "deployment",
+            "deposit",
+            "5uact",
+            "--from",
+            "a",
+            "--dseq",
+            "3",
+            "--owner",
+            "bob",
+            "--sources",
+            "grant,balance",
+        ])
+        .unwrap();
+        let Sub::Deployment(DeploymentTx::Deposit { owner, sources, .. }) = c else { panic!() };
+        assert_eq!((owner.as_deref(), sources.as_str()), (Some("bob"), "grant,balance"));
         assert!(parse(&["deployment", "close", "--from", "a", "--dseq", "3"]).is_ok());
         assert!(parse(&["deployment", "close", "--from", "a"]).is_err(), "--dseq is required");
         let c = parse(&["deployment", "group", "pause", "--from", "a", "--dseq", "3"]).unwrap();
@@ -995,6 +1094,60 @@ mod tests {
         );
         assert!(parse(&["market", "bid", "close", "--owner", "a", "--dseq", "5", "--from", "p"])
             .is_ok());
+        let c = parse(&[
+            "market",
+            "bid",
+            "create",
+            "--owner",
+            "a",
+            "--dseq",
+            "5",
+            "--price",
+            "1uact",
+            "--from",
+            "p",
+            "--reclamation-window",
+            "2h",
+        ])
+        .unwrap();
+        let Sub::Market(MarketTx::Bid(BidTx::Create { reclamation_window, .. })) = c else {
+            panic!()
+        };
+        assert_eq!(reclamation_window, Some(7200));
+        assert!(parse(&[
+            "market",
+            "bid",
+            "create",
+            "--owner",
+            "a",
+            "--dseq",
+            "5",
+            "--price",
+            "1uact",
+            "--from",
+            "p",
+            "--reclamation-window",
+            "soon",
+        ])
+        .is_err());
+        let c = parse(&[
+            "market",
+            "lease",
+            "start-reclaim",
+            "--owner",
+            "a",
+            "--dseq",
+            "5",
+            "--from",
+            "p",
+            "--reason",
+            "maintenance",
+        ])
+        .unwrap();
+        let Sub::Market(MarketTx::Lease(LeaseTx::StartReclaim { reason, .. })) = c else {
+            panic!()
+        };
+        assert_eq!(reason, "maintenance");
         let c = parse(&[
             "market",
             "lease",

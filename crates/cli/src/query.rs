@@ -57,6 +57,9 @@ pub(crate) enum QueryCmd {
     /// Slashing: params and validators' signing infos.
     #[command(subcommand)]
     Slashing(crate::staking::SlashingQuery),
+    /// Authz: deposit grants.
+    #[command(subcommand)]
+    Authz(crate::authz::AuthzQuery),
     /// A tx by hash.
     Tx {
         /// Tx hash (64 hex characters).
@@ -90,6 +93,8 @@ pub(crate) enum BankQuery {
     Balances {
         /// akash1… address or key name.
         address: String,
+        #[command(flatten)]
+        at: crate::market::AtHeight,
     },
     /// Total supply of every denom.
     Total,
@@ -119,9 +124,17 @@ pub(crate) async fn run(ctx: &Ctx, cmd: QueryCmd) -> anyhow::Result<()> {
         QueryCmd::Gov(c) => return crate::gov::gov_query(ctx, c).await,
         QueryCmd::Mint(c) => return crate::staking::mint_query(ctx, c).await,
         QueryCmd::Slashing(c) => return crate::staking::slashing_query(ctx, c).await,
-        QueryCmd::Bank(BankQuery::Balances { address }) => {
+        QueryCmd::Authz(c) => return crate::authz::authz_query(ctx, c).await,
+        QueryCmd::Bank(BankQuery::Balances { address, at }) => {
             let addr = ctx.resolve_address(&address, "address")?;
-            let coins = ctx.client()?.balances(&addr).await?;
+            let req = serde_json::Value::String(addr.to_string());
+            let coins: dcloud_types::Coins = dcloud_client::market::query_json_at(
+                &ctx.client()?,
+                "/bank/balances",
+                &req,
+                at.height,
+            )
+            .await?;
             if ctx.output.is_json() {
                 print_json(&serde_json::json!({"address": addr, "balances": coins}))?;
             } else if coins.is_empty() {

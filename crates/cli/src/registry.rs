@@ -1,6 +1,7 @@
 //! Provider, audit and certificate commands: `tx provider|audit|cert …` and
 //! `query provider|audit|cert …`.
 
+use dcloud_client::market::query_json_at;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _};
@@ -132,11 +133,15 @@ pub(crate) enum ProviderQuery {
         /// Most providers to show.
         #[arg(long, default_value_t = 100)]
         limit: usize,
+        #[command(flatten)]
+        at: crate::market::AtHeight,
     },
     /// One provider.
     Get {
         /// Provider address or key name.
         address: String,
+        #[command(flatten)]
+        at: crate::market::AtHeight,
     },
 }
 
@@ -151,6 +156,8 @@ pub(crate) enum AuditQuery {
         /// Only records by this auditor.
         #[arg(long)]
         auditor: Option<String>,
+        #[command(flatten)]
+        at: crate::market::AtHeight,
     },
 }
 
@@ -168,6 +175,8 @@ pub(crate) enum CertQuery {
         /// Only this serial.
         #[arg(long)]
         serial: Option<String>,
+        #[command(flatten)]
+        at: crate::market::AtHeight,
     },
 }
 
@@ -416,8 +425,10 @@ pub(crate) async fn cert_tx(ctx: &Ctx, cmd: CertTx) -> anyhow::Result<()> {
 pub(crate) async fn provider_query(ctx: &Ctx, cmd: ProviderQuery) -> anyhow::Result<()> {
     let client = ctx.client()?;
     match cmd {
-        ProviderQuery::List { limit } => {
-            let page = client.providers(None, limit.clamp(1, 1000)).await?;
+        ProviderQuery::List { limit, at } => {
+            let req = serde_json::json!({"limit": limit.clamp(1, 1000)});
+            let page: dcloud_app::query::ProviderPage =
+                query_json_at(&client, "/provider/list", &req, at.height).await?;
             if ctx.output.is_json() {
                 return print_json(&page);
             }
@@ -428,12 +439,17 @@ pub(crate) async fn provider_query(ctx: &Ctx, cmd: ProviderQuery) -> anyhow::Res
                 println!("{}  {}", p.owner, p.host_uri);
             }
         }
-        ProviderQuery::Get { address } => {
+        ProviderQuery::Get { address, at } => {
             let addr = ctx.resolve_address(&address, "provider")?;
-            let p = client
-                .provider(&addr)
-                .await?
-                .ok_or_else(|| anyhow!("{addr} is not a registered provider"))?;
+            let req = serde_json::Value::String(addr.to_string());
+            let p: dcloud_app::modules::provider::Provider =
+                match query_json_at(&client, "/provider/get", &req, at.height).await {
+                    Ok(p) => p,
+                    Err(e) if e.is_not_found() => {
+                        return Err(anyhow!("{addr} is not a registered provider"))
+                    }
+                    Err(e) => return Err(e.into()),
+                };
             if ctx.output.is_json() {
                 return print_json(&p);
             }
@@ -452,10 +468,16 @@ pub(crate) async fn provider_query(ctx: &Ctx, cmd: ProviderQuery) -> anyhow::Res
 
 /// Runs `query audit …`.
 pub(crate) async fn audit_query(ctx: &Ctx, cmd: AuditQuery) -> anyhow::Result<()> {
-    let AuditQuery::List { provider, auditor } = cmd;
+    let AuditQuery::List { provider, auditor, at } = cmd;
     let provider = provider.map(|p| ctx.resolve_address(&p, "provider")).transpose()?;
     let auditor = auditor.map(|a| ctx.resolve_address(&a, "auditor")).transpose()?;
-    let records = ctx.client()?.audits(provider.as_ref(), auditor.as_ref()).await?;
+    let req = serde_json::to_value(dcloud_app::query::AuditListReq {
+        provider: provider.map(|a| a.to_string()),
+        auditor: auditor.map(|a| a.to_string()),
+        limit: Some(1000),
+    })?;
+    let records: Vec<dcloud_app::modules::audit::AuditedAttributes> =
+        query_json_at(&ctx.client()?, "/audit/list", &req, at.height).await?;
     if ctx.output.is_json() {
         return print_json(&records);
     }
@@ -473,10 +495,12 @@ pub(crate) async fn audit_query(ctx: &Ctx, cmd: AuditQuery) -> anyhow::Result<()
 
 /// Runs `query cert …`.
 pub(crate) async fn cert_query(ctx: &Ctx, cmd: CertQuery) -> anyhow::Result<()> {
-    let CertQuery::List { owner, state, serial } = cmd;
+    let CertQuery::List { owner, state, serial, at } = cmd;
     let owner = owner.map(|o| ctx.resolve_address(&o, "owner")).transpose()?;
     let filter = CertFilter { owner: owner.map(|o| o.to_string()), state, serial };
-    let certs: Vec<Certificate> = ctx.client()?.certificates(&filter).await?;
+    let req = serde_json::to_value(dcloud_app::query::CertListReq { filter, limit: Some(1000) })?;
+    let certs: Vec<Certificate> =
+        query_json_at(&ctx.client()?, "/cert/list", &req, at.height).await?;
     if ctx.output.is_json() {
         return print_json(&certs);
     }

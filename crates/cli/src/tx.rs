@@ -53,6 +53,9 @@ pub(crate) enum TxCmd {
     /// Slashing: unjail a validator.
     #[command(subcommand)]
     Slashing(crate::staking::SlashingTx),
+    /// Authz: deposit grants (let another account deposit your funds into escrow).
+    #[command(subcommand)]
+    Authz(crate::authz::AuthzTx),
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,6 +142,7 @@ pub(crate) async fn run(ctx: &Ctx, cmd: TxCmd) -> anyhow::Result<()> {
         TxCmd::Distribution(c) => crate::staking::distribution_tx(ctx, c).await,
         TxCmd::Gov(c) => crate::gov::gov_tx(ctx, c).await,
         TxCmd::Slashing(c) => crate::staking::slashing_tx(ctx, c).await,
+        TxCmd::Authz(c) => crate::authz::authz_tx(ctx, c).await,
         TxCmd::Bank(BankTx::Send { from, to, amount, common }) => {
             let coins: Coins =
                 amount.parse().map_err(|e| anyhow::anyhow!("invalid amount {amount:?}: {e}"))?;

@@ -289,8 +289,27 @@ fn tenant_deploys_from_sdl_sees_it_and_gets_the_deposit_back_on_close() {
         ])
         .json();
     assert_eq!(old["deployment"]["state"], "active", "{old}");
-    // (List queries at an earlier height are refused by the store for now: "range queries
-    // are served at the latest version only".)
+    // List queries answer from an earlier height too.
+    let old_list = env
+        .run(&[
+            "query",
+            "deployment",
+            "list",
+            "--owner",
+            "alice",
+            "--state",
+            "active",
+            "--height",
+            &h,
+            "-o",
+            "json",
+        ])
+        .json();
+    let listed = old_list["deployments"].as_array().expect("deployments");
+    assert!(
+        listed.iter().any(|d| d["dseq"].as_u64() == Some(dseq) && d["state"] == "active"),
+        "{old_list}"
+    );
 
     // Closing twice is a clear one-line error.
     let e = env

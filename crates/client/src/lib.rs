@@ -10,6 +10,7 @@
 //! Errors are one enum, [`ClientError`].
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
+pub mod authz;
 pub mod bme;
 mod error;
 pub mod gov;

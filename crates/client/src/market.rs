@@ -219,6 +219,8 @@ pub fn create_deployment(
         deposit: Some(deposit),
         auction: auction as i32,
         bid_window,
+        reclamation_min_window_s: sdl.reclamation_min_window_secs().unwrap_or(0),
+        deposit_sources: Vec::new(),
     }))
 }
 
@@ -235,6 +237,7 @@ pub fn deposit_deployment(owner: &AccAddress, dseq: u64, amount: pb::Coin) -> Ms
     Msg::DepositDeployment(pb::MsgDepositDeployment {
         id: dep_id(owner, dseq),
         amount: Some(amount),
+        ..Default::default()
     })
 }
 
@@ -258,6 +261,27 @@ pub fn start_group(owner: &AccAddress, dseq: u64, gseq: u32) -> Msg {
     Msg::StartGroup(pb::MsgStartGroup { id: group_id(owner, dseq, gseq) })
 }
 
+/// `MsgCreateBid` offering a reclamation window of `window_s` seconds (0 = none).
+pub fn create_bid_with_reclamation(
+    bid: &BidRef,
+    price: pb::DecCoin,
+    deposit: pb::Coin,
+    window_s: u64,
+) -> Msg {
+    match create_bid(bid, price, deposit) {
+        Msg::CreateBid(mut m) => {
+            m.reclamation_window_s = window_s;
+            Msg::CreateBid(m)
+        }
+        other => other,
+    }
+}
+
+/// `MsgLeaseStartReclaim` by the provider of the lease `bid`.
+pub fn start_reclaim(bid: &BidRef, reason: &str) -> Msg {
+    Msg::LeaseStartReclaim(mpb::MsgLeaseStartReclaim { id: bid.to_msg(), reason: reason.into() })
+}
+
 /// `MsgCreateBid` by `bid.provider` on the order of `bid`.
 pub fn create_bid(bid: &BidRef, price: pb::DecCoin, deposit: pb::Coin) -> Msg {
     Msg::CreateBid(mpb::MsgCreateBid {
@@ -270,6 +294,7 @@ pub fn create_bid(bid: &BidRef, price: pb::DecCoin, deposit: pb::Coin) -> Msg {
         provider: bid.provider.to_string(),
         price: Some(price),
         deposit: Some(deposit),
+        reclamation_window_s: 0,
     })
 }
 

@@ -1,6 +1,7 @@
 //! REST/JSON query API (Cosmos-SDK-compatible paths where a standard module exists) with an
 //! OpenAPI 3 description at `/openapi.json`. Errors are `{"code": n, "message": "…"}` with a
-//! 4xx/5xx status.
+//! 4xx/5xx status. Queries answer at the latest height, or at the height given by the `height`
+//! query parameter or the Cosmos `x-cosmos-block-height` header (lists included).
 
 use std::sync::Arc;
 
@@ -67,8 +68,60 @@ pub(crate) fn router(sh: Arc<Shared>) -> Router {
         .route("/dcloud/provider/v1/providers/{address}", get(provider_get))
         .route("/dcloud/audit/v1/audits", get(module_query))
         .route("/dcloud/cert/v1/certificates", get(module_query))
+        .route("/cosmos/authz/v1beta1/grants", get(module_query))
         .layer(DefaultBodyLimit::max(crate::rpc::MAX_BODY_BYTES))
+        .layer(axum::middleware::map_request(height_header))
         .with_state(sh)
+}
+
+/// The Cosmos gRPC-gateway header selecting the height a query answers from.
+pub(crate) const HEIGHT_HEADER: &str = "x-cosmos-block-height";
+
+/// Folds the `x-cosmos-block-height` header into the `height` query parameter, which every
+/// query handler reads. A malformed header, or one that disagrees with `?height=`, is refused.
+async fn height_header(
+    mut req: axum::extract::Request,
+) -> Result<axum::extract::Request, Response> {
+    let header = req
+        .headers()
+        .get(HEIGHT_HEADER)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    if let Some(uri) = fold_height_header(req.uri(), header.as_deref())
+        .map_err(|m| error(StatusCode::BAD_REQUEST, 18, m))?
+    {
+        *req.uri_mut() = uri;
+    }
+    Ok(req)
+}
+
+/// The request URI with `height=H` appended when the header gives `H` and the query string
+/// has no `height` (`None`: leave the URI as it is).
+fn fold_height_header(
+    uri: &axum::http::Uri,
+    header: Option<&str>,
+) -> Result<Option<axum::http::Uri>, String> {
+    let Some(raw) = header else { return Ok(None) };
+    let h: u64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| format!("{HEIGHT_HEADER} must be a block height, got {raw:?}"))?;
+    let query = uri.query().unwrap_or("");
+    let given: Vec<&str> = query.split('&').filter_map(|kv| kv.strip_prefix("height=")).collect();
+    if !given.is_empty() {
+        return if given.iter().all(|g| g.parse::<u64>() == Ok(h)) {
+            Ok(None)
+        } else {
+            Err(format!("{HEIGHT_HEADER} {h} disagrees with the height query parameter"))
+        };
+    }
+    let pq = if query.is_empty() {
+        format!("{}?height={h}", uri.path())
+    } else {
+        format!("{}?{query}&height={h}", uri.path())
+    };
+    let mut parts = uri.clone().into_parts();
+    parts.path_and_query = Some(pq.parse().map_err(|e| format!("bad request URI: {e}"))?);
+    axum::http::Uri::from_parts(parts).map(Some).map_err(|e| format!("bad request URI: {e}"))
 }
 
 fn error(status: StatusCode, code: u32, message: impl Into<String>) -> Response {
@@ -293,6 +346,7 @@ fn app_path(rest: &str) -> Option<&'static str> {
         "/dcloud/provider/v1/providers" => "/provider/list",
         "/dcloud/audit/v1/audits" => "/audit/list",
         "/dcloud/cert/v1/certificates" => "/cert/list",
+        "/cosmos/authz/v1beta1/grants" => "/authz/grants",
         _ => return None,
     })
 }
@@ -514,6 +568,13 @@ pub(crate) fn openapi_doc() -> Value {
                 &[("address", "path", true), h],
             ),
         ),
+        (
+            "/cosmos/authz/v1beta1/grants",
+            op(
+                "Deposit grants (filters: granter, grantee)",
+                &[("granter", "query", false), ("grantee", "query", false), h],
+            ),
+        ),
     ];
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (p, v) in more {
@@ -521,4 +582,31 @@ pub(crate) fn openapi_doc() -> Value {
         }
     }
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fold(uri: &str, header: Option<&str>) -> Result<Option<String>, String> {
+        fold_height_header(&uri.parse().unwrap(), header).map(|u| u.map(|u| u.to_string()))
+    }
+
+    #[test]
+    fn the_height_header_becomes_the_height_parameter_unless_one_is_given() {
+        assert_eq!(fold("/dcloud/market/v1/leases", None), Ok(None));
+        assert_eq!(
+            fold("/dcloud/market/v1/leases", Some("12")),
+            Ok(Some("/dcloud/market/v1/leases?height=12".into()))
+        );
+        assert_eq!(
+            fold("/dcloud/market/v1/leases?owner=akash1x&limit=2", Some(" 7 ")),
+            Ok(Some("/dcloud/market/v1/leases?owner=akash1x&limit=2&height=7".into()))
+        );
+        assert_eq!(fold("/cosmos/bank/v1beta1/supply?height=7", Some("7")), Ok(None));
+        let e = fold("/cosmos/bank/v1beta1/supply?height=8", Some("7")).unwrap_err();
+        assert!(e.contains("disagrees"), "{e}");
+        let e = fold("/cosmos/bank/v1beta1/supply", Some("latest")).unwrap_err();
+        assert!(e.contains("x-cosmos-block-height must be a block height"), "{e}");
+    }
 }

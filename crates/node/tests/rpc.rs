@@ -305,3 +305,67 @@ async fn rpc_rest_websocket_and_bad_requests() {
 
     net.node.unwrap().shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_queries_answer_from_a_past_height_over_json_rpc_and_rest() {
+    let net = start().await;
+    let account_number = dcloud_app::modules::auth::MODULE_ACCOUNTS.len() as u64;
+    let carol = SigningKey::from_bytes(&[11u8; 32]).unwrap().public_key().address().to_string();
+    let mut heights = Vec::new();
+    for (seq, to) in [(0, bob()), (1, carol.clone())] {
+        let tx = net.send_tx(account_number, seq, &to, 77);
+        let r = net.call("broadcast_tx_commit", json!({"tx": B64.encode(&tx)})).await;
+        assert_eq!(r["result"]["tx_result"]["code"], 0, "{r}");
+        heights.push(r["result"]["height"].as_str().unwrap().parse::<u64>().unwrap());
+    }
+    let (h1, h2) = (heights[0], heights[1]);
+    assert!(h2 > h1);
+
+    // Balances (a prefix scan) at a past height: by the Cosmos header or by `?height=`.
+    let balances = |h: u64, header: bool| {
+        let http = net.http.clone();
+        let mut url = format!("{}/cosmos/bank/v1beta1/balances/{carol}", net.api);
+        if !header {
+            url.push_str(&format!("?height={h}"));
+        }
+        async move {
+            let mut req = http.get(url);
+            if header {
+                req = req.header("x-cosmos-block-height", h.to_string());
+            }
+            let r = req.send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            let v: Value = r.json().await.unwrap();
+            v["balances"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!(balances(h1, true).await, 0, "carol had nothing at h1");
+    assert_eq!(balances(h1, false).await, 0);
+    assert_eq!(balances(h2, true).await, 1);
+    assert_eq!(balances(h2, false).await, 1);
+    let conflicting = net
+        .http
+        .get(format!("{}/cosmos/bank/v1beta1/balances/{carol}?height={h2}", net.api))
+        .header("x-cosmos-block-height", h1.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(conflicting.status(), 400);
+
+    // A paginated list over JSON-RPC at a past height: the accounts before carol existed.
+    for (h, has_carol) in [(h1, false), (h2, true)] {
+        let r = net
+            .call(
+                "abci_query",
+                json!({"path": "/auth/accounts", "data": hex::encode(r#"{"limit":1000}"#),
+                    "height": h.to_string()}),
+            )
+            .await;
+        assert_eq!(r["result"]["response"]["height"], h.to_string(), "{r}");
+        let v = B64.decode(r["result"]["response"]["value"].as_str().unwrap()).unwrap();
+        let page = String::from_utf8(v).unwrap();
+        assert_eq!(page.contains(&carol), has_carol, "height {h}: {page}");
+        assert!(page.contains(&bob()), "height {h}: {page}");
+    }
+    net.node.unwrap().shutdown().await.unwrap();
+}

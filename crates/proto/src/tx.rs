@@ -26,6 +26,7 @@ use crate::dcloud::oracle::{MsgSubmitPrice, MSG_SUBMIT_PRICE_URL};
 use crate::dcloud::provider::{
     MsgCreateProvider, MsgUpdateProvider, MSG_CREATE_PROVIDER_URL, MSG_UPDATE_PROVIDER_URL,
 };
+use cosmos_sdk_proto::cosmos::authz::v1beta1::{MsgGrant, MsgRevoke};
 use cosmos_sdk_proto::cosmos::distribution::v1beta1::MsgCommunityPoolSpend;
 use cosmos_sdk_proto::cosmos::distribution::v1beta1::{
     MsgFundCommunityPool, MsgSetWithdrawAddress, MsgWithdrawDelegatorReward,
@@ -84,6 +85,10 @@ pub const MSG_COMMUNITY_POOL_SPEND_URL: &str = "/cosmos.distribution.v1beta1.Msg
 pub const MSG_SOFTWARE_UPGRADE_URL: &str = "/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade";
 /// Type URL of the standard slashing `MsgUnjail`.
 pub const MSG_UNJAIL_URL: &str = "/cosmos.slashing.v1beta1.MsgUnjail";
+/// Type URL of the standard authz `MsgGrant`.
+pub const MSG_GRANT_URL: &str = "/cosmos.authz.v1beta1.MsgGrant";
+/// Type URL of the standard authz `MsgRevoke`.
+pub const MSG_REVOKE_URL: &str = "/cosmos.authz.v1beta1.MsgRevoke";
 /// Type URL of an ed25519 consensus public key.
 pub const ED25519_PUBKEY_URL: &str = "/cosmos.crypto.ed25519.PubKey";
 /// Bech32 prefix of validator operator addresses.
@@ -234,6 +239,12 @@ pub enum Msg {
     SoftwareUpgrade(MsgSoftwareUpgrade),
     /// `cosmos.slashing.v1beta1.MsgUnjail`.
     Unjail(MsgUnjail),
+    /// `/dcloud.market.v1.MsgLeaseStartReclaim`.
+    LeaseStartReclaim(crate::dcloud::market::MsgLeaseStartReclaim),
+    /// `cosmos.authz.v1beta1.MsgGrant`.
+    Grant(MsgGrant),
+    /// `cosmos.authz.v1beta1.MsgRevoke`.
+    Revoke(MsgRevoke),
     /// `dcloud.<module>.v1.MsgUpdateParams` (gov authority only): the module, the message.
     UpdateParams(&'static str, crate::dcloud::gov::MsgUpdateParams),
 }
@@ -394,6 +405,13 @@ impl Msg {
                 .map(Msg::SoftwareUpgrade)
                 .map_err(bad),
             MSG_UNJAIL_URL => MsgUnjail::decode(any.value.as_slice()).map(Msg::Unjail).map_err(bad),
+            MSG_GRANT_URL => MsgGrant::decode(any.value.as_slice()).map(Msg::Grant).map_err(bad),
+            crate::dcloud::market::MSG_LEASE_START_RECLAIM_URL => {
+                crate::dcloud::market::MsgLeaseStartReclaim::decode(any.value.as_slice())
+                    .map(Msg::LeaseStartReclaim)
+                    .map_err(bad)
+            }
+            MSG_REVOKE_URL => MsgRevoke::decode(any.value.as_slice()).map(Msg::Revoke).map_err(bad),
             other => match crate::dcloud::gov::update_params_module(other) {
                 Some(module) => crate::dcloud::gov::MsgUpdateParams::decode(any.value.as_slice())
                     .map(|m| Msg::UpdateParams(module, m))
@@ -448,13 +466,16 @@ impl Msg {
             Msg::CommunityPoolSpend(m) => m.encode_to_vec(),
             Msg::SoftwareUpgrade(m) => m.encode_to_vec(),
             Msg::Unjail(m) => m.encode_to_vec(),
+            Msg::Grant(m) => m.encode_to_vec(),
+            Msg::LeaseStartReclaim(m) => m.encode_to_vec(),
+            Msg::Revoke(m) => m.encode_to_vec(),
             Msg::UpdateParams(_, m) => m.encode_to_vec(),
         };
         Any { type_url: self.type_url().into(), value }
     }
 
     /// The module a message belongs to (`bank`, `provider`, `audit`, `cert`, `deployment`,
-    /// `market`).
+    /// `market`, `authz`, …).
     pub fn module(&self) -> &'static str {
         match self {
             Msg::UpdateParams(..) | Msg::CommunityPoolSpend(_) | Msg::SoftwareUpgrade(_) => {
@@ -474,6 +495,7 @@ impl Msg {
             Some("bme") => "bme",
             Some("staking") => "staking",
             Some("distribution") => "distribution",
+            Some("authz") => "authz",
             _ => "bank",
         }
     }
@@ -523,6 +545,9 @@ impl Msg {
             Msg::CommunityPoolSpend(_) => MSG_COMMUNITY_POOL_SPEND_URL,
             Msg::SoftwareUpgrade(_) => MSG_SOFTWARE_UPGRADE_URL,
             Msg::Unjail(_) => MSG_UNJAIL_URL,
+            Msg::Grant(_) => MSG_GRANT_URL,
+            Msg::LeaseStartReclaim(_) => crate::dcloud::market::MSG_LEASE_START_RECLAIM_URL,
+            Msg::Revoke(_) => MSG_REVOKE_URL,
             Msg::UpdateParams(module, _) => crate::dcloud::gov::update_params_url(module)
                 .unwrap_or("/dcloud.unknown.v1.MsgUpdateParams"),
         }
@@ -547,6 +572,7 @@ impl Msg {
             Msg::UpdateDeployment(m) => {
                 vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()]
             }
+            Msg::DepositDeployment(m) if !m.depositor.is_empty() => vec![m.depositor.clone()],
             Msg::DepositDeployment(m) => {
                 vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()]
             }
@@ -587,6 +613,11 @@ impl Msg {
             Msg::CommunityPoolSpend(m) => vec![m.authority.clone()],
             Msg::SoftwareUpgrade(m) => vec![m.authority.clone()],
             Msg::Unjail(m) => vec![valoper_to_account(&m.validator_addr)],
+            Msg::Grant(m) => vec![m.granter.clone()],
+            Msg::LeaseStartReclaim(m) => {
+                vec![m.id.as_ref().map(|i| i.provider.clone()).unwrap_or_default()]
+            }
+            Msg::Revoke(m) => vec![m.granter.clone()],
             Msg::UpdateParams(_, m) => vec![m.authority.clone()],
         }
     }

@@ -401,6 +401,7 @@ impl Env {
             bid_window: 10,
             denom: "uakt".into(),
             groups: chain_groups(leased),
+            reclamation_min_window_s: None,
         };
         self.chain.deployments.lock().insert((owner.clone(), dseq), d);
         let id = LeaseId {

@@ -7,7 +7,8 @@
 //! * Reads go through [`Snapshot`]s, each holding a redb read transaction, so a reader keeps
 //!   seeing its version while commits and pruning go on.
 //! * Reads of the latest version use the flat table (one B-tree lookup, ordered prefix ranges);
-//!   reads of an older retained version use the versioned value table (one reverse seek).
+//!   reads of an older retained version use the versioned value table (one reverse seek; ordered
+//!   prefix ranges at two seeks per distinct key).
 //!
 //! See [`crate::tables`] for the on-disk layout.
 
@@ -24,8 +25,9 @@ use sha2::Sha256;
 use crate::proof::StateProof;
 use crate::tables::{
     as_slice_bounds, key_hash, node_db_key, prefix_bounds, root_node_db_key, stale_db_key,
-    value_db_key, ReadTables, AUX, FLAT, META, META_LATEST, META_OLDEST, NODES, PREIMAGES, ROOTS,
-    STALE_BEFORE, STALE_NODES, STALE_THROUGH, STALE_VALUES, TAG_DELETED, TAG_SET, VALUES,
+    value_db_key, ReadTables, AUX, FLAT, FORMAT, META, META_FORMAT, META_LATEST, META_OLDEST,
+    NODES, PREIMAGES, ROOTS, STALE_BEFORE, STALE_NODES, STALE_THROUGH, STALE_VALUES, TAG_DELETED,
+    TAG_SET, VALUES,
 };
 use crate::{Changes, KvPair, StateRead, StoreError};
 
@@ -174,7 +176,24 @@ impl Store {
         // Create every table, so read transactions can always open them.
         let mut txn = db.begin_write()?;
         txn.set_quick_repair(true);
-        WriteTables::open(&txn)?;
+        {
+            let mut tables = WriteTables::open(&txn)?;
+            let format = tables.meta.get(META_FORMAT)?.map(|g| g.value());
+            let committed = tables.meta.get(META_LATEST)?.is_some();
+            match format {
+                Some(FORMAT) => {}
+                None if !committed => {
+                    tables.meta.insert(META_FORMAT, FORMAT)?;
+                }
+                other => {
+                    return Err(StoreError::Corrupt(format!(
+                        "the store was written in layout {}, this build reads layout {FORMAT}; \
+                         re-create the data directory",
+                        other.unwrap_or(1)
+                    )))
+                }
+            }
+        }
         txn.commit()?;
         let store = Self { db, path, opts, versions: Mutex::new(None) };
         let versions = store.read_tables()?.versions()?;
@@ -258,9 +277,9 @@ impl Store {
         })
     }
 
-    /// A read view of a retained `version`. The latest version's view serves `get` and
-    /// `prefix_range` from the flat table; an older version's view serves `get` only
-    /// (`prefix_range` fails with [`StoreError::Unsupported`]).
+    /// A read view of a retained `version` ([`StoreError::VersionUnavailable`] if it is pruned
+    /// or not committed yet). The latest version's view serves `get` and `prefix_range` from the
+    /// flat table; an older version's view serves both from the versioned value table.
     pub fn snapshot(&self, version: u64) -> Result<Snapshot, StoreError> {
         let tables = self.read_tables()?;
         let root = Self::checked_root(&tables, version)?;
@@ -362,7 +381,7 @@ impl Store {
             t.stale_nodes.insert(&k[..], ())?;
         }
 
-        // The flat table in key order; the hash-keyed tables in key-hash order (B-tree locality).
+        // The flat and value tables in key order; preimages in key-hash order (B-tree locality).
         let batch_values = p.batch.node_batch.values();
         let mut by_hash = Vec::with_capacity(p.keys.len());
         for (key, kh) in &p.keys {
@@ -375,30 +394,30 @@ impl Store {
             };
             by_hash.push((kh, key, value, existed));
         }
-        by_hash.sort_unstable_by_key(|e| e.0);
         let mut entry = Vec::new();
-        for &(kh, key, value, existed) in &by_hash {
+        for &(_, key, value, existed) in &by_hash {
             match value {
                 Some(value) => {
                     entry.clear();
                     entry.push(TAG_SET);
                     entry.extend_from_slice(value);
-                    t.values.insert(&value_db_key(kh, v)[..], &entry[..])?;
-                    if !existed {
-                        t.preimages.insert(&kh.0[..], &key[..])?;
-                    }
+                    t.values.insert(&value_db_key(key, v)[..], &entry[..])?;
                 }
                 // Deleting an absent key changes nothing (the tree ignores it too).
                 None if existed => {
-                    t.values.insert(&value_db_key(kh, v)[..], &[TAG_DELETED][..])?;
+                    t.values.insert(&value_db_key(key, v)[..], &[TAG_DELETED][..])?;
                 }
                 None => {}
             }
-        }
-        for &(kh, _, value, existed) in &by_hash {
             if existed {
                 let marker = if value.is_some() { STALE_BEFORE } else { STALE_THROUGH };
-                t.stale_values.insert(&stale_db_key(v, &kh.0)[..], marker)?;
+                t.stale_values.insert(&stale_db_key(v, key)[..], marker)?;
+            }
+        }
+        by_hash.sort_unstable_by_key(|e| e.0);
+        for &(kh, key, value, existed) in &by_hash {
+            if value.is_some() && !existed {
+                t.preimages.insert(&kh.0[..], &key[..])?;
             }
         }
         t.roots.insert(v, p.root)?;
@@ -506,29 +525,25 @@ fn prune(t: &mut WriteTables<'_>, target: u64) -> Result<(), StoreError> {
     let stale_values = t.stale_values.extract_from_if::<&[u8], _>(..&stale_end[..], |_, _| true)?;
     for item in stale_values {
         let (k, marker) = item?;
-        let (since, kh) = match k.value().split_first_chunk::<8>() {
-            Some((since, kh)) if kh.len() == 32 => {
-                let mut h = [0u8; 32];
-                h.copy_from_slice(kh);
-                (u64::from_be_bytes(*since), KeyHash(h))
-            }
-            _ => return Err(StoreError::Corrupt("bad stale value index key".into())),
+        let (since, key) = match k.value().split_first_chunk::<8>() {
+            Some((since, key)) => (u64::from_be_bytes(*since), key.to_vec()),
+            None => return Err(StoreError::Corrupt("bad stale value index key".into())),
         };
-        let lo = value_db_key(&kh, 0);
-        let hi = value_db_key(&kh, since);
+        let lo = value_db_key(&key, 0);
+        let hi = value_db_key(&key, since);
         let upper = if marker.value() == STALE_THROUGH {
-            emptied.push(kh);
+            emptied.push(key);
             Bound::Included(&hi[..])
         } else {
             Bound::Excluded(&hi[..])
         };
         t.values.retain_in::<&[u8], _>((Bound::Included(&lo[..]), upper), |_, _| false)?;
     }
-    for kh in emptied {
-        let lo = value_db_key(&kh, 0);
-        let hi = value_db_key(&kh, u64::MAX);
+    for key in emptied {
+        let lo = value_db_key(&key, 0);
+        let hi = value_db_key(&key, u64::MAX);
         if t.values.range::<&[u8]>(&lo[..]..=&hi[..])?.next().is_none() {
-            t.preimages.remove(&kh.0[..])?;
+            t.preimages.remove(&key_hash(&key).0[..])?;
         }
     }
     Ok(())
@@ -611,13 +626,13 @@ impl StateRead for Snapshot {
         let tables = self.tables()?;
         match (self.inner.is_latest, self.inner.version) {
             (true, _) => Ok(tables.flat.get(key)?.map(|g| g.value().to_vec())),
-            (false, Some(version)) => tables.value_at(&key_hash(key), version),
+            (false, Some(version)) => tables.value_at(key, version),
             (false, None) => Ok(None),
         }
     }
 
-    /// Served at the latest version only: on a snapshot of an older version it fails with
-    /// [`StoreError::Unsupported`] (the tree is ordered by key hash, not by key).
+    /// At the latest version a scan of the flat table; at an older one a scan of the versioned
+    /// value table (newest entry at or below the version per key, deletions skipped).
     fn prefix_range(
         &self,
         prefix: &[u8],
@@ -626,10 +641,10 @@ impl StateRead for Snapshot {
     ) -> Result<Vec<KvPair>, StoreError> {
         let tables = self.tables()?;
         if !self.inner.is_latest {
-            return Err(StoreError::Unsupported(format!(
-                "range queries are served at the latest version only (snapshot is at {:?})",
-                self.inner.version
-            )));
+            return match self.inner.version {
+                Some(version) => tables.range_at(prefix, start_after, limit, version),
+                None => Ok(Vec::new()),
+            };
         }
         let Some(bounds) = prefix_bounds(prefix, start_after, None).filter(|_| limit > 0) else {
             return Ok(Vec::new());
@@ -671,6 +686,25 @@ mod tests {
         let root = p.root_hash();
         store.commit(p, vec![]).unwrap();
         root
+    }
+
+    /// A database written by the old layout (no `format` record, versions committed) is refused
+    /// with a clear error rather than misread.
+    #[test]
+    fn a_store_of_the_old_layout_is_refused() {
+        let dir = std::env::temp_dir().join(format!("dcloud-store-format-{}", std::process::id()));
+        let path = dir.join("state.redb");
+        let _ = std::fs::remove_dir_all(&dir);
+        {
+            let store = Store::open(&path, StoreOptions::default()).unwrap();
+            commit(&store, &[(b"k".to_vec(), Some(b"v".to_vec()))].into_iter().collect());
+            let txn = store.db.begin_write().unwrap();
+            txn.open_table(META).unwrap().remove(META_FORMAT).unwrap();
+            txn.commit().unwrap();
+        }
+        let err = Store::open(&path, StoreOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("re-create the data directory"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// With `keep_recent = 1`, pruning leaves exactly what a fresh store holding the same

@@ -67,7 +67,7 @@ pub enum StoreError {
     /// A proof failed verification or could not be decoded.
     #[error("invalid proof: {0}")]
     ProofInvalid(String),
-    /// The operation is not offered in this situation (e.g. a range query at an old version).
+    /// The operation is not offered in this situation (e.g. a proof before any commit).
     #[error("unsupported: {0}")]
     Unsupported(String),
 }

@@ -7,12 +7,12 @@
 //! | table | key | value |
 //! |---|---|---|
 //! | `jmt_nodes` | [`node_db_key`]: `version_BE(8) ‖ num_nibbles(1) ‖ nibble bytes` | borsh(`Node`) |
-//! | `jmt_values` | `key_hash(32) ‖ version_BE(8)` | `1 ‖ value` (set) or `0` (deleted) |
+//! | `values` | [`value_db_key`]: `escaped key ‖ 0x00 0x00 ‖ version_BE(8)` | `1 ‖ value` (set) or `0` (deleted) |
 //! | `preimages` | `key_hash(32)` | raw key |
 //! | `flat` | raw key | raw value, latest version only |
 //! | `stale_nodes` | `stale_since_BE(8) ‖ node_db_key` | `()` |
-//! | `stale_values` | `stale_since_BE(8) ‖ key_hash(32)` | [`STALE_BEFORE`] or [`STALE_THROUGH`] |
-//! | `meta` | name | u64 (`latest`, `oldest`) |
+//! | `stale_values` | `stale_since_BE(8) ‖ raw key` | [`STALE_BEFORE`] or [`STALE_THROUGH`] |
+//! | `meta` | name | u64 (`latest`, `oldest`, `format`) |
 //! | `roots` | version | root hash |
 //! | `aux` | raw key | raw value (not merkleized) |
 //!
@@ -22,6 +22,11 @@
 //! superseded at `<= O` (indexed in `stale_values` when a key is overwritten or deleted), and
 //! preimages of keys left with no value entry. A key's entry that is still current at `O` is
 //! never indexed as stale, so every retained version stays readable and provable.
+//!
+//! The value table is ordered by raw key (escaped so that no key's encoding is a prefix of
+//! another's), then version: a key's versions are adjacent, so an ordered prefix scan at any
+//! retained version is one seek per distinct key ([`ReadTables::range_at`]). The JMT asks for
+//! values by key hash (proofs only); those go through `preimages` first.
 
 use std::ops::Bound;
 
@@ -30,13 +35,13 @@ use jmt::{KeyHash, OwnedValue, Version};
 use redb::{ReadOnlyTable, ReadTransaction, TableDefinition};
 use sha2::{Digest, Sha256};
 
-use crate::StoreError;
+use crate::{KvPair, StoreError};
 
 /// A byte-keyed, byte-valued table.
 pub(crate) type BytesTable = TableDefinition<'static, &'static [u8], &'static [u8]>;
 
 pub(crate) const NODES: BytesTable = TableDefinition::new("jmt_nodes");
-pub(crate) const VALUES: BytesTable = TableDefinition::new("jmt_values");
+pub(crate) const VALUES: BytesTable = TableDefinition::new("values");
 pub(crate) const PREIMAGES: BytesTable = TableDefinition::new("preimages");
 pub(crate) const FLAT: BytesTable = TableDefinition::new("flat");
 pub(crate) const STALE_NODES: TableDefinition<'static, &'static [u8], ()> =
@@ -51,6 +56,11 @@ pub(crate) const AUX: BytesTable = TableDefinition::new("aux");
 pub(crate) const META_LATEST: &str = "latest";
 /// `meta` key: the oldest retained version.
 pub(crate) const META_OLDEST: &str = "oldest";
+/// `meta` key: the on-disk layout version ([`FORMAT`]).
+pub(crate) const META_FORMAT: &str = "format";
+/// The on-disk layout this code writes: 2 = values keyed by raw key (1, without a `format`
+/// record, keyed them by key hash and cannot serve scans at past versions).
+pub(crate) const FORMAT: u64 = 2;
 
 /// `stale_values` marker: once pruned, drop every value entry of the key older than
 /// `stale_since` (a newer value was written at `stale_since`).
@@ -93,12 +103,49 @@ pub(crate) fn root_node_db_key(version: u64) -> [u8; 9] {
     out
 }
 
-/// `key_hash ‖ version_BE`.
-pub(crate) fn value_db_key(key_hash: &KeyHash, version: u64) -> [u8; 40] {
-    let mut out = [0u8; 40];
-    out[..32].copy_from_slice(&key_hash.0);
-    out[32..].copy_from_slice(&version.to_be_bytes());
+/// Appends `key` with every `0x00` byte written as `0x00 0xff`. Order-preserving, and the
+/// escape of a key starts with the escape of `p` exactly when the key starts with `p`.
+pub(crate) fn escape_into(out: &mut Vec<u8>, key: &[u8]) {
+    for &b in key {
+        out.push(b);
+        if b == 0 {
+            out.push(0xff);
+        }
+    }
+}
+
+/// The terminator after an escaped key (sorts below any escaped continuation).
+const KEY_END: [u8; 2] = [0, 0];
+
+/// `escaped key ‖ 0x00 0x00`: the part of a value entry's database key naming the key.
+pub(crate) fn value_key_part(key: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(key.len() + 10);
+    escape_into(&mut out, key);
+    out.extend_from_slice(&KEY_END);
     out
+}
+
+/// `escaped key ‖ 0x00 0x00 ‖ version_BE`: ordered by key, then version.
+pub(crate) fn value_db_key(key: &[u8], version: u64) -> Vec<u8> {
+    let mut out = value_key_part(key);
+    out.extend_from_slice(&version.to_be_bytes());
+    out
+}
+
+/// Splits a value entry's database key into (raw key, version).
+pub(crate) fn split_value_db_key(db_key: &[u8]) -> Result<(Vec<u8>, u64), StoreError> {
+    let bad = || StoreError::Corrupt("bad value entry key".into());
+    let (part, version) = db_key.split_last_chunk::<8>().ok_or_else(bad)?;
+    let escaped = part.strip_suffix(&KEY_END).ok_or_else(bad)?;
+    let mut key = Vec::with_capacity(escaped.len());
+    let mut bytes = escaped.iter();
+    while let Some(&b) = bytes.next() {
+        key.push(b);
+        if b == 0 && bytes.next() != Some(&0xff) {
+            return Err(bad());
+        }
+    }
+    Ok((key, u64::from_be_bytes(*version)))
 }
 
 /// `stale_since_BE ‖ rest`.
@@ -209,14 +256,18 @@ impl ReadTables {
         Ok(Some((oldest, latest)))
     }
 
-    /// The value of `key_hash` at `version`: the newest value entry at or below `version`.
-    pub(crate) fn value_at(
-        &self,
-        key_hash: &KeyHash,
-        version: u64,
-    ) -> Result<Option<Vec<u8>>, StoreError> {
-        let lo = value_db_key(key_hash, 0);
-        let hi = value_db_key(key_hash, version);
+    /// The value of `key` at `version`: the newest value entry at or below `version`.
+    pub(crate) fn value_at(&self, key: &[u8], version: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        let part = value_key_part(key);
+        self.value_at_part(&part, version)
+    }
+
+    /// [`Self::value_at`] for a key given as its [`value_key_part`].
+    fn value_at_part(&self, part: &[u8], version: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut lo = part.to_vec();
+        lo.extend_from_slice(&0u64.to_be_bytes());
+        let mut hi = part.to_vec();
+        hi.extend_from_slice(&version.to_be_bytes());
         let mut range = self.values.range::<&[u8]>(&lo[..]..=&hi[..])?;
         match range.next_back() {
             Some(entry) => {
@@ -225,6 +276,56 @@ impl ReadTables {
             }
             None => Ok(None),
         }
+    }
+
+    /// Entries whose key starts with `prefix` as they were at `version`, ascending by key,
+    /// strictly after `start_after` when given, at most `limit` of them. One seek for the next
+    /// key with any history in range, one for its newest entry at or below `version`; keys
+    /// deleted (or not yet written) at `version` are skipped.
+    pub(crate) fn range_at(
+        &self,
+        prefix: &[u8],
+        start_after: Option<&[u8]>,
+        limit: usize,
+        version: u64,
+    ) -> Result<Vec<KvPair>, StoreError> {
+        let mut escaped_prefix = Vec::with_capacity(prefix.len() + 1);
+        escape_into(&mut escaped_prefix, prefix);
+        let upper = match prefix_end(&escaped_prefix) {
+            Some(end) => Bound::Excluded(end),
+            None => Bound::Unbounded,
+        };
+        let lower = match start_after {
+            Some(s) if s >= prefix => Bound::Excluded(value_db_key(s, u64::MAX)),
+            _ => Bound::Included(escaped_prefix),
+        };
+        let mut bounds: KeyBounds = (lower, upper);
+        let mut out = Vec::new();
+        while out.len() < limit {
+            if let (Bound::Excluded(l) | Bound::Included(l), Bound::Excluded(u)) = &bounds {
+                if l >= u {
+                    break;
+                }
+            }
+            let next = {
+                let mut range = self.values.range::<&[u8]>(as_slice_bounds(&bounds))?;
+                match range.next() {
+                    Some(entry) => entry?.0.value().to_vec(),
+                    None => break,
+                }
+            };
+            let (key, first_version) = split_value_db_key(&next)?;
+            let part = &next[..next.len() - 8];
+            if first_version <= version {
+                if let Some(value) = self.value_at_part(part, version)? {
+                    out.push((key, value));
+                }
+            }
+            let mut after = part.to_vec();
+            after.extend_from_slice(&u64::MAX.to_be_bytes());
+            bounds.0 = Bound::Excluded(after);
+        }
+        Ok(out)
     }
 }
 
@@ -246,7 +347,10 @@ impl TreeReader for ReadTables {
         max_version: Version,
         key_hash: KeyHash,
     ) -> anyhow::Result<Option<OwnedValue>> {
-        self.value_at(&key_hash, max_version).map_err(to_anyhow)
+        match self.preimages.get(&key_hash.0[..])? {
+            Some(key) => self.value_at(key.value(), max_version).map_err(to_anyhow),
+            None => Ok(None),
+        }
     }
 
     fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
@@ -291,6 +395,24 @@ mod tests {
         assert_eq!(prefix_end(&[0xff, 0xff]), None);
         assert_eq!(prefix_end(&[1, 0xff]), Some(vec![2]));
         assert_eq!(prefix_end(&[1, 2]), Some(vec![1, 3]));
+    }
+
+    #[test]
+    fn value_keys_sort_by_key_then_version_and_round_trip() {
+        let keys: [&[u8]; 7] = [b"", &[0], &[0, 0], &[0, 1], &[0, 0xff], &[1], &[1, 0]];
+        let mut encoded = Vec::new();
+        for key in keys {
+            for version in [0, 5, u64::MAX] {
+                let db_key = value_db_key(key, version);
+                assert_eq!(split_value_db_key(&db_key).unwrap(), (key.to_vec(), version));
+                encoded.push(db_key);
+            }
+        }
+        let mut sorted = encoded.clone();
+        sorted.sort();
+        assert_eq!(sorted, encoded, "raw-key order, then version order");
+        assert!(split_value_db_key(&[0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]).is_err());
+        assert!(split_value_db_key(&[1, 2]).is_err());
     }
 
     #[test]

@@ -131,9 +131,27 @@ fn historical_reads_and_deletes() {
     assert_eq!(at(2, "gone"), None);
     assert_eq!(at(3, "gone").as_deref(), Some("back"));
     assert_eq!(at(2, "never"), None);
-    // Deleting removes the key from the latest flat view and ranges.
-    let s2 = store.snapshot(2).unwrap();
-    assert!(matches!(s2.prefix_range(b"", None, 10), Err(StoreError::Unsupported(_))));
+    // Ranges at a past version see that version: deleted keys are absent, re-added ones back.
+    let keys_at = |v: u64| -> Vec<(String, String)> {
+        let snap = store.snapshot(v).unwrap();
+        let pairs = snap.prefix_range(b"", None, 10).unwrap();
+        pairs
+            .into_iter()
+            .map(|(k, v)| (String::from_utf8(k).unwrap(), String::from_utf8(v).unwrap()))
+            .collect()
+    };
+    let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+    assert_eq!(keys_at(0), vec![pair("gone", "g"), pair("k", "v0")]);
+    assert_eq!(keys_at(1), vec![pair("gone", "g"), pair("k", "v1")]);
+    assert_eq!(keys_at(2), vec![pair("k", "v1")]);
+    assert_eq!(keys_at(3), vec![pair("gone", "back"), pair("k", "v3")]);
+    let s1 = store.snapshot(1).unwrap();
+    assert_eq!(
+        s1.prefix_range(b"", Some(b"gone"), 10).unwrap(),
+        vec![(b"k".to_vec(), b"v1".to_vec())]
+    );
+    assert_eq!(s1.prefix_range(b"g", None, 10).unwrap().len(), 1);
+    assert!(s1.prefix_range(b"n", None, 10).unwrap().is_empty());
     assert!(matches!(store.snapshot(4), Err(StoreError::VersionUnavailable { .. })));
     let latest = store.latest();
     let keys: Vec<_> =
@@ -144,6 +162,23 @@ fn historical_reads_and_deletes() {
     assert_eq!(&root, b"SPARSE_MERKLE_PLACEHOLDER_HASH__");
     assert!(store.latest().prefix_range(b"", None, 10).unwrap().is_empty());
     assert_eq!(at(3, "k").as_deref(), Some("v3"));
+    assert_eq!(keys_at(3), vec![pair("gone", "back"), pair("k", "v3")]);
+}
+
+#[test]
+fn a_range_at_a_pruned_version_is_refused_with_the_retained_window() {
+    let store = Store::in_memory(opts(2)).unwrap();
+    for i in 0..5 {
+        commit(&store, &changes(&[("a", Some(&i.to_string()))]));
+    }
+    match store.snapshot(1) {
+        Err(e @ StoreError::VersionUnavailable { requested: 1, oldest: 3, latest: 4 }) => {
+            assert_eq!(e.to_string(), "version 1 is not available (retained: 3..=4)");
+        }
+        other => panic!("expected VersionUnavailable, got {other:?}"),
+    }
+    let snap = store.snapshot(3).unwrap();
+    assert_eq!(snap.prefix_range(b"", None, 10).unwrap(), vec![(b"a".to_vec(), b"3".to_vec())]);
 }
 
 #[test]
@@ -518,6 +553,87 @@ proptest! {
                         prop_assert_eq!(&value, &expect);
                         prop_assert!(verify_proof(root_v, &key(k), value.as_deref(), &proof).is_ok());
                     }
+                }
+            }
+        }
+    }
+}
+
+/// Keys of varying length over a tiny alphabet with `0x00` and `0xff`, so that keys are
+/// prefixes of one another and contain the escape byte.
+fn past_key() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(prop::sample::select(vec![0u8, 1, 0xff]), 0..4)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Prefix scans at every retained version (with and without pagination, over every prefix
+    /// of length 0..=2) equal the model of that version: values change, keys are deleted and
+    /// re-added across versions, and pruning keeps the retained versions intact.
+    #[test]
+    fn ranges_at_past_versions_match_model(
+        steps in prop::collection::vec(
+            prop::collection::vec((past_key(), prop::option::weighted(0.6, prop::collection::vec(any::<u8>(), 0..3))), 0..8),
+            1..10,
+        ),
+        keep in 0u64..5,
+    ) {
+        let store = Store::in_memory(opts(keep)).unwrap();
+        let mut model: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
+        let mut history: Vec<BTreeMap<Vec<u8>, Vec<u8>>> = Vec::new();
+        for step in steps {
+            let c: Changes = step.into_iter().collect();
+            for (k, v) in &c {
+                match v {
+                    Some(v) => { model.insert(k.clone(), v.clone()); }
+                    None => { model.remove(k); }
+                }
+            }
+            commit(&store, &c);
+            history.push(model.clone());
+        }
+        let alphabet = [0u8, 1, 0xff];
+        let mut prefixes = vec![vec![]];
+        for a in alphabet {
+            prefixes.push(vec![a]);
+            for b in alphabet {
+                prefixes.push(vec![a, b]);
+            }
+        }
+        let oldest = store.oldest_version().unwrap();
+        for (v, then) in history.iter().enumerate() {
+            let v = v as u64;
+            if v < oldest {
+                prop_assert!(
+                    matches!(store.snapshot(v), Err(StoreError::VersionUnavailable { .. })),
+                    "pruned version {} must be refused", v
+                );
+                continue;
+            }
+            let snap = store.snapshot(v).unwrap();
+            for prefix in &prefixes {
+                let expect: Vec<(Vec<u8>, Vec<u8>)> = then
+                    .iter()
+                    .filter(|(k, _)| k.starts_with(prefix))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                prop_assert_eq!(&snap.prefix_range(prefix, None, 1000).unwrap(), &expect);
+                // Page through two at a time.
+                let mut paged = Vec::new();
+                let mut after: Option<Vec<u8>> = None;
+                loop {
+                    let page = snap.prefix_range(prefix, after.as_deref(), 2).unwrap();
+                    prop_assert!(page.len() <= 2);
+                    let Some(last) = page.last() else { break };
+                    after = Some(last.0.clone());
+                    paged.extend(page);
+                }
+                prop_assert_eq!(&paged, &expect);
+                // A start before the prefix, or any start key, behaves as on the model.
+                for start in &prefixes {
+                    let from_model: Vec<_> = expect.iter().filter(|(k, _)| k > start).cloned().collect();
+                    prop_assert_eq!(snap.prefix_range(prefix, Some(start), 1000).unwrap(), from_model);
                 }
             }
         }

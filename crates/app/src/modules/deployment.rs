@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::modules::escrow::{self, parse_dec18};
 use crate::modules::provider::Attribute;
-use crate::modules::{get_params, market, BlockCtx};
+use crate::modules::{authz, bank, get_params, market, BlockCtx};
 use crate::AppError;
 
 /// The module name.
@@ -214,6 +214,9 @@ pub struct Deployment {
     pub denom: String,
     /// Groups.
     pub groups: Vec<Group>,
+    /// Shortest reclamation window (seconds) bids must offer; `None`: no reclamation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reclamation_min_window_s: Option<u64>,
 }
 
 /// `len ‖ owner ‖ dseq`: the binary id every market key starts with.
@@ -569,6 +572,7 @@ pub(crate) fn validate_basic(msg: &dcloud_proto::Msg) -> Result<(), AppError> {
             }
             pb::Auction::try_from(m.auction)
                 .map_err(|_| AppError::InvalidRequest(format!("unknown auction {}", m.auction)))?;
+            parse_sources(&m.deposit_sources)?;
         }
         Msg::UpdateDeployment(m) => {
             dep_id(&m.id)?;
@@ -579,6 +583,7 @@ pub(crate) fn validate_basic(msg: &dcloud_proto::Msg) -> Result<(), AppError> {
         Msg::DepositDeployment(m) => {
             dep_id(&m.id)?;
             parse_amount(&m.amount, "amount")?;
+            deposit_sources(m)?;
         }
         Msg::CloseDeployment(m) => {
             dep_id(&m.id)?;
@@ -595,6 +600,110 @@ pub(crate) fn validate_basic(msg: &dcloud_proto::Msg) -> Result<(), AppError> {
         _ => {}
     }
     Ok(())
+}
+
+/// The depositor (the signer: `depositor`, or the owner when empty) and the deposit's sources
+/// in order (default: the depositor's balance).
+fn deposit_sources(
+    m: &pb::MsgDepositDeployment,
+) -> Result<(AccAddress, Vec<escrow::DepositSource>), AppError> {
+    let depositor = if m.depositor.is_empty() {
+        dep_id(&m.id)?.0
+    } else {
+        m.depositor.parse().map_err(|e| AppError::InvalidAddress(format!("depositor: {e}")))?
+    };
+    Ok((depositor, parse_sources(&m.sources)?))
+}
+
+/// Deposit sources in order (default: the depositor's balance).
+fn parse_sources(raw: &[i32]) -> Result<Vec<escrow::DepositSource>, AppError> {
+    use dcloud_proto::dcloud::escrow::DepositSource as Pb;
+    let mut sources = Vec::new();
+    for s in raw {
+        let src = match Pb::try_from(*s) {
+            Ok(Pb::Balance) => escrow::DepositSource::Balance,
+            Ok(Pb::Grant) => escrow::DepositSource::Grant,
+            _ => return Err(AppError::InvalidDeposit(format!("unknown deposit source {s}"))),
+        };
+        if sources.contains(&src) {
+            return Err(AppError::InvalidDeposit(format!("deposit source {s} listed twice")));
+        }
+        sources.push(src);
+    }
+    if sources.is_empty() {
+        sources.push(escrow::DepositSource::Balance);
+    }
+    Ok(sources)
+}
+
+/// Collects `amount` of `denom` from the sources in order: the depositor's balance, then the
+/// deposit grants held by the depositor (the granters' balances, up to each grant's limit).
+/// Fails when the sources cannot cover it all.
+fn gather_deposit(
+    state: &mut dyn StateWrite,
+    depositor: &AccAddress,
+    sources: &[escrow::DepositSource],
+    denom: &str,
+    amount: u128,
+    ctx: &BlockCtx,
+) -> Result<Vec<escrow::Depositor>, AppError> {
+    let mut funds = Vec::new();
+    let mut left = amount;
+    for src in sources {
+        if left == 0 {
+            break;
+        }
+        match src {
+            escrow::DepositSource::Balance => {
+                let take = bank::balance(state, depositor, denom)?.min(left);
+                if take > 0 {
+                    funds.push(escrow::Depositor {
+                        owner: depositor.clone(),
+                        height: ctx.height,
+                        source: escrow::DepositSource::Balance,
+                        grantee: None,
+                        balance: take,
+                    });
+                    left -= take;
+                }
+            }
+            escrow::DepositSource::Grant => {
+                let taken = authz::take_for_deposit(
+                    state,
+                    depositor,
+                    denom,
+                    left,
+                    authz::DepositScope::Deployment,
+                    ctx.time_ms,
+                )?;
+                for (granter, take) in taken {
+                    funds.push(escrow::Depositor {
+                        owner: granter,
+                        height: ctx.height,
+                        source: escrow::DepositSource::Grant,
+                        grantee: Some(depositor.clone()),
+                        balance: take,
+                    });
+                    left -= take;
+                }
+            }
+        }
+    }
+    if left > 0 {
+        let names: Vec<&str> = sources
+            .iter()
+            .map(|s| match s {
+                escrow::DepositSource::Balance => "balance",
+                escrow::DepositSource::Grant => "grant",
+            })
+            .collect();
+        return Err(AppError::InsufficientFunds(format!(
+            "deposit of {amount}{denom} by {depositor}: sources [{}] cover only {}{denom}",
+            names.join(", "),
+            amount - left
+        )));
+    }
+    Ok(funds)
 }
 
 fn must_active(
@@ -658,6 +767,11 @@ pub(crate) fn deliver(
                 _ => AuctionKind::Lowest,
             };
             let bid_window = if m.bid_window == 0 { p.bid_window } else { m.bid_window };
+            let reclamation_min_window_s =
+                (m.reclamation_min_window_s > 0).then_some(m.reclamation_min_window_s);
+            if let Some(w) = reclamation_min_window_s {
+                market::params(state)?.check_reclamation_window(w, "reclamation min_window")?;
+            }
             if bid_window > p.max_bid_window {
                 return Err(AppError::InvalidRequest(format!(
                     "bid window {bid_window} above the maximum {}",
@@ -665,6 +779,7 @@ pub(crate) fn deliver(
                 )));
             }
             let d = Deployment {
+                reclamation_min_window_s,
                 owner: owner.clone(),
                 dseq,
                 state: DeploymentState::Active,
@@ -684,13 +799,15 @@ pub(crate) fn deliver(
                     })
                     .collect(),
             };
-            escrow::create_account(
+            let sources = parse_sources(&m.deposit_sources)?;
+            let funds = gather_deposit(state, &owner, &sources, &denom, amount, ctx)?;
+            escrow::create_account_funded(
                 state,
                 &escrow_id(&owner, dseq),
                 format!("deployment/{owner}/{dseq}"),
                 &owner,
                 &denom,
-                amount,
+                funds,
                 now,
                 events,
             )?;
@@ -720,18 +837,13 @@ pub(crate) fn deliver(
             let (owner, dseq) = dep_id(&m.id)?;
             let d = must_active(state, &owner, dseq)?;
             let (denom, amount) = parse_amount(&m.amount, "amount")?;
-            let a = escrow::deposit(
-                state,
-                &escrow_id(&owner, dseq),
-                &owner,
-                &denom,
-                amount,
-                now,
-                events,
-            )?;
+            let (depositor, sources) = deposit_sources(m)?;
+            let funds = gather_deposit(state, &depositor, &sources, &denom, amount, ctx)?;
+            let a = escrow::deposit(state, &escrow_id(&owner, dseq), funds, &denom, now, events)?;
             events.push(
                 dep_event("EventDeploymentDeposit", &d)
                     .attr("amount", format!("{amount}{denom}"))
+                    .attr("depositor", &depositor)
                     .attr("balance", format!("{}{}", a.balance, a.denom)),
             );
         }

@@ -12,6 +12,10 @@
 //! - `0x2A ‖ height ‖ account id` → `` : the account's funds run out after `height`
 //!   (the exhaustion index); `0x2B ‖ height ‖ account id` → `` : low-funds warning due.
 //!
+//! Each account keeps its unspent deposits in order ([`Depositor`]): settlement spends them
+//! first in, first out, and closing refunds each one to whoever funded it (the granter for a
+//! deposit drawn from an authz grant, whose spend limit the refund restores).
+//!
 //! The exhaustion height of an account is the last height whose payments it can cover in
 //! full; `end_block` at that height settles it and closes it (see `market::end_block`), so
 //! no settlement ever finds an account short. Per-block work touches only due entries.
@@ -70,6 +74,33 @@ pub enum AccountState {
     Closed,
 }
 
+/// Where a deposit's funds came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DepositSource {
+    /// The depositor's own balance.
+    Balance,
+    /// A deposit authorization (authz grant) the granter gave the signer.
+    Grant,
+}
+
+/// One deposit's unspent part, refunded to `owner` when the account closes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Depositor {
+    /// Whose funds they are: the signer for a balance deposit, the granter for a grant.
+    pub owner: AccAddress,
+    /// Height of the deposit.
+    pub height: u64,
+    /// Where the funds came from.
+    pub source: DepositSource,
+    /// For a grant: the grantee whose grant paid (the refund restores that grant's limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grantee: Option<AccAddress>,
+    /// Unspent (micro-units).
+    #[serde(with = "dcloud_types::coin::amount_str")]
+    pub balance: u128,
+}
+
 /// An escrow account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
@@ -102,6 +133,26 @@ pub struct Account {
     pub exhausted_at: Option<u64>,
     /// Height at which the low-funds warning fires (if still ahead).
     pub warn_at: Option<u64>,
+    /// Unspent deposits, oldest first (Σ balances = `balance` while open; empty once closed).
+    #[serde(default)]
+    pub deposits: Vec<Depositor>,
+}
+
+/// Spends `amount` from the deposits, oldest first.
+fn consume(deposits: &mut Vec<Depositor>, mut amount: u128) {
+    let mut spent = 0;
+    for d in deposits.iter_mut() {
+        if amount == 0 {
+            break;
+        }
+        let take = d.balance.min(amount);
+        d.balance -= take;
+        amount -= take;
+        if d.balance == 0 {
+            spent += 1;
+        }
+    }
+    deposits.drain(..spent);
 }
 
 /// A payment from an account to a provider for one lease.
@@ -217,10 +268,38 @@ pub fn create_account(
     height: u64,
     events: &mut Vec<Event>,
 ) -> Result<(), AppError> {
+    let funds = vec![Depositor {
+        owner: owner.clone(),
+        height,
+        source: DepositSource::Balance,
+        grantee: None,
+        balance: amount,
+    }];
+    create_account_funded(state, id, label, owner, denom, funds, height, events)
+}
+
+/// Opens an account of `owner` funded by `funds` (each depositor's `balance` moves from its
+/// `owner` to the escrow module; refunds go back to each).
+#[allow(clippy::too_many_arguments)]
+pub fn create_account_funded(
+    state: &mut dyn StateWrite,
+    id: &[u8],
+    label: String,
+    owner: &AccAddress,
+    denom: &str,
+    funds: Vec<Depositor>,
+    height: u64,
+    events: &mut Vec<Event>,
+) -> Result<(), AppError> {
     if get_account(state, id)?.is_some() {
         return Err(AppError::InvalidRequest(format!("escrow account {label} already exists")));
     }
-    bank::transfer(state, owner, &escrow_addr(), &Coins::one(amount, denom), events)?;
+    let funds: Vec<Depositor> = funds.into_iter().filter(|d| d.balance > 0).collect();
+    let mut amount: u128 = 0;
+    for d in &funds {
+        bank::transfer(state, &d.owner, &escrow_addr(), &Coins::one(d.balance, denom), events)?;
+        amount += d.balance;
+    }
     let a = Account {
         id: label,
         owner: owner.clone(),
@@ -234,6 +313,7 @@ pub fn create_account(
         rate_atto: 0,
         exhausted_at: None,
         warn_at: None,
+        deposits: funds,
     };
     put_account(state, id, &a)
 }
@@ -263,6 +343,7 @@ fn settle_inner(
     if a.rate_atto == 0 {
         return Ok(());
     }
+    let before = a.balance;
     for (lease, mut p) in payments(state, id)? {
         let x = p
             .rate_atto
@@ -278,6 +359,7 @@ fn settle_inner(
         p.balance += paid;
         state.put(payment_key(id, &lease), to_json(&p)?);
     }
+    consume(&mut a.deposits, before - a.balance);
     Ok(())
 }
 
@@ -346,13 +428,13 @@ pub fn settle(state: &mut dyn StateWrite, id: &[u8], height: u64) -> Result<Acco
     Ok(a)
 }
 
-/// Adds funds to an open account (from its owner).
+/// Adds funds to an open account: each depositor's `balance` moves from its `owner` to the
+/// escrow module and joins the account's deposits (in order).
 pub fn deposit(
     state: &mut dyn StateWrite,
     id: &[u8],
-    from: &AccAddress,
+    funds: Vec<Depositor>,
     denom: &str,
-    amount: u128,
     height: u64,
     events: &mut Vec<Event>,
 ) -> Result<Account, AppError> {
@@ -367,9 +449,21 @@ pub fn deposit(
         )));
     }
     settle_inner(state, id, &mut a, height)?;
-    bank::transfer(state, from, &escrow_addr(), &Coins::one(amount, denom), events)?;
-    a.balance += amount;
-    a.deposited += amount;
+    for d in funds.into_iter().filter(|d| d.balance > 0) {
+        bank::transfer(state, &d.owner, &escrow_addr(), &Coins::one(d.balance, denom), events)?;
+        a.balance += d.balance;
+        a.deposited += d.balance;
+        match a.deposits.last_mut() {
+            Some(last)
+                if last.owner == d.owner
+                    && last.source == d.source
+                    && last.grantee == d.grantee =>
+            {
+                last.balance += d.balance;
+            }
+            _ => a.deposits.push(d),
+        }
+    }
     reindex(state, id, &mut a, height, events)?;
     put_account(state, id, &a)?;
     Ok(a)
@@ -499,8 +593,23 @@ pub fn close_account(
         state.delete(payment_key(id, &lease));
     }
     let refund = a.balance;
-    if refund > 0 {
-        bank::transfer(state, &escrow_addr(), &a.owner, &Coins::one(refund, &a.denom), events)?;
+    let mut left = refund;
+    for d in std::mem::take(&mut a.deposits) {
+        let amount = d.balance.min(left);
+        if amount == 0 {
+            continue;
+        }
+        left -= amount;
+        bank::transfer(state, &escrow_addr(), &d.owner, &Coins::one(amount, &a.denom), events)?;
+        if let (DepositSource::Grant, Some(grantee)) = (d.source, &d.grantee) {
+            crate::modules::authz::restore_deposit_limit(
+                state, &d.owner, grantee, &a.denom, amount,
+            )?;
+        }
+    }
+    // Accounts written before deposits were tracked: the rest goes to the owner.
+    if left > 0 {
+        bank::transfer(state, &escrow_addr(), &a.owner, &Coins::one(left, &a.denom), events)?;
     }
     a.balance = 0;
     a.refunded += refund;
@@ -570,8 +679,8 @@ pub fn list_accounts(
 
 /// Invariants: the escrow module holds exactly Σ open account balances + Σ open payment
 /// balances per denom; closed accounts hold nothing and have no payments; each open
-/// account's rate is the sum of its payments' rates, and its books balance
-/// (deposited = balance + transferred + refunded).
+/// account's rate is the sum of its payments' rates, its books balance
+/// (deposited = balance + transferred + refunded) and its deposits add up to its balance.
 pub fn check_invariants(state: &dyn StateRead) -> Result<(), AppError> {
     let mut held: std::collections::BTreeMap<String, u128> = Default::default();
     let mut after: Option<Vec<u8>> = None;
@@ -584,6 +693,13 @@ pub fn check_invariants(state: &dyn StateRead) -> Result<(), AppError> {
             let pays = payments(state, id)?;
             if a.deposited != a.balance + a.transferred + a.refunded {
                 return Err(AppError::Invariant(format!("escrow account {} books off", a.id)));
+            }
+            let in_deposits: u128 = a.deposits.iter().map(|d| d.balance).sum();
+            if in_deposits != a.balance || a.deposits.iter().any(|d| d.balance == 0) {
+                return Err(AppError::Invariant(format!(
+                    "escrow account {} balance {} != Σ unspent deposits {in_deposits}",
+                    a.id, a.balance
+                )));
             }
             match a.state {
                 AccountState::Closed => {

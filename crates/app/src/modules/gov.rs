@@ -551,6 +551,9 @@ pub fn validate_module_params(module: &str, json: &str) -> Result<(), AppError> 
             if p.bid_min_deposits.is_empty() {
                 e.push("bid_min_deposits: at least one denom is required".into());
             }
+            if p.max_reclamation_window_s <= p.min_reclamation_window_s {
+                e.push("max_reclamation_window_s must exceed min_reclamation_window_s".into());
+            }
             problems(module, e)
         }
         "deployment" => {

@@ -50,6 +50,20 @@ pub struct MarketParams {
     pub order_max_bids: u32,
     /// Blocks an order stays open without any bid before it closes.
     pub order_timeout: u64,
+    /// Shortest reclamation window (seconds) a deployment may ask for or a bid may offer.
+    #[serde(default = "default_min_reclamation_window_s")]
+    pub min_reclamation_window_s: u64,
+    /// Longest reclamation window (seconds).
+    #[serde(default = "default_max_reclamation_window_s")]
+    pub max_reclamation_window_s: u64,
+}
+
+fn default_min_reclamation_window_s() -> u64 {
+    3600
+}
+
+fn default_max_reclamation_window_s() -> u64 {
+    720 * 3600
 }
 
 impl Default for MarketParams {
@@ -58,7 +72,22 @@ impl Default for MarketParams {
             bid_min_deposits: vec![("uact".into(), 500_000), ("uakt".into(), 500_000)],
             order_max_bids: 20,
             order_timeout: 100,
+            min_reclamation_window_s: default_min_reclamation_window_s(),
+            max_reclamation_window_s: default_max_reclamation_window_s(),
         }
+    }
+}
+
+impl MarketParams {
+    /// Checks a reclamation window (seconds) against the allowed range.
+    pub fn check_reclamation_window(&self, window_s: u64, what: &str) -> Result<(), AppError> {
+        if window_s < self.min_reclamation_window_s || window_s > self.max_reclamation_window_s {
+            return Err(AppError::InvalidRequest(format!(
+                "{what} {window_s}s is outside the allowed {}s..={}s",
+                self.min_reclamation_window_s, self.max_reclamation_window_s
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -103,6 +132,29 @@ pub enum LeaseState {
     InsufficientFunds,
     /// Closed.
     Closed,
+    /// The provider is reclaiming it: still paying until it closes (after the window).
+    Reclaiming,
+}
+
+impl LeaseState {
+    /// Whether the lease still runs and pays (active or reclaiming).
+    pub fn is_live(self) -> bool {
+        matches!(self, LeaseState::Active | LeaseState::Reclaiming)
+    }
+}
+
+/// A lease's reclamation: the window its bid offered and, once the provider starts it, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reclamation {
+    /// Window (seconds of block time) between the start and the earliest close.
+    pub window_s: u64,
+    /// Height at which the provider started it.
+    pub started_at: Option<u64>,
+    /// Block time (ms) from which the provider may close its bid.
+    pub deadline_ms: Option<u64>,
+    /// The provider's reason.
+    #[serde(default)]
+    pub reason: String,
 }
 
 /// An order.
@@ -133,6 +185,9 @@ pub struct Order {
     pub timeout_at: u64,
     /// Bids placed so far.
     pub bids: u32,
+    /// Shortest reclamation window (seconds) bids must offer (from the deployment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reclamation_min_window_s: Option<u64>,
 }
 
 /// A bid.
@@ -164,6 +219,9 @@ pub struct Bid {
     pub created_at: u64,
     /// Index of the bid on its order (0-based, in arrival order).
     pub index: u32,
+    /// Reclamation window offered (seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reclamation_window_s: Option<u64>,
 }
 
 /// A lease.
@@ -192,9 +250,28 @@ pub struct Lease {
     pub closed_on: u64,
     /// Why it closed.
     pub reason: String,
-    /// Total paid to the provider (before take) once closed.
+    /// Total paid to the provider (before take): stored when the lease closes; queries of an
+    /// active lease show what is settled so far ([`paid_so_far`]).
     #[serde(with = "dcloud_types::coin::amount_str")]
     pub paid: u128,
+    /// Reclamation (when its bid offered a window).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reclamation: Option<Reclamation>,
+}
+
+/// What an active lease has earned up to `height` (withdrawn + earned but not withdrawn,
+/// before take), settling its account in a throw-away overlay: nothing is written. A lease that
+/// is not active keeps its stored `paid`.
+pub fn paid_so_far(state: &dyn StateRead, l: &Lease, height: u64) -> Result<u128, AppError> {
+    if !l.state.is_live() {
+        return Ok(l.paid);
+    }
+    let acct = deployment::escrow_id(&l.owner, l.dseq);
+    let id = bid_id(&order_id(&l.owner, l.dseq, l.gseq, l.oseq), &l.provider);
+    let mut scratch = dcloud_store::Overlay::new(state);
+    escrow::settle(&mut scratch, &acct, height)?;
+    Ok(escrow::get_payment(&scratch, &acct, &id)?
+        .map_or(l.paid, |p| p.withdrawn.saturating_add(p.balance)))
 }
 
 /// `dep ‖ gseq ‖ oseq`.
@@ -344,6 +421,7 @@ pub(crate) fn create_order(
         window_end: now + d.bid_window,
         timeout_at: now + timeout.max(d.bid_window),
         bids: 0,
+        reclamation_min_window_s: d.reclamation_min_window_s,
     };
     if o.auction == AuctionKind::Lowest {
         state.put(due_key(o.window_end, DUE_AUCTION, &id), Vec::new());
@@ -408,7 +486,7 @@ fn close_lease(
     events: &mut Vec<Event>,
 ) -> Result<Option<Lease>, AppError> {
     let Some(mut l) = get_lease(state, id)? else { return Ok(None) };
-    if l.state != LeaseState::Active {
+    if !l.state.is_live() {
         return Ok(None);
     }
     let acct = deployment::escrow_id(&l.owner, l.dseq);
@@ -552,6 +630,12 @@ pub(crate) fn validate_basic(msg: &dcloud_proto::Msg) -> Result<(), AppError> {
         Msg::WithdrawLease(m) => {
             parse_bid_id(&m.id)?;
         }
+        Msg::LeaseStartReclaim(m) => {
+            parse_bid_id(&m.id)?;
+            if m.reason.len() > 256 {
+                return Err(AppError::InvalidRequest("reclaim reason exceeds 256 bytes".into()));
+            }
+        }
         _ => {}
     }
     Ok(())
@@ -628,6 +712,23 @@ pub(crate) fn deliver(
                 .find(|g| g.gseq == gseq)
                 .ok_or_else(|| AppError::GroupNotFound(label.clone()))?;
             check_placement(state, g, &provider)?;
+            let window = (m.reclamation_window_s > 0).then_some(m.reclamation_window_s);
+            match (o.reclamation_min_window_s, window) {
+                (Some(min), None) => {
+                    return Err(AppError::InvalidBid(format!(
+                        "the deployment asks for a reclamation window of at least {min}s"
+                    )))
+                }
+                (Some(min), Some(w)) if w < min => {
+                    return Err(AppError::InvalidBid(format!(
+                        "reclamation window {w}s is below the deployment's minimum {min}s"
+                    )))
+                }
+                _ => {}
+            }
+            if let Some(w) = window {
+                mp.check_reclamation_window(w, "reclamation window")?;
+            }
             let b = Bid {
                 owner: owner.clone(),
                 dseq,
@@ -641,6 +742,7 @@ pub(crate) fn deliver(
                 deposit_denom: ddenom.clone(),
                 created_at: now,
                 index: o.bids,
+                reclamation_window_s: window,
             };
             escrow::create_account(
                 state,
@@ -675,6 +777,31 @@ pub(crate) fn deliver(
             match b.state {
                 BidState::Open => end_bid(state, &bid, &mut b, BidState::Closed, now, events)?,
                 BidState::Active => {
+                    // A lease with a reclamation window ends only through a reclaim whose
+                    // window has passed.
+                    if let Some(l) = get_lease(state, &bid)? {
+                        match (&l.reclamation, l.state) {
+                            (Some(_), LeaseState::Active) => {
+                                return Err(AppError::LeaseState(format!(
+                                    "reclamation not started: lease {} has a reclamation \
+                                     window; start a reclaim first",
+                                    bid_label(&b)
+                                )))
+                            }
+                            (Some(r), LeaseState::Reclaiming)
+                                if r.deadline_ms.is_none_or(|d| ctx.time_ms < d) =>
+                            {
+                                return Err(AppError::LeaseState(format!(
+                                    "reclamation window not elapsed: lease {} may close from \
+                                     block time {} ms (now {} ms)",
+                                    bid_label(&b),
+                                    r.deadline_ms.unwrap_or(0),
+                                    ctx.time_ms
+                                )))
+                            }
+                            _ => {}
+                        }
+                    }
                     // The provider ends its lease: the group pauses, the order closes.
                     close_lease(state, &bid, LeaseState::Closed, REASON_PROVIDER, now, events)?;
                     let oid = order_id(&b.owner, b.dseq, b.gseq, b.oseq);
@@ -712,7 +839,7 @@ pub(crate) fn deliver(
             let (bid, ..) = parse_bid_id(&m.id)?;
             let l = get_lease(state, &bid)?
                 .ok_or_else(|| AppError::LeaseNotFound(hex::encode(&bid)))?;
-            if l.state != LeaseState::Active {
+            if !l.state.is_live() {
                 return Err(AppError::LeaseState(format!("lease is {:?}", l.state)));
             }
             close_lease(state, &bid, LeaseState::Closed, REASON_OWNER, now, events)?;
@@ -733,11 +860,35 @@ pub(crate) fn deliver(
                 }
             }
         }
+        Msg::LeaseStartReclaim(m) => {
+            let (bid, ..) = parse_bid_id(&m.id)?;
+            let mut l = get_lease(state, &bid)?
+                .ok_or_else(|| AppError::LeaseNotFound(hex::encode(&bid)))?;
+            if l.state != LeaseState::Active {
+                return Err(AppError::LeaseState(format!("lease is {:?}", l.state)));
+            }
+            let Some(r) = l.reclamation.as_mut() else {
+                return Err(AppError::LeaseState(
+                    "the lease has no reclamation window (its bid offered none)".into(),
+                ));
+            };
+            let deadline = ctx.time_ms.saturating_add(r.window_s.saturating_mul(1000));
+            r.started_at = Some(now);
+            r.deadline_ms = Some(deadline);
+            r.reason = m.reason.clone();
+            l.state = LeaseState::Reclaiming;
+            write(state, pk(LEASE, &bid), &l)?;
+            events.push(
+                lease_event("EventLeaseReclaimStarted", &l)
+                    .attr("reason", &m.reason)
+                    .attr("deadline_ms", deadline),
+            );
+        }
         Msg::WithdrawLease(m) => {
             let (bid, ..) = parse_bid_id(&m.id)?;
             let l = get_lease(state, &bid)?
                 .ok_or_else(|| AppError::LeaseNotFound(hex::encode(&bid)))?;
-            if l.state != LeaseState::Active {
+            if !l.state.is_live() {
                 return Err(AppError::LeaseState(format!("lease is {:?}", l.state)));
             }
             let acct = deployment::escrow_id(&l.owner, l.dseq);
@@ -796,6 +947,12 @@ fn create_lease(
         closed_on: 0,
         reason: String::new(),
         paid: 0,
+        reclamation: b.reclamation_window_s.map(|window_s| Reclamation {
+            window_s,
+            started_at: None,
+            deadline_ms: None,
+            reason: String::new(),
+        }),
     };
     write(state, pk(LEASE, bid), &l)?;
     events.push(
@@ -980,7 +1137,7 @@ pub fn check_invariants(state: &dyn StateRead) -> Result<(), AppError> {
             let id = &k[1..];
             let l: Lease = serde_json::from_slice(v)
                 .map_err(|e| AppError::Invariant(format!("undecodable lease: {e}")))?;
-            if l.state != LeaseState::Active {
+            if !l.state.is_live() {
                 continue;
             }
             let acct = deployment::escrow_id(&l.owner, l.dseq);

@@ -18,7 +18,8 @@
 //! rewards, `0x61` historical rewards, `0x62` delegation starting info, `0x63` withdraw
 //! addresses, `0x64` fee pool, `0x65` slash events),
 //! `0x6A` mint (minter), `0x70`-`0x75` gov (`0x70` proposals, `0x71` deposits, `0x72` votes,
-//! `0x73` next id, `0x74` active index, `0x75` upgrade plan, `0x76` Σ burned), `0x80` slashing signing infos, `0xF0` consensus-visible globals (validator set, last commit),
+//! `0x73` next id, `0x74` active index, `0x75` upgrade plan, `0x76` Σ burned), `0x80` slashing signing infos,
+//! `0x90`-`0x91` authz (`0x90` grants by grantee, `0x91` by-granter index), `0xF0` consensus-visible globals (validator set, last commit),
 //! `0xFF` params.
 //!
 //! Registry layouts (`len` is one byte, the address length):
@@ -28,6 +29,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod authz;
 pub mod bank;
 pub mod bme;
 pub mod cert;
@@ -222,6 +224,12 @@ pub const REGISTRY: &[Module] = &[
         begin_block: None,
         end_block: Some(bme::end_block),
         check_invariants: bme::check_invariants,
+    },
+    Module {
+        name: authz::NAME,
+        begin_block: None,
+        end_block: None,
+        check_invariants: authz::check_invariants,
     },
     Module {
         name: escrow::NAME,

@@ -181,6 +181,14 @@ pub struct MsgCreateDeployment {
     /// Bid window in blocks (0 = the param default).
     #[prost(uint64, tag = "6")]
     pub bid_window: u64,
+    /// Reclamation: the shortest window (seconds) a provider must give before ending a lease
+    /// it reclaims (0 = no reclamation asked; then leases end only by the usual paths).
+    #[prost(uint64, tag = "7")]
+    pub reclamation_min_window_s: u64,
+    /// Where the deposit comes from, tried in order
+    /// ([`crate::dcloud::escrow::DepositSource`] values); empty = the owner's balance.
+    #[prost(enumeration = "crate::dcloud::escrow::DepositSource", repeated, tag = "8")]
+    pub deposit_sources: Vec<i32>,
 }
 
 /// Replace the manifest hash.
@@ -194,15 +202,23 @@ pub struct MsgUpdateDeployment {
     pub hash: Vec<u8>,
 }
 
-/// Top up a deployment's escrow account (owner only).
+/// Top up a deployment's escrow account. Anyone may top up any deployment; the unused part
+/// of each deposit returns to whoever funded it when the deployment closes.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct MsgDepositDeployment {
-    /// Id (owner signs).
+    /// The deployment.
     #[prost(message, optional, tag = "1")]
     pub id: Option<DeploymentId>,
     /// Amount (the account's denom).
     #[prost(message, optional, tag = "2")]
     pub amount: Option<Coin>,
+    /// Who signs and deposits (bech32); empty = the deployment owner.
+    #[prost(string, tag = "3")]
+    pub depositor: String,
+    /// Where the funds come from, tried in order
+    /// ([`crate::dcloud::escrow::DepositSource`] values); empty = the depositor's balance.
+    #[prost(enumeration = "crate::dcloud::escrow::DepositSource", repeated, tag = "4")]
+    pub sources: Vec<i32>,
 }
 
 /// Close a deployment: leases, orders and bids close; the rest of the deposit returns.

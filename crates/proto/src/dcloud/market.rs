@@ -54,6 +54,11 @@ pub struct MsgCreateBid {
     /// Deposit locked in escrow while the bid is open or its lease active.
     #[prost(message, optional, tag = "4")]
     pub deposit: Option<Coin>,
+    /// Reclamation window offered, in seconds (0 = none): after starting a reclaim the
+    /// provider may end the lease once this much block time has passed. Required (and at
+    /// least the deployment's minimum) when the deployment asks for one.
+    #[prost(uint64, tag = "5")]
+    pub reclamation_window_s: u64,
 }
 
 /// A provider withdraws its bid (or ends its active lease).
@@ -63,6 +68,21 @@ pub struct MsgCloseBid {
     #[prost(message, optional, tag = "1")]
     pub id: Option<BidId>,
 }
+
+/// The provider starts reclaiming a lease that has a reclamation window: once the window has
+/// passed (by block time) it may close its bid, ending the lease.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct MsgLeaseStartReclaim {
+    /// The lease (provider signs).
+    #[prost(message, optional, tag = "1")]
+    pub id: Option<BidId>,
+    /// Why (free text, at most 256 bytes).
+    #[prost(string, tag = "2")]
+    pub reason: String,
+}
+
+/// Type URL of [`MsgLeaseStartReclaim`].
+pub const MSG_LEASE_START_RECLAIM_URL: &str = "/dcloud.market.v1.MsgLeaseStartReclaim";
 
 /// The tenant accepts an open bid.
 #[derive(Clone, PartialEq, prost::Message)]

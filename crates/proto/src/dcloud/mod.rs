@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bme;
 pub mod cert;
 pub mod deployment;
+pub mod escrow;
 pub mod gov;
 pub mod market;
 pub mod oracle;

@@ -3,7 +3,6 @@
 use async_trait::async_trait;
 use dcloud_app::modules::cert::{CertFilter, CertState};
 use dcloud_app::modules::deployment::Deployment;
-use dcloud_app::modules::market::LeaseState;
 use dcloud_client::market::{self, Filter};
 use dcloud_client::RpcClient;
 use dcloud_types::AccAddress;
@@ -67,7 +66,7 @@ impl ChainView for RpcChainView {
                 page.items
                     .into_iter()
                     .filter(|l| {
-                        l.state == LeaseState::Active
+                        l.state.is_live()
                             && l.owner == *owner
                             && l.dseq == dseq
                             && l.provider == self.provider

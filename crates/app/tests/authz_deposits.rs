@@ -1,0 +1,280 @@
+//! Deposits and authz: deposit grants (`MsgGrant` / `MsgRevoke` with a deposit
+//! authorization), deposits drawn from a granter's balance, FIFO spending of deposits and
+//! refunds to whoever funded them; top-ups by anyone.
+
+use dcloud_app::modules::authz::{DepositScope, Grant};
+use dcloud_app::modules::escrow::DepositSource;
+use dcloud_app::testkit::market::*;
+use dcloud_app::testkit::{proto_coin, TestChain, TestConfig, BLOCK_INTERVAL_MS, GENESIS_TIME_MS};
+use dcloud_proto::cosmos::cosmos::authz::v1beta1::{Grant as PbGrant, MsgGrant, MsgRevoke};
+use dcloud_proto::dcloud::deployment::{Auction, MsgCloseDeployment, MsgDepositDeployment};
+use dcloud_proto::dcloud::escrow::{
+    DepositAuthorization, DepositScope as PbScope, DepositSource as PbSource,
+    DEPOSIT_AUTHORIZATION_URL,
+};
+use dcloud_proto::dcloud::market::MsgCreateLease;
+use dcloud_proto::{Any, Message as _, Msg};
+use dcloud_types::{AccAddress, DENOM_ACT};
+
+const GENESIS_ACT: u128 = 500_000_000;
+const DEPOSIT_URL: &str = "/dcloud.deployment.v1.MsgDepositDeployment";
+
+/// Tenant key 0 with deployment 1 (manual auction, one group up to 100000 uact per block,
+/// 500000 uact deposited from its own balance); provider key 1; funder key 3.
+fn chain() -> (TestChain, AccAddress, AccAddress) {
+    let mut c = TestChain::new(TestConfig { funded: 5, ..TestConfig::default() });
+    c.register_provider(1, &[attr("region", "eu")]);
+    let tenant = c.address(0);
+    let r = c.exec(
+        0,
+        vec![create_deployment(
+            &tenant,
+            1,
+            vec![group("web", "100000")],
+            500_000,
+            DENOM_ACT,
+            Auction::Manual,
+        )],
+    );
+    assert_eq!(r.code, 0, "{}", r.log);
+    let funder = c.address(3);
+    (c, tenant, funder)
+}
+
+fn grant_msg(
+    granter: &AccAddress,
+    grantee: &AccAddress,
+    limit: u128,
+    expires_s: Option<u64>,
+) -> Msg {
+    let auth = DepositAuthorization {
+        spend_limits: vec![proto_coin(&limit.to_string(), DENOM_ACT)],
+        scopes: vec![PbScope::Deployment as i32],
+    };
+    Msg::Grant(MsgGrant {
+        granter: granter.to_string(),
+        grantee: grantee.to_string(),
+        grant: Some(PbGrant {
+            authorization: Some(Any {
+                type_url: DEPOSIT_AUTHORIZATION_URL.into(),
+                value: auth.encode_to_vec(),
+            }),
+            expiration: expires_s
+                .map(|s| dcloud_proto::cosmos::Timestamp { seconds: s as i64, nanos: 0 }),
+        }),
+    })
+}
+
+fn revoke_msg(granter: &AccAddress, grantee: &AccAddress) -> Msg {
+    Msg::Revoke(MsgRevoke {
+        granter: granter.to_string(),
+        grantee: grantee.to_string(),
+        msg_type_url: DEPOSIT_URL.into(),
+    })
+}
+
+fn deposit_msg(
+    owner: &AccAddress,
+    depositor: &AccAddress,
+    amount: u128,
+    sources: &[PbSource],
+) -> Msg {
+    Msg::DepositDeployment(MsgDepositDeployment {
+        id: dep_id(owner, 1),
+        amount: Some(proto_coin(&amount.to_string(), DENOM_ACT)),
+        depositor: depositor.to_string(),
+        sources: sources.iter().map(|s| *s as i32).collect(),
+    })
+}
+
+fn grants(c: &TestChain, granter: &AccAddress) -> Vec<Grant> {
+    let q = format!(r#"{{"granter":"{granter}"}}"#);
+    serde_json::from_slice(&c.query("/authz/grants", q.as_bytes(), 0, false).value).unwrap()
+}
+
+fn limit(c: &TestChain, granter: &AccAddress) -> u128 {
+    grants(c, granter)[0].authorization.spend_limits.amount_of(DENOM_ACT)
+}
+
+fn uact(c: &TestChain, a: &AccAddress) -> u128 {
+    c.balance(a, DENOM_ACT)
+}
+
+#[test]
+fn a_grantee_deposits_into_its_own_deployment_from_the_granters_funds() {
+    let (mut c, tenant, funder) = chain();
+    let r = c.exec(3, vec![grant_msg(&funder, &tenant, 2_000_000, None)]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert_eq!(r.events.iter().filter(|e| e.kind == "cosmos.authz.v1beta1.EventGrant").count(), 1);
+    let g = &grants(&c, &funder)[0];
+    assert_eq!(
+        (&g.grantee, g.authorization.scopes.as_slice()),
+        (&tenant, &[DepositScope::Deployment][..])
+    );
+    // The same grant, found by grantee.
+    let by_grantee: Vec<Grant> = serde_json::from_slice(
+        &c.query("/authz/grants", format!(r#"{{"grantee":"{tenant}"}}"#).as_bytes(), 0, false)
+            .value,
+    )
+    .unwrap();
+    assert_eq!(&by_grantee[0], g);
+
+    let r = c.exec(0, vec![deposit_msg(&tenant, &tenant, 1_500_000, &[PbSource::Grant])]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert_eq!(uact(&c, &funder), GENESIS_ACT - 1_500_000);
+    assert_eq!(uact(&c, &tenant), GENESIS_ACT - 500_000, "the tenant's own funds are untouched");
+    assert_eq!(limit(&c, &funder), 500_000);
+    let a = c.escrow_account(&tenant, 1).unwrap();
+    assert_eq!(a.balance, 2_000_000);
+    let deposits: Vec<_> = a.deposits.iter().map(|d| (&d.owner, d.source, d.balance)).collect();
+    assert_eq!(
+        deposits,
+        vec![
+            (&tenant, DepositSource::Balance, 500_000),
+            (&funder, DepositSource::Grant, 1_500_000)
+        ]
+    );
+}
+
+#[test]
+fn a_deposit_over_the_spend_limit_fails_and_changes_nothing_while_balance_then_grant_covers_it() {
+    let (mut c, tenant, funder) = chain();
+    c.exec(3, vec![grant_msg(&funder, &tenant, 1_000_000, None)]);
+    let before = (c.market_snapshot(), uact(&c, &tenant), uact(&c, &funder), grants(&c, &funder));
+    let r = c.exec(0, vec![deposit_msg(&tenant, &tenant, 1_500_000, &[PbSource::Grant])]);
+    assert_eq!((r.code, r.codespace.as_str()), (5, "sdk"), "{}", r.log);
+    assert!(r.log.contains("sources [grant] cover only 1000000uact"), "{}", r.log);
+    let after = (c.market_snapshot(), uact(&c, &tenant), uact(&c, &funder), grants(&c, &funder));
+    assert_eq!(after, before, "a failed deposit changes nothing");
+
+    // Grant first, the rest from the tenant's balance.
+    let r = c.exec(
+        0,
+        vec![deposit_msg(&tenant, &tenant, 1_500_000, &[PbSource::Grant, PbSource::Balance])],
+    );
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert_eq!(uact(&c, &funder), GENESIS_ACT - 1_000_000);
+    assert_eq!(uact(&c, &tenant), GENESIS_ACT - 500_000 - 500_000);
+    assert_eq!(limit(&c, &funder), 0, "a spent grant stays (refunds restore it)");
+}
+
+#[test]
+fn a_revoked_or_expired_grant_cannot_fund_a_deposit() {
+    let (mut c, tenant, funder) = chain();
+    c.exec(3, vec![grant_msg(&funder, &tenant, 1_000_000, None)]);
+    let r = c.exec(3, vec![revoke_msg(&funder, &tenant)]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert!(grants(&c, &funder).is_empty());
+    let r = c.exec(0, vec![deposit_msg(&tenant, &tenant, 600_000, &[PbSource::Grant])]);
+    assert_eq!(r.code, 5, "{}", r.log);
+    let r = c.exec(3, vec![revoke_msg(&funder, &tenant)]);
+    assert_eq!((r.code, r.codespace.as_str()), (2, "authz"), "{}", r.log);
+
+    // Expiring three blocks from now: usable before, not after.
+    let expires_ms = GENESIS_TIME_MS + (c.height() + 3) * BLOCK_INTERVAL_MS;
+    let r = c.exec(3, vec![grant_msg(&funder, &tenant, 1_000_000, Some(expires_ms / 1000))]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    let r = c.exec(0, vec![deposit_msg(&tenant, &tenant, 100_000, &[PbSource::Grant])]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    c.advance_to(c.height() + 2);
+    let r = c.exec(0, vec![deposit_msg(&tenant, &tenant, 100_000, &[PbSource::Grant])]);
+    assert_eq!(r.code, 5, "expired: {}", r.log);
+    assert_eq!(uact(&c, &funder), GENESIS_ACT - 100_000);
+    // An expiration that has already passed is refused.
+    let past = (GENESIS_TIME_MS + c.height() * BLOCK_INTERVAL_MS) / 1000;
+    let r = c.exec(3, vec![grant_msg(&funder, &tenant, 1_000_000, Some(past))]);
+    assert_eq!((r.code, r.codespace.as_str()), (3, "authz"), "{}", r.log);
+}
+
+#[test]
+fn grants_to_oneself_or_of_unknown_authorizations_are_refused() {
+    let (mut c, tenant, funder) = chain();
+    let r = c.exec(3, vec![grant_msg(&funder, &funder, 1, None)]);
+    assert_eq!((r.code, r.codespace.as_str()), (7, "authz"), "{}", r.log);
+    let Msg::Grant(mut g) = grant_msg(&funder, &tenant, 1, None) else { unreachable!() };
+    if let Some(a) = g.grant.as_mut().and_then(|g| g.authorization.as_mut()) {
+        a.type_url = "/cosmos.bank.v1beta1.SendAuthorization".into();
+    }
+    let r = c.exec(3, vec![Msg::Grant(g)]);
+    assert_eq!((r.code, r.codespace.as_str()), (4, "authz"), "{}", r.log);
+    assert!(grants(&c, &funder).is_empty());
+}
+
+#[test]
+fn deposits_are_spent_first_in_first_out_and_closing_refunds_the_granted_part_to_the_granter() {
+    let (mut c, tenant, funder) = chain();
+    let provider = c.address(1);
+    c.exec(3, vec![grant_msg(&funder, &tenant, 3_000_000, None)]);
+    let r = c.exec(0, vec![deposit_msg(&tenant, &tenant, 1_000_000, &[PbSource::Grant])]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert_eq!(limit(&c, &funder), 2_000_000);
+    // A lease at 100000 uact per block: the tenant's 500000 go first, then the funder's.
+    c.exec(1, vec![create_bid(&provider, &tenant, 1, 1, 1, "100000", DENOM_ACT, 500_000)]);
+    let r = c.exec(
+        0,
+        vec![Msg::CreateLease(MsgCreateLease { bid_id: bid_id(&tenant, 1, 1, 1, &provider) })],
+    );
+    assert_eq!(r.code, 0, "{}", r.log);
+    let leased_at = c.height();
+    c.advance_to(leased_at + 6);
+    let r = c.exec(0, vec![Msg::CloseDeployment(MsgCloseDeployment { id: dep_id(&tenant, 1) })]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    let spent = 100_000 * u128::from(c.height() - leased_at);
+    assert!(spent > 500_000 && spent < 1_500_000, "spent {spent}");
+    assert_eq!(uact(&c, &tenant), GENESIS_ACT - 500_000, "the tenant's deposit was spent first");
+    assert_eq!(uact(&c, &funder), GENESIS_ACT - (spent - 500_000), "the unused grant funds return");
+    assert_eq!(limit(&c, &funder), 2_000_000 + 1_500_000 - spent, "and restore the grant's limit");
+    let a = c.escrow_account(&tenant, 1).unwrap();
+    assert!(a.deposits.is_empty());
+    assert_eq!(a.refunded, 1_500_000 - spent);
+}
+
+#[test]
+fn anyone_may_top_up_someone_elses_deployment_from_their_own_balance_and_gets_the_unused_part_back()
+{
+    let (mut c, tenant, funder) = chain();
+    let r = c.exec(3, vec![deposit_msg(&tenant, &funder, 700_000, &[])]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert_eq!(uact(&c, &funder), GENESIS_ACT - 700_000);
+    assert_eq!(c.escrow_account(&tenant, 1).unwrap().balance, 1_200_000);
+    // Without a grant, a third party cannot draw on the tenant's funds (or anyone's).
+    let r = c.exec(3, vec![deposit_msg(&tenant, &funder, 100_000, &[PbSource::Grant])]);
+    assert_eq!(r.code, 5, "{}", r.log);
+    let r = c.exec(0, vec![Msg::CloseDeployment(MsgCloseDeployment { id: dep_id(&tenant, 1) })]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert_eq!(uact(&c, &funder), GENESIS_ACT, "the top-up returns to whoever paid it");
+    assert_eq!(uact(&c, &tenant), GENESIS_ACT);
+}
+
+#[test]
+fn a_deployment_can_be_created_with_its_deposit_drawn_from_a_grant_and_refunded_to_the_granter() {
+    let (mut c, tenant, funder) = chain();
+    c.exec(3, vec![grant_msg(&funder, &tenant, 800_000, None)]);
+    let Msg::CreateDeployment(mut m) = create_deployment(
+        &tenant,
+        2,
+        vec![group("web", "10")],
+        1_000_000,
+        DENOM_ACT,
+        Auction::Manual,
+    ) else {
+        unreachable!()
+    };
+    m.deposit_sources = vec![PbSource::Grant as i32];
+    // The grant alone does not cover 1000000: refused, nothing moves.
+    let r = c.exec(0, vec![Msg::CreateDeployment(m.clone())]);
+    assert_eq!(r.code, 5, "{}", r.log);
+    assert!(c.deployment(&tenant, 2).is_none());
+    assert_eq!(limit(&c, &funder), 800_000);
+    // Grant first, the rest from the tenant.
+    m.deposit_sources = vec![PbSource::Grant as i32, PbSource::Balance as i32];
+    let r = c.exec(0, vec![Msg::CreateDeployment(m)]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert_eq!(uact(&c, &funder), GENESIS_ACT - 800_000);
+    assert_eq!(uact(&c, &tenant), GENESIS_ACT - 500_000 - 200_000);
+    let r = c.exec(0, vec![Msg::CloseDeployment(MsgCloseDeployment { id: dep_id(&tenant, 2) })]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert_eq!(uact(&c, &funder), GENESIS_ACT);
+    assert_eq!(uact(&c, &tenant), GENESIS_ACT - 500_000);
+    assert_eq!(limit(&c, &funder), 800_000, "the refund restores the grant");
+}

@@ -67,9 +67,11 @@ pub(crate) enum DeploymentTx {
         #[command(flatten)]
         common: TxFlags,
     },
-    /// Add funds to the deployment's escrow account.
+    /// Add funds to the deployment's escrow account. `uakt` on a `uact` deployment is its
+    /// AKT fallback: it pays the providers only while the BME is halted, and what is left
+    /// is refunded on close.
     Deposit {
-        /// Amount, e.g. `1000000uact`.
+        /// Amount, e.g. `1000000uact` (or `1000000uakt` as the AKT fallback).
         amount: String,
         #[command(flatten)]
         id: OwnDeployment,

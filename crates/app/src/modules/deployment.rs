@@ -634,6 +634,9 @@ pub(crate) fn deliver(
             }
             let specs = validate_groups(&m.groups)?;
             let (denom, amount) = parse_amount(&m.deposit, "deposit")?;
+            if let Some(why) = super::bme::act_denom_problem(state, &denom)? {
+                return Err(AppError::InvalidDeposit(why));
+            }
             let p = params(state)?;
             let min =
                 p.min_deposits.iter().find(|(d, _)| *d == denom).map(|(_, a)| *a).ok_or_else(
@@ -729,10 +732,16 @@ pub(crate) fn deliver(
                 now,
                 events,
             )?;
+            // A uakt deposit to a uact account is its AKT fallback (see escrow).
+            let balance = if denom == a.denom {
+                format!("{}{}", a.balance, a.denom)
+            } else {
+                format!("{}{denom}", a.akt_balance)
+            };
             events.push(
                 dep_event("EventDeploymentDeposit", &d)
                     .attr("amount", format!("{amount}{denom}"))
-                    .attr("balance", format!("{}{}", a.balance, a.denom)),
+                    .attr("balance", balance),
             );
         }
         Msg::CloseDeployment(m) => {

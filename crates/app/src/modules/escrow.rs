@@ -15,12 +15,23 @@
 //! The exhaustion height of an account is the last height whose payments it can cover in
 //! full; `end_block` at that height settles it and closes it (see `market::end_block`), so
 //! no settlement ever finds an account short. Per-block work touches only due entries.
+//!
+//! **AKT fallback** (akash-chain.md §7, BME era): the owner may add `uakt` to a `uact`
+//! account (`MsgDepositDeployment`); it is kept apart (`akt_balance`) and not used
+//! normally. When an account runs dry while the BME status is `halt_cr` or worse and the
+//! oracle price is healthy, it stays open and is settled every block ([`settle_due`]):
+//! the uact its payments are short is paid from the AKT straight to the provider, at
+//! `uakt = ceil(short_uact × 10^18 / price)` (rounding against the tenant, so a covered
+//! shortfall is cleared exactly; less the take). If the AKT does not cover it, the rest
+//! (`floor(akt × price / 10^18)` uact covered) stays unpaid in `unsettled` and the account
+//! closes as overdrawn at that block's end; otherwise (no halt, unhealthy oracle, no AKT)
+//! it closes as before. What AKT is left is refunded to the owner on close.
 
 use dcloud_store::{StateRead, StateWrite};
-use dcloud_types::{AccAddress, Coins, Event};
+use dcloud_types::{AccAddress, Coins, Event, DENOM_ACT, DENOM_AKT};
 use serde::{Deserialize, Serialize};
 
-use crate::modules::{auth, bank, get_params};
+use crate::modules::{auth, bank, bme, get_params, oracle};
 use crate::AppError;
 
 /// The module name.
@@ -102,6 +113,26 @@ pub struct Account {
     pub exhausted_at: Option<u64>,
     /// Height at which the low-funds warning fires (if still ahead).
     pub warn_at: Option<u64>,
+    /// AKT fallback funds (uakt) of a uact account: used only while the BME is halted.
+    #[serde(default, skip_serializing_if = "is_zero", with = "dcloud_types::coin::amount_str")]
+    pub akt_balance: u128,
+    /// Total uakt deposited as fallback.
+    #[serde(default, skip_serializing_if = "is_zero", with = "dcloud_types::coin::amount_str")]
+    pub akt_deposited: u128,
+    /// Total uakt paid out of the fallback (to providers and the take).
+    #[serde(default, skip_serializing_if = "is_zero", with = "dcloud_types::coin::amount_str")]
+    pub akt_paid: u128,
+    /// Total uakt refunded to the owner.
+    #[serde(default, skip_serializing_if = "is_zero", with = "dcloud_types::coin::amount_str")]
+    pub akt_refunded: u128,
+    /// Owed to payments but unpaid (micro-units of `denom`): the account is overdrawn and
+    /// closes at the end of the block.
+    #[serde(default, skip_serializing_if = "is_zero", with = "dcloud_types::coin::amount_str")]
+    pub unsettled: u128,
+}
+
+fn is_zero(v: &u128) -> bool {
+    *v == 0
 }
 
 /// A payment from an account to a provider for one lease.
@@ -121,6 +152,9 @@ pub struct Payment {
     /// Total withdrawn (before take).
     #[serde(with = "dcloud_types::coin::amount_str")]
     pub withdrawn: u128,
+    /// uakt paid to the provider from the account's AKT fallback (before take).
+    #[serde(default, skip_serializing_if = "is_zero", with = "dcloud_types::coin::amount_str")]
+    pub akt_paid: u128,
 }
 
 fn acct_key(id: &[u8]) -> Vec<u8> {
@@ -234,6 +268,11 @@ pub fn create_account(
         rate_atto: 0,
         exhausted_at: None,
         warn_at: None,
+        akt_balance: 0,
+        akt_deposited: 0,
+        akt_paid: 0,
+        akt_refunded: 0,
+        unsettled: 0,
     };
     put_account(state, id, &a)
 }
@@ -248,12 +287,92 @@ fn cost(pays: &[(Vec<u8>, Payment)], n: u64) -> u128 {
     total
 }
 
-/// Settles an open account up to `height`: every payment earns its share, exactly.
+/// The AKT price (atto-USD per AKT) at which `a`'s AKT fallback may pay now: the account
+/// holds uact and AKT, the BME status is `halt_cr` or worse and the oracle price is
+/// healthy. None otherwise.
+pub fn fallback_price(state: &dyn StateRead, a: &Account) -> Result<Option<u128>, AppError> {
+    if a.akt_balance == 0 || a.denom != DENOM_ACT {
+        return Ok(None);
+    }
+    if bme::status(state)?.status < bme::MintStatus::HaltCr {
+        return Ok(None);
+    }
+    match oracle::price(state) {
+        Ok(p) => Ok(Some(p)),
+        Err(AppError::PriceUnavailable(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Pays `short` uact owed to payment `p` from the account's AKT at `price`, straight to the
+/// provider (less the take). Returns the uact covered (all of `short` when the AKT
+/// suffices).
+#[allow(clippy::too_many_arguments)]
+fn pay_from_akt(
+    state: &mut dyn StateWrite,
+    a: &mut Account,
+    p: &mut Payment,
+    short: u128,
+    price: u128,
+    take_bps: u64,
+    height: u64,
+    events: &mut Vec<Event>,
+) -> Result<u128, AppError> {
+    let overflow = || AppError::ChainState("escrow AKT fallback overflows".into());
+    let needed = bme::mul_div(short, ATTO, price)
+        .map(|(q, rem)| q + u128::from(rem))
+        .ok_or_else(overflow)?;
+    let (uakt, covered) = if needed <= a.akt_balance {
+        (needed, short)
+    } else {
+        let c = bme::mul_div(a.akt_balance, price, ATTO).ok_or_else(overflow)?.0;
+        (a.akt_balance, c.min(short))
+    };
+    if uakt == 0 {
+        return Ok(0);
+    }
+    let take = uakt * u128::from(take_bps.min(10_000)) / 10_000;
+    let to_provider = uakt - take;
+    if to_provider > 0 {
+        bank::transfer(
+            state,
+            &escrow_addr(),
+            &p.provider,
+            &Coins::one(to_provider, DENOM_AKT),
+            events,
+        )?;
+    }
+    if take > 0 {
+        let pool = auth::module_address(COMMUNITY_POOL);
+        bank::transfer(state, &escrow_addr(), &pool, &Coins::one(take, DENOM_AKT), events)?;
+    }
+    a.akt_balance -= uakt;
+    a.akt_paid += uakt;
+    p.akt_paid += uakt;
+    events.push(
+        Event::new("EventEscrowAktFallback")
+            .attr("account", &a.id)
+            .attr("provider", &p.provider)
+            .attr("owed", format!("{short}{}", a.denom))
+            .attr("covered", format!("{covered}{}", a.denom))
+            .attr("paid", format!("{to_provider}{DENOM_AKT}"))
+            .attr("take", format!("{take}{DENOM_AKT}"))
+            .attr("price", fmt_dec18(price))
+            .attr("akt_left", format!("{}{DENOM_AKT}", a.akt_balance))
+            .attr("height", height),
+    );
+    Ok(covered)
+}
+
+/// Settles an open account up to `height`: every payment earns its share, exactly. What
+/// the funds do not cover is paid from the AKT fallback when it may run
+/// ([`fallback_price`]); anything still unpaid is added to `unsettled`.
 fn settle_inner(
     state: &mut dyn StateWrite,
     id: &[u8],
     a: &mut Account,
     height: u64,
+    events: &mut Vec<Event>,
 ) -> Result<(), AppError> {
     if height <= a.settled_at {
         return Ok(());
@@ -263,6 +382,8 @@ fn settle_inner(
     if a.rate_atto == 0 {
         return Ok(());
     }
+    // Looked up once, at the first shortfall.
+    let mut fallback: Option<Option<(u128, u64)>> = None;
     for (lease, mut p) in payments(state, id)? {
         let x = p
             .rate_atto
@@ -270,12 +391,33 @@ fn settle_inner(
             .and_then(|v| v.checked_add(p.remainder_atto))
             .ok_or_else(|| AppError::ChainState("escrow settlement overflow".into()))?;
         let owed = x / ATTO;
-        // By the exhaustion index the account always covers this; cap defensively.
+        // By the exhaustion index the account covers this, except while it runs on its AKT
+        // fallback.
         let paid = owed.min(a.balance);
-        p.remainder_atto = if paid == owed { x % ATTO } else { 0 };
         a.balance -= paid;
         a.transferred += paid;
         p.balance += paid;
+        let mut short = owed - paid;
+        if short > 0 {
+            let fb = match fallback {
+                Some(f) => f,
+                None => {
+                    let f = match fallback_price(state, a)? {
+                        Some(price) => Some((price, params(state)?.take_rate_bps)),
+                        None => None,
+                    };
+                    fallback = Some(f);
+                    f
+                }
+            };
+            if let Some((price, take_bps)) = fb {
+                if a.akt_balance > 0 {
+                    short -= pay_from_akt(state, a, &mut p, short, price, take_bps, height, events)?;
+                }
+            }
+        }
+        p.remainder_atto = if short == 0 { x % ATTO } else { 0 };
+        a.unsettled += short;
         state.put(payment_key(id, &lease), to_json(&p)?);
     }
     Ok(())
@@ -296,7 +438,16 @@ fn reindex(
     if let Some(h) = a.warn_at.take() {
         state.delete(height_key(WARN, h, id));
     }
-    if a.state != AccountState::Open || a.rate_atto == 0 {
+    if a.state != AccountState::Open {
+        return Ok(());
+    }
+    if a.unsettled > 0 {
+        // Overdrawn: closes at the end of this block.
+        a.exhausted_at = Some(now);
+        state.put(height_key(DUE, now, id), Vec::new());
+        return Ok(());
+    }
+    if a.rate_atto == 0 {
         return Ok(());
     }
     let pays = payments(state, id)?;
@@ -337,16 +488,60 @@ fn low_funds_event(a: &Account, due: u64, now: u64) -> Event {
 }
 
 /// Settles an account up to `height` (no-op for closed accounts).
-pub fn settle(state: &mut dyn StateWrite, id: &[u8], height: u64) -> Result<Account, AppError> {
+pub fn settle(
+    state: &mut dyn StateWrite,
+    id: &[u8],
+    height: u64,
+    events: &mut Vec<Event>,
+) -> Result<Account, AppError> {
     let mut a = must_account(state, id)?;
     if a.state == AccountState::Open {
-        settle_inner(state, id, &mut a, height)?;
+        settle_inner(state, id, &mut a, height, events)?;
         put_account(state, id, &a)?;
     }
     Ok(a)
 }
 
-/// Adds funds to an open account (from its owner).
+/// End-block work for an account due at `height` (its funds cover `height` and no more, or
+/// it is overdrawn): settles it, and returns true when it stays open because its AKT
+/// fallback may pay the next block ([`fallback_price`]) — it is then due again at
+/// `height + 1`. False: the caller closes it (overdrawn when `unsettled > 0`).
+pub fn settle_due(
+    state: &mut dyn StateWrite,
+    id: &[u8],
+    height: u64,
+    events: &mut Vec<Event>,
+) -> Result<bool, AppError> {
+    let mut a = must_account(state, id)?;
+    if a.state != AccountState::Open {
+        return Ok(false);
+    }
+    settle_inner(state, id, &mut a, height, events)?;
+    let keep = a.unsettled == 0 && a.rate_atto > 0 && fallback_price(state, &a)?.is_some();
+    if keep {
+        if let Some(h) = a.exhausted_at.take() {
+            state.delete(height_key(DUE, h, id));
+        }
+        if let Some(h) = a.warn_at.take() {
+            state.delete(height_key(WARN, h, id));
+        }
+        a.exhausted_at = Some(height + 1);
+        state.put(height_key(DUE, height + 1, id), Vec::new());
+        events.push(
+            Event::new("EventEscrowOnAktFallback")
+                .attr("account", &a.id)
+                .attr("owner", &a.owner)
+                .attr("balance", format!("{}{}", a.balance, a.denom))
+                .attr("akt_balance", format!("{}{DENOM_AKT}", a.akt_balance))
+                .attr("height", height),
+        );
+    }
+    put_account(state, id, &a)?;
+    Ok(keep)
+}
+
+/// Adds funds to an open account (from its owner): in the account's denom, or `uakt` to a
+/// `uact` account as its AKT fallback (see the module docs).
 pub fn deposit(
     state: &mut dyn StateWrite,
     id: &[u8],
@@ -360,16 +555,22 @@ pub fn deposit(
     if a.state != AccountState::Open {
         return Err(AppError::EscrowAccountClosed(a.id));
     }
-    if a.denom != denom {
+    let fallback = a.denom == DENOM_ACT && denom == DENOM_AKT;
+    if a.denom != denom && !fallback {
         return Err(AppError::EscrowDenom(format!(
             "account {} holds {}, deposit is in {denom}",
             a.id, a.denom
         )));
     }
-    settle_inner(state, id, &mut a, height)?;
+    settle_inner(state, id, &mut a, height, events)?;
     bank::transfer(state, from, &escrow_addr(), &Coins::one(amount, denom), events)?;
-    a.balance += amount;
-    a.deposited += amount;
+    if fallback {
+        a.akt_balance += amount;
+        a.akt_deposited += amount;
+    } else {
+        a.balance += amount;
+        a.deposited += amount;
+    }
     reindex(state, id, &mut a, height, events)?;
     put_account(state, id, &a)?;
     Ok(a)
@@ -392,13 +593,14 @@ pub fn create_payment(
     if rate_atto == 0 {
         return Err(AppError::InvalidRequest("payment rate is zero".into()));
     }
-    settle_inner(state, id, &mut a, height)?;
+    settle_inner(state, id, &mut a, height, events)?;
     let p = Payment {
         provider: provider.clone(),
         rate_atto,
         remainder_atto: 0,
         balance: 0,
         withdrawn: 0,
+        akt_paid: 0,
     };
     state.put(payment_key(id, lease), to_json(&p)?);
     a.rate_atto = a.rate_atto.saturating_add(rate_atto);
@@ -447,7 +649,7 @@ pub fn withdraw_payment(
     events: &mut Vec<Event>,
 ) -> Result<(u128, u128), AppError> {
     let mut a = must_account(state, id)?;
-    settle_inner(state, id, &mut a, height)?;
+    settle_inner(state, id, &mut a, height, events)?;
     put_account(state, id, &a)?;
     let mut p = get_payment(state, id, lease)?
         .ok_or_else(|| AppError::InvalidRequest("no open payment for this lease".into()))?;
@@ -466,7 +668,7 @@ pub fn close_payment(
     events: &mut Vec<Event>,
 ) -> Result<u128, AppError> {
     let mut a = must_account(state, id)?;
-    settle_inner(state, id, &mut a, height)?;
+    settle_inner(state, id, &mut a, height, events)?;
     let Some(mut p) = get_payment(state, id, lease)? else {
         put_account(state, id, &a)?;
         return Ok(0);
@@ -480,8 +682,9 @@ pub fn close_payment(
     Ok(p.withdrawn)
 }
 
-/// Settles and closes an account: every payment paid out and removed, the rest refunded to
-/// the owner. Returns the refund. Closing a closed account is a no-op.
+/// Settles and closes an account: every payment paid out and removed, the rest (and what
+/// is left of the AKT fallback) refunded to the owner. Returns the refund in the account's
+/// denom. Closing a closed account is a no-op.
 pub fn close_account(
     state: &mut dyn StateWrite,
     id: &[u8],
@@ -492,7 +695,7 @@ pub fn close_account(
     if a.state != AccountState::Open {
         return Ok(0);
     }
-    settle_inner(state, id, &mut a, height)?;
+    settle_inner(state, id, &mut a, height, events)?;
     let take_bps = params(state)?.take_rate_bps;
     for (lease, mut p) in payments(state, id)? {
         payout(state, &a.denom, &mut p, take_bps, events)?;
@@ -504,6 +707,18 @@ pub fn close_account(
     }
     a.balance = 0;
     a.refunded += refund;
+    let akt = a.akt_balance;
+    if akt > 0 {
+        bank::transfer(state, &escrow_addr(), &a.owner, &Coins::one(akt, DENOM_AKT), events)?;
+        events.push(
+            Event::new("EventEscrowAktRefunded")
+                .attr("account", &a.id)
+                .attr("owner", &a.owner)
+                .attr("amount", format!("{akt}{DENOM_AKT}")),
+        );
+    }
+    a.akt_balance = 0;
+    a.akt_refunded += akt;
     a.rate_atto = 0;
     a.state = AccountState::Closed;
     reindex(state, id, &mut a, height, events)?;
@@ -569,9 +784,11 @@ pub fn list_accounts(
 }
 
 /// Invariants: the escrow module holds exactly Σ open account balances + Σ open payment
-/// balances per denom; closed accounts hold nothing and have no payments; each open
-/// account's rate is the sum of its payments' rates, and its books balance
-/// (deposited = balance + transferred + refunded).
+/// balances per denom, plus Σ open accounts' AKT fallback in uakt; closed accounts hold
+/// nothing and have no payments; each open account's rate is the sum of its payments'
+/// rates, and its books balance (deposited = balance + transferred + refunded,
+/// akt_deposited = akt_balance + akt_paid + akt_refunded); only uact accounts hold AKT
+/// fallback; no account stays open overdrawn (`unsettled > 0`) past its block.
 pub fn check_invariants(state: &dyn StateRead) -> Result<(), AppError> {
     let mut held: std::collections::BTreeMap<String, u128> = Default::default();
     let mut after: Option<Vec<u8>> = None;
@@ -585,9 +802,21 @@ pub fn check_invariants(state: &dyn StateRead) -> Result<(), AppError> {
             if a.deposited != a.balance + a.transferred + a.refunded {
                 return Err(AppError::Invariant(format!("escrow account {} books off", a.id)));
             }
+            if a.akt_deposited != a.akt_balance + a.akt_paid + a.akt_refunded {
+                return Err(AppError::Invariant(format!(
+                    "escrow account {} AKT fallback books off",
+                    a.id
+                )));
+            }
+            if a.akt_deposited > 0 && a.denom != DENOM_ACT {
+                return Err(AppError::Invariant(format!(
+                    "escrow account {} in {} holds AKT fallback",
+                    a.id, a.denom
+                )));
+            }
             match a.state {
                 AccountState::Closed => {
-                    if a.balance != 0 || !pays.is_empty() {
+                    if a.balance != 0 || a.akt_balance != 0 || !pays.is_empty() {
                         return Err(AppError::Invariant(format!(
                             "closed escrow account {} holds funds or payments",
                             a.id
@@ -609,8 +838,17 @@ pub fn check_invariants(state: &dyn StateRead) -> Result<(), AppError> {
                             a.id
                         )));
                     }
+                    if a.unsettled > 0 {
+                        return Err(AppError::Invariant(format!(
+                            "escrow account {} is overdrawn ({}{}) but still open",
+                            a.id, a.unsettled, a.denom
+                        )));
+                    }
                     let e = held.entry(a.denom.clone()).or_default();
                     *e += a.balance + pays.iter().map(|(_, p)| p.balance).sum::<u128>();
+                    if a.akt_balance > 0 {
+                        *held.entry(DENOM_AKT.to_string()).or_default() += a.akt_balance;
+                    }
                 }
             }
             after = Some(k.clone());

@@ -578,6 +578,9 @@ pub(crate) fn deliver(
             }
             let price =
                 m.price.as_ref().ok_or_else(|| AppError::InvalidBid("missing price".into()))?;
+            if let Some(why) = super::bme::act_denom_problem(state, &price.denom)? {
+                return Err(AppError::BidPriceDenom(why));
+            }
             if price.denom != o.denom {
                 return Err(AppError::BidPriceDenom(format!(
                     "bid in {} but the order prices in {}",
@@ -881,12 +884,18 @@ pub(crate) fn end_block(
                 .map_err(|_| AppError::ChainState("escrow id".into()))?,
         );
         let r = crate::modules::atomically(state, events, |state, events| {
+            // Settled first: an account whose AKT fallback may pay stays open a block more.
+            if escrow::settle_due(state, &acct, now, events)? {
+                return Ok(());
+            }
+            let unsettled = escrow::get_account(state, &acct)?.map_or(0, |a| a.unsettled);
             let d = deployment::must_get(state, &owner, dseq)?;
             events.push(
                 Event::new("EventEscrowExhausted")
                     .attr("account", &a.id)
                     .attr("owner", &owner)
                     .attr("dseq", dseq)
+                    .attr("unsettled", format!("{unsettled}{}", a.denom))
                     .attr("height", now),
             );
             deployment::close_deployment(

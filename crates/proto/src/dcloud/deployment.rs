@@ -200,7 +200,7 @@ pub struct MsgDepositDeployment {
     /// Id (owner signs).
     #[prost(message, optional, tag = "1")]
     pub id: Option<DeploymentId>,
-    /// Amount (the account's denom).
+    /// Amount (the account's denom, or uakt on a uact account: its AKT fallback).
     #[prost(message, optional, tag = "2")]
     pub amount: Option<Coin>,
 }

@@ -1392,6 +1392,36 @@ mod tests {
     }
 
     #[test]
+    fn the_status_worsens_at_the_thresholds_and_improves_only_past_the_band() {
+        use MintStatus::*;
+        let p = BmeParams::default(); // warn 9500, halt 9000, band 100
+        let s = |cur, cr: u128| evaluate(&p, cur, Some(cr)).0;
+        // Worsening: at the thresholds, whatever the band.
+        assert_eq!(s(Healthy, 9_501), Healthy);
+        assert_eq!(s(Healthy, 9_500), Warning);
+        assert_eq!(s(Healthy, 9_000), HaltCr);
+        assert_eq!(s(Warning, 9_000), HaltCr);
+        // Improving: above threshold + band.
+        assert_eq!(s(Warning, 9_501), Warning);
+        assert_eq!(s(Warning, 9_600), Warning);
+        assert_eq!(s(Warning, 9_601), Healthy);
+        assert_eq!(s(HaltCr, 9_100), HaltCr);
+        assert_eq!(s(HaltCr, 9_101), Warning);
+        assert_eq!(s(HaltCr, 9_600), Warning);
+        assert_eq!(s(HaltCr, 9_601), Healthy);
+        // No CR before (oracle halt, genesis): the thresholds as they are.
+        assert_eq!(s(HaltOracle, 9_050), Warning);
+        assert_eq!(s(Unspecified, 9_501), Healthy);
+        assert_eq!(evaluate(&p, HaltCr, None).0, Healthy, "no ACT outstanding");
+        // A warning held above the threshold does not back off.
+        assert_eq!(evaluate(&p, Warning, Some(9_550)), (Warning, Some(10)));
+        // Band 0: the plain thresholds.
+        let p0 = BmeParams { recovery_band_bps: 0, ..p };
+        assert_eq!(evaluate(&p0, Warning, Some(9_501)).0, Healthy);
+        assert_eq!(evaluate(&p0, HaltCr, Some(9_001)).0, Warning);
+    }
+
+    #[test]
     fn backoff_grows_per_10bp_below_warn_and_is_capped() {
         let p = BmeParams::default();
         assert_eq!(backoff(&p, 9_500), 10);

@@ -412,7 +412,8 @@ fn settle_inner(
             };
             if let Some((price, take_bps)) = fb {
                 if a.akt_balance > 0 {
-                    short -= pay_from_akt(state, a, &mut p, short, price, take_bps, height, events)?;
+                    short -=
+                        pay_from_akt(state, a, &mut p, short, price, take_bps, height, events)?;
                 }
             }
         }

@@ -1407,6 +1407,34 @@ fn with_a_stale_oracle_at_exhaustion_the_fallback_never_starts() {
     assert_eq!(h.bal(0, DENOM_AKT), tenant_akt + akt, "all the AKT back");
 }
 
+#[test]
+fn the_escrow_invariants_count_the_akt_fallback_to_the_micro_unit() {
+    use dcloud_store::StateWrite;
+    let mut h = H::new();
+    leased_with_akt_fallback(&mut h, 5 * AKT);
+    let latest = h.c.store().latest();
+    dcloud_app::modules::escrow::check_invariants(&latest).unwrap();
+    let id = dcloud_app::modules::deployment::escrow_id(&h.addr(0), 1);
+    let mut key = vec![0x28];
+    key.extend_from_slice(&id);
+    let a = h.c.escrow_account(&h.addr(0), 1).unwrap();
+    let tamper = |f: &dyn Fn(&mut dcloud_app::modules::escrow::Account)| {
+        let mut o = dcloud_store::Overlay::new(&latest);
+        let mut b = a.clone();
+        f(&mut b);
+        o.put(key.clone(), serde_json::to_vec(&b).unwrap());
+        dcloud_app::modules::escrow::check_invariants(&o).unwrap_err().to_string()
+    };
+    // One uakt more on the books: the module balance no longer matches.
+    let e = tamper(&|b| {
+        b.akt_balance += 1;
+        b.akt_deposited += 1;
+    });
+    assert!(e.contains("uakt"), "{e}");
+    assert!(tamper(&|b| b.akt_paid += 1).contains("AKT fallback books off"));
+    assert!(tamper(&|b| b.unsettled = 1).contains("overdrawn"));
+}
+
 // ---------------------------------------------------------------------------------------
 // 9.5 — the market runs on ACT.
 

@@ -465,6 +465,8 @@ impl Sim {
                 "samples": samples,
             },
             "circuit_breaker": transitions,
+            "status_transitions": transitions.len(),
+            "healthy_warning_flips": flips(&transitions),
             "blocks_per_status": blocks_in,
             "requests": {
                 "executed": executed,
@@ -796,6 +798,18 @@ impl Sim {
     }
 }
 
+/// Status changes between healthy and warning (either way).
+fn flips(transitions: &[Value]) -> usize {
+    const HW: [&str; 2] = ["mint_status_healthy", "mint_status_warning"];
+    transitions
+        .iter()
+        .filter(|t| {
+            let (f, to) = (t["from"].as_str().unwrap_or(""), t["to"].as_str().unwrap_or(""));
+            f != to && HW.contains(&f) && HW.contains(&to)
+        })
+        .count()
+}
+
 fn act_kind(a: &Act) -> &'static str {
     match a {
         Act::Feed => "submit_price",
@@ -855,6 +869,10 @@ fn print_summary(r: &Value) {
             s(&t["collateral_ratio"])
         );
     }
+    println!(
+        "   status transitions {} (healthy↔warning flips {})",
+        r["status_transitions"], r["healthy_warning_flips"]
+    );
     println!("   blocks per status {}", r["blocks_per_status"]);
     println!("   requests {}", r["requests"]);
     println!("   market {}", r["market"]);

@@ -21,7 +21,7 @@
 //! has a dead band (`recovery_band_bps`): warning → healthy only at `cr > warn + band`,
 //! halt_cr → warning only at `cr > halt + band`. Mints are refused at tx time from
 //! `halt_cr` on; burns stay allowed in `halt_cr`. While `act_market` is on, deployments and
-//! bids are priced in uact (see [`require_act`]).
+//! bids are priced in uact (see [`act_denom_problem`]).
 //!
 //! State (one-byte prefixes `0x40`-`0x43`):
 //! * `0x40 "status"` → [`BmeStatus`]; `0x40 "totals"` → [`Totals`]; `0x40 "seq"` → the

@@ -636,9 +636,8 @@ pub fn evaluate(p: &BmeParams, current: MintStatus, cr: Option<u128>) -> (MintSt
     // Improving: only as far as the band allows.
     if c > w.saturating_add(band) {
         healthy
-    } else if current == MintStatus::HaltCr && c > h.saturating_add(band) {
-        (MintStatus::Warning, Some(backoff(p, c)))
-    } else if current == MintStatus::Warning {
+    } else if current == MintStatus::Warning || c > h.saturating_add(band) {
+        // Warning stays; halt_cr recovers to warning.
         (MintStatus::Warning, Some(backoff(p, c)))
     } else {
         (MintStatus::HaltCr, None)

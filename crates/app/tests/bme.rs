@@ -938,6 +938,11 @@ fn a_stale_oracle_halts_bme_retries_queued_burns_then_cancels_them_and_recovers(
     assert_eq!(hc.len(), 1, "{ev:?}");
     assert_eq!((hc[0].get("from"), hc[0].get("to")), (Some("healthy"), Some("stale")));
     assert_eq!(h.status().status, MintStatus::HaltOracle);
+    let ch = events(&ev, "EventMintStatusChange");
+    assert_eq!(
+        (ch[0].get("new"), ch[0].get("collateral_ratio")),
+        (Some("mint_status_halt_oracle"), Some("unknown"))
+    );
     assert!(!h.status().refunds_allowed);
     let q: serde_json::Value =
         serde_json::from_slice(&h.c.query("/oracle/price", b"", 0, false).value).unwrap();

@@ -671,7 +671,11 @@ fn reevaluate(
                 .attr("module", NAME)
                 .attr("previous", st.status)
                 .attr("new", new)
-                .attr("collateral_ratio", fmt_cr(cr))
+                .attr(
+                    "collateral_ratio",
+                    // No price: the CR is unknown, not infinite.
+                    if new == MintStatus::HaltOracle { "unknown".into() } else { fmt_cr(cr) },
+                )
                 .attr("height", height),
         );
         st.previous_status = st.status;

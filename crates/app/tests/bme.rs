@@ -1,6 +1,7 @@
 //! Oracle and Burn-Mint Equilibrium on one node: the BME test plan of akash-chain.md §11
-//! (test names carry the scenario numbers), every message and rejection, and a seeded,
-//! replayable randomized simulation. The test chain checks every module invariant after
+//! (test names carry the scenario numbers), every message and rejection, the circuit
+//! breaker's recovery band, the escrow's AKT fallback while halted (§7), the ACT-only
+//! market (9.5), and a seeded, replayable randomized simulation. The test chain checks every module invariant after
 //! every block (supply = genesis + minted − burned, vault = funded + pending + credits +
 //! spreads, totals = sums over the ledger).
 

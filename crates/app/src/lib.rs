@@ -152,7 +152,12 @@ impl App {
         }
         modules::oracle::init_genesis(&mut delta, &g.app_state.oracle.clone().unwrap_or_default())?;
         modules::gov::init_genesis(&mut delta, &g.app_state.gov.clone().unwrap_or_default())?;
-        modules::bme::init_genesis(&mut delta, &g.app_state.bme.clone().unwrap_or_default())?;
+        // A genesis without BME params is a pre-BME chain: the market is not ACT-only.
+        let bme = g.app_state.bme.clone().unwrap_or_else(|| modules::bme::BmeParams {
+            act_market: false,
+            ..modules::bme::BmeParams::default()
+        });
+        modules::bme::init_genesis(&mut delta, &bme)?;
         if let Some(st) = &g.app_state.staking {
             modules::staking::init_genesis(&mut delta, st)?;
             modules::mint::init_genesis(&mut delta, &g.app_state.mint.clone().unwrap_or_default())?;

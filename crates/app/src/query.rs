@@ -635,7 +635,7 @@ pub(crate) fn route(
             // (settlement is lazy on chain); nothing is written.
             let a = {
                 let mut scratch = dcloud_store::Overlay::new(&snap);
-                escrow::settle(&mut scratch, &acct_id, version).unwrap_or(stored)
+                escrow::settle(&mut scratch, &acct_id, version, &mut Vec::new()).unwrap_or(stored)
             };
             let remaining = escrow::blocks_remaining(&a, version);
             match path {

@@ -1,17 +1,20 @@
 //! Oracle and Burn-Mint Equilibrium on one node: the BME test plan of akash-chain.md §11
-//! (test names carry the scenario numbers), every message and rejection, and a seeded,
-//! replayable randomized simulation. The test chain checks every module invariant after
+//! (test names carry the scenario numbers), every message and rejection, the circuit
+//! breaker's recovery band, the escrow's AKT fallback while halted (§7), the ACT-only
+//! market (9.5), and a seeded, replayable randomized simulation. The test chain checks every module invariant after
 //! every block (supply = genesis + minted − burned, vault = funded + pending + credits +
 //! spreads, totals = sums over the ledger).
 
 use dcloud_app::modules::bme::{self, BmeParams, CancelReason, MintStatus, StatusView, VaultState};
+use dcloud_app::modules::escrow::AccountState;
+use dcloud_app::modules::market::{LeaseState, REASON_INSUFFICIENT_FUNDS};
 use dcloud_app::modules::oracle::{GenesisPrice, OracleGenesis, OracleParams};
 use dcloud_app::testkit::market::*;
 use dcloud_app::testkit::{account_address, TestChain, TestConfig};
 use dcloud_app::{FinalizeResponse, TxResult};
 use dcloud_proto::cosmos::cosmos::base::v1beta1::Coin as ProtoCoin;
 use dcloud_proto::dcloud::bme::{MsgBurnAct, MsgBurnMint, MsgFundVault, MsgMintAct};
-use dcloud_proto::dcloud::deployment::{Auction, MsgCloseDeployment};
+use dcloud_proto::dcloud::deployment::{Auction, MsgCloseDeployment, MsgDepositDeployment};
 use dcloud_proto::dcloud::market::{self as mpb, MsgCreateLease, MsgWithdrawLease};
 use dcloud_proto::dcloud::oracle::MsgSubmitPrice;
 use dcloud_proto::Msg;
@@ -937,6 +940,11 @@ fn a_stale_oracle_halts_bme_retries_queued_burns_then_cancels_them_and_recovers(
     assert_eq!(hc.len(), 1, "{ev:?}");
     assert_eq!((hc[0].get("from"), hc[0].get("to")), (Some("healthy"), Some("stale")));
     assert_eq!(h.status().status, MintStatus::HaltOracle);
+    let ch = events(&ev, "EventMintStatusChange");
+    assert_eq!(
+        (ch[0].get("new"), ch[0].get("collateral_ratio")),
+        (Some("mint_status_halt_oracle"), Some("unknown"))
+    );
     assert!(!h.status().refunds_allowed);
     let q: serde_json::Value =
         serde_json::from_slice(&h.c.query("/oracle/price", b"", 0, false).value).unwrap();
@@ -1046,6 +1054,7 @@ fn genesis_lists_every_oracle_and_bme_problem() {
     b.min_mint.push(("uusdc".into(), 1));
     b.max_pending_attempts = 0;
     b.authority = "nope".into();
+    b.recovery_band_bps = 1_001;
     let p = g.validate();
     for want in [
         "oracle.params.sources[1]",
@@ -1060,6 +1069,7 @@ fn genesis_lists_every_oracle_and_bme_problem() {
         "uusdc",
         "max_pending_attempts",
         "bme.authority",
+        "recovery_band_bps (1001) must be at most 1000",
     ] {
         assert!(p.iter().any(|e| e.contains(want)), "missing {want:?} in {p:#?}");
     }
@@ -1078,6 +1088,416 @@ fn a_chain_without_oracle_sources_halts_bme_and_idles_without_state_changes() {
     let a = c.address(0);
     let r = c.exec(0, vec![mint_msg(&a, 10 * AKT)]);
     assert_eq!(r.code, 2, "{}", r.log);
+}
+
+// ---------------------------------------------------------------------------------------
+// Circuit-breaker hysteresis (`recovery_band_bps`).
+
+/// Feeds one price per block; the number of status changes.
+fn feed_noise(h: &mut H, prices: &[&str]) -> usize {
+    let mut changes = 0;
+    for p in prices {
+        h.price = (*p).into();
+        changes += events(&h.blocks(1), "EventMintStatusChange").len();
+    }
+    changes
+}
+
+/// ±0.1 % around $1.90, the warning threshold at CR = price / 2 (0.9481 … 0.9519).
+const NOISE: [&str; 10] =
+    ["1.9019", "1.8981", "1.9015", "1.899", "1.902", "1.9", "1.9019", "1.8982", "1.9018", "1.8985"];
+
+#[test]
+fn s7_noise_around_the_warning_threshold_does_not_flip_the_status() {
+    let mut h = H::new();
+    h.mint_now(0, 100 * AKT); // CR = 100 AKT × price / 200 ACT
+    h.set_price("1.89");
+    assert_eq!(
+        (h.status().status, h.status().collateral_ratio.as_str()),
+        (MintStatus::Warning, "0.9450")
+    );
+    assert_eq!(feed_noise(&mut h, &NOISE), 0, "the default band of 100 bp holds");
+    assert_eq!(h.status().status, MintStatus::Warning);
+    // The same noise without a band flips the status back and forth.
+    let mut cfg = config();
+    cfg.bme.as_mut().unwrap().recovery_band_bps = 0;
+    let mut h0 = H::with(cfg);
+    h0.mint_now(0, 100 * AKT);
+    h0.set_price("1.89");
+    assert!(feed_noise(&mut h0, &NOISE) >= 4, "without a band the status flips");
+}
+
+#[test]
+fn s7_s6_recovery_needs_the_band_above_the_threshold_and_worsening_happens_at_it() {
+    let mut h = H::new();
+    h.mint_now(0, 100 * AKT);
+    let st = |h: &H| (h.status().status, h.status().collateral_ratio);
+    h.set_price("1.89");
+    assert_eq!(st(&h), (MintStatus::Warning, "0.9450".into()));
+    // warn + band = 0.9600 is not enough; above it is.
+    h.set_price("1.92");
+    assert_eq!(st(&h), (MintStatus::Warning, "0.9600".into()));
+    assert_eq!(h.status().epoch_height_diff, 10, "no back-off above the threshold");
+    h.set_price("1.9202");
+    assert_eq!(st(&h), (MintStatus::Healthy, "0.9601".into()));
+    // Back into the band: still healthy; at the threshold: warning, as before.
+    h.set_price("1.9002");
+    assert_eq!(st(&h), (MintStatus::Healthy, "0.9501".into()));
+    h.set_price("1.9");
+    assert_eq!(st(&h), (MintStatus::Warning, "0.9500".into()));
+    // halt_cr at 0.90; warning only above halt + band = 0.91.
+    h.set_price("1.8");
+    assert_eq!(st(&h), (MintStatus::HaltCr, "0.9000".into()));
+    h.set_price("1.82");
+    assert_eq!(st(&h), (MintStatus::HaltCr, "0.9100".into()));
+    assert!(!h.status().mints_allowed);
+    h.set_price("1.8202");
+    assert_eq!(st(&h), (MintStatus::Warning, "0.9101".into()));
+    // From halt_cr straight to healthy above warn + band.
+    h.set_price("1.8");
+    assert_eq!(h.status().status, MintStatus::HaltCr);
+    h.price = "1.9202".into();
+    let ev = h.blocks(2);
+    let ch = events(&ev, "EventMintStatusChange");
+    assert_eq!(ch.len(), 1, "{ch:?}");
+    assert_eq!(
+        (ch[0].get("previous"), ch[0].get("new"), ch[0].get("collateral_ratio")),
+        (Some("mint_status_halt_cr"), Some("mint_status_healthy"), Some("0.9601"))
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Escrow AKT fallback while the BME is halted (akash-chain.md §7, "AKT fallback").
+
+/// Lease rate in uact per block.
+const RATE: u128 = 10_000;
+/// The deployment's ACT deposit: 50 blocks.
+const DEPOSIT_ACT: u128 = 50 * RATE;
+/// The provider's bid deposit (uakt).
+const BID_DEPOSIT_AKT: u128 = 500_000;
+/// uakt paying one block at $0.3: ceil(10 000 / 0.3) = 33 334.
+const AKT_PER_BLOCK: u128 = 33_334;
+
+fn deposit_msg(owner: &AccAddress, amount: u128, denom: &str) -> Msg {
+    Msg::DepositDeployment(MsgDepositDeployment {
+        id: dep_id(owner, 1),
+        amount: Some(dcloud_app::testkit::proto_coin(&amount.to_string(), denom)),
+        ..Default::default()
+    })
+}
+
+/// Tenant 0 mints ACT (CR 1.0 at $2) and deploys 0.5 ACT at 10 000 uact per block (50
+/// blocks), adds `akt` uakt to the escrow as its AKT fallback, provider 1 bids with an AKT
+/// deposit, the tenant leases. Returns the lease height.
+fn leased_with_akt_fallback(h: &mut H, akt: u128) -> u64 {
+    h.c.register_provider(1, &[]);
+    let tenant = h.addr(0);
+    let p = h.addr(1);
+    h.mint_now(0, 100 * AKT);
+    let dep = create_deployment(
+        &tenant,
+        1,
+        vec![group("web", "20000")],
+        DEPOSIT_ACT,
+        DENOM_ACT,
+        Auction::Manual,
+    );
+    h.ok(0, vec![dep]);
+    let r = h.ok(0, vec![deposit_msg(&tenant, akt, DENOM_AKT)]);
+    let d = events(&r.events, "EventDeploymentDeposit");
+    assert_eq!(d[0].get("balance"), Some(format!("{akt}uakt").as_str()), "{d:?}");
+    let a = h.c.escrow_account(&tenant, 1).unwrap();
+    assert_eq!((a.balance, a.akt_balance, a.akt_deposited), (DEPOSIT_ACT, akt, akt));
+    let bid = Msg::CreateBid(mpb::MsgCreateBid {
+        order_id: Some(mpb::OrderId { owner: tenant.to_string(), dseq: 1, gseq: 1, oseq: 1 }),
+        provider: p.to_string(),
+        price: Some(mpb::DecCoin { denom: DENOM_ACT.into(), amount: RATE.to_string() }),
+        deposit: Some(ProtoCoin { denom: DENOM_AKT.into(), amount: BID_DEPOSIT_AKT.to_string() }),
+        ..Default::default()
+    });
+    h.ok(1, vec![bid]);
+    h.ok(0, vec![Msg::CreateLease(MsgCreateLease { bid_id: bid_id(&tenant, 1, 1, 1, &p) })]);
+    let leased = h.c.height();
+    assert_eq!(h.c.escrow_account(&tenant, 1).unwrap().exhausted_at, Some(leased + 50));
+    leased
+}
+
+/// Runs blocks up to and including height `to`; their events.
+fn run_to(h: &mut H, to: u64) -> Vec<Event> {
+    let n = to - h.c.height();
+    h.blocks(n)
+}
+
+fn lease_of(h: &H) -> dcloud_app::modules::market::Lease {
+    h.c.lease(&h.addr(0), 1, 1, 1, &h.addr(1)).unwrap()
+}
+
+#[test]
+fn a_lease_keeps_being_paid_in_akt_while_the_bme_is_halted() {
+    let mut h = H::new();
+    // Three blocks of AKT and 10 000 uakt more.
+    let akt = 3 * AKT_PER_BLOCK + 10_000;
+    let l = leased_with_akt_fallback(&mut h, akt);
+    let tenant = h.addr(0);
+    let (tenant_akt, prov_akt) = (h.bal(0, DENOM_AKT), h.bal(1, DENOM_AKT));
+    // $0.3: CR 0.15, halt_cr.
+    h.set_price("0.3");
+    assert_eq!(h.status().status, MintStatus::HaltCr);
+    // The ACT runs out at l + 50: the account stays open on its AKT.
+    let ev = run_to(&mut h, l + 50);
+    assert!(events(&ev, "EventEscrowExhausted").is_empty());
+    let on = events(&ev, "EventEscrowOnAktFallback");
+    assert_eq!(on.len(), 1);
+    assert_eq!(on[0].get("height"), Some((l + 50).to_string().as_str()));
+    let a = h.c.escrow_account(&tenant, 1).unwrap();
+    assert_eq!((a.balance, a.transferred, a.exhausted_at), (0, DEPOSIT_ACT, Some(l + 51)));
+    // Each block then pays 10 000 uact as ceil(10 000 / 0.3) = 33 334 uakt to the provider.
+    let ev = run_to(&mut h, l + 53);
+    let paid = events(&ev, "EventEscrowAktFallback");
+    assert_eq!(paid.len(), 3);
+    for e in &paid {
+        assert_eq!(e.get("owed"), Some("10000uact"));
+        assert_eq!(e.get("covered"), Some("10000uact"));
+        assert_eq!(e.get("paid"), Some("33334uakt"));
+        assert_eq!(e.get("price"), Some("0.300000000000000000"));
+    }
+    assert_eq!(h.bal(1, DENOM_AKT), prov_akt + 3 * AKT_PER_BLOCK, "paid in AKT, directly");
+    assert_eq!(lease_of(&h).state, LeaseState::Active);
+    let a = h.c.escrow_account(&tenant, 1).unwrap();
+    assert_eq!((a.akt_balance, a.akt_paid, a.unsettled), (10_000, 3 * AKT_PER_BLOCK, 0));
+    // l + 54: the last 10 000 uakt cover floor(10 000 × 0.3) = 3 000 uact of 10 000; the
+    // account is overdrawn and the lease closes for insufficient funds.
+    let ev = run_to(&mut h, l + 54);
+    let last = events(&ev, "EventEscrowAktFallback");
+    assert_eq!(
+        (last[0].get("owed"), last[0].get("covered"), last[0].get("paid")),
+        (Some("10000uact"), Some("3000uact"), Some("10000uakt"))
+    );
+    let ex = events(&ev, "EventEscrowExhausted");
+    assert_eq!(ex[0].get("unsettled"), Some("7000uact"));
+    let lease = lease_of(&h);
+    assert_eq!(
+        (lease.state, lease.reason.as_str()),
+        (LeaseState::InsufficientFunds, REASON_INSUFFICIENT_FUNDS)
+    );
+    assert_eq!((lease.closed_on, lease.paid), (l + 54, DEPOSIT_ACT));
+    let a = h.c.escrow_account(&tenant, 1).unwrap();
+    assert_eq!(a.state, AccountState::Closed);
+    assert_eq!((a.akt_balance, a.akt_paid, a.akt_refunded, a.unsettled), (0, akt, 0, 7_000));
+    assert_eq!(h.bal(1, DENOM_ACT), DEPOSIT_ACT, "the ACT part, at the close");
+    assert_eq!(
+        h.bal(1, DENOM_AKT),
+        prov_akt + akt + BID_DEPOSIT_AKT,
+        "AKT fallback + bid deposit back"
+    );
+    assert_eq!(h.bal(0, DENOM_AKT), tenant_akt, "nothing left to refund");
+}
+
+#[test]
+fn closing_a_deployment_that_runs_on_its_akt_fallback_refunds_the_akt_left() {
+    let mut h = H::new();
+    let akt = 10 * AKT_PER_BLOCK;
+    let l = leased_with_akt_fallback(&mut h, akt);
+    let tenant = h.addr(0);
+    let (tenant_akt, tenant_act, prov_akt) =
+        (h.bal(0, DENOM_AKT), h.bal(0, DENOM_ACT), h.bal(1, DENOM_AKT));
+    h.set_price("0.3");
+    run_to(&mut h, l + 52);
+    // The close at l + 53 settles that block from the AKT too, then refunds the rest.
+    let r = h.ok(0, vec![Msg::CloseDeployment(MsgCloseDeployment { id: dep_id(&tenant, 1) })]);
+    assert_eq!(h.c.height(), l + 53);
+    assert_eq!(events(&r.events, "EventEscrowAktFallback").len(), 1);
+    let refund = akt - 3 * AKT_PER_BLOCK;
+    let rf = events(&r.events, "EventEscrowAktRefunded");
+    assert_eq!(rf[0].get("amount"), Some(format!("{refund}uakt").as_str()));
+    assert_eq!(h.bal(0, DENOM_AKT), tenant_akt - MARKET_FEE + refund);
+    assert_eq!(h.bal(0, DENOM_ACT), tenant_act, "no ACT left to refund");
+    assert_eq!(h.bal(1, DENOM_AKT), prov_akt + 3 * AKT_PER_BLOCK + BID_DEPOSIT_AKT);
+    assert_eq!(lease_of(&h).state, LeaseState::Closed);
+    let a = h.c.escrow_account(&tenant, 1).unwrap();
+    assert_eq!((a.akt_paid, a.akt_refunded, a.unsettled), (3 * AKT_PER_BLOCK, refund, 0));
+}
+
+#[test]
+fn without_a_halt_the_akt_deposit_is_untouched_and_refunded_on_close() {
+    let mut h = H::new();
+    let akt = 7 * AKT;
+    let l = leased_with_akt_fallback(&mut h, akt);
+    let tenant = h.addr(0);
+    let (tenant_akt, prov_akt) = (h.bal(0, DENOM_AKT), h.bal(1, DENOM_AKT));
+    assert_eq!(h.status().status, MintStatus::Healthy);
+    let ev = run_to(&mut h, l + 49);
+    assert!(events(&ev, "EventEscrowAktFallback").is_empty());
+    let a = h.c.escrow_account(&tenant, 1).unwrap();
+    assert_eq!((a.akt_balance, a.akt_paid), (akt, 0), "untouched");
+    // The ACT runs out at l + 50: healthy BME, so the lease closes as it always did.
+    let ev = run_to(&mut h, l + 50);
+    assert!(events(&ev, "EventEscrowOnAktFallback").is_empty());
+    assert_eq!(events(&ev, "EventEscrowExhausted")[0].get("unsettled"), Some("0uact"));
+    let rf = events(&ev, "EventEscrowAktRefunded");
+    assert_eq!(rf[0].get("amount"), Some("7000000uakt"));
+    let lease = lease_of(&h);
+    assert_eq!(
+        (lease.state, lease.closed_on, lease.paid),
+        (LeaseState::InsufficientFunds, l + 50, DEPOSIT_ACT)
+    );
+    let a = h.c.escrow_account(&tenant, 1).unwrap();
+    assert_eq!(
+        (a.state, a.akt_balance, a.akt_paid, a.akt_refunded),
+        (AccountState::Closed, 0, 0, akt)
+    );
+    assert_eq!(h.bal(0, DENOM_AKT), tenant_akt + akt, "the AKT deposit back");
+    assert_eq!(h.bal(1, DENOM_AKT), prov_akt + BID_DEPOSIT_AKT, "no AKT to the provider");
+    assert_eq!(h.bal(1, DENOM_ACT), DEPOSIT_ACT);
+}
+
+#[test]
+fn with_an_unhealthy_oracle_the_fallback_does_not_run_and_the_lease_closes_as_overdrawn() {
+    let mut cfg = config();
+    cfg.oracle.as_mut().unwrap().params.max_price_staleness_blocks = 2;
+    let mut h = H::with(cfg);
+    let akt = 10 * AKT_PER_BLOCK;
+    let l = leased_with_akt_fallback(&mut h, akt);
+    let tenant = h.addr(0);
+    let (tenant_akt, prov_akt) = (h.bal(0, DENOM_AKT), h.bal(1, DENOM_AKT));
+    h.set_price("0.3");
+    assert_eq!(h.status().status, MintStatus::HaltCr);
+    // Two blocks on the fallback, then the feeder stops.
+    let ev = run_to(&mut h, l + 52);
+    assert_eq!(events(&ev, "EventEscrowAktFallback").len(), 2);
+    h.feeding = false;
+    let mut paid = 2;
+    let closed_at = loop {
+        let ev = h.blocks(1);
+        let healthy = h.oracle_price().is_some();
+        let fb = events(&ev, "EventEscrowAktFallback").len();
+        assert_eq!(
+            fb,
+            usize::from(healthy),
+            "the fallback runs exactly while the price is healthy"
+        );
+        paid += fb as u128;
+        if let Some(ex) = events(&ev, "EventEscrowExhausted").first() {
+            assert!(!healthy);
+            assert_eq!(h.status().status, MintStatus::HaltOracle);
+            // One block owed, nothing paid: overdrawn by 10 000 uact.
+            assert_eq!(ex.get("unsettled"), Some("10000uact"));
+            break h.c.height();
+        }
+        assert!(h.c.height() < l + 60, "the lease should have closed");
+    };
+    let lease = lease_of(&h);
+    assert_eq!((lease.state, lease.closed_on), (LeaseState::InsufficientFunds, closed_at));
+    let a = h.c.escrow_account(&tenant, 1).unwrap();
+    let refund = akt - paid * AKT_PER_BLOCK;
+    assert_eq!(
+        (a.state, a.akt_paid, a.akt_refunded, a.unsettled),
+        (AccountState::Closed, paid * AKT_PER_BLOCK, refund, RATE)
+    );
+    assert_eq!(h.bal(0, DENOM_AKT), tenant_akt + refund, "the unused AKT back");
+    assert_eq!(h.bal(1, DENOM_AKT), prov_akt + paid * AKT_PER_BLOCK + BID_DEPOSIT_AKT);
+}
+
+#[test]
+fn with_a_stale_oracle_at_exhaustion_the_fallback_never_starts() {
+    let mut cfg = config();
+    cfg.oracle.as_mut().unwrap().params.max_price_staleness_blocks = 2;
+    let mut h = H::with(cfg);
+    let akt = 10 * AKT_PER_BLOCK;
+    let l = leased_with_akt_fallback(&mut h, akt);
+    let tenant_akt = h.bal(0, DENOM_AKT);
+    h.set_price("0.3");
+    h.feeding = false;
+    let ev = run_to(&mut h, l + 50);
+    assert_eq!(h.status().status, MintStatus::HaltOracle);
+    assert!(events(&ev, "EventEscrowOnAktFallback").is_empty());
+    assert_eq!(events(&ev, "EventEscrowExhausted")[0].get("unsettled"), Some("0uact"));
+    assert_eq!(lease_of(&h).state, LeaseState::InsufficientFunds);
+    assert_eq!(h.bal(0, DENOM_AKT), tenant_akt + akt, "all the AKT back");
+}
+
+#[test]
+fn the_escrow_invariants_count_the_akt_fallback_to_the_micro_unit() {
+    use dcloud_store::StateWrite;
+    let mut h = H::new();
+    leased_with_akt_fallback(&mut h, 5 * AKT);
+    let latest = h.c.store().latest();
+    dcloud_app::modules::escrow::check_invariants(&latest).unwrap();
+    let id = dcloud_app::modules::deployment::escrow_id(&h.addr(0), 1);
+    let mut key = vec![0x28];
+    key.extend_from_slice(&id);
+    let a = h.c.escrow_account(&h.addr(0), 1).unwrap();
+    let tamper = |f: &dyn Fn(&mut dcloud_app::modules::escrow::Account)| {
+        let mut o = dcloud_store::Overlay::new(&latest);
+        let mut b = a.clone();
+        f(&mut b);
+        o.put(key.clone(), serde_json::to_vec(&b).unwrap());
+        dcloud_app::modules::escrow::check_invariants(&o).unwrap_err().to_string()
+    };
+    // One uakt more on the books: the module balance no longer matches.
+    let e = tamper(&|b| {
+        b.akt_balance += 1;
+        b.akt_deposited += 1;
+    });
+    assert!(e.contains("uakt"), "{e}");
+    assert!(tamper(&|b| b.akt_paid += 1).contains("AKT fallback books off"));
+    assert!(tamper(&|b| b.unsettled = 1).contains("overdrawn"));
+}
+
+// ---------------------------------------------------------------------------------------
+// 9.5 — the market runs on ACT.
+
+fn uakt_group() -> dcloud_proto::dcloud::deployment::GroupSpec {
+    let mut g = group("web", "10");
+    g.resources = vec![unit(1_000, 512 << 20, 1 << 30, 1, "10", DENOM_AKT)];
+    g
+}
+
+#[test]
+fn s9_5_a_deployment_or_bid_priced_in_uakt_is_rejected_with_a_hint_to_mint_act() {
+    let mut h = H::new();
+    let p: BmeParams =
+        serde_json::from_slice(&h.c.query("/bme/params", b"", 0, false).value).unwrap();
+    assert!(p.act_market && p.recovery_band_bps == 100, "{p:?}");
+    h.c.register_provider(1, &[]);
+    let t = h.addr(0);
+    let dep = create_deployment(&t, 1, vec![uakt_group()], 5 * AKT, DENOM_AKT, Auction::Manual);
+    let before = h.c.market_snapshot();
+    let r = h.exec(0, vec![dep]);
+    assert_eq!((r.code, r.codespace.as_str()), (6, "deployment"), "{}", r.log);
+    for want in ["uakt", "priced and funded in uact", "dcloud tx bme mint-act"] {
+        assert!(r.log.contains(want), "{want:?} in {}", r.log);
+    }
+    assert!(h.c.deployment(&t, 1).is_none());
+    assert_eq!(h.c.market_snapshot().0, before.0, "no market state");
+    // uact: accepted; a bid in uakt on it is refused with the same hint.
+    h.mint_now(0, 10 * AKT);
+    let dep =
+        create_deployment(&t, 2, vec![group("web", "10")], 5 * ACT, DENOM_ACT, Auction::Manual);
+    h.ok(0, vec![dep]);
+    let bid = Msg::CreateBid(mpb::MsgCreateBid {
+        order_id: Some(mpb::OrderId { owner: t.to_string(), dseq: 2, gseq: 1, oseq: 1 }),
+        provider: h.addr(1).to_string(),
+        price: Some(mpb::DecCoin { denom: DENOM_AKT.into(), amount: "5".into() }),
+        deposit: Some(ProtoCoin { denom: DENOM_AKT.into(), amount: BID_DEPOSIT_AKT.to_string() }),
+        ..Default::default()
+    });
+    let r = h.exec(1, vec![bid]);
+    assert_eq!((r.code, r.codespace.as_str()), (8, "market"), "{}", r.log);
+    assert!(r.log.contains("dcloud tx bme mint-act"), "{}", r.log);
+}
+
+#[test]
+fn s9_5_a_chain_without_bme_genesis_still_accepts_uakt_deployments() {
+    let mut c = TestChain::new(TestConfig::default());
+    let p: BmeParams =
+        serde_json::from_slice(&c.query("/bme/params", b"", 0, false).value).unwrap();
+    assert!(!p.act_market);
+    let t = c.address(0);
+    let dep = create_deployment(&t, 1, vec![uakt_group()], 5 * AKT, DENOM_AKT, Auction::Manual);
+    let r = c.exec(0, vec![dep]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert_eq!(c.deployment(&t, 1).unwrap().denom, DENOM_AKT);
 }
 
 // ---------------------------------------------------------------------------------------

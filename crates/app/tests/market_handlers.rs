@@ -361,9 +361,10 @@ fn owner_messages_on_missing_or_closed_deployments_and_groups_are_rejected() {
     let dup =
         create_deployment(&t, 1, vec![group("web", "10")], 1_000_000, DENOM_ACT, Auction::Manual);
     rejected(&mut m.c, 0, dup, 2, "deployment", "already exists");
+    // (uakt on a uact account is its AKT fallback; any other denom is refused.)
     let wrong_denom = Msg::DepositDeployment(MsgDepositDeployment {
         id: dep_id(&t, 1),
-        amount: Some(dcloud_app::testkit::proto_coin("1000", DENOM_AKT)),
+        amount: Some(dcloud_app::testkit::proto_coin("1000", "uusdc")),
         ..Default::default()
     });
     rejected(&mut m.c, 0, wrong_denom, 4, "escrow", "holds uact");

@@ -23,7 +23,8 @@
 //! ACT back to AKT (`MsgBurnACT`) every 100 blocks; tenants close deployments at the end of
 //! their lifetime. The feeder (the only oracle source, the BME authority) submits the path's
 //! price every block (±0.1 % seeded jitter). Escrow take rate 2 %, mint spread 25 bp, settle
-//! spread 10 bp.
+//! spread 10 bp, circuit-breaker recovery band 100 bp (the default). The report counts the
+//! status transitions and the healthy↔warning flips among them.
 //!
 //! Reconciliation (any failure → exit status 1):
 //! * every executed BME request is recomputed from the oracle price in force at its block with
@@ -465,6 +466,8 @@ impl Sim {
                 "samples": samples,
             },
             "circuit_breaker": transitions,
+            "status_transitions": transitions.len(),
+            "healthy_warning_flips": flips(&transitions),
             "blocks_per_status": blocks_in,
             "requests": {
                 "executed": executed,
@@ -797,6 +800,18 @@ impl Sim {
     }
 }
 
+/// Status changes between healthy and warning (either way).
+fn flips(transitions: &[Value]) -> usize {
+    const HW: [&str; 2] = ["mint_status_healthy", "mint_status_warning"];
+    transitions
+        .iter()
+        .filter(|t| {
+            let (f, to) = (t["from"].as_str().unwrap_or(""), t["to"].as_str().unwrap_or(""));
+            f != to && HW.contains(&f) && HW.contains(&to)
+        })
+        .count()
+}
+
 fn act_kind(a: &Act) -> &'static str {
     match a {
         Act::Feed => "submit_price",
@@ -856,6 +871,10 @@ fn print_summary(r: &Value) {
             s(&t["collateral_ratio"])
         );
     }
+    println!(
+        "   status transitions {} (healthy↔warning flips {})",
+        r["status_transitions"], r["healthy_warning_flips"]
+    );
     println!("   blocks per status {}", r["blocks_per_status"]);
     println!("   requests {}", r["requests"]);
     println!("   market {}", r["market"]);
@@ -973,6 +992,8 @@ mod tests {
                 .flatten()
                 .filter_map(|t| t["to"].as_str())
                 .collect();
+            assert_eq!(r["status_transitions"].as_u64(), Some(to.len() as u64));
+            assert!(r["healthy_warning_flips"].as_u64().unwrap_or(u64::MAX) <= to.len() as u64);
             if path == Path::Crash {
                 assert!(to.contains(&"mint_status_halt_cr"), "{to:?}");
                 let oracle = to.iter().position(|s| *s == "mint_status_halt_oracle");
@@ -985,6 +1006,14 @@ mod tests {
         let (a, _) = short(Path::Crash, 60);
         let (b, _) = short(Path::Crash, 60);
         assert_eq!(a, b, "replayable from the seed");
+    }
+
+    #[test]
+    fn flips_count_healthy_warning_changes_only() {
+        let t = |f: &str, to: &str| json!({"from": f, "to": to});
+        let (h, w, c) = ("mint_status_healthy", "mint_status_warning", "mint_status_halt_cr");
+        assert_eq!(flips(&[t(h, w), t(w, h), t(h, w), t(w, c), t(c, w), t(w, h)]), 4);
+        assert_eq!(flips(&[]), 0);
     }
 
     #[test]

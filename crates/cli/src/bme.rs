@@ -207,6 +207,7 @@ pub(crate) async fn bme_query(ctx: &Ctx, cmd: BmeQuery) -> anyhow::Result<()> {
             }
             println!("circuit_breaker_warn_threshold: {} bp", p.circuit_breaker_warn_threshold);
             println!("circuit_breaker_halt_threshold: {} bp", p.circuit_breaker_halt_threshold);
+            println!("recovery_band_bps: {} bp", p.recovery_band_bps);
             println!("min_epoch_blocks: {}", p.min_epoch_blocks);
             println!("epoch_blocks_backoff_percent: {}", p.epoch_blocks_backoff_percent);
             println!("mint_spread_bps: {}", p.mint_spread_bps);
@@ -216,6 +217,7 @@ pub(crate) async fn bme_query(ctx: &Ctx, cmd: BmeQuery) -> anyhow::Result<()> {
             println!("min_mint: {}", or_none(&mins.join(",")));
             println!("max_pending_attempts: {}", p.max_pending_attempts);
             println!("authority: {}", or_none(&p.authority));
+            println!("act_market: {}", p.act_market);
         }
         BmeQuery::Status => {
             let s = cb::status(&client, 0).await?;

@@ -74,8 +74,10 @@ pub(crate) enum DeploymentTx {
     /// Add funds to a deployment's escrow account: your own (default) or anyone's (`--owner`);
     /// `--sources grant` draws on deposit grants given to you (`tx authz grant`). Unused funds
     /// return to whoever paid them when the deployment closes.
+    /// `uakt` on a `uact` deployment is its AKT fallback: it pays the providers only while the
+    /// BME is halted, and what is left is refunded on close.
     Deposit {
-        /// Amount, e.g. `1000000uact`.
+        /// Amount, e.g. `1000000uact` (or `1000000uakt` as the AKT fallback).
         amount: String,
         #[command(flatten)]
         id: OwnDeployment,

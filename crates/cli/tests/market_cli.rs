@@ -120,6 +120,28 @@ fn tenant_deploys_from_sdl_sees_it_and_gets_the_deposit_back_on_close() {
         .one_line_error()
         .to_string();
     assert!(e.contains("prices in uact"), "{e}");
+    // 9.5: the devnet's market runs on ACT: an SDL priced (and funded) in uakt is refused by
+    // the chain, with the way to get ACT.
+    let hello = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/hello.yaml");
+    let hello = std::fs::read_to_string(hello).expect("read examples/hello.yaml");
+    assert!(hello.contains("denom: uact"), "{hello}");
+    let akt_sdl = env.dir.path().join("hello-uakt.yaml");
+    std::fs::write(&akt_sdl, hello.replace("denom: uact", "denom: uakt")).expect("write SDL");
+    let e = env
+        .run(&[
+            "tx",
+            "deployment",
+            "create",
+            akt_sdl.to_str().expect("path"),
+            "--from",
+            "alice",
+            "--deposit",
+            "5000000uakt",
+            "-y",
+        ])
+        .one_line_error()
+        .to_string();
+    assert!(e.contains("uakt is not accepted") && e.contains("dcloud tx bme mint-act"), "{e}");
 
     // Create, manual auction; the dseq defaults to the latest height and is printed.
     let out = env

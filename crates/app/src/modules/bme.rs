@@ -17,8 +17,11 @@
 //! **Circuit breaker** (evaluated every end-block, after the oracle): price unavailable →
 //! `halt_oracle`; `cr > warn` → `healthy`; `halt < cr ≤ warn` → `warning` (mint epoch backs
 //! off: `min_epoch_blocks` grown by `epoch_blocks_backoff_percent` per 10 bp below `warn`,
-//! compounded with floor at each step, capped at 14400); `cr ≤ halt` → `halt_cr`. Mints are
-//! refused at tx time from `halt_cr` on; burns stay allowed in `halt_cr`.
+//! compounded with floor at each step, capped at 14400); `cr ≤ halt` → `halt_cr`. Recovery
+//! has a dead band (`recovery_band_bps`): warning → healthy only at `cr > warn + band`,
+//! halt_cr → warning only at `cr > halt + band`. Mints are refused at tx time from
+//! `halt_cr` on; burns stay allowed in `halt_cr`. While `act_market` is on, deployments and
+//! bids are priced in uact (see [`act_denom_problem`]).
 //!
 //! State (one-byte prefixes `0x40`-`0x43`):
 //! * `0x40 "status"` → [`BmeStatus`]; `0x40 "totals"` → [`Totals`]; `0x40 "seq"` → the
@@ -82,6 +85,26 @@ pub struct BmeParams {
     /// exists); empty = nobody.
     #[serde(default)]
     pub authority: String,
+    /// Hysteresis of the circuit breaker (bp of CR, ≤ 1000): the status worsens at the
+    /// thresholds, but improves only once the CR is above the threshold plus this band
+    /// (warning → healthy above `warn + band`, halt_cr → warning above `halt + band`), so
+    /// price noise around a threshold does not flip it back and forth.
+    #[serde(default = "default_recovery_band_bps")]
+    pub recovery_band_bps: u64,
+    /// The market runs on ACT (the BME era): deployments must be priced and funded in `uact`
+    /// and bids priced in it; AKT reaches a deployment's escrow only as the fallback paid
+    /// while the BME is halted. On by default; a genesis without `app_state.bme` starts
+    /// with it off (a pre-BME chain, where the deployment params decide the denoms).
+    #[serde(default = "default_act_market")]
+    pub act_market: bool,
+}
+
+fn default_recovery_band_bps() -> u64 {
+    100
+}
+
+fn default_act_market() -> bool {
+    true
 }
 
 impl Default for BmeParams {
@@ -97,6 +120,8 @@ impl Default for BmeParams {
             min_mint: vec![(DENOM_ACT.into(), 10_000_000)],
             max_pending_attempts: 3,
             authority: String::new(),
+            recovery_band_bps: default_recovery_band_bps(),
+            act_market: default_act_market(),
         }
     }
 }
@@ -140,6 +165,12 @@ impl BmeParams {
         }
         if self.max_pending_attempts == 0 {
             e.push(format!("{prefix}.max_pending_attempts must be at least 1"));
+        }
+        if self.recovery_band_bps > 1_000 {
+            e.push(format!(
+                "{prefix}.recovery_band_bps ({}) must be at most 1000",
+                self.recovery_band_bps
+            ));
         }
         if !self.authority.is_empty() {
             if let Err(err) = self.authority.parse::<AccAddress>() {
@@ -449,6 +480,19 @@ pub fn params(state: &dyn StateRead) -> Result<BmeParams, AppError> {
     get_params(state, NAME)
 }
 
+/// On an ACT market ([`BmeParams::act_market`]), why `denom` cannot price or fund a
+/// deployment or price a bid; None when it can.
+pub fn act_denom_problem(state: &dyn StateRead, denom: &str) -> Result<Option<String>, AppError> {
+    if denom == DENOM_ACT || !params(state)?.act_market {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "denom {denom} is not accepted: the market runs on ACT since the BME, so deployments and \
+         bids are priced and funded in {DENOM_ACT}; mint ACT from AKT with \
+         `dcloud tx bme mint-act <amount>{DENOM_AKT}`"
+    )))
+}
+
 /// Status and epoch schedule.
 pub fn status(state: &dyn StateRead) -> Result<BmeStatus, AppError> {
     get_json(state, STATUS_KEY, "status")?
@@ -563,16 +607,40 @@ pub fn collateral_ratio(state: &dyn StateRead, price_atto: u128) -> Result<Optio
     Ok(Some(mul_div_floor(value, 10_000, supply)?))
 }
 
-fn evaluate(p: &BmeParams, cr: Option<u128>) -> (MintStatus, Option<u64>) {
+/// The status at CR `cr` coming from `current`, with the epoch length it implies (None:
+/// unchanged). Worsening happens at the thresholds (`cr ≤ warn` → warning, `cr ≤ halt` →
+/// halt_cr); improving from warning or halt_cr needs the CR above the threshold plus
+/// `recovery_band_bps` (healthy above `warn + band`, warning above `halt + band`), else the
+/// status stays. From halt_oracle or unspecified (no CR before) the thresholds apply as is.
+pub fn evaluate(p: &BmeParams, current: MintStatus, cr: Option<u128>) -> (MintStatus, Option<u64>) {
     let (w, h) = (
         u128::from(p.circuit_breaker_warn_threshold),
         u128::from(p.circuit_breaker_halt_threshold),
     );
-    match cr {
-        None => (MintStatus::Healthy, Some(p.min_epoch_blocks)),
-        Some(c) if c > w => (MintStatus::Healthy, Some(p.min_epoch_blocks)),
-        Some(c) if c > h => (MintStatus::Warning, Some(backoff(p, c))),
-        Some(_) => (MintStatus::HaltCr, None),
+    let band = match current {
+        MintStatus::Warning | MintStatus::HaltCr => u128::from(p.recovery_band_bps),
+        _ => 0,
+    };
+    let healthy = (MintStatus::Healthy, Some(p.min_epoch_blocks));
+    let Some(c) = cr else { return healthy };
+    let raw = if c > w {
+        healthy
+    } else if c > h {
+        (MintStatus::Warning, Some(backoff(p, c)))
+    } else {
+        (MintStatus::HaltCr, None)
+    };
+    if raw.0 >= current || band == 0 {
+        return raw;
+    }
+    // Improving: only as far as the band allows.
+    if c > w.saturating_add(band) {
+        healthy
+    } else if current == MintStatus::Warning || c > h.saturating_add(band) {
+        // Warning stays; halt_cr recovers to warning.
+        (MintStatus::Warning, Some(backoff(p, c)))
+    } else {
+        (MintStatus::HaltCr, None)
     }
 }
 
@@ -587,7 +655,7 @@ fn reevaluate(
     let (new, diff, cr) = match oracle::price(state) {
         Ok(price) => {
             let cr = collateral_ratio(state, price)?;
-            let (s, d) = evaluate(p, cr);
+            let (s, d) = evaluate(p, st.status, cr);
             (s, d, cr)
         }
         Err(AppError::PriceUnavailable(_)) => (MintStatus::HaltOracle, None, None),
@@ -603,7 +671,11 @@ fn reevaluate(
                 .attr("module", NAME)
                 .attr("previous", st.status)
                 .attr("new", new)
-                .attr("collateral_ratio", fmt_cr(cr))
+                .attr(
+                    "collateral_ratio",
+                    // No price: the CR is unknown, not infinite.
+                    if new == MintStatus::HaltOracle { "unknown".into() } else { fmt_cr(cr) },
+                )
                 .attr("height", height),
         );
         st.previous_status = st.status;
@@ -1079,16 +1151,19 @@ pub fn init_genesis(state: &mut dyn StateWrite, p: &BmeParams) -> Result<(), App
     }
     put_totals(state, &t)?;
     let mut st = BmeStatus {
-        status: MintStatus::HaltCr,
+        status: MintStatus::Unspecified,
         previous_status: MintStatus::Unspecified,
         epoch_height_diff: p.min_epoch_blocks,
         next_mint_epoch: p.min_epoch_blocks,
         next_burn_epoch: p.min_epoch_blocks,
         collateral_ratio_bps: None,
     };
-    // Evaluated once at genesis (after the oracle's genesis), so an idle chain's first
-    // blocks change nothing; a genesis with a price and no ACT starts healthy.
+    // Evaluated once at genesis (after the oracle's genesis; the thresholds without the
+    // recovery band), so an idle chain's first blocks change nothing; a genesis with a
+    // price and no ACT starts healthy. The status before it counts as halt_cr.
     reevaluate(state, p, &mut st, 0, &mut Vec::new())?;
+    st.previous_status =
+        if st.status == MintStatus::HaltCr { MintStatus::Unspecified } else { MintStatus::HaltCr };
     put_status(state, &st)
 }
 
@@ -1321,6 +1396,36 @@ mod tests {
         // ACT → AKT at $3: 10 uact → 3 uakt (floor of 3.33).
         assert_eq!(convert(10, DENOM_ACT, 3 * ATTO, &p).unwrap(), (3, 0));
         assert!(convert(1, DENOM_ACT, 0, &p).is_err());
+    }
+
+    #[test]
+    fn the_status_worsens_at_the_thresholds_and_improves_only_past_the_band() {
+        use MintStatus::*;
+        let p = BmeParams::default(); // warn 9500, halt 9000, band 100
+        let s = |cur, cr: u128| evaluate(&p, cur, Some(cr)).0;
+        // Worsening: at the thresholds, whatever the band.
+        assert_eq!(s(Healthy, 9_501), Healthy);
+        assert_eq!(s(Healthy, 9_500), Warning);
+        assert_eq!(s(Healthy, 9_000), HaltCr);
+        assert_eq!(s(Warning, 9_000), HaltCr);
+        // Improving: above threshold + band.
+        assert_eq!(s(Warning, 9_501), Warning);
+        assert_eq!(s(Warning, 9_600), Warning);
+        assert_eq!(s(Warning, 9_601), Healthy);
+        assert_eq!(s(HaltCr, 9_100), HaltCr);
+        assert_eq!(s(HaltCr, 9_101), Warning);
+        assert_eq!(s(HaltCr, 9_600), Warning);
+        assert_eq!(s(HaltCr, 9_601), Healthy);
+        // No CR before (oracle halt, genesis): the thresholds as they are.
+        assert_eq!(s(HaltOracle, 9_050), Warning);
+        assert_eq!(s(Unspecified, 9_501), Healthy);
+        assert_eq!(evaluate(&p, HaltCr, None).0, Healthy, "no ACT outstanding");
+        // A warning held above the threshold does not back off.
+        assert_eq!(evaluate(&p, Warning, Some(9_550)), (Warning, Some(10)));
+        // Band 0: the plain thresholds.
+        let p0 = BmeParams { recovery_band_bps: 0, ..p };
+        assert_eq!(evaluate(&p0, Warning, Some(9_501)).0, Healthy);
+        assert_eq!(evaluate(&p0, HaltCr, Some(9_001)).0, Warning);
     }
 
     #[test]

@@ -743,6 +743,9 @@ pub(crate) fn deliver(
             }
             let specs = validate_groups(&m.groups)?;
             let (denom, amount) = parse_amount(&m.deposit, "deposit")?;
+            if let Some(why) = super::bme::act_denom_problem(state, &denom)? {
+                return Err(AppError::InvalidDeposit(why));
+            }
             let p = params(state)?;
             let min =
                 p.min_deposits.iter().find(|(d, _)| *d == denom).map(|(_, a)| *a).ok_or_else(
@@ -838,13 +841,20 @@ pub(crate) fn deliver(
             let d = must_active(state, &owner, dseq)?;
             let (denom, amount) = parse_amount(&m.amount, "amount")?;
             let (depositor, sources) = deposit_sources(m)?;
+            escrow::check_deposit(state, &escrow_id(&owner, dseq), &denom)?;
             let funds = gather_deposit(state, &depositor, &sources, &denom, amount, ctx)?;
             let a = escrow::deposit(state, &escrow_id(&owner, dseq), funds, &denom, now, events)?;
+            // A uakt deposit to a uact account is its AKT fallback (see escrow).
+            let balance = if denom == a.denom {
+                format!("{}{}", a.balance, a.denom)
+            } else {
+                format!("{}{denom}", a.akt_balance)
+            };
             events.push(
                 dep_event("EventDeploymentDeposit", &d)
                     .attr("amount", format!("{amount}{denom}"))
                     .attr("depositor", &depositor)
-                    .attr("balance", format!("{}{}", a.balance, a.denom)),
+                    .attr("balance", balance),
             );
         }
         Msg::CloseDeployment(m) => {

@@ -19,12 +19,23 @@
 //! The exhaustion height of an account is the last height whose payments it can cover in
 //! full; `end_block` at that height settles it and closes it (see `market::end_block`), so
 //! no settlement ever finds an account short. Per-block work touches only due entries.
+//!
+//! **AKT fallback** (akash-chain.md §7, BME era): the owner may add `uakt` to a `uact`
+//! account (`MsgDepositDeployment`); it is kept apart (`akt_balance`) and not used
+//! normally. When an account runs dry while the BME status is `halt_cr` or worse and the
+//! oracle price is healthy, it stays open and is settled every block ([`settle_due`]):
+//! the uact its payments are short is paid from the AKT straight to the provider, at
+//! `uakt = ceil(short_uact × 10^18 / price)` (rounding against the tenant, so a covered
+//! shortfall is cleared exactly; less the take). If the AKT does not cover it, the rest
+//! (`floor(akt × price / 10^18)` uact covered) stays unpaid in `unsettled` and the account
+//! closes as overdrawn at that block's end; otherwise (no halt, unhealthy oracle, no AKT)
+//! it closes as before. What AKT is left is refunded to the owner on close.
 
 use dcloud_store::{StateRead, StateWrite};
-use dcloud_types::{AccAddress, Coins, Event};
+use dcloud_types::{AccAddress, Coins, Event, DENOM_ACT, DENOM_AKT};
 use serde::{Deserialize, Serialize};
 
-use crate::modules::{auth, bank, get_params};
+use crate::modules::{auth, bank, bme, get_params, oracle};
 use crate::AppError;
 
 /// The module name.
@@ -136,6 +147,22 @@ pub struct Account {
     /// Unspent deposits, oldest first (Σ balances = `balance` while open; empty once closed).
     #[serde(default)]
     pub deposits: Vec<Depositor>,
+    /// AKT fallback funds (uakt) of a uact account: used only while the BME is halted.
+    #[serde(default, skip_serializing_if = "is_zero", with = "dcloud_types::coin::amount_str")]
+    pub akt_balance: u128,
+    /// Total uakt deposited as fallback.
+    #[serde(default, skip_serializing_if = "is_zero", with = "dcloud_types::coin::amount_str")]
+    pub akt_deposited: u128,
+    /// Total uakt paid out of the fallback (to providers and the take).
+    #[serde(default, skip_serializing_if = "is_zero", with = "dcloud_types::coin::amount_str")]
+    pub akt_paid: u128,
+    /// Total uakt refunded to the owner.
+    #[serde(default, skip_serializing_if = "is_zero", with = "dcloud_types::coin::amount_str")]
+    pub akt_refunded: u128,
+    /// Owed to payments but unpaid (micro-units of `denom`): the account is overdrawn and
+    /// closes at the end of the block.
+    #[serde(default, skip_serializing_if = "is_zero", with = "dcloud_types::coin::amount_str")]
+    pub unsettled: u128,
 }
 
 /// Spends `amount` from the deposits, oldest first.
@@ -155,6 +182,10 @@ fn consume(deposits: &mut Vec<Depositor>, mut amount: u128) {
     deposits.drain(..spent);
 }
 
+fn is_zero(v: &u128) -> bool {
+    *v == 0
+}
+
 /// A payment from an account to a provider for one lease.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payment {
@@ -172,6 +203,9 @@ pub struct Payment {
     /// Total withdrawn (before take).
     #[serde(with = "dcloud_types::coin::amount_str")]
     pub withdrawn: u128,
+    /// uakt paid to the provider from the account's AKT fallback (before take).
+    #[serde(default, skip_serializing_if = "is_zero", with = "dcloud_types::coin::amount_str")]
+    pub akt_paid: u128,
 }
 
 fn acct_key(id: &[u8]) -> Vec<u8> {
@@ -314,6 +348,11 @@ pub fn create_account_funded(
         exhausted_at: None,
         warn_at: None,
         deposits: funds,
+        akt_balance: 0,
+        akt_deposited: 0,
+        akt_paid: 0,
+        akt_refunded: 0,
+        unsettled: 0,
     };
     put_account(state, id, &a)
 }
@@ -328,12 +367,92 @@ fn cost(pays: &[(Vec<u8>, Payment)], n: u64) -> u128 {
     total
 }
 
-/// Settles an open account up to `height`: every payment earns its share, exactly.
+/// The AKT price (atto-USD per AKT) at which `a`'s AKT fallback may pay now: the account
+/// holds uact and AKT, the BME status is `halt_cr` or worse and the oracle price is
+/// healthy. None otherwise.
+pub fn fallback_price(state: &dyn StateRead, a: &Account) -> Result<Option<u128>, AppError> {
+    if a.akt_balance == 0 || a.denom != DENOM_ACT {
+        return Ok(None);
+    }
+    if bme::status(state)?.status < bme::MintStatus::HaltCr {
+        return Ok(None);
+    }
+    match oracle::price(state) {
+        Ok(p) => Ok(Some(p)),
+        Err(AppError::PriceUnavailable(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Pays `short` uact owed to payment `p` from the account's AKT at `price`, straight to the
+/// provider (less the take). Returns the uact covered (all of `short` when the AKT
+/// suffices).
+#[allow(clippy::too_many_arguments)]
+fn pay_from_akt(
+    state: &mut dyn StateWrite,
+    a: &mut Account,
+    p: &mut Payment,
+    short: u128,
+    price: u128,
+    take_bps: u64,
+    height: u64,
+    events: &mut Vec<Event>,
+) -> Result<u128, AppError> {
+    let overflow = || AppError::ChainState("escrow AKT fallback overflows".into());
+    let needed = bme::mul_div(short, ATTO, price)
+        .map(|(q, rem)| q + u128::from(rem))
+        .ok_or_else(overflow)?;
+    let (uakt, covered) = if needed <= a.akt_balance {
+        (needed, short)
+    } else {
+        let c = bme::mul_div(a.akt_balance, price, ATTO).ok_or_else(overflow)?.0;
+        (a.akt_balance, c.min(short))
+    };
+    if uakt == 0 {
+        return Ok(0);
+    }
+    let take = uakt * u128::from(take_bps.min(10_000)) / 10_000;
+    let to_provider = uakt - take;
+    if to_provider > 0 {
+        bank::transfer(
+            state,
+            &escrow_addr(),
+            &p.provider,
+            &Coins::one(to_provider, DENOM_AKT),
+            events,
+        )?;
+    }
+    if take > 0 {
+        let pool = auth::module_address(COMMUNITY_POOL);
+        bank::transfer(state, &escrow_addr(), &pool, &Coins::one(take, DENOM_AKT), events)?;
+    }
+    a.akt_balance -= uakt;
+    a.akt_paid += uakt;
+    p.akt_paid += uakt;
+    events.push(
+        Event::new("EventEscrowAktFallback")
+            .attr("account", &a.id)
+            .attr("provider", &p.provider)
+            .attr("owed", format!("{short}{}", a.denom))
+            .attr("covered", format!("{covered}{}", a.denom))
+            .attr("paid", format!("{to_provider}{DENOM_AKT}"))
+            .attr("take", format!("{take}{DENOM_AKT}"))
+            .attr("price", fmt_dec18(price))
+            .attr("akt_left", format!("{}{DENOM_AKT}", a.akt_balance))
+            .attr("height", height),
+    );
+    Ok(covered)
+}
+
+/// Settles an open account up to `height`: every payment earns its share, exactly. What
+/// the funds do not cover is paid from the AKT fallback when it may run
+/// ([`fallback_price`]); anything still unpaid is added to `unsettled`.
 fn settle_inner(
     state: &mut dyn StateWrite,
     id: &[u8],
     a: &mut Account,
     height: u64,
+    events: &mut Vec<Event>,
 ) -> Result<(), AppError> {
     if height <= a.settled_at {
         return Ok(());
@@ -344,6 +463,8 @@ fn settle_inner(
         return Ok(());
     }
     let before = a.balance;
+    // Looked up once, at the first shortfall.
+    let mut fallback: Option<Option<(u128, u64)>> = None;
     for (lease, mut p) in payments(state, id)? {
         let x = p
             .rate_atto
@@ -351,12 +472,34 @@ fn settle_inner(
             .and_then(|v| v.checked_add(p.remainder_atto))
             .ok_or_else(|| AppError::ChainState("escrow settlement overflow".into()))?;
         let owed = x / ATTO;
-        // By the exhaustion index the account always covers this; cap defensively.
+        // By the exhaustion index the account covers this, except while it runs on its AKT
+        // fallback.
         let paid = owed.min(a.balance);
-        p.remainder_atto = if paid == owed { x % ATTO } else { 0 };
         a.balance -= paid;
         a.transferred += paid;
         p.balance += paid;
+        let mut short = owed - paid;
+        if short > 0 {
+            let fb = match fallback {
+                Some(f) => f,
+                None => {
+                    let f = match fallback_price(state, a)? {
+                        Some(price) => Some((price, params(state)?.take_rate_bps)),
+                        None => None,
+                    };
+                    fallback = Some(f);
+                    f
+                }
+            };
+            if let Some((price, take_bps)) = fb {
+                if a.akt_balance > 0 {
+                    short -=
+                        pay_from_akt(state, a, &mut p, short, price, take_bps, height, events)?;
+                }
+            }
+        }
+        p.remainder_atto = if short == 0 { x % ATTO } else { 0 };
+        a.unsettled += short;
         state.put(payment_key(id, &lease), to_json(&p)?);
     }
     consume(&mut a.deposits, before - a.balance);
@@ -378,7 +521,16 @@ fn reindex(
     if let Some(h) = a.warn_at.take() {
         state.delete(height_key(WARN, h, id));
     }
-    if a.state != AccountState::Open || a.rate_atto == 0 {
+    if a.state != AccountState::Open {
+        return Ok(());
+    }
+    if a.unsettled > 0 {
+        // Overdrawn: closes at the end of this block.
+        a.exhausted_at = Some(now);
+        state.put(height_key(DUE, now, id), Vec::new());
+        return Ok(());
+    }
+    if a.rate_atto == 0 {
         return Ok(());
     }
     let pays = payments(state, id)?;
@@ -419,17 +571,83 @@ fn low_funds_event(a: &Account, due: u64, now: u64) -> Event {
 }
 
 /// Settles an account up to `height` (no-op for closed accounts).
-pub fn settle(state: &mut dyn StateWrite, id: &[u8], height: u64) -> Result<Account, AppError> {
+pub fn settle(
+    state: &mut dyn StateWrite,
+    id: &[u8],
+    height: u64,
+    events: &mut Vec<Event>,
+) -> Result<Account, AppError> {
     let mut a = must_account(state, id)?;
     if a.state == AccountState::Open {
-        settle_inner(state, id, &mut a, height)?;
+        settle_inner(state, id, &mut a, height, events)?;
         put_account(state, id, &a)?;
     }
     Ok(a)
 }
 
+/// End-block work for an account due at `height` (its funds cover `height` and no more, or
+/// it is overdrawn): settles it, and returns true when it stays open because its AKT
+/// fallback may pay the next block ([`fallback_price`]) — it is then due again at
+/// `height + 1`. False: the caller closes it (overdrawn when `unsettled > 0`).
+pub fn settle_due(
+    state: &mut dyn StateWrite,
+    id: &[u8],
+    height: u64,
+    events: &mut Vec<Event>,
+) -> Result<bool, AppError> {
+    let mut a = must_account(state, id)?;
+    if a.state != AccountState::Open {
+        return Ok(false);
+    }
+    settle_inner(state, id, &mut a, height, events)?;
+    let keep = a.unsettled == 0 && a.rate_atto > 0 && fallback_price(state, &a)?.is_some();
+    if keep {
+        if let Some(h) = a.exhausted_at.take() {
+            state.delete(height_key(DUE, h, id));
+        }
+        if let Some(h) = a.warn_at.take() {
+            state.delete(height_key(WARN, h, id));
+        }
+        a.exhausted_at = Some(height + 1);
+        state.put(height_key(DUE, height + 1, id), Vec::new());
+        events.push(
+            Event::new("EventEscrowOnAktFallback")
+                .attr("account", &a.id)
+                .attr("owner", &a.owner)
+                .attr("balance", format!("{}{}", a.balance, a.denom))
+                .attr("akt_balance", format!("{}{DENOM_AKT}", a.akt_balance))
+                .attr("height", height),
+        );
+    }
+    put_account(state, id, &a)?;
+    Ok(keep)
+}
+
+/// Whether account `id` is open and takes deposits in `denom`: `Ok(false)` for its own denom,
+/// `Ok(true)` for `uakt` into a `uact` account (its AKT fallback), an error otherwise. Lets a
+/// caller refuse a deposit before gathering its funds.
+pub fn check_deposit(state: &dyn StateRead, id: &[u8], denom: &str) -> Result<bool, AppError> {
+    let a = must_account(state, id)?;
+    if a.state != AccountState::Open {
+        return Err(AppError::EscrowAccountClosed(a.id));
+    }
+    accepts_denom(&a, denom)
+}
+
+fn accepts_denom(a: &Account, denom: &str) -> Result<bool, AppError> {
+    let fallback = a.denom == DENOM_ACT && denom == DENOM_AKT;
+    if a.denom != denom && !fallback {
+        return Err(AppError::EscrowDenom(format!(
+            "account {} holds {}, deposit is in {denom}",
+            a.id, a.denom
+        )));
+    }
+    Ok(fallback)
+}
+
 /// Adds funds to an open account: each depositor's `balance` moves from its `owner` to the
-/// escrow module and joins the account's deposits (in order).
+/// escrow module and joins the account's deposits (in order); `uakt` into a `uact` account
+/// is its AKT fallback instead (from the owner's own balance only; see the module docs).
 pub fn deposit(
     state: &mut dyn StateWrite,
     id: &[u8],
@@ -442,15 +660,21 @@ pub fn deposit(
     if a.state != AccountState::Open {
         return Err(AppError::EscrowAccountClosed(a.id));
     }
-    if a.denom != denom {
+    let fallback = accepts_denom(&a, denom)?;
+    if fallback && funds.iter().any(|d| d.owner != a.owner || d.source != DepositSource::Balance) {
         return Err(AppError::EscrowDenom(format!(
-            "account {} holds {}, deposit is in {denom}",
-            a.id, a.denom
+            "an AKT fallback deposit into account {} comes from its owner's own balance",
+            a.id
         )));
     }
-    settle_inner(state, id, &mut a, height)?;
+    settle_inner(state, id, &mut a, height, events)?;
     for d in funds.into_iter().filter(|d| d.balance > 0) {
         bank::transfer(state, &d.owner, &escrow_addr(), &Coins::one(d.balance, denom), events)?;
+        if fallback {
+            a.akt_balance += d.balance;
+            a.akt_deposited += d.balance;
+            continue;
+        }
         a.balance += d.balance;
         a.deposited += d.balance;
         match a.deposits.last_mut() {
@@ -486,13 +710,14 @@ pub fn create_payment(
     if rate_atto == 0 {
         return Err(AppError::InvalidRequest("payment rate is zero".into()));
     }
-    settle_inner(state, id, &mut a, height)?;
+    settle_inner(state, id, &mut a, height, events)?;
     let p = Payment {
         provider: provider.clone(),
         rate_atto,
         remainder_atto: 0,
         balance: 0,
         withdrawn: 0,
+        akt_paid: 0,
     };
     state.put(payment_key(id, lease), to_json(&p)?);
     a.rate_atto = a.rate_atto.saturating_add(rate_atto);
@@ -541,7 +766,7 @@ pub fn withdraw_payment(
     events: &mut Vec<Event>,
 ) -> Result<(u128, u128), AppError> {
     let mut a = must_account(state, id)?;
-    settle_inner(state, id, &mut a, height)?;
+    settle_inner(state, id, &mut a, height, events)?;
     put_account(state, id, &a)?;
     let mut p = get_payment(state, id, lease)?
         .ok_or_else(|| AppError::InvalidRequest("no open payment for this lease".into()))?;
@@ -560,7 +785,7 @@ pub fn close_payment(
     events: &mut Vec<Event>,
 ) -> Result<u128, AppError> {
     let mut a = must_account(state, id)?;
-    settle_inner(state, id, &mut a, height)?;
+    settle_inner(state, id, &mut a, height, events)?;
     let Some(mut p) = get_payment(state, id, lease)? else {
         put_account(state, id, &a)?;
         return Ok(0);
@@ -574,8 +799,9 @@ pub fn close_payment(
     Ok(p.withdrawn)
 }
 
-/// Settles and closes an account: every payment paid out and removed, the rest refunded to
-/// the owner. Returns the refund. Closing a closed account is a no-op.
+/// Settles and closes an account: every payment paid out and removed, the rest (and what
+/// is left of the AKT fallback) refunded to the owner. Returns the refund in the account's
+/// denom. Closing a closed account is a no-op.
 pub fn close_account(
     state: &mut dyn StateWrite,
     id: &[u8],
@@ -586,7 +812,7 @@ pub fn close_account(
     if a.state != AccountState::Open {
         return Ok(0);
     }
-    settle_inner(state, id, &mut a, height)?;
+    settle_inner(state, id, &mut a, height, events)?;
     let take_bps = params(state)?.take_rate_bps;
     for (lease, mut p) in payments(state, id)? {
         payout(state, &a.denom, &mut p, take_bps, events)?;
@@ -613,6 +839,18 @@ pub fn close_account(
     }
     a.balance = 0;
     a.refunded += refund;
+    let akt = a.akt_balance;
+    if akt > 0 {
+        bank::transfer(state, &escrow_addr(), &a.owner, &Coins::one(akt, DENOM_AKT), events)?;
+        events.push(
+            Event::new("EventEscrowAktRefunded")
+                .attr("account", &a.id)
+                .attr("owner", &a.owner)
+                .attr("amount", format!("{akt}{DENOM_AKT}")),
+        );
+    }
+    a.akt_balance = 0;
+    a.akt_refunded += akt;
     a.rate_atto = 0;
     a.state = AccountState::Closed;
     reindex(state, id, &mut a, height, events)?;
@@ -678,9 +916,13 @@ pub fn list_accounts(
 }
 
 /// Invariants: the escrow module holds exactly Σ open account balances + Σ open payment
-/// balances per denom; closed accounts hold nothing and have no payments; each open
-/// account's rate is the sum of its payments' rates, its books balance
-/// (deposited = balance + transferred + refunded) and its deposits add up to its balance.
+/// Invariants: the escrow module holds exactly Σ open account balances + Σ open payment
+/// balances per denom, plus Σ open accounts' AKT fallback in uakt; closed accounts hold
+/// nothing and have no payments; each open account's rate is the sum of its payments'
+/// rates, its books balance (deposited = balance + transferred + refunded,
+/// akt_deposited = akt_balance + akt_paid + akt_refunded) and its deposits add up to its
+/// balance; only uact accounts hold AKT fallback; no account stays open overdrawn
+/// (`unsettled > 0`) past its block.
 pub fn check_invariants(state: &dyn StateRead) -> Result<(), AppError> {
     let mut held: std::collections::BTreeMap<String, u128> = Default::default();
     let mut after: Option<Vec<u8>> = None;
@@ -701,9 +943,21 @@ pub fn check_invariants(state: &dyn StateRead) -> Result<(), AppError> {
                     a.id, a.balance
                 )));
             }
+            if a.akt_deposited != a.akt_balance + a.akt_paid + a.akt_refunded {
+                return Err(AppError::Invariant(format!(
+                    "escrow account {} AKT fallback books off",
+                    a.id
+                )));
+            }
+            if a.akt_deposited > 0 && a.denom != DENOM_ACT {
+                return Err(AppError::Invariant(format!(
+                    "escrow account {} in {} holds AKT fallback",
+                    a.id, a.denom
+                )));
+            }
             match a.state {
                 AccountState::Closed => {
-                    if a.balance != 0 || !pays.is_empty() {
+                    if a.balance != 0 || a.akt_balance != 0 || !pays.is_empty() {
                         return Err(AppError::Invariant(format!(
                             "closed escrow account {} holds funds or payments",
                             a.id
@@ -725,8 +979,17 @@ pub fn check_invariants(state: &dyn StateRead) -> Result<(), AppError> {
                             a.id
                         )));
                     }
+                    if a.unsettled > 0 {
+                        return Err(AppError::Invariant(format!(
+                            "escrow account {} is overdrawn ({}{}) but still open",
+                            a.id, a.unsettled, a.denom
+                        )));
+                    }
                     let e = held.entry(a.denom.clone()).or_default();
                     *e += a.balance + pays.iter().map(|(_, p)| p.balance).sum::<u128>();
+                    if a.akt_balance > 0 {
+                        *held.entry(DENOM_AKT.to_string()).or_default() += a.akt_balance;
+                    }
                 }
             }
             after = Some(k.clone());

@@ -269,7 +269,7 @@ pub fn paid_so_far(state: &dyn StateRead, l: &Lease, height: u64) -> Result<u128
     let acct = deployment::escrow_id(&l.owner, l.dseq);
     let id = bid_id(&order_id(&l.owner, l.dseq, l.gseq, l.oseq), &l.provider);
     let mut scratch = dcloud_store::Overlay::new(state);
-    escrow::settle(&mut scratch, &acct, height)?;
+    escrow::settle(&mut scratch, &acct, height, &mut Vec::new())?;
     Ok(escrow::get_payment(&scratch, &acct, &id)?
         .map_or(l.paid, |p| p.withdrawn.saturating_add(p.balance)))
 }
@@ -662,6 +662,9 @@ pub(crate) fn deliver(
             }
             let price =
                 m.price.as_ref().ok_or_else(|| AppError::InvalidBid("missing price".into()))?;
+            if let Some(why) = super::bme::act_denom_problem(state, &price.denom)? {
+                return Err(AppError::BidPriceDenom(why));
+            }
             if price.denom != o.denom {
                 return Err(AppError::BidPriceDenom(format!(
                     "bid in {} but the order prices in {}",
@@ -1038,12 +1041,18 @@ pub(crate) fn end_block(
                 .map_err(|_| AppError::ChainState("escrow id".into()))?,
         );
         let r = crate::modules::atomically(state, events, |state, events| {
+            // Settled first: an account whose AKT fallback may pay stays open a block more.
+            if escrow::settle_due(state, &acct, now, events)? {
+                return Ok(());
+            }
+            let unsettled = escrow::get_account(state, &acct)?.map_or(0, |a| a.unsettled);
             let d = deployment::must_get(state, &owner, dseq)?;
             events.push(
                 Event::new("EventEscrowExhausted")
                     .attr("account", &a.id)
                     .attr("owner", &owner)
                     .attr("dseq", dseq)
+                    .attr("unsettled", format!("{unsettled}{}", a.denom))
                     .attr("height", now),
             );
             deployment::close_deployment(

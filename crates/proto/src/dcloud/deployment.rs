@@ -209,7 +209,7 @@ pub struct MsgDepositDeployment {
     /// The deployment.
     #[prost(message, optional, tag = "1")]
     pub id: Option<DeploymentId>,
-    /// Amount (the account's denom).
+    /// Amount (the account's denom, or uakt on a uact account: its AKT fallback).
     #[prost(message, optional, tag = "2")]
     pub amount: Option<Coin>,
     /// Who signs and deposits (bech32); empty = the deployment owner.

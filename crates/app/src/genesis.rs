@@ -134,6 +134,9 @@ impl Genesis {
             if p.bid_min_deposits.is_empty() {
                 e.push("app_state.market.bid_min_deposits: at least one denom is required".into());
             }
+            if p.max_end_block_items == 0 {
+                e.push("app_state.market.max_end_block_items must be at least 1".into());
+            }
         }
         if let Some(p) = &self.app_state.escrow {
             if p.take_rate_bps > 10_000 {

@@ -551,6 +551,9 @@ pub fn validate_module_params(module: &str, json: &str) -> Result<(), AppError> 
             if p.bid_min_deposits.is_empty() {
                 e.push("bid_min_deposits: at least one denom is required".into());
             }
+            if p.max_end_block_items == 0 {
+                e.push("max_end_block_items must be at least 1".into());
+            }
             problems(module, e)
         }
         "deployment" => {

@@ -1,7 +1,7 @@
 //! The persistent store: a Jellyfish Merkle Tree (sha256) over one redb file.
 //!
-//! * Every block is one redb write transaction ([`Store::commit`]): JMT nodes, versioned values,
-//!   key preimages, the flat latest-state table, the stale indexes, the meta record (latest
+//! * Every block is one redb write transaction ([`Store::commit`]): JMT nodes, superseded
+//!   values, key preimages, the flat latest-state table (each value stored once), the stale indexes, the meta record (latest
 //!   version, root per version), the caller's aux writes, and the pruning of versions that fell
 //!   out of the retention window. A crash leaves the store at the last committed version.
 //! * Reads go through [`Snapshot`]s, each holding a redb read transaction, so a reader keeps
@@ -24,9 +24,11 @@ use sha2::Sha256;
 use crate::proof::StateProof;
 use crate::tables::{
     as_slice_bounds, key_hash, node_db_key, prefix_bounds, root_node_db_key, stale_db_key,
-    value_db_key, ReadTables, AUX, FLAT, META, META_LATEST, META_OLDEST, NODES, PREIMAGES, ROOTS,
-    STALE_BEFORE, STALE_NODES, STALE_THROUGH, STALE_VALUES, TAG_DELETED, TAG_SET, VALUES,
+    value_db_key, ReadTables, AUX, FLAT, FORMAT, META, META_FORMAT, META_LATEST, META_OLDEST,
+    NODES, PREIMAGES, ROOTS, STALE_BEFORE, STALE_NODES, STALE_THROUGH, STALE_VALUES, TAG_DELETED,
+    TAG_SET, VALUES,
 };
+use crate::tables::{flat_entry, split_flat};
 use crate::{Changes, KvPair, StateRead, StoreError};
 
 /// The JMT flavour used for state: sha256 for keys, values and nodes.
@@ -66,6 +68,23 @@ impl fmt::Debug for Store {
             .field("versions", &self.cached_versions())
             .finish()
     }
+}
+
+/// Storage use of one table ([`Store::table_usage`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableUsage {
+    /// Table name (see the layout in the crate docs).
+    pub name: &'static str,
+    /// Entries.
+    pub entries: u64,
+    /// Bytes of keys and values.
+    pub stored_bytes: u64,
+    /// Bytes of branch pages and other metadata.
+    pub metadata_bytes: u64,
+    /// Bytes lost to fragmentation (unused space in its pages).
+    pub fragmented_bytes: u64,
+    /// B-tree height.
+    pub tree_height: u32,
 }
 
 /// A new version computed in memory by [`Store::prepare_commit`], ready for [`Store::commit`].
@@ -174,7 +193,23 @@ impl Store {
         // Create every table, so read transactions can always open them.
         let mut txn = db.begin_write()?;
         txn.set_quick_repair(true);
-        WriteTables::open(&txn)?;
+        {
+            let mut t = WriteTables::open(&txn)?;
+            let format = t.meta.get(META_FORMAT)?.map(|g| g.value());
+            let fresh = t.meta.get(META_LATEST)?.is_none();
+            match format {
+                Some(FORMAT) => {}
+                None if fresh => {
+                    t.meta.insert(META_FORMAT, FORMAT)?;
+                }
+                other => {
+                    return Err(StoreError::Corrupt(format!(
+                        "database layout version {} but this build reads {FORMAT}; resync the node",
+                        other.unwrap_or(1)
+                    )))
+                }
+            }
+        }
         txn.commit()?;
         let store = Self { db, path, opts, versions: Mutex::new(None) };
         let versions = store.read_tables()?.versions()?;
@@ -369,33 +404,41 @@ impl Store {
             let value = batch_values
                 .get(&(v, *kh))
                 .ok_or_else(|| StoreError::Corrupt("prepared value missing".into()))?;
-            let existed = match value {
-                Some(value) => t.flat.insert(&key[..], &value[..])?.is_some(),
-                None => t.flat.remove(&key[..])?.is_some(),
+            // The replaced latest value (and the version that set it) moves to the history.
+            let old = match value {
+                Some(value) => t.flat.insert(&key[..], &flat_entry(v, value)[..])?,
+                None => t.flat.remove(&key[..])?,
             };
-            by_hash.push((kh, key, value, existed));
+            let old = match old {
+                Some(raw) => {
+                    let (set_at, old_value) = split_flat(raw.value())?;
+                    let mut entry = Vec::with_capacity(1 + old_value.len());
+                    entry.push(TAG_SET);
+                    entry.extend_from_slice(old_value);
+                    Some((set_at, entry))
+                }
+                None => None,
+            };
+            by_hash.push((kh, key, value, old));
         }
         by_hash.sort_unstable_by_key(|e| e.0);
-        let mut entry = Vec::new();
-        for &(kh, key, value, existed) in &by_hash {
-            match value {
-                Some(value) => {
-                    entry.clear();
-                    entry.push(TAG_SET);
-                    entry.extend_from_slice(value);
-                    t.values.insert(&value_db_key(kh, v)[..], &entry[..])?;
-                    if !existed {
-                        t.preimages.insert(&kh.0[..], &key[..])?;
-                    }
+        for (kh, key, value, old) in &by_hash {
+            if let Some((set_at, entry)) = old {
+                t.values.insert(&value_db_key(kh, *set_at)[..], &entry[..])?;
+            }
+            match (value, old) {
+                (Some(_), None) => {
+                    t.preimages.insert(&kh.0[..], &key[..])?;
                 }
                 // Deleting an absent key changes nothing (the tree ignores it too).
-                None if existed => {
+                (None, Some(_)) => {
                     t.values.insert(&value_db_key(kh, v)[..], &[TAG_DELETED][..])?;
                 }
-                None => {}
+                _ => {}
             }
         }
-        for &(kh, _, value, existed) in &by_hash {
+        for (kh, _, value, old) in &by_hash {
+            let (kh, existed) = (*kh, old.is_some());
             if existed {
                 let marker = if value.is_some() { STALE_BEFORE } else { STALE_THROUGH };
                 t.stale_values.insert(&stale_db_key(v, &kh.0)[..], marker)?;
@@ -478,6 +521,37 @@ impl Store {
     pub fn disk_size(&self) -> u64 {
         self.path.as_ref().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len()).unwrap_or(0)
     }
+
+    /// Storage use of every table (entries and bytes, from redb's own accounting), for
+    /// benchmarks and operators.
+    pub fn table_usage(&self) -> Result<Vec<TableUsage>, StoreError> {
+        use redb::ReadableTableMetadata;
+        fn usage<K: redb::Key + 'static, V: redb::Value + 'static>(
+            name: &'static str,
+            t: &redb::ReadOnlyTable<K, V>,
+        ) -> Result<TableUsage, StoreError> {
+            let s = t.stats()?;
+            Ok(TableUsage {
+                name,
+                entries: t.len()?,
+                stored_bytes: s.stored_bytes(),
+                metadata_bytes: s.metadata_bytes(),
+                fragmented_bytes: s.fragmented_bytes(),
+                tree_height: s.tree_height(),
+            })
+        }
+        let txn = self.db.begin_read()?;
+        Ok(vec![
+            usage("jmt_nodes", &txn.open_table(NODES)?)?,
+            usage("jmt_values", &txn.open_table(VALUES)?)?,
+            usage("preimages", &txn.open_table(PREIMAGES)?)?,
+            usage("flat", &txn.open_table(FLAT)?)?,
+            usage("stale_nodes", &txn.open_table(STALE_NODES)?)?,
+            usage("stale_values", &txn.open_table(STALE_VALUES)?)?,
+            usage("roots", &txn.open_table(ROOTS)?)?,
+            usage("aux", &txn.open_table(AUX)?)?,
+        ])
+    }
 }
 
 /// Deletes everything only versions below `target` need: tree nodes stale since `<= target`,
@@ -527,7 +601,16 @@ fn prune(t: &mut WriteTables<'_>, target: u64) -> Result<(), StoreError> {
     for kh in emptied {
         let lo = value_db_key(&kh, 0);
         let hi = value_db_key(&kh, u64::MAX);
-        if t.values.range::<&[u8]>(&lo[..]..=&hi[..])?.next().is_none() {
+        if t.values.range::<&[u8]>(&lo[..]..=&hi[..])?.next().is_some() {
+            continue;
+        }
+        // Deleted, then set again: the latest value still needs its preimage.
+        let key = t.preimages.get(&kh.0[..])?.map(|g| g.value().to_vec());
+        let live = match key {
+            Some(key) => t.flat.get(&key[..])?.is_some(),
+            None => false,
+        };
+        if !live {
             t.preimages.remove(&kh.0[..])?;
         }
     }
@@ -610,7 +693,10 @@ impl StateRead for Snapshot {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         let tables = self.tables()?;
         match (self.inner.is_latest, self.inner.version) {
-            (true, _) => Ok(tables.flat.get(key)?.map(|g| g.value().to_vec())),
+            (true, _) => match tables.flat.get(key)? {
+                Some(raw) => Ok(Some(split_flat(raw.value())?.1.to_vec())),
+                None => Ok(None),
+            },
             (false, Some(version)) => tables.value_at(&key_hash(key), version),
             (false, None) => Ok(None),
         }
@@ -637,7 +723,7 @@ impl StateRead for Snapshot {
         let mut out = Vec::new();
         for item in tables.flat.range::<&[u8]>(as_slice_bounds(&bounds))?.take(limit) {
             let (k, v) = item?;
-            out.push((k.value().to_vec(), v.value().to_vec()));
+            out.push((k.value().to_vec(), split_flat(v.value())?.1.to_vec()));
         }
         Ok(out)
     }
@@ -673,6 +759,44 @@ mod tests {
         root
     }
 
+    /// A key set, overwritten, deleted and set again reads (and proves) its value at every
+    /// version, whether the value is the latest (in `flat`) or superseded (in the history).
+    #[test]
+    fn every_version_of_a_rewritten_key_reads_and_proves() {
+        let store = Store::in_memory(StoreOptions { keep_recent: 0 }).unwrap();
+        let steps: [Option<&[u8]>; 5] = [Some(b"a"), Some(b"b"), None, Some(b"c"), Some(b"c2")];
+        let mut roots = Vec::new();
+        for step in steps {
+            let mut c = Changes::new();
+            c.insert(b"k".to_vec(), step.map(<[u8]>::to_vec));
+            c.insert(b"other".to_vec(), Some(vec![roots.len() as u8]));
+            roots.push(commit(&store, &c));
+        }
+        for (v, step) in steps.iter().enumerate() {
+            let snap = store.snapshot(v as u64).unwrap();
+            assert_eq!(snap.get(b"k").unwrap().as_deref(), *step, "version {v}");
+            let (value, proof) = store.get_with_proof(b"k", v as u64).unwrap();
+            assert_eq!(value.as_deref(), *step);
+            crate::verify_proof(roots[v], b"k", value.as_deref(), &proof).unwrap();
+        }
+        // Superseded entries: a, b, the deletion and c of `k`, four of `other`; the latest
+        // values only in `flat`.
+        assert_eq!(counts(&store)[1], 8);
+    }
+
+    /// A database without the layout marker (written by an older build) is refused.
+    #[test]
+    fn an_unmarked_database_is_refused() {
+        let db = Database::builder()
+            .create_with_backend(redb::backends::InMemoryBackend::new())
+            .unwrap();
+        let txn = db.begin_write().unwrap();
+        txn.open_table(META).unwrap().insert(META_LATEST, 5).unwrap();
+        txn.commit().unwrap();
+        let e = Store::init(db, None, StoreOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("layout version 1"), "{e}");
+    }
+
     /// With `keep_recent = 1`, pruning leaves exactly what a fresh store holding the same
     /// content has: no leaked nodes, values, tombstones or preimages.
     #[test]
@@ -703,7 +827,8 @@ mod tests {
             let live = model.len() as u64;
             let [nodes, values, preimages, flat, stale_nodes, stale_values, roots] = counts(&store);
             assert_eq!(nodes, counts(&fresh)[0], "version {v}");
-            assert_eq!((values, preimages, flat), (live, live, live), "version {v}");
+            // Latest values live in `flat` only; with one retained version, no history.
+            assert_eq!((values, preimages, flat), (0, live, live), "version {v}");
             assert_eq!((stale_nodes, stale_values, roots), (0, 0, 1), "version {v}");
         }
     }

@@ -7,9 +7,9 @@
 //! | table | key | value |
 //! |---|---|---|
 //! | `jmt_nodes` | [`node_db_key`]: `version_BE(8) ‖ num_nibbles(1) ‖ nibble bytes` | borsh(`Node`) |
-//! | `jmt_values` | `key_hash(32) ‖ version_BE(8)` | `1 ‖ value` (set) or `0` (deleted) |
+//! | `jmt_values` | `key_hash(32) ‖ version_BE(8)` | history: `1 ‖ value` (set at that version and superseded since) or `0` (deleted at that version) |
 //! | `preimages` | `key_hash(32)` | raw key |
-//! | `flat` | raw key | raw value, latest version only |
+//! | `flat` | raw key | `version_BE(8) ‖ value`: the latest value and the version that set it |
 //! | `stale_nodes` | `stale_since_BE(8) ‖ node_db_key` | `()` |
 //! | `stale_values` | `stale_since_BE(8) ‖ key_hash(32)` | [`STALE_BEFORE`] or [`STALE_THROUGH`] |
 //! | `meta` | name | u64 (`latest`, `oldest`) |
@@ -20,8 +20,13 @@
 //! (jmt reports which nodes each version replaces), root nodes and roots of versions `< O` (an
 //! unchanged version copies its root without marking the old one stale), value entries
 //! superseded at `<= O` (indexed in `stale_values` when a key is overwritten or deleted), and
-//! preimages of keys left with no value entry. A key's entry that is still current at `O` is
-//! never indexed as stale, so every retained version stays readable and provable.
+//! preimages of keys left with no value entry and no latest value. A key's entry that is still
+//! current at `O` is never indexed as stale, so every retained version stays readable and
+//! provable.
+//!
+//! A value is stored once: the latest in `flat` only, moved to `jmt_values` when a later
+//! version overwrites or deletes it. The value of a key at version `V` is its `flat` value if
+//! that was set at or before `V`, else the newest `jmt_values` entry at or before `V`.
 
 use std::ops::Bound;
 
@@ -51,6 +56,11 @@ pub(crate) const AUX: BytesTable = TableDefinition::new("aux");
 pub(crate) const META_LATEST: &str = "latest";
 /// `meta` key: the oldest retained version.
 pub(crate) const META_OLDEST: &str = "oldest";
+/// `meta` key: the layout version of the database.
+pub(crate) const META_FORMAT: &str = "format";
+/// The layout version written by this code (2: latest values in `flat` only, with their
+/// version; 1, never marked: every value in `jmt_values` too).
+pub(crate) const FORMAT: u64 = 2;
 
 /// `stale_values` marker: once pruned, drop every value entry of the key older than
 /// `stale_since` (a newer value was written at `stale_since`).
@@ -107,6 +117,21 @@ pub(crate) fn stale_db_key(stale_since: u64, rest: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&stale_since.to_be_bytes());
     out.extend_from_slice(rest);
     out
+}
+
+/// A `flat` entry: `version_BE ‖ value`.
+pub(crate) fn flat_entry(version: u64, value: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(8 + value.len());
+    out.extend_from_slice(&version.to_be_bytes());
+    out.extend_from_slice(value);
+    out
+}
+
+/// Splits a `flat` entry into (the version that set it, value).
+pub(crate) fn split_flat(raw: &[u8]) -> Result<(u64, &[u8]), StoreError> {
+    raw.split_first_chunk::<8>()
+        .map(|(v, value)| (u64::from_be_bytes(*v), value))
+        .ok_or_else(|| StoreError::Corrupt("short flat entry".into()))
 }
 
 /// Decodes a value entry: `Some(value)` for a set, `None` for a deletion.
@@ -209,12 +234,22 @@ impl ReadTables {
         Ok(Some((oldest, latest)))
     }
 
-    /// The value of `key_hash` at `version`: the newest value entry at or below `version`.
+    /// The value of `key_hash` at `version` (at most this read's latest version): the latest
+    /// value if it was set at or before `version`, else the newest history entry at or
+    /// before `version`.
     pub(crate) fn value_at(
         &self,
         key_hash: &KeyHash,
         version: u64,
     ) -> Result<Option<Vec<u8>>, StoreError> {
+        if let Some(key) = self.preimages.get(&key_hash.0[..])? {
+            if let Some(raw) = self.flat.get(key.value())? {
+                let (set_at, value) = split_flat(raw.value())?;
+                if set_at <= version {
+                    return Ok(Some(value.to_vec()));
+                }
+            }
+        }
         let lo = value_db_key(key_hash, 0);
         let hi = value_db_key(key_hash, version);
         let mut range = self.values.range::<&[u8]>(&lo[..]..=&hi[..])?;

@@ -164,7 +164,11 @@ fn check_seeded_equals_tx(c: &TestChain, seeded: u64, tx: u64) {
     let b = records(c, &t, tx);
     let prefixes = |r: &[(u8, Vec<u8>)]| r.iter().map(|(p, _)| *p).collect::<Vec<_>>();
     assert_eq!(prefixes(&a), prefixes(&b), "same records per prefix");
-    assert_eq!(a.len(), 10, "deployment, order, bid, lease, provider index, 2 accounts, payment, 2 due entries");
+    assert_eq!(
+        a.len(),
+        10,
+        "deployment, order, bid, lease, provider index, 2 accounts, payment, 2 due entries"
+    );
     let (la, lb) = (c.lease(&t, seeded, 1, 1, &p1).unwrap(), c.lease(&t, tx, 1, 1, &p2).unwrap());
     assert_eq!((la.state, la.price_atto, &la.denom), (lb.state, lb.price_atto, &lb.denom));
     let (ea, eb) = (c.escrow_account(&t, seeded).unwrap(), c.escrow_account(&t, tx).unwrap());
@@ -272,13 +276,8 @@ fn main() {
             if base.1 > 0.0 { mp50 / base.1 } else { 1.0 },
         );
         if level > 0 {
-            let live: u64 = c
-                .store()
-                .table_usage()
-                .expect("table usage")
-                .iter()
-                .map(|u| u.stored_bytes)
-                .sum();
+            let live: u64 =
+                c.store().table_usage().expect("table usage").iter().map(|u| u.stored_bytes).sum();
             println!(
                 "          disk per active lease: db file {:.0} B, live store bytes {:.0} B (all tables, keys + values)",
                 (disk - disk0) as f64 / level as f64,
@@ -299,7 +298,11 @@ fn main() {
             c.set_check_invariants(true);
             c.assert_invariants();
             c.set_check_invariants(false);
-            println!("          (check) all module invariants hold at {} leases ({:.1} s)", active + TX_LEASES, s.elapsed().as_secs_f64());
+            println!(
+                "          (check) all module invariants hold at {} leases ({:.1} s)",
+                active + TX_LEASES,
+                s.elapsed().as_secs_f64()
+            );
             for u in c.store().table_usage().expect("table usage") {
                 println!(
                     "          table {:<12} {:>11} entries {:>9.1} MiB data {:>8.1} MiB meta {:>8.1} MiB fragmented, height {}",

@@ -400,6 +400,14 @@ pub fn create_payment(
         return Err(AppError::InvalidRequest("payment rate is zero".into()));
     }
     settle_inner(state, id, &mut a, height)?;
+    if a.settled_at < height {
+        // Its funds ran out before `height` and its closing was carried (end-block cap): a new
+        // payment would be charged for blocks before it existed.
+        return Err(AppError::EscrowAccountClosed(format!(
+            "{} (funds ran out at height {}; it closes at the next end block)",
+            a.id, a.settled_at
+        )));
+    }
     let p = Payment {
         provider: provider.clone(),
         rate_atto,

@@ -140,6 +140,9 @@ impl Genesis {
                         .into(),
                 );
             }
+            if p.max_end_block_items == 0 {
+                e.push("app_state.market.max_end_block_items must be at least 1".into());
+            }
         }
         if let Some(p) = &self.app_state.escrow {
             if p.take_rate_bps > 10_000 {

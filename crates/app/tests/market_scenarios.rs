@@ -554,3 +554,116 @@ fn every_market_message_fits_in_the_harness_gas_budget() {
         assert!(*g < 1_000_000, "{n} used {g} gas");
     }
 }
+
+#[test]
+fn three_times_the_end_block_cap_of_accounts_running_dry_at_one_height_close_over_three_blocks_each_paid_exactly_its_funds(
+) {
+    use dcloud_app::modules::market::MarketParams;
+    let mut c = chain();
+    let (tenant, p1) = (c.address(0), c.address(1));
+    let cap = 2u32;
+    c.set_module_params("market", &MarketParams { max_end_block_items: cap, ..Default::default() });
+    let n = 3 * u64::from(cap);
+    let deps = (1..=n)
+        .map(|dseq| {
+            c.market_tx(
+                0,
+                vec![create_deployment(
+                    &tenant,
+                    dseq,
+                    vec![group("web", "1000")],
+                    500_000,
+                    DENOM_ACT,
+                    Auction::Manual,
+                )],
+            )
+        })
+        .collect();
+    assert!(c.deliver_block(deps).tx_results.iter().all(|r| r.code == 0));
+    let bids = (1..=n)
+        .map(|dseq| {
+            c.market_tx(
+                1,
+                vec![create_bid(
+                    &p1,
+                    &tenant,
+                    dseq,
+                    1,
+                    1,
+                    "333.333333333333333333",
+                    DENOM_ACT,
+                    500_000,
+                )],
+            )
+        })
+        .collect();
+    assert!(c.deliver_block(bids).tx_results.iter().all(|r| r.code == 0));
+    let leases = (1..=n)
+        .map(|dseq| {
+            c.market_tx(
+                0,
+                vec![Msg::CreateLease(MsgCreateLease { bid_id: bid_id(&tenant, dseq, 1, 1, &p1) })],
+            )
+        })
+        .collect();
+    assert!(c.deliver_block(leases).tx_results.iter().all(|r| r.code == 0));
+    // Every account covers 1500 blocks (499_999 of its 500_000), all from the same height.
+    let predicted = c.height() + 1500;
+    for dseq in 1..=n {
+        assert_eq!(c.escrow_account(&tenant, dseq).unwrap().exhausted_at, Some(predicted));
+    }
+    let p1_before = c.balance(&p1, DENOM_ACT);
+    let tenant_before = c.balance(&tenant, DENOM_ACT);
+
+    // The low-funds warnings are capped the same way: two per block, in key order.
+    let ev = c.advance_to(predicted - 100);
+    assert_eq!(events(&ev, "EventEscrowLowFunds").len(), cap as usize);
+    let ev = c.advance_to(predicted - 98);
+    assert_eq!(events(&ev, "EventEscrowLowFunds").len(), 2 * cap as usize);
+
+    c.advance_to(predicted - 1);
+    for k in 0..3u64 {
+        let ev = c.advance_to(predicted + k);
+        let closed = events(&ev, "EventLeaseClosed");
+        assert_eq!(closed.len(), cap as usize, "block {k} closes exactly the cap");
+        for dseq in 1..=n {
+            let l = c.lease(&tenant, dseq, 1, 1, &p1).unwrap();
+            let due_by_now = (dseq - 1) / u64::from(cap) <= k;
+            assert_eq!(l.state != LeaseState::Active, due_by_now, "dseq {dseq} after block {k}");
+            if due_by_now {
+                assert_eq!(l.state, LeaseState::InsufficientFunds);
+                assert_eq!(l.closed_on, predicted + (dseq - 1) / u64::from(cap));
+                assert_eq!(l.paid, 499_999, "dseq {dseq} paid for the blocks its funds covered");
+                let a = c.escrow_account(&tenant, dseq).unwrap();
+                // Charged through its exhaustion height only, however late it closed.
+                assert_eq!((a.transferred, a.refunded), (499_999, 1), "dseq {dseq}");
+            }
+        }
+    }
+    assert_eq!(c.balance(&p1, DENOM_ACT), p1_before + n as u128 * 499_999 + n as u128 * 500_000);
+    assert_eq!(
+        c.balance(&tenant, DENOM_ACT),
+        tenant_before + n as u128,
+        "one micro-unit back each"
+    );
+    let ev = c.advance_to(predicted + 5);
+    assert!(events(&ev, "EventLeaseClosed").is_empty());
+}
+
+#[test]
+fn the_end_block_cap_must_be_positive_in_genesis_and_in_governance() {
+    use dcloud_app::modules::{gov, market::MarketParams};
+    let bad = serde_json::to_string(&MarketParams { max_end_block_items: 0, ..Default::default() })
+        .unwrap();
+    let e = gov::validate_module_params("market", &bad).unwrap_err().to_string();
+    assert!(e.contains("max_end_block_items"), "{e}");
+    let ok = serde_json::to_string(&MarketParams { max_end_block_items: 7, ..Default::default() })
+        .unwrap();
+    gov::validate_module_params("market", &ok).unwrap();
+    // Params stored before the field existed read as the default.
+    let mut v = serde_json::to_value(MarketParams { max_end_block_items: 7, ..Default::default() })
+        .unwrap();
+    v.as_object_mut().unwrap().remove("max_end_block_items").unwrap();
+    let old: MarketParams = serde_json::from_value(v).unwrap();
+    assert_eq!(old.max_end_block_items, 1000);
+}

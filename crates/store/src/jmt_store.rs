@@ -70,6 +70,23 @@ impl fmt::Debug for Store {
     }
 }
 
+/// Storage use of one table ([`Store::table_usage`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableUsage {
+    /// Table name (see the layout in the crate docs).
+    pub name: &'static str,
+    /// Entries.
+    pub entries: u64,
+    /// Bytes of keys and values.
+    pub stored_bytes: u64,
+    /// Bytes of branch pages and other metadata.
+    pub metadata_bytes: u64,
+    /// Bytes lost to fragmentation (unused space in its pages).
+    pub fragmented_bytes: u64,
+    /// B-tree height.
+    pub tree_height: u32,
+}
+
 /// A new version computed in memory by [`Store::prepare_commit`], ready for [`Store::commit`].
 pub struct PreparedCommit {
     /// The latest version when prepared (`None`: fresh store).
@@ -496,6 +513,37 @@ impl Store {
     /// Bytes of the database file (0 for an in-memory store).
     pub fn disk_size(&self) -> u64 {
         self.path.as_ref().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// Storage use of every table (entries and bytes, from redb's own accounting), for
+    /// benchmarks and operators.
+    pub fn table_usage(&self) -> Result<Vec<TableUsage>, StoreError> {
+        use redb::ReadableTableMetadata;
+        fn usage<K: redb::Key + 'static, V: redb::Value + 'static>(
+            name: &'static str,
+            t: &redb::ReadOnlyTable<K, V>,
+        ) -> Result<TableUsage, StoreError> {
+            let s = t.stats()?;
+            Ok(TableUsage {
+                name,
+                entries: t.len()?,
+                stored_bytes: s.stored_bytes(),
+                metadata_bytes: s.metadata_bytes(),
+                fragmented_bytes: s.fragmented_bytes(),
+                tree_height: s.tree_height(),
+            })
+        }
+        let txn = self.db.begin_read()?;
+        Ok(vec![
+            usage("jmt_nodes", &txn.open_table(NODES)?)?,
+            usage("values", &txn.open_table(VALUES)?)?,
+            usage("preimages", &txn.open_table(PREIMAGES)?)?,
+            usage("flat", &txn.open_table(FLAT)?)?,
+            usage("stale_nodes", &txn.open_table(STALE_NODES)?)?,
+            usage("stale_values", &txn.open_table(STALE_VALUES)?)?,
+            usage("roots", &txn.open_table(ROOTS)?)?,
+            usage("aux", &txn.open_table(AUX)?)?,
+        ])
     }
 }
 

@@ -32,7 +32,7 @@ mod overlay;
 mod proof;
 mod tables;
 
-pub use jmt_store::{PreparedCommit, Snapshot, Store, StoreOptions};
+pub use jmt_store::{PreparedCommit, Snapshot, Store, StoreOptions, TableUsage};
 pub use overlay::{Changes, Overlay};
 pub use proof::{verify_proof, StateProof};
 

@@ -454,6 +454,12 @@ fn settle_inner(
     height: u64,
     events: &mut Vec<Event>,
 ) -> Result<(), AppError> {
+    // Funds cover blocks through the exhaustion height only: an account whose closing was
+    // carried past that height (end-block cap) is charged for no later block.
+    let height = match a.exhausted_at {
+        Some(e) if e < height => e,
+        _ => height,
+    };
     if height <= a.settled_at {
         return Ok(());
     }
@@ -506,8 +512,9 @@ fn settle_inner(
     Ok(())
 }
 
-/// Recomputes the exhaustion and warning heights of an account settled at `now`, and
-/// moves its index entries.
+/// Recomputes the exhaustion and warning heights of an account settled at
+/// `a.settled_at` (`now`, or its exhaustion height if that passed), and moves its index
+/// entries.
 fn reindex(
     state: &mut dyn StateWrite,
     id: &[u8],
@@ -547,7 +554,7 @@ fn reindex(
             hi = mid;
         }
     }
-    let due = now + lo;
+    let due = a.settled_at + lo;
     a.exhausted_at = Some(due);
     state.put(height_key(DUE, due, id), Vec::new());
     let warn_blocks = params(state)?.low_funds_warning_blocks;
@@ -711,6 +718,14 @@ pub fn create_payment(
         return Err(AppError::InvalidRequest("payment rate is zero".into()));
     }
     settle_inner(state, id, &mut a, height, events)?;
+    if a.settled_at < height {
+        // Its funds ran out before `height` and its closing was carried (end-block cap): a new
+        // payment would be charged for blocks before it existed.
+        return Err(AppError::EscrowAccountClosed(format!(
+            "{} (funds ran out at height {}; it closes at the next end block)",
+            a.id, a.settled_at
+        )));
+    }
     let p = Payment {
         provider: provider.clone(),
         rate_atto,
@@ -858,30 +873,39 @@ pub fn close_account(
     Ok(refund)
 }
 
-/// Account ids whose funds run out at `height` (they cover `height` and no more).
-pub fn due_at(state: &dyn StateRead, height: u64) -> Result<Vec<Vec<u8>>, AppError> {
-    let mut p = vec![DUE];
-    p.extend_from_slice(&height.to_be_bytes());
-    Ok(state
-        .prefix_range(&p, None, usize::MAX)?
+/// Up to `limit` accounts whose funds ran out at or before `height` and are not closed yet,
+/// in key order (oldest exhaustion height first): `(exhaustion height, account id)`.
+/// Entries past the per-height cap stay in the index and come first at the next height.
+pub fn due_through(
+    state: &dyn StateRead,
+    height: u64,
+    limit: usize,
+) -> Result<Vec<(u64, Vec<u8>)>, AppError> {
+    Ok(crate::modules::due_entries(state, DUE, height, limit)?
         .into_iter()
-        .map(|(k, _)| k[9..].to_vec())
+        .map(|(h, k)| (h, k[9..].to_vec()))
         .collect())
 }
 
-/// Emits the low-funds warnings due at `height` and removes their index entries.
+/// Removes the exhaustion-index entry of account `id` at `height` (end block takes it out
+/// before closing the account, so an item that fails is not retried at every height).
+pub(crate) fn unindex_due(state: &mut dyn StateWrite, height: u64, id: &[u8]) {
+    state.delete(height_key(DUE, height, id));
+}
+
+/// Emits up to `limit` low-funds warnings due at or before `height` (key order) and removes
+/// their index entries; the rest stay for the next height.
 pub fn warn_due(
     state: &mut dyn StateWrite,
     height: u64,
+    limit: usize,
     events: &mut Vec<Event>,
 ) -> Result<(), AppError> {
-    let mut p = vec![WARN];
-    p.extend_from_slice(&height.to_be_bytes());
-    for (k, _) in state.prefix_range(&p, None, usize::MAX)? {
+    for (due_h, k) in crate::modules::due_entries(state, WARN, height, limit)? {
         let id = &k[9..];
         state.delete(k.clone());
         if let Some(mut a) = get_account(state, id)? {
-            if a.state == AccountState::Open && a.warn_at == Some(height) {
+            if a.state == AccountState::Open && a.warn_at == Some(due_h) {
                 a.warn_at = None;
                 if let Some(due) = a.exhausted_at {
                     events.push(low_funds_event(&a, due, height));

@@ -554,6 +554,9 @@ pub fn validate_module_params(module: &str, json: &str) -> Result<(), AppError> 
             if p.max_reclamation_window_s <= p.min_reclamation_window_s {
                 e.push("max_reclamation_window_s must exceed min_reclamation_window_s".into());
             }
+            if p.max_end_block_items == 0 {
+                e.push("max_end_block_items must be at least 1".into());
+            }
             problems(module, e)
         }
         "deployment" => {

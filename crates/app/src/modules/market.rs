@@ -56,6 +56,11 @@ pub struct MarketParams {
     /// Longest reclamation window (seconds).
     #[serde(default = "default_max_reclamation_window_s")]
     pub max_reclamation_window_s: u64,
+    /// Most entries of each end-block index (order work, low-funds warnings, exhausted
+    /// escrow accounts) processed at one height; the rest stay in the index, in key order,
+    /// for the next heights. At least 1.
+    #[serde(default = "default_max_end_block_items")]
+    pub max_end_block_items: u32,
 }
 
 fn default_min_reclamation_window_s() -> u64 {
@@ -66,6 +71,10 @@ fn default_max_reclamation_window_s() -> u64 {
     720 * 3600
 }
 
+fn default_max_end_block_items() -> u32 {
+    1000
+}
+
 impl Default for MarketParams {
     fn default() -> Self {
         Self {
@@ -74,6 +83,7 @@ impl Default for MarketParams {
             order_timeout: 100,
             min_reclamation_window_s: default_min_reclamation_window_s(),
             max_reclamation_window_s: default_max_reclamation_window_s(),
+            max_end_block_items: default_max_end_block_items(),
         }
     }
 }
@@ -980,15 +990,18 @@ pub fn lowest_bid(bids: &[(Vec<u8>, Bid)]) -> Option<&(Vec<u8>, Bid)> {
 
 /// End-block work due at this height: auctions closing, orders timing out, escrow warnings,
 /// and escrow accounts whose funds run out (their leases close).
+///
+/// Each of the three indexes yields at most `max_end_block_items` entries per height, the
+/// oldest first; what is left stays indexed and is processed at the next heights. An
+/// account closed after its exhaustion height is settled through that height only.
 pub(crate) fn end_block(
     state: &mut dyn StateWrite,
     ctx: &BlockCtx,
     events: &mut Vec<Event>,
 ) -> Result<(), AppError> {
     let now = ctx.height;
-    let mut p = vec![ORDER_DUE];
-    p.extend_from_slice(&now.to_be_bytes());
-    for (k, _) in state.prefix_range(&p, None, usize::MAX)? {
+    let cap = params(state)?.max_end_block_items.max(1) as usize;
+    for (due_h, k) in crate::modules::due_entries(state, ORDER_DUE, now, cap)? {
         state.delete(k.clone());
         let kind = k[9];
         let oid = k[10..].to_vec();
@@ -998,13 +1011,13 @@ pub(crate) fn end_block(
                 return Ok(());
             }
             let bids = order_bids(state, &oid)?;
-            if kind == DUE_AUCTION && o.window_end == now {
+            if kind == DUE_AUCTION && o.window_end == due_h {
                 if let Some((bid, _)) = lowest_bid(&bids) {
                     let bid = bid.clone();
                     create_lease(state, &oid, o, &bid, now, events)?;
                 }
             } else if kind == DUE_TIMEOUT
-                && o.timeout_at == now
+                && o.timeout_at == due_h
                 && !bids.iter().any(|(_, b)| b.state == BidState::Open)
             {
                 close_order(state, &oid, &mut o, "no_bids", events)?;
@@ -1021,14 +1034,15 @@ pub(crate) fn end_block(
         });
         crate::modules::skip_or_halt(r, &format!("order {}", hex::encode(&oid)), events)?;
     }
-    escrow::warn_due(state, now, events)?;
-    for acct in escrow::due_at(state, now)? {
-        // Only deployment accounts pay out; a bid account is never due.
-        if acct.first() != Some(&1) {
-            continue;
-        }
+    escrow::warn_due(state, now, cap, events)?;
+    for (due_h, acct) in escrow::due_through(state, now, cap)? {
+        escrow::unindex_due(state, due_h, &acct);
         let Some(a) = escrow::get_account(state, &acct)? else { continue };
-        if a.state != escrow::AccountState::Open || a.exhausted_at != Some(now) {
+        // Only deployment accounts pay out; a bid account is never due.
+        if acct.first() != Some(&1)
+            || a.state != escrow::AccountState::Open
+            || a.exhausted_at != Some(due_h)
+        {
             continue;
         }
         let dk = &acct[1..];
@@ -1053,6 +1067,7 @@ pub(crate) fn end_block(
                     .attr("owner", &owner)
                     .attr("dseq", dseq)
                     .attr("unsettled", format!("{unsettled}{}", a.denom))
+                    .attr("exhausted_at", due_h)
                     .attr("height", now),
             );
             deployment::close_deployment(

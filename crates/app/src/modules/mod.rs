@@ -106,6 +106,42 @@ pub(crate) fn atomically(
     Ok(())
 }
 
+/// Entries of a height-keyed index (`prefix ‖ height_BE ‖ …`) due at or before `now`, in
+/// key order, at most `limit`: `(height, full key)`. When nothing is due this reads one
+/// entry (the index's first), whatever the index holds.
+pub(crate) fn due_entries(
+    state: &dyn StateRead,
+    prefix: u8,
+    now: u64,
+    limit: usize,
+) -> Result<Vec<(u64, Vec<u8>)>, AppError> {
+    let mut out = Vec::new();
+    let mut after: Option<Vec<u8>> = None;
+    // The first page is one entry: the common case is "nothing due".
+    let mut page_len = 1;
+    while out.len() < limit {
+        let page = state.prefix_range(&[prefix], after.as_deref(), page_len)?;
+        let full = page.len() == page_len;
+        for (k, _) in page {
+            let h = k
+                .get(1..9)
+                .and_then(|b| b.try_into().ok())
+                .map(u64::from_be_bytes)
+                .ok_or_else(|| AppError::ChainState(format!("short index key {k:02x?}")))?;
+            if h > now || out.len() == limit {
+                return Ok(out);
+            }
+            after = Some(k.clone());
+            out.push((h, k));
+        }
+        if !full {
+            break;
+        }
+        page_len = (limit - out.len()).clamp(1, 256);
+    }
+    Ok(out)
+}
+
 /// End-block work for one item failed for a reason other than storage: the item is skipped
 /// (with an event), the chain goes on. Storage failures halt.
 pub(crate) fn skip_or_halt(

@@ -21,25 +21,7 @@ fn uakt(balances: &serde_json::Value) -> u128 {
 
 #[test]
 fn devnet_send_sigkill_restart_keeps_everything() {
-    let rpc = common::free_port();
-    let api = common::free_port();
-    let mut env = Env::new().env("DCLOUD_KEYRING_BACKEND", "test");
-    env.node = format!("http://127.0.0.1:{rpc}");
-    let rpc_laddr = format!("127.0.0.1:{rpc}");
-    let api_laddr = format!("127.0.0.1:{api}");
-    let mut devnet = env.spawn(
-        "devnet",
-        &[
-            "devnet",
-            "--no-provider",
-            "--block-time",
-            "300ms",
-            "--rpc.laddr",
-            &rpc_laddr,
-            "--api.laddr",
-            &api_laddr,
-        ],
-    );
+    let (env, mut devnet, _) = common::devnet();
 
     // The chain runs and the height rises.
     let h1 = env.wait_for_height(1, T, &mut devnet);

@@ -10,8 +10,6 @@ mod common;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::Env;
-
 const T: Duration = Duration::from_secs(60);
 const FIXTURE: &str = "profile-svc-name-mismatch.yaml";
 
@@ -44,25 +42,7 @@ fn uact(balances: &serde_json::Value) -> u128 {
 fn tenant_deploys_from_sdl_sees_it_and_gets_the_deposit_back_on_close() {
     let sdl = sdl_fixture(FIXTURE);
     let sdl = sdl.to_str().expect("utf-8 path");
-    let rpc = common::free_port();
-    let api = common::free_port();
-    let mut env = Env::new().env("DCLOUD_KEYRING_BACKEND", "test");
-    env.node = format!("http://127.0.0.1:{rpc}");
-    let rpc_laddr = format!("127.0.0.1:{rpc}");
-    let api_laddr = format!("127.0.0.1:{api}");
-    let mut devnet = env.spawn(
-        "devnet",
-        &[
-            "devnet",
-            "--no-provider",
-            "--block-time",
-            "300ms",
-            "--rpc.laddr",
-            &rpc_laddr,
-            "--api.laddr",
-            &api_laddr,
-        ],
-    );
+    let (env, mut devnet, _) = common::devnet();
     env.wait_for_height(2, T, &mut devnet);
 
     let alice = env.run(&["keys", "show", "alice", "-a"]).ok().trim().to_string();

@@ -105,25 +105,7 @@ fn poll<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
 
 #[test]
 fn a_tenant_deploys_two_providers_bid_the_lowest_wins_and_everyone_is_paid_exactly() {
-    let rpc = common::free_port();
-    let api = common::free_port();
-    let mut env = Env::new().env("DCLOUD_KEYRING_BACKEND", "test");
-    env.node = format!("http://127.0.0.1:{rpc}");
-    let rpc_laddr = format!("127.0.0.1:{rpc}");
-    let api_laddr = format!("127.0.0.1:{api}");
-    let mut devnet = env.spawn(
-        "devnet",
-        &[
-            "devnet",
-            "--no-provider",
-            "--block-time",
-            "300ms",
-            "--rpc.laddr",
-            &rpc_laddr,
-            "--api.laddr",
-            &api_laddr,
-        ],
-    );
+    let (env, mut devnet, _) = common::devnet();
     env.wait_for_height(2, T, &mut devnet);
     let addr = |k: &str| env.run(&["keys", "show", k, "-a"]).ok().trim().to_string();
     let (alice, bob, provider) = (addr("alice"), addr("bob"), addr("provider"));

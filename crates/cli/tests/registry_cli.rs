@@ -83,25 +83,7 @@ fn sdl_show_gives_groups_and_prices_per_block_and_per_month_at_the_block_time() 
 
 #[test]
 fn devnet_provider_create_update_audit_and_certificate_lifecycle() {
-    let rpc = common::free_port();
-    let api = common::free_port();
-    let mut env = Env::new().env("DCLOUD_KEYRING_BACKEND", "test");
-    env.node = format!("http://127.0.0.1:{rpc}");
-    let rpc_laddr = format!("127.0.0.1:{rpc}");
-    let api_laddr = format!("127.0.0.1:{api}");
-    let mut devnet = env.spawn(
-        "devnet",
-        &[
-            "devnet",
-            "--no-provider",
-            "--block-time",
-            "300ms",
-            "--rpc.laddr",
-            &rpc_laddr,
-            "--api.laddr",
-            &api_laddr,
-        ],
-    );
+    let (env, mut devnet, _) = common::devnet();
     env.wait_for_height(1, T, &mut devnet);
     let provider = env.run(&["keys", "show", "provider", "-a"]).ok().trim().to_string();
 

@@ -46,25 +46,7 @@ fn tx_ok(env: &Env, args: &[&str]) -> Value {
 
 #[test]
 fn delegate_unbond_cancel_gov_and_slashing_commands_on_a_devnet() {
-    let rpc = common::free_port();
-    let api = common::free_port();
-    let mut env = Env::new().env("DCLOUD_KEYRING_BACKEND", "test");
-    env.node = format!("http://127.0.0.1:{rpc}");
-    let rpc_laddr = format!("127.0.0.1:{rpc}");
-    let api_laddr = format!("127.0.0.1:{api}");
-    let mut devnet = env.spawn(
-        "devnet",
-        &[
-            "devnet",
-            "--no-provider",
-            "--block-time",
-            "300ms",
-            "--rpc.laddr",
-            &rpc_laddr,
-            "--api.laddr",
-            &api_laddr,
-        ],
-    );
+    let (env, mut devnet, api_laddr) = common::devnet();
     env.wait_for_height(1, T, &mut devnet);
 
     // A second key, funded by alice.

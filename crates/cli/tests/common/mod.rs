@@ -245,3 +245,28 @@ impl Drop for Proc {
         self.kill();
     }
 }
+
+/// Starts `dcloud devnet --no-provider` (300 ms blocks) on free loopback ports; the returned
+/// env's `node` points at its RPC; also returns the REST API's `host:port`.
+pub fn devnet() -> (Env, Proc, String) {
+    let rpc = free_port();
+    let api = free_port();
+    let mut env = Env::new().env("DCLOUD_KEYRING_BACKEND", "test");
+    env.node = format!("http://127.0.0.1:{rpc}");
+    let rpc_laddr = format!("127.0.0.1:{rpc}");
+    let api_laddr = format!("127.0.0.1:{api}");
+    let devnet = env.spawn(
+        "devnet",
+        &[
+            "devnet",
+            "--no-provider",
+            "--block-time",
+            "300ms",
+            "--rpc.laddr",
+            &rpc_laddr,
+            "--api.laddr",
+            &api_laddr,
+        ],
+    );
+    (env, devnet, api_laddr)
+}

@@ -116,6 +116,13 @@ pub enum DeclineReason {
         /// The configured deposit denom.
         denom: String,
     },
+    /// The deployment requires a longer reclamation window than this provider offers.
+    ReclamationWindowTooShort {
+        /// The deployment's minimum (seconds).
+        required_s: u64,
+        /// What this provider offers (seconds; 0: none).
+        offered_s: u64,
+    },
 }
 
 impl fmt::Display for DeclineReason {
@@ -163,6 +170,16 @@ impl fmt::Display for DeclineReason {
             DeclineReason::DepositDenomNotAccepted { denom } => {
                 write!(f, "bid deposit denom {denom} is not accepted by the chain")
             }
+            DeclineReason::ReclamationWindowTooShort { required_s, offered_s: 0 } => write!(
+                f,
+                "the deployment requires a reclamation window of at least {required_s}s and \
+                 this provider offers none (set reclamation_window in provider.yaml)"
+            ),
+            DeclineReason::ReclamationWindowTooShort { required_s, offered_s } => write!(
+                f,
+                "the deployment requires a reclamation window of at least {required_s}s, this \
+                 provider offers {offered_s}s"
+            ),
         }
     }
 }
@@ -311,6 +328,21 @@ pub fn bid_deposit(configured: &Coin, chain_min: &[(String, u128)]) -> Result<Co
         || DeclineReason::DepositDenomNotAccepted { denom: configured.denom.clone() },
     )?;
     Ok(Coin::new(configured.amount.max(min), configured.denom.clone()))
+}
+
+/// The reclamation window (whole seconds, 0: none) to offer on an order whose deployment
+/// requires at least `required_s`, given what this provider is configured to offer.
+pub fn reclamation_window(
+    required_s: Option<u64>,
+    configured: std::time::Duration,
+) -> Result<u64, DeclineReason> {
+    let offered_s = configured.as_secs();
+    match required_s {
+        Some(required_s) if offered_s < required_s => {
+            Err(DeclineReason::ReclamationWindowTooShort { required_s, offered_s })
+        }
+        _ => Ok(offered_s),
+    }
 }
 
 /// What happened to an order (fed by the daemon).
@@ -771,6 +803,26 @@ mod tests {
             bid_deposit(&Coin::new(5_000, "ufoo"), &min),
             Err(DeclineReason::DepositDenomNotAccepted { denom: "ufoo".into() })
         );
+    }
+
+    #[test]
+    fn reclamation_window_offered_only_when_it_covers_the_deployments_minimum() {
+        use std::time::Duration;
+        // No requirement: offer what is configured (possibly none).
+        assert_eq!(reclamation_window(None, Duration::ZERO), Ok(0));
+        assert_eq!(reclamation_window(None, Duration::from_secs(7200)), Ok(7200));
+        // A requirement the configured window covers (exactly or more).
+        assert_eq!(reclamation_window(Some(3600), Duration::from_secs(3600)), Ok(3600));
+        assert_eq!(reclamation_window(Some(3600), Duration::from_millis(7_200_900)), Ok(7200));
+        // Too short, or none at all: declined, saying what to configure.
+        let short = reclamation_window(Some(3600), Duration::from_secs(600)).unwrap_err();
+        assert_eq!(
+            short,
+            DeclineReason::ReclamationWindowTooShort { required_s: 3600, offered_s: 600 }
+        );
+        assert!(short.to_string().contains("offers 600s"), "{short}");
+        let none = reclamation_window(Some(3600), Duration::ZERO).unwrap_err();
+        assert!(none.to_string().contains("set reclamation_window"), "{none}");
     }
 
     fn tracker() -> OrderTracker {

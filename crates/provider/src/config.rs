@@ -508,6 +508,11 @@ pub struct ProviderConfig {
     /// Withdraw lease earnings this often.
     #[serde(with = "duration_str", default = "default_withdraw")]
     pub withdraw_period: Duration,
+    /// Reclamation window offered with every bid (notice this provider gives before taking a
+    /// lease back, `MsgLeaseStartReclaim`); `0s`: none, and orders whose deployment requires
+    /// one are declined. Whole seconds, within the chain's market params range.
+    #[serde(with = "duration_str", default)]
+    pub reclamation_window: Duration,
     /// Where the daemon keeps its state.
     #[serde(default = "default_state_dir")]
     pub state_dir: PathBuf,
@@ -881,6 +886,8 @@ bid_deposit: 500000uact        # raised to the chain's minimum if lower
 bid_timeout: 5m                # give up an open bid after this long
 manifest_timeout: 5m           # close a won lease whose manifest never came
 withdraw_period: 24h           # withdraw lease earnings this often
+reclamation_window: 0s         # notice given before reclaiming a lease (0s: none; orders
+                               # requiring a window are then declined), e.g. 24h
 state_dir: ~/.dcloud-provider
 max_concurrent_orders: 32
 
@@ -916,6 +923,9 @@ mod tests {
         assert_eq!(c.ingress.domain.as_deref(), Some("apps.example.com"));
         assert_eq!(c.bid_timeout, Duration::from_secs(300));
         assert_eq!(c.withdraw_period, Duration::from_secs(86_400));
+        assert_eq!(c.reclamation_window, Duration::ZERO);
+        let with_window = parse(&format!("{MINIMAL}reclamation_window: 24h\n")).unwrap();
+        assert_eq!(with_window.reclamation_window, Duration::from_secs(86_400));
         assert_eq!(c.bid_deposit, Coin::new(500_000, "uact"));
         assert!(!c.state_dir.starts_with("~"));
         let t = c.pricing.table();

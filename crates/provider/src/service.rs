@@ -110,6 +110,8 @@ pub struct Settings {
     pub bid_timeout: Duration,
     /// Withdraw from every active lease this often.
     pub withdraw_period: Duration,
+    /// Reclamation window offered with bids (zero: none).
+    pub reclamation_window: Duration,
 }
 
 impl Inner {
@@ -554,6 +556,7 @@ async fn build_inner(
             manifest_timeout: cfg.manifest_timeout,
             bid_timeout: cfg.bid_timeout,
             withdraw_period: cfg.withdraw_period,
+            reclamation_window: cfg.reclamation_window,
         },
         bids: Mutex::new(BTreeMap::new()),
         manifests: Mutex::new(BTreeMap::new()),
@@ -730,12 +733,27 @@ impl Inner {
         &self,
         o: &OrderId,
     ) -> Result<Option<dcloud_app::modules::deployment::GroupSpec>, DaemonError> {
+        Ok(self.group_and_reclamation(o).await?.map(|(spec, _)| spec))
+    }
+
+    /// The order's group spec and the reclamation window (seconds) its deployment requires.
+    async fn group_and_reclamation(
+        &self,
+        o: &OrderId,
+    ) -> Result<Option<(dcloud_app::modules::deployment::GroupSpec, Option<u64>)>, DaemonError>
+    {
         let info = match mk::deployment(&self.client, &o.owner, o.dseq, 0).await {
             Ok(i) => i,
             Err(e) if e.is_not_found() => return Ok(None),
             Err(e) => return Err(chain_err(e)),
         };
-        Ok(info.deployment.groups.into_iter().find(|g| g.gseq == o.gseq).map(|g| g.spec))
+        let min_window = info.deployment.reclamation_min_window_s;
+        Ok(info
+            .deployment
+            .groups
+            .into_iter()
+            .find(|g| g.gseq == o.gseq)
+            .map(|g| (g.spec, min_window)))
     }
 
     /// Open orders we have not bid on yet; and our open bids (re-reserved).
@@ -827,11 +845,14 @@ impl Inner {
     }
 
     async fn try_bid(&self, o: &OrderId) -> Result<(), String> {
-        let spec = self
-            .group_spec(o)
+        let (spec, min_window) = self
+            .group_and_reclamation(o)
             .await
             .map_err(|e| e.to_string())?
             .ok_or_else(|| "the deployment or group is gone".to_string())?;
+        let window =
+            crate::bidengine::reclamation_window(min_window, self.settings.reclamation_window)
+                .map_err(|r| r.to_string())?;
         // Audits of this provider, fresh for each order (auditors may have signed since).
         let audits = self.client.audits(Some(&self.me), None).await.map_err(|e| e.to_string())?;
         let profile = {
@@ -865,7 +886,11 @@ impl Inner {
         let bid = o.lease_id(&self.me);
         let out = self
             .txq
-            .submit(vec![mk::create_bid(&bid.bid_ref(), price_coin, deposit)])
+            .submit(vec![if window > 0 {
+                mk::create_bid_with_reclamation(&bid.bid_ref(), price_coin, deposit, window)
+            } else {
+                mk::create_bid(&bid.bid_ref(), price_coin, deposit)
+            }])
             .await
             .map_err(|e| format!("bid refused: {e}"))?;
         tracing::info!(order = %o, price = %atto_to_decimal(price), denom = %spec.denom, tx = %out.hash, "bid placed");

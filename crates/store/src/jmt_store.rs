@@ -42,11 +42,19 @@ pub struct StoreOptions {
     /// How many versions (the latest included) stay readable and provable; older ones are pruned
     /// at commit. Default 100; 0 keeps every version.
     pub keep_recent: u64,
+    /// Bytes of redb's page cache ([`StoreOptions::DEFAULT_CACHE_SIZE_BYTES`] by default). More
+    /// helps large states whose hot pages outgrow it (e.g. bulk seeding of benchmarks).
+    pub cache_size_bytes: usize,
+}
+
+impl StoreOptions {
+    /// The default page cache: 1 GiB (redb's own default).
+    pub const DEFAULT_CACHE_SIZE_BYTES: usize = 1 << 30;
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        Self { keep_recent: 100 }
+        Self { keep_recent: 100, cache_size_bytes: Self::DEFAULT_CACHE_SIZE_BYTES }
     }
 }
 
@@ -181,13 +189,15 @@ impl Store {
                 std::fs::create_dir_all(parent)?;
             }
         }
-        let db = Database::builder().create(path)?;
+        let db = Database::builder().set_cache_size(opts.cache_size_bytes).create(path)?;
         Self::init(db, Some(path.to_path_buf()), opts)
     }
 
     /// A store kept in memory only (for tests and tools); same behaviour, nothing persisted.
     pub fn in_memory(opts: StoreOptions) -> Result<Self, StoreError> {
-        let db = Database::builder().create_with_backend(redb::backends::InMemoryBackend::new())?;
+        let db = Database::builder()
+            .set_cache_size(opts.cache_size_bytes)
+            .create_with_backend(redb::backends::InMemoryBackend::new())?;
         Self::init(db, None, opts)
     }
 
@@ -792,7 +802,8 @@ mod tests {
     /// history); the latest values are stored once.
     #[test]
     fn every_version_of_a_rewritten_key_reads_and_proves() {
-        let store = Store::in_memory(StoreOptions { keep_recent: 0 }).unwrap();
+        let store =
+            Store::in_memory(StoreOptions { keep_recent: 0, ..StoreOptions::default() }).unwrap();
         let steps: [Option<&[u8]>; 6] =
             [Some(b"a"), Some(b"b"), None, None, Some(b"c"), Some(b"c2")];
         let mut roots = Vec::new();
@@ -826,7 +837,8 @@ mod tests {
     /// content has: no leaked nodes, values, tombstones or preimages.
     #[test]
     fn pruning_leaves_no_garbage() {
-        let store = Store::in_memory(StoreOptions { keep_recent: 1 }).unwrap();
+        let store =
+            Store::in_memory(StoreOptions { keep_recent: 1, ..StoreOptions::default() }).unwrap();
         let mut model = BTreeMap::new();
         let mut seed = 7u64;
         for v in 0..40u64 {
@@ -845,7 +857,9 @@ mod tests {
                 };
             }
             let root = commit(&store, &c);
-            let fresh = Store::in_memory(StoreOptions { keep_recent: 1 }).unwrap();
+            let fresh =
+                Store::in_memory(StoreOptions { keep_recent: 1, ..StoreOptions::default() })
+                    .unwrap();
             let content: Changes =
                 model.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect();
             assert_eq!(commit(&fresh, &content), root);

@@ -2,8 +2,9 @@
 //!
 //! * Every block is one redb write transaction ([`Store::commit`]): JMT nodes, the flat
 //!   latest-state table, the superseded values (history), key preimages, the stale indexes, the
-//!   meta record (latest version, root per version), the caller's aux writes, and the pruning of versions that fell
-//!   out of the retention window. A crash leaves the store at the last committed version.
+//!   meta record (latest version, root per version), the caller's aux writes, and the pruning of
+//!   versions that fell out of the retention window. A crash leaves the store at the last
+//!   committed version.
 //! * Reads go through [`Snapshot`]s, each holding a redb read transaction, so a reader keeps
 //!   seeing its version while commits and pruning go on.
 //! * Each value is stored once: the latest in the flat table, superseded ones in the history.

@@ -210,10 +210,10 @@ fn main() {
         std::env::var("MARKET_BENCH_BATCH").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     // Named, so a wrapper can remove it should the run be killed.
     let dir = tempfile::Builder::new().prefix("market-bench").tempdir().expect("tempdir");
-    let store = Arc::new(
-        Store::open(&dir.path().join("state.redb"), StoreOptions { keep_recent: 2 })
-            .expect("store"),
-    );
+    let cache_mib: usize =
+        std::env::var("MARKET_BENCH_CACHE_MIB").ok().and_then(|v| v.parse().ok()).unwrap_or(4096);
+    let opts = StoreOptions { keep_recent: 2, cache_size_bytes: cache_mib << 20 };
+    let store = Arc::new(Store::open(&dir.path().join("state.redb"), opts).expect("store"));
     let akt = 1_000_000u128;
     let cfg = TestConfig {
         funded: 4,
@@ -234,7 +234,7 @@ fn main() {
         .find(|m| m.name == "market")
         .and_then(|m| m.end_block)
         .expect("market end block");
-    println!("market benchmark: end_block over 200 heights with nothing due (registry / market alone), registry end_block with one escrow exhaustion due, empty block = begin + end block + commit; batch {batch} leases per seeded version");
+    println!("market benchmark: end_block over 200 heights with nothing due (registry / market alone), registry end_block with one escrow exhaustion due, empty block = begin + end block + commit; batch {batch} leases per seeded version, redb cache {cache_mib} MiB");
     println!(
         "{:>9} {:>17} {:>17} {:>17} {:>9} {:>7} {:>8} {:>8} {:>8} {:>9}",
         "leases",

@@ -91,7 +91,7 @@ impl RunningNode {
         let genesis = Genesis::from_json(&gtext).map_err(NodeError::Genesis)?;
         let store = Arc::new(Store::open(
             &config::state_path(&home),
-            StoreOptions { keep_recent: cfg.keep_recent_versions },
+            StoreOptions { keep_recent: cfg.keep_recent_versions, ..StoreOptions::default() },
         )?);
         let app = Arc::new(App::new(store)?);
         app.set_check_invariants(cfg.check_invariants);

@@ -1,14 +1,17 @@
 //! The persistent store: a Jellyfish Merkle Tree (sha256) over one redb file.
 //!
-//! * Every block is one redb write transaction ([`Store::commit`]): JMT nodes, versioned values,
-//!   key preimages, the flat latest-state table, the stale indexes, the meta record (latest
-//!   version, root per version), the caller's aux writes, and the pruning of versions that fell
-//!   out of the retention window. A crash leaves the store at the last committed version.
+//! * Every block is one redb write transaction ([`Store::commit`]): JMT nodes, the flat
+//!   latest-state table, the superseded values (history), key preimages, the stale indexes, the
+//!   meta record (latest version, root per version), the caller's aux writes, and the pruning of
+//!   versions that fell out of the retention window. A crash leaves the store at the last
+//!   committed version.
 //! * Reads go through [`Snapshot`]s, each holding a redb read transaction, so a reader keeps
 //!   seeing its version while commits and pruning go on.
-//! * Reads of the latest version use the flat table (one B-tree lookup, ordered prefix ranges);
-//!   reads of an older retained version use the versioned value table (one reverse seek; ordered
-//!   prefix ranges at two seeks per distinct key).
+//! * Each value is stored once: the latest in the flat table, superseded ones in the history.
+//!   Reads of the latest version use the flat table (one B-tree lookup, ordered prefix ranges);
+//!   reads of an older retained version use the flat table when its value was set by then, else
+//!   the history (one reverse seek; ordered prefix ranges merge the flat range with the history
+//!   at two seeks per distinct key).
 //!
 //! See [`crate::tables`] for the on-disk layout.
 
@@ -24,10 +27,10 @@ use sha2::Sha256;
 
 use crate::proof::StateProof;
 use crate::tables::{
-    as_slice_bounds, key_hash, node_db_key, prefix_bounds, root_node_db_key, stale_db_key,
-    value_db_key, ReadTables, AUX, FLAT, FORMAT, META, META_FORMAT, META_LATEST, META_OLDEST,
-    NODES, PREIMAGES, ROOTS, STALE_BEFORE, STALE_NODES, STALE_THROUGH, STALE_VALUES, TAG_DELETED,
-    TAG_SET, VALUES,
+    as_slice_bounds, flat_entry_into, key_hash, node_db_key, prefix_bounds, root_node_db_key,
+    split_flat, stale_db_key, value_db_key, ReadTables, AUX, FLAT, FORMAT, META, META_FORMAT,
+    META_LATEST, META_OLDEST, NODES, PREIMAGES, ROOTS, STALE_BEFORE, STALE_NODES, STALE_THROUGH,
+    STALE_VALUES, TAG_DELETED, TAG_SET, VALUES,
 };
 use crate::{Changes, KvPair, StateRead, StoreError};
 
@@ -40,11 +43,19 @@ pub struct StoreOptions {
     /// How many versions (the latest included) stay readable and provable; older ones are pruned
     /// at commit. Default 100; 0 keeps every version.
     pub keep_recent: u64,
+    /// Bytes of redb's page cache ([`StoreOptions::DEFAULT_CACHE_SIZE_BYTES`] by default). More
+    /// helps large states whose hot pages outgrow it (e.g. bulk seeding of benchmarks).
+    pub cache_size_bytes: usize,
+}
+
+impl StoreOptions {
+    /// The default page cache: 1 GiB (redb's own default).
+    pub const DEFAULT_CACHE_SIZE_BYTES: usize = 1 << 30;
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        Self { keep_recent: 100 }
+        Self { keep_recent: 100, cache_size_bytes: Self::DEFAULT_CACHE_SIZE_BYTES }
     }
 }
 
@@ -179,13 +190,15 @@ impl Store {
                 std::fs::create_dir_all(parent)?;
             }
         }
-        let db = Database::builder().create(path)?;
+        let db = Database::builder().set_cache_size(opts.cache_size_bytes).create(path)?;
         Self::init(db, Some(path.to_path_buf()), opts)
     }
 
     /// A store kept in memory only (for tests and tools); same behaviour, nothing persisted.
     pub fn in_memory(opts: StoreOptions) -> Result<Self, StoreError> {
-        let db = Database::builder().create_with_backend(redb::backends::InMemoryBackend::new())?;
+        let db = Database::builder()
+            .set_cache_size(opts.cache_size_bytes)
+            .create_with_backend(redb::backends::InMemoryBackend::new())?;
         Self::init(db, None, opts)
     }
 
@@ -296,7 +309,7 @@ impl Store {
 
     /// A read view of a retained `version` ([`StoreError::VersionUnavailable`] if it is pruned
     /// or not committed yet). The latest version's view serves `get` and `prefix_range` from the
-    /// flat table; an older version's view serves both from the versioned value table.
+    /// flat table; an older version's view serves both from the flat and history tables.
     pub fn snapshot(&self, version: u64) -> Result<Snapshot, StoreError> {
         let tables = self.read_tables()?;
         let root = Self::checked_root(&tables, version)?;
@@ -398,38 +411,44 @@ impl Store {
             t.stale_nodes.insert(&k[..], ())?;
         }
 
-        // The flat and value tables in key order; preimages in key-hash order (B-tree locality).
+        // The flat and history tables in key order; preimages in key-hash order (B-tree
+        // locality). Each value is stored once: the latest in `flat` (with the version that set
+        // it); the value it replaces moves to the history at that version.
         let batch_values = p.batch.node_batch.values();
         let mut by_hash = Vec::with_capacity(p.keys.len());
+        let (mut flat_buf, mut entry) = (Vec::new(), Vec::new());
         for (key, kh) in &p.keys {
             let value = batch_values
                 .get(&(v, *kh))
                 .ok_or_else(|| StoreError::Corrupt("prepared value missing".into()))?;
-            let existed = match value {
-                Some(value) => t.flat.insert(&key[..], &value[..])?.is_some(),
-                None => t.flat.remove(&key[..])?.is_some(),
-            };
-            by_hash.push((kh, key, value, existed));
-        }
-        let mut entry = Vec::new();
-        for &(_, key, value, existed) in &by_hash {
-            match value {
+            let replaced = match value {
                 Some(value) => {
+                    flat_entry_into(&mut flat_buf, v, value);
+                    t.flat.insert(&key[..], &flat_buf[..])?
+                }
+                None => t.flat.remove(&key[..])?,
+            };
+            let existed = match replaced {
+                Some(raw) => {
+                    let (set_at, old) = split_flat(raw.value())?;
                     entry.clear();
                     entry.push(TAG_SET);
-                    entry.extend_from_slice(value);
-                    t.values.insert(&value_db_key(key, v)[..], &entry[..])?;
+                    entry.extend_from_slice(old);
+                    drop(raw);
+                    t.values.insert(&value_db_key(key, set_at)[..], &entry[..])?;
+                    true
                 }
-                // Deleting an absent key changes nothing (the tree ignores it too).
-                None if existed => {
-                    t.values.insert(&value_db_key(key, v)[..], &[TAG_DELETED][..])?;
-                }
-                None => {}
+                None => false,
+            };
+            // Deleting an absent key changes nothing (the tree ignores it too).
+            if value.is_none() && existed {
+                t.values.insert(&value_db_key(key, v)[..], &[TAG_DELETED][..])?;
             }
             if existed {
                 let marker = if value.is_some() { STALE_BEFORE } else { STALE_THROUGH };
                 t.stale_values.insert(&stale_db_key(v, key)[..], marker)?;
             }
+            by_hash.push((kh, key, value, existed));
         }
         by_hash.sort_unstable_by_key(|e| e.0);
         for &(kh, key, value, existed) in &by_hash {
@@ -548,8 +567,9 @@ impl Store {
 }
 
 /// Deletes everything only versions below `target` need: tree nodes stale since `<= target`,
-/// root nodes and roots of versions `< target`, value entries superseded at `<= target`, and
-/// the preimages of keys left without any value entry.
+/// root nodes and roots of versions `< target`, history entries superseded at `<= target` (a
+/// latest value, in `flat`, is never among them), and the preimages of keys left without any
+/// history entry or latest value.
 fn prune(t: &mut WriteTables<'_>, target: u64) -> Result<(), StoreError> {
     let stale_end = target.saturating_add(1).to_be_bytes();
 
@@ -590,7 +610,10 @@ fn prune(t: &mut WriteTables<'_>, target: u64) -> Result<(), StoreError> {
     for key in emptied {
         let lo = value_db_key(&key, 0);
         let hi = value_db_key(&key, u64::MAX);
-        if t.values.range::<&[u8]>(&lo[..]..=&hi[..])?.next().is_none() {
+        // Deleted, then set again: the latest value (in `flat`) still needs its preimage.
+        if t.values.range::<&[u8]>(&lo[..]..=&hi[..])?.next().is_none()
+            && t.flat.get(&key[..])?.is_none()
+        {
             t.preimages.remove(&key_hash(&key).0[..])?;
         }
     }
@@ -673,14 +696,15 @@ impl StateRead for Snapshot {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         let tables = self.tables()?;
         match (self.inner.is_latest, self.inner.version) {
-            (true, _) => Ok(tables.flat.get(key)?.map(|g| g.value().to_vec())),
+            (true, _) => tables.latest_value(key),
             (false, Some(version)) => tables.value_at(key, version),
             (false, None) => Ok(None),
         }
     }
 
-    /// At the latest version a scan of the flat table; at an older one a scan of the versioned
-    /// value table (newest entry at or below the version per key, deletions skipped).
+    /// At the latest version a scan of the flat table; at an older one the flat range merged
+    /// with the history (per key the latest value if set by then, else the newest history entry
+    /// at or below the version; deletions skipped).
     fn prefix_range(
         &self,
         prefix: &[u8],
@@ -700,7 +724,7 @@ impl StateRead for Snapshot {
         let mut out = Vec::new();
         for item in tables.flat.range::<&[u8]>(as_slice_bounds(&bounds))?.take(limit) {
             let (k, v) = item?;
-            out.push((k.value().to_vec(), v.value().to_vec()));
+            out.push((k.value().to_vec(), split_flat(v.value())?.1.to_vec()));
         }
         Ok(out)
     }
@@ -755,11 +779,67 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// A database of the previous layout (2: the latest value also in the history table) is
+    /// refused rather than misread.
+    #[test]
+    fn a_store_of_layout_2_is_refused() {
+        let db = Database::builder()
+            .create_with_backend(redb::backends::InMemoryBackend::new())
+            .unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut meta = txn.open_table(META).unwrap();
+            meta.insert(META_LATEST, 5).unwrap();
+            meta.insert(META_FORMAT, 2).unwrap();
+        }
+        txn.commit().unwrap();
+        let err = Store::init(db, None, StoreOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("written in layout 2"), "{err}");
+        assert!(err.to_string().contains("re-create the data directory"), "{err}");
+    }
+
+    /// A key set, overwritten, deleted and set again reads (get, scans) and proves its value at
+    /// every version, whether the value is the latest (in `flat`) or superseded (in the
+    /// history); the latest values are stored once.
+    #[test]
+    fn every_version_of_a_rewritten_key_reads_and_proves() {
+        let store =
+            Store::in_memory(StoreOptions { keep_recent: 0, ..StoreOptions::default() }).unwrap();
+        let steps: [Option<&[u8]>; 6] =
+            [Some(b"a"), Some(b"b"), None, None, Some(b"c"), Some(b"c2")];
+        let mut roots = Vec::new();
+        for step in steps {
+            let mut c = Changes::new();
+            c.insert(b"k".to_vec(), step.map(<[u8]>::to_vec));
+            c.insert(b"other".to_vec(), Some(vec![roots.len() as u8]));
+            roots.push(commit(&store, &c));
+        }
+        for (v, step) in steps.iter().enumerate() {
+            let snap = store.snapshot(v as u64).unwrap();
+            assert_eq!(snap.get(b"k").unwrap().as_deref(), *step, "version {v}");
+            let scanned = snap.prefix_range(b"", None, 10).unwrap();
+            let mut expected = Vec::new();
+            if let Some(value) = step {
+                expected.push((b"k".to_vec(), value.to_vec()));
+            }
+            expected.push((b"other".to_vec(), vec![v as u8]));
+            assert_eq!(scanned, expected, "version {v}");
+            let (value, proof) = store.get_with_proof(b"k", v as u64).unwrap();
+            assert_eq!(value.as_deref(), *step, "version {v}");
+            crate::verify_proof(roots[v], b"k", value.as_deref(), &proof).unwrap();
+        }
+        // History: a, b and the deletion of `k` (deleting an absent key writes nothing), c;
+        // five superseded values of `other`. The latest values are in `flat` only.
+        let [_, values, preimages, flat, ..] = counts(&store);
+        assert_eq!((values, preimages, flat), (9, 2, 2));
+    }
+
     /// With `keep_recent = 1`, pruning leaves exactly what a fresh store holding the same
     /// content has: no leaked nodes, values, tombstones or preimages.
     #[test]
     fn pruning_leaves_no_garbage() {
-        let store = Store::in_memory(StoreOptions { keep_recent: 1 }).unwrap();
+        let store =
+            Store::in_memory(StoreOptions { keep_recent: 1, ..StoreOptions::default() }).unwrap();
         let mut model = BTreeMap::new();
         let mut seed = 7u64;
         for v in 0..40u64 {
@@ -778,14 +858,17 @@ mod tests {
                 };
             }
             let root = commit(&store, &c);
-            let fresh = Store::in_memory(StoreOptions { keep_recent: 1 }).unwrap();
+            let fresh =
+                Store::in_memory(StoreOptions { keep_recent: 1, ..StoreOptions::default() })
+                    .unwrap();
             let content: Changes =
                 model.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect();
             assert_eq!(commit(&fresh, &content), root);
             let live = model.len() as u64;
             let [nodes, values, preimages, flat, stale_nodes, stale_values, roots] = counts(&store);
             assert_eq!(nodes, counts(&fresh)[0], "version {v}");
-            assert_eq!((values, preimages, flat), (live, live, live), "version {v}");
+            // Latest values live in `flat` only; with one retained version, no history.
+            assert_eq!((values, preimages, flat), (0, live, live), "version {v}");
             assert_eq!((stale_nodes, stale_values, roots), (0, 0, 1), "version {v}");
         }
     }

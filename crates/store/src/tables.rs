@@ -7,27 +7,35 @@
 //! | table | key | value |
 //! |---|---|---|
 //! | `jmt_nodes` | [`node_db_key`]: `version_BE(8) ‖ num_nibbles(1) ‖ nibble bytes` | borsh(`Node`) |
-//! | `values` | [`value_db_key`]: `escaped key ‖ 0x00 0x00 ‖ version_BE(8)` | `1 ‖ value` (set) or `0` (deleted) |
+//! | `values` | [`value_db_key`]: `escaped key ‖ 0x00 0x00 ‖ version_BE(8)` | history: `1 ‖ value` (set at that version, superseded since) or `0` (deleted at that version) |
 //! | `preimages` | `key_hash(32)` | raw key |
-//! | `flat` | raw key | raw value, latest version only |
+//! | `flat` | raw key | `version_BE(8) ‖ value`: the latest value and the version that set it |
 //! | `stale_nodes` | `stale_since_BE(8) ‖ node_db_key` | `()` |
 //! | `stale_values` | `stale_since_BE(8) ‖ raw key` | [`STALE_BEFORE`] or [`STALE_THROUGH`] |
 //! | `meta` | name | u64 (`latest`, `oldest`, `format`) |
 //! | `roots` | version | root hash |
 //! | `aux` | raw key | raw value (not merkleized) |
 //!
+//! Each value is stored once: the latest in `flat` only; when a later version `V` overwrites or
+//! deletes it, it moves to `values` at the version that set it (a deletion also records a
+//! deletion entry at `V`). The value of a key at version `V` is its `flat` value if that was set
+//! at or before `V`, else the newest `values` entry at or before `V`.
+//!
 //! Pruning to a new oldest retained version `O` deletes: nodes indexed stale since `<= O`
 //! (jmt reports which nodes each version replaces), root nodes and roots of versions `< O` (an
-//! unchanged version copies its root without marking the old one stale), value entries
+//! unchanged version copies its root without marking the old one stale), history entries
 //! superseded at `<= O` (indexed in `stale_values` when a key is overwritten or deleted), and
-//! preimages of keys left with no value entry. A key's entry that is still current at `O` is
-//! never indexed as stale, so every retained version stays readable and provable.
+//! preimages of keys left with no history entry and no latest value. A key's entry that is still
+//! current at `O` is never indexed as stale (and the latest value is never in `values`), so
+//! every retained version stays readable and provable.
 //!
-//! The value table is ordered by raw key (escaped so that no key's encoding is a prefix of
-//! another's), then version: a key's versions are adjacent, so an ordered prefix scan at any
-//! retained version is one seek per distinct key ([`ReadTables::range_at`]). The JMT asks for
-//! values by key hash (proofs only); those go through `preimages` first.
+//! Both value tables are ordered by raw key (`values` escapes it so that no key's encoding is a
+//! prefix of another's, then orders by version): a key's versions are adjacent, so an ordered
+//! prefix scan at any retained version merges one `flat` range with one seek per distinct key
+//! of `values` ([`ReadTables::range_at`]). The JMT asks for values by key hash (proofs only);
+//! those go through `preimages` first.
 
+use std::cmp::Ordering;
 use std::ops::Bound;
 
 use jmt::storage::{HasPreimage, LeafNode, Node, NodeKey, TreeReader};
@@ -58,9 +66,11 @@ pub(crate) const META_LATEST: &str = "latest";
 pub(crate) const META_OLDEST: &str = "oldest";
 /// `meta` key: the on-disk layout version ([`FORMAT`]).
 pub(crate) const META_FORMAT: &str = "format";
-/// The on-disk layout this code writes: 2 = values keyed by raw key (1, without a `format`
-/// record, keyed them by key hash and cannot serve scans at past versions).
-pub(crate) const FORMAT: u64 = 2;
+/// The on-disk layout this code writes: 3 = each value stored once (the latest in `flat` with
+/// its version, superseded ones in `values`). 2 kept every version, the latest included, in
+/// `values` and the bare latest value in `flat`; 1, without a `format` record, keyed `values` by
+/// key hash and cannot serve scans at past versions.
+pub(crate) const FORMAT: u64 = 3;
 
 /// `stale_values` marker: once pruned, drop every value entry of the key older than
 /// `stale_since` (a newer value was written at `stale_since`).
@@ -156,6 +166,21 @@ pub(crate) fn stale_db_key(stale_since: u64, rest: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A `flat` entry: `version_BE ‖ value`, written into `out` (cleared first).
+pub(crate) fn flat_entry_into(out: &mut Vec<u8>, version: u64, value: &[u8]) {
+    out.clear();
+    out.reserve(8 + value.len());
+    out.extend_from_slice(&version.to_be_bytes());
+    out.extend_from_slice(value);
+}
+
+/// Splits a `flat` entry into (the version that set it, value).
+pub(crate) fn split_flat(raw: &[u8]) -> Result<(u64, &[u8]), StoreError> {
+    raw.split_first_chunk::<8>()
+        .map(|(v, value)| (u64::from_be_bytes(*v), value))
+        .ok_or_else(|| StoreError::Corrupt("short flat entry".into()))
+}
+
 /// Decodes a value entry: `Some(value)` for a set, `None` for a deletion.
 pub(crate) fn decode_value_entry(raw: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
     match raw.split_first() {
@@ -221,6 +246,9 @@ pub(crate) fn as_slice_bounds(
     (conv(&b.0), conv(&b.1))
 }
 
+/// A key with history: (raw key, its [`value_key_part`], its oldest history version).
+type HistoryKey = (Vec<u8>, Vec<u8>, u64);
+
 /// The read-only tables of one redb read transaction: a consistent view of the whole store.
 ///
 /// Each table keeps the read transaction alive, so this view stays valid (and unchanged) while
@@ -256,14 +284,31 @@ impl ReadTables {
         Ok(Some((oldest, latest)))
     }
 
-    /// The value of `key` at `version`: the newest value entry at or below `version`.
-    pub(crate) fn value_at(&self, key: &[u8], version: u64) -> Result<Option<Vec<u8>>, StoreError> {
-        let part = value_key_part(key);
-        self.value_at_part(&part, version)
+    /// The latest value of `key` (the `flat` entry without its version).
+    pub(crate) fn latest_value(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        match self.flat.get(key)? {
+            Some(raw) => Ok(Some(split_flat(raw.value())?.1.to_vec())),
+            None => Ok(None),
+        }
     }
 
-    /// [`Self::value_at`] for a key given as its [`value_key_part`].
-    fn value_at_part(&self, part: &[u8], version: u64) -> Result<Option<Vec<u8>>, StoreError> {
+    /// The value of `key` at `version` (at most this view's latest version): the latest value
+    /// if it was set at or before `version`, else the newest history entry at or below
+    /// `version`.
+    pub(crate) fn value_at(&self, key: &[u8], version: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        if let Some(raw) = self.flat.get(key)? {
+            let (set_at, value) = split_flat(raw.value())?;
+            if set_at <= version {
+                return Ok(Some(value.to_vec()));
+            }
+        }
+        let part = value_key_part(key);
+        self.history_at_part(&part, version)
+    }
+
+    /// The newest history entry at or below `version` of the key given as its
+    /// [`value_key_part`] (`None` also when it was deleted then).
+    fn history_at_part(&self, part: &[u8], version: u64) -> Result<Option<Vec<u8>>, StoreError> {
         let mut lo = part.to_vec();
         lo.extend_from_slice(&0u64.to_be_bytes());
         let mut hi = part.to_vec();
@@ -278,10 +323,34 @@ impl ReadTables {
         }
     }
 
+    /// The first key with history within `bounds` (escaped value-table bounds), as
+    /// `(raw key, value_key_part, oldest version)`; moves `bounds` past all of its entries.
+    fn next_history_key(&self, bounds: &mut KeyBounds) -> Result<Option<HistoryKey>, StoreError> {
+        if let (Bound::Excluded(l) | Bound::Included(l), Bound::Excluded(u)) = &*bounds {
+            if l >= u {
+                return Ok(None);
+            }
+        }
+        let next = {
+            let mut range = self.values.range::<&[u8]>(as_slice_bounds(bounds))?;
+            match range.next() {
+                Some(entry) => entry?.0.value().to_vec(),
+                None => return Ok(None),
+            }
+        };
+        let (key, first_version) = split_value_db_key(&next)?;
+        let part = next[..next.len() - 8].to_vec();
+        let mut after = part.clone();
+        after.extend_from_slice(&u64::MAX.to_be_bytes());
+        bounds.0 = Bound::Excluded(after);
+        Ok(Some((key, part, first_version)))
+    }
+
     /// Entries whose key starts with `prefix` as they were at `version`, ascending by key,
-    /// strictly after `start_after` when given, at most `limit` of them. One seek for the next
-    /// key with any history in range, one for its newest entry at or below `version`; keys
-    /// deleted (or not yet written) at `version` are skipped.
+    /// strictly after `start_after` when given, at most `limit` of them; keys deleted (or not
+    /// yet written) at `version` are skipped. Merges the `flat` range (latest values, taken
+    /// when set at or before `version`) with the keys of the history range (one seek for the
+    /// next key with history, one for its newest entry at or below `version`).
     pub(crate) fn range_at(
         &self,
         prefix: &[u8],
@@ -289,6 +358,12 @@ impl ReadTables {
         limit: usize,
         version: u64,
     ) -> Result<Vec<KvPair>, StoreError> {
+        let Some(flat_bounds) = prefix_bounds(prefix, start_after, None).filter(|_| limit > 0)
+        else {
+            return Ok(Vec::new());
+        };
+        let mut flat = self.flat.range::<&[u8]>(as_slice_bounds(&flat_bounds))?;
+
         let mut escaped_prefix = Vec::with_capacity(prefix.len() + 1);
         escape_into(&mut escaped_prefix, prefix);
         let upper = match prefix_end(&escaped_prefix) {
@@ -299,31 +374,55 @@ impl ReadTables {
             Some(s) if s >= prefix => Bound::Excluded(value_db_key(s, u64::MAX)),
             _ => Bound::Included(escaped_prefix),
         };
-        let mut bounds: KeyBounds = (lower, upper);
+        let mut history_bounds: KeyBounds = (lower, upper);
+
+        // The next unconsumed key of each side: `flat` as (key, value if set at or before
+        // `version`), history as (key, value_key_part, oldest version).
+        let mut next_flat: Option<(Vec<u8>, Option<Vec<u8>>)> = None;
+        let mut next_history: Option<HistoryKey> = None;
+        let (mut flat_done, mut history_done) = (false, false);
         let mut out = Vec::new();
         while out.len() < limit {
-            if let (Bound::Excluded(l) | Bound::Included(l), Bound::Excluded(u)) = &bounds {
-                if l >= u {
-                    break;
-                }
+            if next_flat.is_none() && !flat_done {
+                next_flat = match flat.next() {
+                    Some(entry) => {
+                        let (k, v) = entry?;
+                        let (set_at, value) = split_flat(v.value())?;
+                        Some((k.value().to_vec(), (set_at <= version).then(|| value.to_vec())))
+                    }
+                    None => None,
+                };
+                flat_done = next_flat.is_none();
             }
-            let next = {
-                let mut range = self.values.range::<&[u8]>(as_slice_bounds(&bounds))?;
-                match range.next() {
-                    Some(entry) => entry?.0.value().to_vec(),
-                    None => break,
-                }
+            if next_history.is_none() && !history_done {
+                next_history = self.next_history_key(&mut history_bounds)?;
+                history_done = next_history.is_none();
+            }
+            let order = match (&next_flat, &next_history) {
+                (None, None) => break,
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (Some(f), Some(h)) => f.0.cmp(&h.0),
             };
-            let (key, first_version) = split_value_db_key(&next)?;
-            let part = &next[..next.len() - 8];
-            if first_version <= version {
-                if let Some(value) = self.value_at_part(part, version)? {
-                    out.push((key, value));
+            let from_flat = if order.is_le() { next_flat.take() } else { None };
+            let from_history = if order.is_ge() { next_history.take() } else { None };
+            let (key, value) = match (from_flat, from_history) {
+                (Some((key, Some(value))), _) => (key, Some(value)),
+                (_, Some((key, part, first_version))) => {
+                    let value = if first_version <= version {
+                        self.history_at_part(&part, version)?
+                    } else {
+                        None
+                    };
+                    (key, value)
                 }
+                // Set after `version`, with no history: not written yet at `version`.
+                (Some((key, None)), None) => (key, None),
+                (None, None) => break,
+            };
+            if let Some(value) = value {
+                out.push((key, value));
             }
-            let mut after = part.to_vec();
-            after.extend_from_slice(&u64::MAX.to_be_bytes());
-            bounds.0 = Bound::Excluded(after);
         }
         Ok(out)
     }

@@ -10,7 +10,7 @@ use dcloud_store::{
 use proptest::prelude::*;
 
 fn opts(keep_recent: u64) -> StoreOptions {
-    StoreOptions { keep_recent }
+    StoreOptions { keep_recent, ..StoreOptions::default() }
 }
 
 fn changes(items: &[(&str, Option<&str>)]) -> Changes {

@@ -2,8 +2,9 @@
 //! run, disk bytes per active lease, and `MsgCreateBid` throughput at each level.
 //!
 //! `cargo bench -p dcloud-app --bench market` (release). `MARKET_BENCH_LEVELS` (default
-//! `0,10000,100000,1000000`) and `MARKET_BENCH_BATCH` (leases per seeded version, default
-//! 100000) change the run. The chain is configured like the devnet: proof of stake with mint
+//! `0,10000,100000,1000000`), `MARKET_BENCH_BATCH` (leases per seeded version, default
+//! 100000) and `MARKET_BENCH_CACHE_MIB` (redb page cache, default the store's 1 GiB) change
+//! the run. The chain is configured like the devnet: proof of stake with mint
 //! and distribution on, default market / escrow params; the redb file lives in a temp dir
 //! removed at the end (`keep_recent = 2`, so stale tree nodes are pruned as it grows).
 //!
@@ -25,29 +26,35 @@
 //! escrow exhaustion (one lease closes, its carried low-funds warning fires); empty blocks
 //! (begin + end block + commit); RSS; db file size and the store's table use.
 //!
-//! Figures (2-core dev VM shared with other builds, release, 2026-11-25, 100k leases per
-//! seeded version; µs timings vary ±30 % between runs there):
+//! Figures (2-core dev VM, release, 2026-11-25, 100k leases per seeded version, store layout 3:
+//! each value stored once; three runs, the best p50 with the range of the others and its ratio
+//! to 0 leases: µs timings vary up to 2× between runs there):
 //!
-//! | leases | registry end_block p50 | market alone p50 | one exhaustion p50 | empty block | RSS | db file | seed | MsgCreateBid |
+//! | leases | registry end_block p50 / p99 | market alone p50 / p99 | one exhaustion p50 | empty block | RSS | db file | seed | MsgCreateBid |
 //! |---|---|---|---|---|---|---|---|---|
-//! | 0 | 16.0 µs | 1.2 µs | – | 7.6–16 ms | 7 MiB | 0.3 MiB | – | 1,915–2,622 tx/s |
-//! | 10k | 19.5 µs (1.22×) | 2.4 µs (1.9×) | 220 µs | 7.8–8.4 ms | 259 MiB | 136 MiB | 4.7 s | 1,212–1,452 tx/s |
-//! | 100k | 21.1 µs (1.31×) | 2.7 µs (2.1×) | 236 µs | 8.7 ms | 2.1 GiB | 1,088 MiB | 66 s | 785–1,186 tx/s |
-//! | 300k | 21.6 µs (1.35×) | 2.7 µs (2.2×) | 252 µs | 10.2 ms | 3.4 GiB | 4,096 MiB | 197 s | 650 tx/s |
+//! | 0 | 16.4 µs (–27.5) / 36–59 µs | 1.3 µs (–2.3) / 1.6–2.5 µs | – | 1.3–1.4 ms | 7 MiB | 0.3 MiB | – | 3,209–4,268 tx/s |
+//! | 10k | 20.1 µs (–20.6) 1.23× / 45–54 µs | 2.3 µs 1.8× / 2.4–15 µs | 229–237 µs | 2.0–2.3 ms | 263 MiB | 136 MiB | 3.4–4.8 s | 1,600–2,491 tx/s |
+//! | 100k | 21.5 µs (–39.7) 1.31× / 68–125 µs | 2.6 µs (–5.1) 2.0× / 3.6–28 µs | 260–434 µs | 3.7–4.3 ms | 2.1 GiB | 1,088 MiB | 46–55 s | 1,120–1,138 tx/s |
+//! | 300k | 21.4 µs (–36.5) 1.30× / 50–77 µs | 2.6 µs (–4.4) 2.0× / 3.4–5.2 µs | 278–470 µs | 4.8–5.4 ms | 3.4 GiB | 4,096 MiB | 147–161 s | 844–1,068 tx/s |
 //!
 //! End block does no per-lease work: the market reads its params and seeks the three due
 //! indexes (4 B-tree lookups in the flat table); what grows is that B-tree's depth (height 5
-//! from 100k leases on), so the growth flattens (1.31× → 1.35× from 100k to 300k; the rest of
-//! the registry, ~16 µs, does not depend on leases). Disk per active lease: 5.2 KB of live
-//! keys + values over all tables (2.7 KB of it the market records, 10 entries), ~8 KB with
-//! redb's page slack, 11.4–14.3 KB of db file growth (free pages, grown in 2 GiB steps).
-//! Before this layout stored each value once (flat only; history on overwrite) the file grew
-//! 22.8–34 KB per lease. `MsgCreateBid` gas 81.6k.
+//! from 100k leases on), so the growth flattens (1.31× at 100k, 1.30× at 300k; the rest of the
+//! registry, ~16 µs, does not depend on leases). Disk per active lease: 5.5 KB of live keys +
+//! values over all tables (3.0 KB of it the market records, 10 entries; at 300k: `flat` 871
+//! MiB, JMT nodes 448 MiB, preimages 242 MiB, history 0.6 MiB with `keep_recent = 2`),
+//! 11.4–14.3 KB of db file growth (redb page slack: 869 MiB of partly filled pages at 300k,
+//! 679 MiB of them in `flat`; and free pages: the file grows in 2 GiB steps). Layout 2 (the
+//! latest value also in the history table) on the same VM at 100k: 2,176 MiB db file (22.8
+//! KB per lease), 8.6 KB live per lease, seed 78 s, empty block 10.4 ms. A 4 GiB redb cache
+//! (`MARKET_BENCH_CACHE_MIB=4096`) changed nothing up to 300k (seed 4.3 / 51 / 151 s) but RSS
+//! (5.5 GiB at 300k). `MsgCreateBid` gas 85.4k.
 //!
-//! 1M was attempted twice (50k and 100k leases per version) and stopped at the 30-minute mark
-//! while seeding (file 12.3 GB): seeding slows from ~0.5 to >2 ms per lease as the random-keyed
-//! tables (key preimages, JMT nodes) outgrow redb's 1 GiB page cache and every commit rewrites
-//! most of their pages. Extrapolating the table use, 1M needs ~8 GB of pages.
+//! 1M was not run this time: 300k already takes ~150 s of seeding at ~0.75 ms per lease and
+//! rising, so 1M would not finish in 10 minutes. Two earlier attempts (50k and 100k leases per
+//! version) stopped at the 30-minute mark while seeding (file 12.3 GB): seeding slows from
+//! ~0.5 to >2 ms per lease as the random-keyed tables (key preimages, JMT nodes, `flat`)
+//! outgrow redb's page cache and every commit rewrites most of their pages.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -210,8 +217,10 @@ fn main() {
         std::env::var("MARKET_BENCH_BATCH").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     // Named, so a wrapper can remove it should the run be killed.
     let dir = tempfile::Builder::new().prefix("market-bench").tempdir().expect("tempdir");
-    let cache_mib: usize =
-        std::env::var("MARKET_BENCH_CACHE_MIB").ok().and_then(|v| v.parse().ok()).unwrap_or(4096);
+    let cache_mib: usize = std::env::var("MARKET_BENCH_CACHE_MIB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(StoreOptions::DEFAULT_CACHE_SIZE_BYTES >> 20);
     let opts = StoreOptions { keep_recent: 2, cache_size_bytes: cache_mib << 20 };
     let store = Arc::new(Store::open(&dir.path().join("state.redb"), opts).expect("store"));
     let akt = 1_000_000u128;

@@ -844,6 +844,7 @@ pub mod market {
             price: Some(mpb::DecCoin { denom: denom.into(), amount: price.into() }),
             deposit: Some(proto_coin(&deposit.to_string(), "uact")),
             reclamation_window_s: 0,
+            deposit_sources: Vec::new(),
         })
     }
 

@@ -278,3 +278,63 @@ fn a_deployment_can_be_created_with_its_deposit_drawn_from_a_grant_and_refunded_
     assert_eq!(uact(&c, &tenant), GENESIS_ACT - 500_000);
     assert_eq!(limit(&c, &funder), 800_000, "the refund restores the grant");
 }
+
+#[test]
+fn a_provider_bids_with_a_deposit_from_a_bid_scoped_grant_and_the_granter_gets_it_back_when_the_bid_closes(
+) {
+    let (mut c, tenant, funder) = chain();
+    let provider = c.address(1);
+    let deposit = 500_000;
+    let bid_with = |sources: Vec<PbSource>| match create_bid(
+        &provider, &tenant, 1, 1, 1, "50000", DENOM_ACT, deposit,
+    ) {
+        Msg::CreateBid(mut m) => {
+            m.deposit_sources = sources.into_iter().map(|s| s as i32).collect();
+            Msg::CreateBid(m)
+        }
+        other => other,
+    };
+    // A grant scoped to deployments only cannot fund a bid deposit: refused, nothing moves.
+    let r = c.exec(3, vec![grant_msg(&funder, &provider, 2_000_000, None)]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    let (funder_before, provider_before) = (uact(&c, &funder), uact(&c, &provider));
+    let r = c.exec(1, vec![bid_with(vec![PbSource::Grant])]);
+    assert_ne!(r.code, 0, "a deployment-scoped grant paid a bid deposit");
+    assert!(r.log.contains("insufficient funds"), "{}", r.log);
+    assert_eq!((uact(&c, &funder), uact(&c, &provider)), (funder_before, provider_before));
+
+    // Re-granted with the bid scope: the deposit comes out of the funder's balance.
+    let auth = DepositAuthorization {
+        spend_limits: vec![proto_coin("2000000", DENOM_ACT)],
+        scopes: vec![PbScope::Bid as i32],
+    };
+    let regrant = Msg::Grant(MsgGrant {
+        granter: funder.to_string(),
+        grantee: provider.to_string(),
+        grant: Some(PbGrant {
+            authorization: Some(Any {
+                type_url: DEPOSIT_AUTHORIZATION_URL.into(),
+                value: auth.encode_to_vec(),
+            }),
+            expiration: None,
+        }),
+    });
+    let r = c.exec(3, vec![regrant]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    let funder_before = uact(&c, &funder);
+    let r = c.exec(1, vec![bid_with(vec![PbSource::Grant])]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert_eq!(uact(&c, &funder), funder_before - deposit);
+    assert_eq!(uact(&c, &provider), provider_before, "the provider paid nothing");
+    assert_eq!(limit(&c, &funder), 2_000_000 - deposit);
+
+    // The provider closes its open bid: the deposit returns to the funder, restoring the grant.
+    let close = Msg::CloseBid(dcloud_proto::dcloud::market::MsgCloseBid {
+        id: bid_id(&tenant, 1, 1, 1, &provider),
+    });
+    let r = c.exec(1, vec![close]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert_eq!(uact(&c, &funder), funder_before);
+    assert_eq!(uact(&c, &provider), provider_before);
+    assert_eq!(limit(&c, &funder), 2_000_000);
+}

@@ -213,6 +213,10 @@ pub(crate) enum BidTx {
         /// Reclamation window to offer, e.g. `24h` (required when the deployment asks for one).
         #[arg(long, value_parser = parse_window)]
         reclamation_window: Option<u64>,
+        /// Where the deposit comes from, in order: `balance`, `grant` (bid-scoped deposit
+        /// grants given to you, `tx authz grant --scope bid`) or `grant,balance`.
+        #[arg(long, default_value = "balance")]
+        sources: String,
         #[command(flatten)]
         common: TxFlags,
     },
@@ -566,8 +570,11 @@ pub(crate) async fn run_market_tx(ctx: &Ctx, cmd: MarketTx) -> anyhow::Result<()
             price,
             deposit,
             reclamation_window,
+            sources,
             common,
         }) => {
+            let sources = dcloud_client::authz::parse_sources(&sources)
+                .map_err(|e| anyhow::anyhow!("invalid --sources: {e}"))?;
             let price = mk::parse_dec_coin(&price, "--price")?;
             let deposit = deposit.map(|d| mk::parse_coin(&d, "--deposit")).transpose()?;
             let key = ctx.signing_key(&from)?;
@@ -599,12 +606,15 @@ pub(crate) async fn run_market_tx(ctx: &Ctx, cmd: MarketTx) -> anyhow::Result<()
                 deposit.amount,
                 deposit.denom
             );
-            let msg = mk::create_bid_with_reclamation(
+            let mut msg = mk::create_bid_with_reclamation(
                 &b,
                 price,
                 deposit,
                 reclamation_window.unwrap_or(0),
             );
+            if let dcloud_proto::Msg::CreateBid(m) = &mut msg {
+                m.deposit_sources = sources.iter().map(|s| *s as i32).collect();
+            }
             send(ctx, &key, &[msg], &common, &summary, bid_extra(&b)).await
         }
         MarketTx::Bid(BidTx::Close { order, from, common }) => {
@@ -1110,12 +1120,16 @@ mod tests {
             "p",
             "--reclamation-window",
             "2h",
+            "--sources",
+            "grant,balance",
         ])
         .unwrap();
-        let Sub::Market(MarketTx::Bid(BidTx::Create { reclamation_window, .. })) = c else {
+        let Sub::Market(MarketTx::Bid(BidTx::Create { reclamation_window, sources, .. })) = c
+        else {
             panic!()
         };
         assert_eq!(reclamation_window, Some(7200));
+        assert_eq!(sources, "grant,balance");
         assert!(parse(&[
             "market",
             "bid",

@@ -295,6 +295,7 @@ pub fn create_bid(bid: &BidRef, price: pb::DecCoin, deposit: pb::Coin) -> Msg {
         price: Some(price),
         deposit: Some(deposit),
         reclamation_window_s: 0,
+        deposit_sources: Vec::new(),
     })
 }
 

@@ -616,7 +616,7 @@ fn deposit_sources(
 }
 
 /// Deposit sources in order (default: the depositor's balance).
-fn parse_sources(raw: &[i32]) -> Result<Vec<escrow::DepositSource>, AppError> {
+pub(crate) fn parse_sources(raw: &[i32]) -> Result<Vec<escrow::DepositSource>, AppError> {
     use dcloud_proto::dcloud::escrow::DepositSource as Pb;
     let mut sources = Vec::new();
     for s in raw {
@@ -639,13 +639,14 @@ fn parse_sources(raw: &[i32]) -> Result<Vec<escrow::DepositSource>, AppError> {
 /// Collects `amount` of `denom` from the sources in order: the depositor's balance, then the
 /// deposit grants held by the depositor (the granters' balances, up to each grant's limit).
 /// Fails when the sources cannot cover it all.
-fn gather_deposit(
+pub(crate) fn gather_deposit(
     state: &mut dyn StateWrite,
     depositor: &AccAddress,
     sources: &[escrow::DepositSource],
     denom: &str,
     amount: u128,
     ctx: &BlockCtx,
+    scope: authz::DepositScope,
 ) -> Result<Vec<escrow::Depositor>, AppError> {
     let mut funds = Vec::new();
     let mut left = amount;
@@ -668,14 +669,8 @@ fn gather_deposit(
                 }
             }
             escrow::DepositSource::Grant => {
-                let taken = authz::take_for_deposit(
-                    state,
-                    depositor,
-                    denom,
-                    left,
-                    authz::DepositScope::Deployment,
-                    ctx.time_ms,
-                )?;
+                let taken =
+                    authz::take_for_deposit(state, depositor, denom, left, scope, ctx.time_ms)?;
                 for (granter, take) in taken {
                     funds.push(escrow::Depositor {
                         owner: granter,
@@ -803,7 +798,15 @@ pub(crate) fn deliver(
                     .collect(),
             };
             let sources = parse_sources(&m.deposit_sources)?;
-            let funds = gather_deposit(state, &owner, &sources, &denom, amount, ctx)?;
+            let funds = gather_deposit(
+                state,
+                &owner,
+                &sources,
+                &denom,
+                amount,
+                ctx,
+                authz::DepositScope::Deployment,
+            )?;
             escrow::create_account_funded(
                 state,
                 &escrow_id(&owner, dseq),
@@ -842,7 +845,15 @@ pub(crate) fn deliver(
             let (denom, amount) = parse_amount(&m.amount, "amount")?;
             let (depositor, sources) = deposit_sources(m)?;
             escrow::check_deposit(state, &escrow_id(&owner, dseq), &denom)?;
-            let funds = gather_deposit(state, &depositor, &sources, &denom, amount, ctx)?;
+            let funds = gather_deposit(
+                state,
+                &depositor,
+                &sources,
+                &denom,
+                amount,
+                ctx,
+                authz::DepositScope::Deployment,
+            )?;
             let a = escrow::deposit(state, &escrow_id(&owner, dseq), funds, &denom, now, events)?;
             // A uakt deposit to a uact account is its AKT fallback (see escrow).
             let balance = if denom == a.denom {

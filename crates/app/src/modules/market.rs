@@ -757,13 +757,23 @@ pub(crate) fn deliver(
                 index: o.bids,
                 reclamation_window_s: window,
             };
-            escrow::create_account(
+            let sources = deployment::parse_sources(&m.deposit_sources)?;
+            let funds = deployment::gather_deposit(
+                state,
+                &prov,
+                &sources,
+                &ddenom,
+                deposit,
+                ctx,
+                crate::modules::authz::DepositScope::Bid,
+            )?;
+            escrow::create_account_funded(
                 state,
                 &bid_escrow_id(&bid),
                 format!("bid/{}", bid_label(&b)),
                 &prov,
                 &ddenom,
-                deposit,
+                funds,
                 now,
                 events,
             )?;

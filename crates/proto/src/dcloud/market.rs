@@ -59,6 +59,10 @@ pub struct MsgCreateBid {
     /// least the deployment's minimum) when the deployment asks for one.
     #[prost(uint64, tag = "5")]
     pub reclamation_window_s: u64,
+    /// Where the deposit comes from, tried in order
+    /// ([`crate::dcloud::escrow::DepositSource`] values); empty = the provider's balance.
+    #[prost(enumeration = "crate::dcloud::escrow::DepositSource", repeated, tag = "6")]
+    pub deposit_sources: Vec<i32>,
 }
 
 /// A provider withdraws its bid (or ends its active lease).

@@ -85,8 +85,9 @@ fn tenant_deploys_from_sdl_sees_it_and_gets_the_deposit_back_on_close() {
         .to_string();
     assert!(e.contains("simple.yaml") && e.contains("signedBy"), "{e}");
     // A deposit in the wrong denom, too.
-    let e = env
-        .run(&[
+    // Creating a deployment from `sdl` funded in uakt: the one-line error.
+    let create_in_uakt = |sdl: &str| {
+        env.run(&[
             "tx",
             "deployment",
             "create",
@@ -98,7 +99,9 @@ fn tenant_deploys_from_sdl_sees_it_and_gets_the_deposit_back_on_close() {
             "-y",
         ])
         .one_line_error()
-        .to_string();
+        .to_string()
+    };
+    let e = create_in_uakt(sdl);
     assert!(e.contains("prices in uact"), "{e}");
     // 9.5: the devnet's market runs on ACT: an SDL priced (and funded) in uakt is refused by
     // the chain, with the way to get ACT.
@@ -107,20 +110,7 @@ fn tenant_deploys_from_sdl_sees_it_and_gets_the_deposit_back_on_close() {
     assert!(hello.contains("denom: uact"), "{hello}");
     let akt_sdl = env.dir.path().join("hello-uakt.yaml");
     std::fs::write(&akt_sdl, hello.replace("denom: uact", "denom: uakt")).expect("write SDL");
-    let e = env
-        .run(&[
-            "tx",
-            "deployment",
-            "create",
-            akt_sdl.to_str().expect("path"),
-            "--from",
-            "alice",
-            "--deposit",
-            "5000000uakt",
-            "-y",
-        ])
-        .one_line_error()
-        .to_string();
+    let e = create_in_uakt(akt_sdl.to_str().expect("path"));
     assert!(e.contains("uakt is not accepted") && e.contains("dcloud tx bme mint-act"), "{e}");
 
     // Create, manual auction; the dseq defaults to the latest height and is printed.

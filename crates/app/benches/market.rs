@@ -213,6 +213,8 @@ fn main() {
         .split(',')
         .map(|v| v.trim().parse().expect("MARKET_BENCH_LEVELS: comma-separated counts"))
         .collect();
+    let rounds: u64 =
+        std::env::var("MARKET_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
     let batch: u64 =
         std::env::var("MARKET_BENCH_BATCH").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     // Named, so a wrapper can remove it should the run be killed.
@@ -221,7 +223,11 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(StoreOptions::DEFAULT_CACHE_SIZE_BYTES >> 20);
-    let opts = StoreOptions { keep_recent: 2, cache_size_bytes: cache_mib << 20 };
+    let opts = StoreOptions {
+        keep_recent: 2,
+        cache_size_bytes: cache_mib << 20,
+        ..StoreOptions::default()
+    };
     let store = Arc::new(Store::open(&dir.path().join("state.redb"), opts).expect("store"));
     let akt = 1_000_000u128;
     let cfg = TestConfig {
@@ -243,12 +249,13 @@ fn main() {
         .find(|m| m.name == "market")
         .and_then(|m| m.end_block)
         .expect("market end block");
-    println!("market benchmark: end_block over 200 heights with nothing due (registry / market alone), registry end_block with one escrow exhaustion due, empty block = begin + end block + commit; batch {batch} leases per seeded version, redb cache {cache_mib} MiB");
+    println!("market benchmark: end_block over {rounds} heights with nothing due (registry / market alone / registry without the store's read cache), registry end_block with one escrow exhaustion due, empty block = begin + end block + commit; batch {batch} leases per seeded version, redb cache {cache_mib} MiB");
     println!(
-        "{:>9} {:>17} {:>17} {:>17} {:>9} {:>7} {:>8} {:>8} {:>8} {:>9}",
+        "{:>9} {:>17} {:>17} {:>17} {:>17} {:>9} {:>7} {:>8} {:>8} {:>8} {:>9}",
         "leases",
         "registry p50/p99",
         "market p50/p99",
+        "uncached p50/p99",
         "exhaust p50/p99",
         "block ms",
         "RSS MiB",
@@ -261,22 +268,34 @@ fn main() {
     let mut seed_next = 1u64;
     let mut tx_next = 2_000_000_000u64;
     let disk0 = c.store().disk_size();
-    let mut base = (0.0, 0.0);
+    let mut base = (0.0, 0.0, 0.0);
     let mut checked = false;
     for (li, &level) in levels.iter().enumerate() {
         let s = Instant::now();
-        if level > active {
-            let n = level - active;
+        while active < level {
+            let n = batch.min(level - active);
+            let b = Instant::now();
             c.populate_leases(0, 1, seed_next, n, batch);
             seed_next += n;
-            active = level;
+            active += n;
+            eprintln!(
+                "          seeded {active} leases ({:.1} s for the last {n}, {:.0} s in all, db {:.0} MiB, RSS {:.0} MiB)",
+                b.elapsed().as_secs_f64(),
+                s.elapsed().as_secs_f64(),
+                c.store().disk_size() as f64 / 1048576.0,
+                rss_mib("VmRSS:")
+            );
         }
         let seed_s = s.elapsed().as_secs_f64();
         // Let the store prune the seeding versions (keep_recent = 2): steady state.
         empty_blocks(&mut c, 10);
         let h = c.height() + 1;
-        let ((rp50, rp99), _) = time_end_block(&c, modules::end_block, h, 200, false);
-        let ((mp50, mp99), _) = time_end_block(&c, market_end_block, h, 200, false);
+        let ((rp50, rp99), _) = time_end_block(&c, modules::end_block, h, rounds, false);
+        let ((mp50, mp99), _) = time_end_block(&c, market_end_block, h, rounds, false);
+        // The same without the store's latest-version read cache: every read a B-tree lookup.
+        c.store().set_read_cache_bypass(true);
+        let ((up50, up99), _) = time_end_block(&c, modules::end_block, h, rounds, false);
+        c.store().set_read_cache_bypass(false);
         let first_due = escrow::due_through(&c.store().latest(), u64::MAX, 1).expect("due index");
         let exhaust = first_due.first().map(|&(due_h, _)| {
             let (t, ev) = time_end_block(&c, modules::end_block, due_h, 200, true);
@@ -289,14 +308,15 @@ fn main() {
         let rss = rss_mib("VmRSS:");
         let (bids, gas) = tx_phase(&mut c, tx_next);
         if level == 0 {
-            base = (rp50, mp50);
+            base = (rp50, mp50, up50);
         }
         let ex = exhaust.map_or("-".to_string(), |(a, b)| format!("{a:.1}/{b:.1} µs"));
         println!(
-            "{:>9} {:>17} {:>17} {:>17} {:>9.2} {:>7.0} {:>8.1} {:>8.1} {:>8.0} {:>9}   registry {:.2}× / market {:.2}× of 0",
+            "{:>9} {:>17} {:>17} {:>17} {:>17} {:>9.2} {:>7.0} {:>8.1} {:>8.1} {:>8.0} {:>9}   registry {:.2}× / market {:.2}× / uncached {:.2}× of 0",
             level,
             format!("{rp50:.1}/{rp99:.1} µs"),
             format!("{mp50:.1}/{mp99:.1} µs"),
+            format!("{up50:.1}/{up99:.1} µs"),
             ex,
             blk,
             rss,
@@ -306,6 +326,7 @@ fn main() {
             gas,
             if base.0 > 0.0 { rp50 / base.0 } else { 1.0 },
             if base.1 > 0.0 { mp50 / base.1 } else { 1.0 },
+            if base.2 > 0.0 { up50 / base.2 } else { 1.0 },
         );
         if level > 0 {
             let live: u64 =

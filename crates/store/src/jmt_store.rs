@@ -25,6 +25,7 @@ use jmt::{JellyfishMerkleTree, KeyHash};
 use redb::{Database, ReadableDatabase, ReadableTable, Table, WriteTransaction};
 use sha2::Sha256;
 
+use crate::cache::{LatestCache, Lookup};
 use crate::proof::StateProof;
 use crate::tables::{
     as_slice_bounds, flat_entry_into, key_hash, node_db_key, prefix_bounds, root_node_db_key,
@@ -46,16 +47,26 @@ pub struct StoreOptions {
     /// Bytes of redb's page cache ([`StoreOptions::DEFAULT_CACHE_SIZE_BYTES`] by default). More
     /// helps large states whose hot pages outgrow it (e.g. bulk seeding of benchmarks).
     pub cache_size_bytes: usize,
+    /// Bytes of the in-memory cache of point reads at the latest version (keys read every
+    /// block stay there, so their cost does not grow with the state); 0 disables it.
+    /// [`StoreOptions::DEFAULT_READ_CACHE_BYTES`] by default.
+    pub read_cache_bytes: usize,
 }
 
 impl StoreOptions {
     /// The default page cache: 1 GiB (redb's own default).
     pub const DEFAULT_CACHE_SIZE_BYTES: usize = 1 << 30;
+    /// The default latest-version read cache: 32 MiB.
+    pub const DEFAULT_READ_CACHE_BYTES: usize = 32 << 20;
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        Self { keep_recent: 100, cache_size_bytes: Self::DEFAULT_CACHE_SIZE_BYTES }
+        Self {
+            keep_recent: 100,
+            cache_size_bytes: Self::DEFAULT_CACHE_SIZE_BYTES,
+            read_cache_bytes: Self::DEFAULT_READ_CACHE_BYTES,
+        }
     }
 }
 
@@ -69,6 +80,8 @@ pub struct Store {
     opts: StoreOptions,
     /// Cached `(oldest retained, latest)`; `None` on a fresh store.
     versions: Mutex<Option<(u64, u64)>>,
+    /// Point reads at the latest version, shared with its snapshots.
+    cache: Arc<LatestCache>,
 }
 
 impl fmt::Debug for Store {
@@ -225,9 +238,13 @@ impl Store {
             }
         }
         txn.commit()?;
-        let store = Self { db, path, opts, versions: Mutex::new(None) };
+        let cache = Arc::new(LatestCache::new(opts.read_cache_bytes));
+        let store = Self { db, path, opts, versions: Mutex::new(None), cache };
         let versions = store.read_tables()?.versions()?;
         *store.lock_versions() = versions;
+        if let Some((_, latest)) = versions {
+            store.cache.advance(None, latest, &[]);
+        }
         Ok(store)
     }
 
@@ -242,6 +259,13 @@ impl Store {
     fn read_tables(&self) -> Result<ReadTables, StoreError> {
         let txn = self.db.begin_read()?;
         ReadTables::open(&txn)
+    }
+
+    /// Skips (`true`) or uses again the latest-version read cache
+    /// ([`StoreOptions::read_cache_bytes`]); commits keep it current either way. For measuring
+    /// what reads cost without it.
+    pub fn set_read_cache_bypass(&self, bypass: bool) {
+        self.cache.set_bypass(bypass);
     }
 
     /// The options the store was opened with.
@@ -291,6 +315,7 @@ impl Store {
                     root: None,
                     is_latest: true,
                     tables: Err(e.to_string()),
+                    cache: Arc::clone(&self.cache),
                 }),
             },
         }
@@ -303,7 +328,13 @@ impl Store {
             None => (None, None),
         };
         Ok(Snapshot {
-            inner: Arc::new(SnapInner { version, root, is_latest: true, tables: Ok(tables) }),
+            inner: Arc::new(SnapInner {
+                version,
+                root,
+                is_latest: true,
+                tables: Ok(tables),
+                cache: Arc::clone(&self.cache),
+            }),
         })
     }
 
@@ -320,6 +351,7 @@ impl Store {
                 root: Some(root),
                 is_latest,
                 tables: Ok(tables),
+                cache: Arc::clone(&self.cache),
             }),
         })
     }
@@ -374,6 +406,16 @@ impl Store {
             Ok(versions) => {
                 txn.commit()?;
                 *self.lock_versions() = Some(versions);
+                // `keys` are in key order; write_commit checked every value is there.
+                let values = prepared.batch.node_batch.values();
+                let changes: Vec<(&[u8], Option<&[u8]>)> = prepared
+                    .keys
+                    .iter()
+                    .filter_map(|(key, kh)| {
+                        values.get(&(prepared.version, *kh)).map(|v| (&key[..], v.as_deref()))
+                    })
+                    .collect();
+                self.cache.advance(prepared.base, prepared.version, &changes);
                 Ok(prepared.version)
             }
             Err(e) => {
@@ -626,6 +668,8 @@ struct SnapInner {
     /// Whether `version` was the latest when the snapshot was taken (reads use the flat table).
     is_latest: bool,
     tables: Result<ReadTables, String>,
+    /// The store's latest-version read cache (used while it holds this snapshot's version).
+    cache: Arc<LatestCache>,
 }
 
 /// A read view of one committed version (or of the empty state of a fresh store).
@@ -695,11 +739,17 @@ impl Snapshot {
 impl StateRead for Snapshot {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         let tables = self.tables()?;
-        match (self.inner.is_latest, self.inner.version) {
-            (true, _) => tables.latest_value(key),
-            (false, Some(version)) => tables.value_at(key, version),
-            (false, None) => Ok(None),
+        let Some(version) = self.inner.version else { return Ok(None) };
+        if let Lookup::Hit(value) = self.inner.cache.get(version, key) {
+            return Ok(value);
         }
+        let value = if self.inner.is_latest {
+            tables.latest_value(key)?
+        } else {
+            tables.value_at(key, version)?
+        };
+        self.inner.cache.insert(version, key, value.as_deref());
+        Ok(value)
     }
 
     /// At the latest version a scan of the flat table; at an older one the flat range merged
@@ -712,20 +762,25 @@ impl StateRead for Snapshot {
         limit: usize,
     ) -> Result<Vec<KvPair>, StoreError> {
         let tables = self.tables()?;
-        if !self.inner.is_latest {
-            return match self.inner.version {
-                Some(version) => tables.range_at(prefix, start_after, limit, version),
-                None => Ok(Vec::new()),
+        let Some(version) = self.inner.version else { return Ok(Vec::new()) };
+        if let Some(hit) = self.inner.cache.get_scan(version, prefix, start_after, limit) {
+            return Ok(hit);
+        }
+        let out = if self.inner.is_latest {
+            let Some(bounds) = prefix_bounds(prefix, start_after, None).filter(|_| limit > 0)
+            else {
+                return Ok(Vec::new());
             };
-        }
-        let Some(bounds) = prefix_bounds(prefix, start_after, None).filter(|_| limit > 0) else {
-            return Ok(Vec::new());
+            let mut out = Vec::new();
+            for item in tables.flat.range::<&[u8]>(as_slice_bounds(&bounds))?.take(limit) {
+                let (k, v) = item?;
+                out.push((k.value().to_vec(), split_flat(v.value())?.1.to_vec()));
+            }
+            out
+        } else {
+            tables.range_at(prefix, start_after, limit, version)?
         };
-        let mut out = Vec::new();
-        for item in tables.flat.range::<&[u8]>(as_slice_bounds(&bounds))?.take(limit) {
-            let (k, v) = item?;
-            out.push((k.value().to_vec(), split_flat(v.value())?.1.to_vec()));
-        }
+        self.inner.cache.insert_scan(version, prefix, start_after, limit, &out);
         Ok(out)
     }
 }

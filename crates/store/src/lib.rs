@@ -27,6 +27,7 @@
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
+mod cache;
 mod jmt_store;
 mod overlay;
 mod proof;

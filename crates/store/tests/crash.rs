@@ -15,8 +15,11 @@ use dcloud_store::{verify_proof, Changes, StateRead, Store, StoreError, StoreOpt
 const CHILD_ENV: &str = "DCLOUD_STORE_CRASH_CHILD";
 /// Keys written by every version (besides `last`).
 const KEYS: u32 = 300;
-const OPTS: StoreOptions =
-    StoreOptions { keep_recent: 4, cache_size_bytes: StoreOptions::DEFAULT_CACHE_SIZE_BYTES };
+const OPTS: StoreOptions = StoreOptions {
+    keep_recent: 4,
+    cache_size_bytes: StoreOptions::DEFAULT_CACHE_SIZE_BYTES,
+    read_cache_bytes: StoreOptions::DEFAULT_READ_CACHE_BYTES,
+};
 
 fn key(i: u32) -> Vec<u8> {
     format!("key/{i:04}").into_bytes()

@@ -471,6 +471,9 @@ fn concurrent_readers_during_commits() {
                 let snap = store.latest();
                 let v = snap.version().unwrap();
                 assert_eq!(get(&snap, "n"), Some(v.to_string()));
+                // Scans (cached at the latest version) agree with the snapshot's version too.
+                let head = snap.prefix_range(b"n", None, 1).unwrap();
+                assert_eq!(head, vec![(b"n".to_vec(), v.to_string().into_bytes())]);
                 let (value, proof) = snap.get_with_proof(b"n").unwrap();
                 verify_proof(snap.root_hash().unwrap(), b"n", value.as_deref(), &proof).unwrap();
             }
@@ -554,6 +557,82 @@ proptest! {
                         prop_assert!(verify_proof(root_v, &key(k), value.as_deref(), &proof).is_ok());
                     }
                 }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// The latest-version read cache never changes a result: stores with a tiny cache (so that
+    /// generations rotate), a small one (scans cached) and none answer every point read
+    /// and scan like the model, through snapshots taken before a commit and read after it as
+    /// well as through fresh ones.
+    #[test]
+    fn the_read_cache_never_changes_a_result(
+        steps in prop::collection::vec(change_set(), 1..10),
+        probes in prop::collection::vec((0u8..24, 0u8..4, 1usize..4), 1..12),
+    ) {
+        // 2 KiB: point-read generations rotate, no scan fits; 64 KiB: scans are cached too.
+        let stores = [2048, 1 << 16, 0].map(|read_cache_bytes| {
+            let o = StoreOptions { keep_recent: 3, read_cache_bytes, ..StoreOptions::default() };
+            Store::in_memory(o).unwrap()
+        });
+        let key = |k: u8| vec![b'k', k % 3, k];
+        let mut model: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
+        // Reads of `snap` against `model`: the probed keys, and scans under `k`, `k‖p`, `k‖p‖k`.
+        let check = |snap: &Snapshot, model: &BTreeMap<Vec<u8>, Vec<u8>>| -> Result<(), TestCaseError> {
+            for &(k, p, limit) in &probes {
+                prop_assert_eq!(snap.get(&key(k)).unwrap(), model.get(&key(k)).cloned());
+                let prefixes = [vec![b'k'], vec![b'k', p % 3], key(k)];
+                for prefix in prefixes {
+                    let under: Vec<_> = model
+                        .iter()
+                        .filter(|(mk, _)| mk.starts_with(&prefix))
+                        .map(|(mk, v)| (mk.clone(), v.clone()))
+                        .collect();
+                    prop_assert_eq!(
+                        snap.prefix_range(&prefix, None, limit).unwrap(),
+                        under.iter().take(limit).cloned().collect::<Vec<_>>()
+                    );
+                    if let Some((first, _)) = under.first() {
+                        prop_assert_eq!(
+                            snap.prefix_range(&prefix, Some(first), limit).unwrap(),
+                            under.iter().skip(1).take(limit).cloned().collect::<Vec<_>>()
+                        );
+                    }
+                }
+            }
+            Ok(())
+        };
+        for (i, step) in steps.into_iter().enumerate() {
+            // The small cache is bypassed now and then (commits keep it current meanwhile).
+            stores[1].set_read_cache_bypass(i % 3 == 1);
+            let before: Vec<Snapshot> = stores.iter().map(Store::latest).collect();
+            for snap in &before {
+                check(snap, &model)?;
+            }
+            let mut c = Changes::new();
+            for (k, v) in step {
+                c.insert(key(k), v);
+            }
+            let old = model.clone();
+            for (k, v) in &c {
+                match v {
+                    Some(v) => { model.insert(k.clone(), v.clone()); }
+                    None => { model.remove(k); }
+                }
+            }
+            let roots: Vec<_> = stores.iter().map(|s| commit(s, &c).1).collect();
+            prop_assert!(roots.iter().all(|r| *r == roots[0]));
+            for (store, snap) in stores.iter().zip(&before) {
+                // The snapshot taken before the commit still reads the old state…
+                check(snap, &old)?;
+                // …and a new one the new state, twice (the second time from the cache).
+                let latest = store.latest();
+                check(&latest, &model)?;
+                check(&latest, &model)?;
             }
         }
     }

@@ -338,3 +338,95 @@ fn a_provider_bids_with_a_deposit_from_a_bid_scoped_grant_and_the_granter_gets_i
     assert_eq!(uact(&c, &provider), provider_before);
     assert_eq!(limit(&c, &funder), 2_000_000);
 }
+
+/// The `EventGrantExpired` events of a block, as (granter, grantee).
+fn expired_events(events: &[dcloud_types::Event]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .filter(|e| e.kind == "EventGrantExpired")
+        .map(|e| (e.get("granter").unwrap().to_string(), e.get("grantee").unwrap().to_string()))
+        .collect()
+}
+
+/// Block time of height `h` in the test chain, in whole seconds.
+fn time_s(h: u64) -> u64 {
+    (GENESIS_TIME_MS + h * BLOCK_INTERVAL_MS) / 1000
+}
+
+#[test]
+fn an_expired_grant_is_deleted_at_the_first_block_at_its_expiration_and_others_stay() {
+    let (mut c, tenant, funder) = chain();
+    let (other, late) = (c.address(4), c.address(2));
+    let h = c.height();
+    // Blocks h + 1 … h + 4: a grant expiring at the time of block h + 6; one without
+    // expiration; one expiring at h + 6 too but replaced by a grant expiring at h + 9.
+    for (from, msg) in [
+        (3, grant_msg(&funder, &tenant, 1_000, Some(time_s(h + 6)))),
+        (4, grant_msg(&other, &tenant, 1_000, None)),
+        (2, grant_msg(&late, &tenant, 1_000, Some(time_s(h + 6)))),
+        (2, grant_msg(&late, &tenant, 2_000, Some(time_s(h + 9)))),
+    ] {
+        let r = c.exec(from, vec![msg]);
+        assert_eq!(r.code, 0, "{}", r.log);
+    }
+    let mut seen = Vec::new();
+    while c.height() < h + 9 {
+        let r = c.deliver_block(Vec::new());
+        seen.extend(expired_events(&r.events).into_iter().map(|e| (c.height(), e)));
+        if c.height() == h + 6 {
+            assert!(grants(&c, &funder).is_empty(), "the expired grant is gone from state");
+            assert_eq!(grants(&c, &other).len(), 1, "a grant without expiration stays");
+            assert_eq!(limit(&c, &late), 2_000, "the replacing grant stays until its expiration");
+        }
+    }
+    // Each goes in the begin block of the first block whose time reaches its expiration.
+    assert_eq!(
+        seen,
+        vec![
+            (h + 6, (funder.to_string(), tenant.to_string())),
+            (h + 9, (late.to_string(), tenant.to_string()))
+        ]
+    );
+    assert!(grants(&c, &late).is_empty());
+    assert_eq!(grants(&c, &other).len(), 1);
+    // A revoked grant leaves nothing in the expiry queue (the invariants after every block
+    // check the queue against the grants).
+    let r = c.exec(4, vec![grant_msg(&other, &tenant, 1_000, Some(time_s(h + 30)))]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    let r = c.exec(4, vec![revoke_msg(&other, &tenant)]);
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert!(grants(&c, &other).is_empty());
+}
+
+#[test]
+fn more_expired_grants_than_a_block_prunes_carry_over_to_the_next_block() {
+    let (mut c, _, funder) = chain();
+    let n = dcloud_app::modules::authz::MAX_PRUNED_PER_BLOCK + 50;
+    let expires = time_s(c.height() + 20);
+    let grantees: Vec<AccAddress> = (0..n)
+        .map(|i| {
+            let mut b = [7u8; 20];
+            b[..2].copy_from_slice(&(i as u16 + 1).to_be_bytes());
+            AccAddress::from_bytes(&b).unwrap()
+        })
+        .collect();
+    for chunk in grantees.chunks(25) {
+        let msgs = chunk.iter().map(|g| grant_msg(&funder, g, 1_000, Some(expires))).collect();
+        let r = c.exec(3, msgs);
+        assert_eq!(r.code, 0, "{}", r.log);
+    }
+    assert_eq!(grants(&c, &funder).len(), n);
+    let mut per_block = Vec::new();
+    while !grants(&c, &funder).is_empty() {
+        let r = c.deliver_block(Vec::new());
+        let k = expired_events(&r.events).len();
+        if k > 0 {
+            per_block.push((time_s(c.height()) >= expires, k));
+        }
+        assert!(c.height() < 40, "grants never pruned");
+    }
+    assert_eq!(
+        per_block,
+        vec![(true, dcloud_app::modules::authz::MAX_PRUNED_PER_BLOCK), (true, 50)]
+    );
+}

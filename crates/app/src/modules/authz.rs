@@ -8,8 +8,11 @@
 //! No other authorization type is accepted, and grants are not executed through `MsgExec`:
 //! only a deposit with source `grant` uses them.
 //!
-//! * A grant expires by block time (`expiration`, optional); an expired grant is ignored (it
-//!   stays in state until revoked or replaced).
+//! * A grant expires by block time (`expiration`, optional); an expired grant is ignored, and
+//!   begin block deletes it (as the SDK's authz begin blocker does): grants with an
+//!   expiration are queued by it, and each block removes those whose expiration is at or
+//!   before its time, at most [`MAX_PRUNED_PER_BLOCK`] (oldest first, the rest carry over), with
+//!   an `EventGrantExpired` each.
 //! * A deposit takes from the grantee's grants in key order (by granter), each up to its spend
 //!   limit and the granter's balance; the limit shrinks by what was taken. A grant spent down
 //!   to zero stays, so the refunds of unused funds (which restore the limit when the escrow
@@ -17,7 +20,9 @@
 //!
 //! State (`len` is one byte, the address length):
 //! - `0x90 ‖ len ‖ grantee ‖ len ‖ granter ‖ msg type URL` → [`Grant`] (JSON);
-//! - `0x91 ‖ len ‖ granter ‖ len ‖ grantee ‖ msg type URL` → `` (the by-granter index).
+//! - `0x91 ‖ len ‖ granter ‖ len ‖ grantee ‖ msg type URL` → `` (the by-granter index);
+//! - `0x92 ‖ expiration_ms_BE ‖ len ‖ grantee ‖ len ‖ granter ‖ msg type URL` → `` (the
+//!   expiry queue: grants with an expiration, by it).
 
 use dcloud_proto::cosmos::cosmos::authz::v1beta1::{MsgGrant, MsgRevoke};
 use dcloud_proto::dcloud::escrow::{
@@ -40,6 +45,9 @@ pub const DEPOSIT_MSG_URL: &str = MSG_DEPOSIT_DEPLOYMENT_URL;
 
 const GRANT: u8 = 0x90;
 const BY_GRANTER: u8 = 0x91;
+const EXPIRY_QUEUE: u8 = 0x92;
+/// Most expired grants one block deletes (the SDK's authz prunes 200 per block too).
+pub const MAX_PRUNED_PER_BLOCK: usize = 200;
 /// Most grants one query or one deposit looks at.
 const MAX_GRANTS: usize = 1000;
 
@@ -107,6 +115,19 @@ fn granter_key(granter: &AccAddress, grantee: &AccAddress, url: &str) -> Vec<u8>
     k
 }
 
+/// The expiry queue entry of a grant expiring at `expiration_ms`.
+fn expiry_key(
+    granter: &AccAddress,
+    grantee: &AccAddress,
+    url: &str,
+    expiration_ms: u64,
+) -> Vec<u8> {
+    let mut k = vec![EXPIRY_QUEUE];
+    k.extend_from_slice(&expiration_ms.to_be_bytes());
+    k.extend_from_slice(&grant_key(granter, grantee, url)[1..]);
+    k
+}
+
 fn parse_addr(s: &str, field: &str) -> Result<AccAddress, AppError> {
     s.parse().map_err(|e| AppError::InvalidAddress(format!("{field}: {e}")))
 }
@@ -115,10 +136,56 @@ fn decode_grant(v: &[u8]) -> Result<Grant, AppError> {
     serde_json::from_slice(v).map_err(|e| AppError::ChainState(format!("corrupt authz grant: {e}")))
 }
 
+/// Writes a grant, its by-granter index entry and (with an expiration) its expiry queue entry.
+/// A grant replacing another with a different expiration must first be removed
+/// ([`remove_grant`]).
 fn put_grant(state: &mut dyn StateWrite, g: &Grant) -> Result<(), AppError> {
     let v = serde_json::to_vec(g).map_err(|e| AppError::InvalidRequest(e.to_string()))?;
     state.put(grant_key(&g.granter, &g.grantee, &g.msg_type_url), v);
     state.put(granter_key(&g.granter, &g.grantee, &g.msg_type_url), Vec::new());
+    if let Some(e) = g.expiration_ms {
+        state.put(expiry_key(&g.granter, &g.grantee, &g.msg_type_url, e), Vec::new());
+    }
+    Ok(())
+}
+
+/// Deletes a grant with its index and queue entries.
+fn remove_grant(state: &mut dyn StateWrite, g: &Grant) {
+    state.delete(grant_key(&g.granter, &g.grantee, &g.msg_type_url));
+    state.delete(granter_key(&g.granter, &g.grantee, &g.msg_type_url));
+    if let Some(e) = g.expiration_ms {
+        state.delete(expiry_key(&g.granter, &g.grantee, &g.msg_type_url, e));
+    }
+}
+
+/// Begin block: deletes the grants whose expiration is at or before the block time (at most
+/// [`MAX_PRUNED_PER_BLOCK`], earliest first; the rest go in the next blocks).
+pub fn begin_block(
+    state: &mut dyn StateWrite,
+    ctx: &BlockCtx,
+    events: &mut Vec<Event>,
+) -> Result<(), AppError> {
+    for (_, key) in super::due_entries(state, EXPIRY_QUEUE, ctx.time_ms, MAX_PRUNED_PER_BLOCK)? {
+        // The queue entry names the grant (its key without the prefix byte).
+        let mut gk = vec![GRANT];
+        gk.extend_from_slice(&key[9..]);
+        state.delete(key);
+        let Some(v) = state.get(&gk)? else { continue };
+        let g = decode_grant(&v)?;
+        if !g.expired(ctx.time_ms) {
+            // Replaced by a later grant since: its own queue entry is further on.
+            continue;
+        }
+        remove_grant(state, &g);
+        events.push(
+            Event::new("EventGrantExpired")
+                .attr("module", NAME)
+                .attr("granter", &g.granter)
+                .attr("grantee", &g.grantee)
+                .attr("msg_type_url", &g.msg_type_url)
+                .attr("expiration_ms", g.expiration_ms.unwrap_or_default()),
+        );
+    }
     Ok(())
 }
 
@@ -237,6 +304,10 @@ pub fn deliver(
                 authorization,
                 expiration_ms,
             };
+            // A grant replacing another drops the old one's expiry queue entry.
+            if let Some(old) = get_grant(state, &g.granter, &g.grantee, &g.msg_type_url)? {
+                remove_grant(state, &old);
+            }
             put_grant(state, &g)?;
             events.push(
                 Event::new("cosmos.authz.v1beta1.EventGrant")
@@ -248,14 +319,13 @@ pub fn deliver(
         }
         Msg::Revoke(m) => {
             let (granter, grantee) = revoke_parts(m)?;
-            if get_grant(state, &granter, &grantee, &m.msg_type_url)?.is_none() {
+            let Some(g) = get_grant(state, &granter, &grantee, &m.msg_type_url)? else {
                 return Err(AppError::AuthzNotFound(format!(
                     "no grant from {granter} to {grantee} for {}",
                     m.msg_type_url
                 )));
-            }
-            state.delete(grant_key(&granter, &grantee, &m.msg_type_url));
-            state.delete(granter_key(&granter, &grantee, &m.msg_type_url));
+            };
+            remove_grant(state, &g);
             events.push(
                 Event::new("cosmos.authz.v1beta1.EventRevoke")
                     .attr("granter", &granter)
@@ -381,10 +451,12 @@ pub fn grants(
 }
 
 /// Invariant: every grant has its by-granter index entry and vice versa, with positive-or-zero
-/// limits in a valid coin set (checked by decoding).
+/// limits in a valid coin set (checked by decoding); the grants with an expiration are exactly
+/// those in the expiry queue, at that expiration.
 pub fn check_invariants(state: &dyn StateRead) -> Result<(), AppError> {
     let all = state.prefix_range(&[GRANT], None, usize::MAX)?;
     let index = state.prefix_range(&[BY_GRANTER], None, usize::MAX)?;
+    let queue = state.prefix_range(&[EXPIRY_QUEUE], None, usize::MAX)?;
     if all.len() != index.len() {
         return Err(AppError::Invariant(format!(
             "{} authz grants but {} by-granter index entries",
@@ -392,6 +464,7 @@ pub fn check_invariants(state: &dyn StateRead) -> Result<(), AppError> {
             index.len()
         )));
     }
+    let mut expiring = 0;
     for (_, v) in &all {
         let g = decode_grant(v).map_err(|e| AppError::Invariant(e.to_string()))?;
         if state.get(&granter_key(&g.granter, &g.grantee, &g.msg_type_url))?.is_none() {
@@ -400,6 +473,21 @@ pub fn check_invariants(state: &dyn StateRead) -> Result<(), AppError> {
                 g.granter, g.grantee
             )));
         }
+        if let Some(e) = g.expiration_ms {
+            expiring += 1;
+            if state.get(&expiry_key(&g.granter, &g.grantee, &g.msg_type_url, e))?.is_none() {
+                return Err(AppError::Invariant(format!(
+                    "authz grant {} → {} expiring at {e} ms is not in the expiry queue",
+                    g.granter, g.grantee
+                )));
+            }
+        }
+    }
+    if queue.len() != expiring {
+        return Err(AppError::Invariant(format!(
+            "{} authz expiry queue entries but {expiring} grants with an expiration",
+            queue.len()
+        )));
     }
     Ok(())
 }

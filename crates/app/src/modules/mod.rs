@@ -19,7 +19,7 @@
 //! addresses, `0x64` fee pool, `0x65` slash events),
 //! `0x6A` mint (minter), `0x70`-`0x75` gov (`0x70` proposals, `0x71` deposits, `0x72` votes,
 //! `0x73` next id, `0x74` active index, `0x75` upgrade plan, `0x76` Σ burned), `0x80` slashing signing infos,
-//! `0x90`-`0x91` authz (`0x90` grants by grantee, `0x91` by-granter index), `0xF0` consensus-visible globals (validator set, last commit),
+//! `0x90`-`0x92` authz (`0x90` grants by grantee, `0x91` by-granter index, `0x92` expiry queue), `0xF0` consensus-visible globals (validator set, last commit),
 //! `0xFF` params.
 //!
 //! Registry layouts (`len` is one byte, the address length):
@@ -263,7 +263,7 @@ pub const REGISTRY: &[Module] = &[
     },
     Module {
         name: authz::NAME,
-        begin_block: None,
+        begin_block: Some(authz::begin_block),
         end_block: None,
         check_invariants: authz::check_invariants,
     },

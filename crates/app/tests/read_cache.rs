@@ -30,7 +30,14 @@ fn steps(c: &TestChain) -> Vec<Step> {
     let t = c.address(0);
     let (p1, p2, p3) = (c.address(1), c.address(2), c.address(3));
     let deploy = |dseq, deposit| {
-        create_deployment(&t, dseq, vec![group("web", "20000")], deposit, DENOM_ACT, Auction::Lowest)
+        create_deployment(
+            &t,
+            dseq,
+            vec![group("web", "20000")],
+            deposit,
+            DENOM_ACT,
+            Auction::Lowest,
+        )
     };
     let bid = |p: &dcloud_types::AccAddress, dseq, price: &str| {
         create_bid(p, &t, dseq, 1, 1, price, DENOM_ACT, 500_000)

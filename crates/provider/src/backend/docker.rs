@@ -1524,8 +1524,23 @@ pub mod isolation {
         {
             return Ok(());
         }
-        while iptables(&["-C", "FORWARD", "-j", ISOLATION_CHAIN]).await?.status.success() {
-            iptables_ok(&["-D", "FORWARD", "-j", ISOLATION_CHAIN]).await?;
+        let jump_args = ["FORWARD", "-j", ISOLATION_CHAIN];
+        let exists = || async {
+            Ok::<_, BackendError>(
+                iptables(&[&["-C"][..], &jump_args].concat()).await?.status.success(),
+            )
+        };
+        while exists().await? {
+            let out = iptables(&[&["-D"][..], &jump_args].concat()).await?;
+            // Another provider process on this host may have removed it between the check and
+            // the delete (the in-process lock does not reach it): only an error if it is still
+            // there.
+            if !out.status.success() && exists().await? {
+                return Err(BackendError::Isolation(format!(
+                    "iptables -D FORWARD -j {ISOLATION_CHAIN}: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                )));
+            }
         }
         iptables_ok(&["-I", "FORWARD", "1", "-j", ISOLATION_CHAIN]).await
     }

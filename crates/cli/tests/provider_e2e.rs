@@ -162,6 +162,53 @@ fn lease_containers(docker_host: &str, owner: &str, dseq: u64) -> Vec<String> {
     })
 }
 
+/// Waits until the provider has torn lease (`owner`, `dseq`) down completely: its teardown
+/// removes containers, network and firewall rules, then the lease's volumes (its state record
+/// last), so no volume left means nothing left. Containers stop running before they are
+/// removed: a test that stopped waiting there and killed the provider left them behind.
+fn wait_torn_down(docker_host: &str, owner: &str, dseq: u64, provider: &mut Proc) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let docker = bollard::Docker::connect_with_unix(
+        docker_host.trim_start_matches("unix://"),
+        30,
+        bollard::API_DEFAULT_VERSION,
+    )
+    .unwrap();
+    let opts = bollard::query_parameters::ListVolumesOptions {
+        filters: Some(std::collections::HashMap::from([(
+            "label".to_string(),
+            vec!["dcloud.lease".to_string()],
+        )])),
+    };
+    let start = Instant::now();
+    loop {
+        let vols = rt.block_on(docker.list_volumes(Some(opts.clone()))).expect("list volumes");
+        let left: Vec<String> = vols
+            .volumes
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|v| {
+                v.labels.get("dcloud.lease").is_some_and(|l| {
+                    let mut parts = l.split('/');
+                    parts.next() == Some(owner)
+                        && parts.next().and_then(|d| d.parse::<u64>().ok()) == Some(dseq)
+                })
+            })
+            .map(|v| v.name)
+            .collect();
+        if left.is_empty() {
+            return;
+        }
+        provider.assert_running();
+        assert!(
+            start.elapsed() < T,
+            "lease {owner}/{dseq} not torn down, volumes left {left:?}: {}",
+            provider.logs()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 #[test]
 fn a_tenant_deploys_two_services_reaches_them_updates_survives_a_provider_crash_and_closes() {
     if std::env::var_os("DCLOUD_SKIP_CONTAINER_TESTS").is_some() {
@@ -372,6 +419,7 @@ fn a_tenant_deploys_two_services_reaches_them_updates_survives_a_provider_crash_
         assert!(start.elapsed() < T, "containers still running: {}", provider.logs());
         std::thread::sleep(Duration::from_millis(200));
     }
+    wait_torn_down(&docker_host, &owner, dseq, &mut provider);
     let leases = env
         .run(&[
             "query", "market", "lease", "list", "--owner", "alice", "--dseq", &dseq_s, "-o", "json",
@@ -433,8 +481,13 @@ fn the_devnet_runs_its_own_provider_and_serves_the_example_deployment() {
         .expect("a hostname")
         .to_string();
     wait_http(ingress, &host, "hello from dcloud", &mut devnet);
-    let dseq = out["dseq"].as_u64().unwrap().to_string();
-    env.run(&["lease", "close", "--dseq", &dseq, "--from", "alice", "-y"]).ok();
+    let dseq = out["dseq"].as_u64().unwrap();
+    env.run(&["lease", "close", "--dseq", &dseq.to_string(), "--from", "alice", "-y"]).ok();
+    // The devnet's provider tears the lease down before the devnet stops (nothing is left on
+    // the engine after the test).
+    let owner = env.run(&["keys", "show", "alice", "-a"]).ok().trim().to_string();
+    let engine = info["provider"]["engine"].as_str().expect("the provider's engine").to_string();
+    wait_torn_down(&engine, &owner, dseq, &mut devnet);
     assert_eq!(devnet.interrupt(T), 0, "the devnet stops cleanly: {}", devnet.logs());
 }
 
@@ -554,5 +607,7 @@ fn the_provider_withdraws_earnings_and_closes_a_lease_whose_manifest_never_came(
         std::thread::sleep(Duration::from_millis(300));
     }
     env.run(&["lease", "close", "--dseq", &a_dseq.to_string(), "--from", "alice", "-y"]).ok();
+    let owner = env.run(&["keys", "show", "alice", "-a"]).ok().trim().to_string();
+    wait_torn_down(&engine.docker_host, &owner, a_dseq, &mut provider);
     drop(engine);
 }

@@ -23,7 +23,7 @@
 //! cached never changes a result, only its cost (state transitions stay deterministic).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// Bookkeeping bytes charged per entry besides its key and value.
@@ -100,23 +100,42 @@ pub(crate) struct LatestCache {
     inner: RwLock<Inner>,
     /// Bytes of keys, values and bookkeeping at most; 0 disables the cache.
     capacity: usize,
-    /// Lookups and insertions skipped (commits still keep the entries current), for measuring
-    /// what reads cost without the cache.
-    bypass: AtomicBool,
+    /// Which lookups and insertions are skipped ([`ReadCacheBypass`] as a byte; commits still
+    /// keep the entries current), for measuring what reads cost without the cache.
+    bypass: AtomicU8,
+}
+
+/// What the latest-version read cache skips ([`crate::Store::set_read_cache_bypass`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReadCacheBypass {
+    /// Nothing: point reads and scans are served from the cache (normal operation).
+    #[default]
+    None,
+    /// Scans (point reads still cached): what a block pays when its txs changed every queue
+    /// whose head it reads.
+    Scans,
+    /// Everything: every read is a redb lookup.
+    All,
 }
 
 impl LatestCache {
     pub(crate) fn new(capacity: usize) -> Self {
-        Self { inner: RwLock::new(Inner::default()), capacity, bypass: AtomicBool::new(false) }
+        Self { inner: RwLock::new(Inner::default()), capacity, bypass: AtomicU8::new(0) }
     }
 
-    /// Whether lookups and insertions are skipped.
-    pub(crate) fn set_bypass(&self, bypass: bool) {
-        self.bypass.store(bypass, Ordering::Relaxed);
+    /// Which lookups and insertions are skipped.
+    pub(crate) fn set_bypass(&self, bypass: ReadCacheBypass) {
+        self.bypass.store(bypass as u8, Ordering::Relaxed);
     }
 
+    /// Whether point reads skip the cache.
     fn off(&self) -> bool {
-        self.capacity == 0 || self.bypass.load(Ordering::Relaxed)
+        self.capacity == 0 || self.bypass.load(Ordering::Relaxed) == ReadCacheBypass::All as u8
+    }
+
+    /// Whether scans skip the cache.
+    fn scans_off(&self) -> bool {
+        self.capacity == 0 || self.bypass.load(Ordering::Relaxed) != ReadCacheBypass::None as u8
     }
 
     fn read(&self) -> RwLockReadGuard<'_, Inner> {
@@ -170,7 +189,7 @@ impl LatestCache {
         start_after: Option<&[u8]>,
         limit: usize,
     ) -> Option<ScanResult> {
-        if self.off() {
+        if self.scans_off() {
             return None;
         }
         let inner = self.read();
@@ -195,7 +214,7 @@ impl LatestCache {
         let budget = self.capacity / 4;
         let cost = scan_cost(prefix, start_after, result);
         // Results bigger than 1/16 of the budget are pages of listings, not queue heads.
-        if self.off() || cost > budget / 16 {
+        if self.scans_off() || cost > budget / 16 {
             return;
         }
         let mut inner = self.write();

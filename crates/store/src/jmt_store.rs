@@ -25,7 +25,7 @@ use jmt::{JellyfishMerkleTree, KeyHash};
 use redb::{Database, ReadableDatabase, ReadableTable, Table, WriteTransaction};
 use sha2::Sha256;
 
-use crate::cache::{LatestCache, Lookup};
+use crate::cache::{LatestCache, Lookup, ReadCacheBypass};
 use crate::proof::StateProof;
 use crate::tables::{
     as_slice_bounds, flat_entry_into, key_hash, node_db_key, prefix_bounds, root_node_db_key,
@@ -261,10 +261,10 @@ impl Store {
         ReadTables::open(&txn)
     }
 
-    /// Skips (`true`) or uses again the latest-version read cache
-    /// ([`StoreOptions::read_cache_bytes`]); commits keep it current either way. For measuring
-    /// what reads cost without it.
-    pub fn set_read_cache_bypass(&self, bypass: bool) {
+    /// Skips the latest-version read cache ([`StoreOptions::read_cache_bytes`]) for scans or
+    /// for everything, or uses it again ([`ReadCacheBypass::None`]); commits keep it current
+    /// either way. For measuring what reads cost without it.
+    pub fn set_read_cache_bypass(&self, bypass: ReadCacheBypass) {
         self.cache.set_bypass(bypass);
     }
 

@@ -33,6 +33,7 @@ mod overlay;
 mod proof;
 mod tables;
 
+pub use cache::ReadCacheBypass;
 pub use jmt_store::{PreparedCommit, Snapshot, Store, StoreOptions, TableUsage};
 pub use overlay::{Changes, Overlay};
 pub use proof::{verify_proof, StateProof};

@@ -15,6 +15,7 @@
 //!
 //! See [`crate::tables`] for the on-disk layout.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
@@ -28,10 +29,10 @@ use sha2::Sha256;
 use crate::cache::{LatestCache, Lookup, ReadCacheBypass};
 use crate::proof::StateProof;
 use crate::tables::{
-    as_slice_bounds, flat_entry_into, key_hash, node_db_key, prefix_bounds, root_node_db_key,
-    split_flat, stale_db_key, value_db_key, ReadTables, AUX, FLAT, FORMAT, META, META_FORMAT,
-    META_LATEST, META_OLDEST, NODES, PREIMAGES, ROOTS, STALE_BEFORE, STALE_NODES, STALE_THROUGH,
-    STALE_VALUES, TAG_DELETED, TAG_SET, VALUES,
+    as_slice_bounds, flat_entry_into, flat_part, flat_part_table, key_hash, node_db_key,
+    prefix_bounds, root_node_db_key, split_flat, stale_db_key, value_db_key, ReadTables, AUX,
+    FLAT_PARTS, FORMAT, META, META_FORMAT, META_LATEST, META_OLDEST, NODES, PREIMAGES, ROOTS,
+    STALE_BEFORE, STALE_NODES, STALE_THROUGH, STALE_VALUES, TAG_DELETED, TAG_SET, VALUES,
 };
 use crate::{Changes, KvPair, StateRead, StoreError};
 
@@ -157,12 +158,47 @@ impl fmt::Debug for HexHash<'_> {
     }
 }
 
+/// The `flat` partitions of a write transaction (see [`crate::tables::flat_part`]), each
+/// opened (and created) when first written.
+struct FlatWrite<'t> {
+    txn: &'t WriteTransaction,
+    open: BTreeMap<usize, Table<'t, &'static [u8], &'static [u8]>>,
+}
+
+impl<'t> FlatWrite<'t> {
+    fn table(
+        &mut self,
+        key: &[u8],
+    ) -> Result<&mut Table<'t, &'static [u8], &'static [u8]>, StoreError> {
+        let part = flat_part(key);
+        if !self.open.contains_key(&part) {
+            let t = self.txn.open_table(flat_part_table(part))?;
+            self.open.insert(part, t);
+        }
+        self.open.get_mut(&part).ok_or_else(|| StoreError::Corrupt("flat partition".into()))
+    }
+
+    /// Sets the raw entry of `key`; returns the one it replaced.
+    fn insert(&mut self, key: &[u8], raw: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.table(key)?.insert(key, raw)?.map(|g| g.value().to_vec()))
+    }
+
+    /// Deletes the entry of `key`; returns it.
+    fn remove(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.table(key)?.remove(key)?.map(|g| g.value().to_vec()))
+    }
+
+    fn contains(&mut self, key: &[u8]) -> Result<bool, StoreError> {
+        Ok(self.table(key)?.get(key)?.is_some())
+    }
+}
+
 /// All tables of a write transaction, opened once per commit.
 struct WriteTables<'t> {
     nodes: Table<'t, &'static [u8], &'static [u8]>,
     values: Table<'t, &'static [u8], &'static [u8]>,
     preimages: Table<'t, &'static [u8], &'static [u8]>,
-    flat: Table<'t, &'static [u8], &'static [u8]>,
+    flat: FlatWrite<'t>,
     stale_nodes: Table<'t, &'static [u8], ()>,
     stale_values: Table<'t, &'static [u8], u8>,
     meta: Table<'t, &'static str, u64>,
@@ -176,7 +212,7 @@ impl<'t> WriteTables<'t> {
             nodes: txn.open_table(NODES)?,
             values: txn.open_table(VALUES)?,
             preimages: txn.open_table(PREIMAGES)?,
-            flat: txn.open_table(FLAT)?,
+            flat: FlatWrite { txn, open: BTreeMap::new() },
             stale_nodes: txn.open_table(STALE_NODES)?,
             stale_values: txn.open_table(STALE_VALUES)?,
             meta: txn.open_table(META)?,
@@ -257,8 +293,7 @@ impl Store {
     }
 
     fn read_tables(&self) -> Result<ReadTables, StoreError> {
-        let txn = self.db.begin_read()?;
-        ReadTables::open(&txn)
+        ReadTables::open(self.db.begin_read()?)
     }
 
     /// Skips the latest-version read cache ([`StoreOptions::read_cache_bytes`]) for scans or
@@ -466,17 +501,16 @@ impl Store {
             let replaced = match value {
                 Some(value) => {
                     flat_entry_into(&mut flat_buf, v, value);
-                    t.flat.insert(&key[..], &flat_buf[..])?
+                    t.flat.insert(key, &flat_buf)?
                 }
-                None => t.flat.remove(&key[..])?,
+                None => t.flat.remove(key)?,
             };
             let existed = match replaced {
                 Some(raw) => {
-                    let (set_at, old) = split_flat(raw.value())?;
+                    let (set_at, old) = split_flat(&raw)?;
                     entry.clear();
                     entry.push(TAG_SET);
                     entry.extend_from_slice(old);
-                    drop(raw);
                     t.values.insert(&value_db_key(key, set_at)[..], &entry[..])?;
                     true
                 }
@@ -594,12 +628,37 @@ impl Store {
                 tree_height: s.tree_height(),
             })
         }
+        // The `flat` partitions as one table: summed, with the tallest partition's height.
+        let flat_usage = |txn: &redb::ReadTransaction| -> Result<TableUsage, StoreError> {
+            let mut total = TableUsage {
+                name: "flat",
+                entries: 0,
+                stored_bytes: 0,
+                metadata_bytes: 0,
+                fragmented_bytes: 0,
+                tree_height: 0,
+            };
+            for part in 0..FLAT_PARTS {
+                let t = match txn.open_table(flat_part_table(part)) {
+                    Ok(t) => t,
+                    Err(redb::TableError::TableDoesNotExist(_)) => continue,
+                    Err(e) => return Err(e.into()),
+                };
+                let u = usage("flat", &t)?;
+                total.entries += u.entries;
+                total.stored_bytes += u.stored_bytes;
+                total.metadata_bytes += u.metadata_bytes;
+                total.fragmented_bytes += u.fragmented_bytes;
+                total.tree_height = total.tree_height.max(u.tree_height);
+            }
+            Ok(total)
+        };
         let txn = self.db.begin_read()?;
         Ok(vec![
             usage("jmt_nodes", &txn.open_table(NODES)?)?,
             usage("values", &txn.open_table(VALUES)?)?,
             usage("preimages", &txn.open_table(PREIMAGES)?)?,
-            usage("flat", &txn.open_table(FLAT)?)?,
+            flat_usage(&txn)?,
             usage("stale_nodes", &txn.open_table(STALE_NODES)?)?,
             usage("stale_values", &txn.open_table(STALE_VALUES)?)?,
             usage("roots", &txn.open_table(ROOTS)?)?,
@@ -653,9 +712,7 @@ fn prune(t: &mut WriteTables<'_>, target: u64) -> Result<(), StoreError> {
         let lo = value_db_key(&key, 0);
         let hi = value_db_key(&key, u64::MAX);
         // Deleted, then set again: the latest value (in `flat`) still needs its preimage.
-        if t.values.range::<&[u8]>(&lo[..]..=&hi[..])?.next().is_none()
-            && t.flat.get(&key[..])?.is_none()
-        {
+        if t.values.range::<&[u8]>(&lo[..]..=&hi[..])?.next().is_none() && !t.flat.contains(&key)? {
             t.preimages.remove(&key_hash(&key).0[..])?;
         }
     }
@@ -772,9 +829,10 @@ impl StateRead for Snapshot {
                 return Ok(Vec::new());
             };
             let mut out = Vec::new();
-            for item in tables.flat.range::<&[u8]>(as_slice_bounds(&bounds))?.take(limit) {
+            for item in tables.flat_range(&bounds).take(limit) {
                 let (k, v) = item?;
-                out.push((k.value().to_vec(), split_flat(v.value())?.1.to_vec()));
+                let value = split_flat(&v)?.1.to_vec();
+                out.push((k, value));
             }
             out
         } else {
@@ -801,7 +859,10 @@ mod tests {
             len(NODES),
             len(VALUES),
             len(PREIMAGES),
-            len(FLAT),
+            (0..FLAT_PARTS)
+                .filter_map(|p| txn.open_table(flat_part_table(p)).ok())
+                .map(|t| t.len().unwrap())
+                .sum(),
             txn.open_table(STALE_NODES).unwrap().len().unwrap(),
             txn.open_table(STALE_VALUES).unwrap().len().unwrap(),
             txn.open_table(ROOTS).unwrap().len().unwrap(),
@@ -834,23 +895,25 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
-    /// A database of the previous layout (2: the latest value also in the history table) is
-    /// refused rather than misread.
+    /// A database of an earlier layout (2: the latest value also in the history table; 3: one
+    /// unpartitioned `flat` table) is refused rather than misread.
     #[test]
-    fn a_store_of_layout_2_is_refused() {
-        let db = Database::builder()
-            .create_with_backend(redb::backends::InMemoryBackend::new())
-            .unwrap();
-        let txn = db.begin_write().unwrap();
-        {
-            let mut meta = txn.open_table(META).unwrap();
-            meta.insert(META_LATEST, 5).unwrap();
-            meta.insert(META_FORMAT, 2).unwrap();
+    fn stores_of_layouts_2_and_3_are_refused() {
+        for layout in [2u64, 3] {
+            let db = Database::builder()
+                .create_with_backend(redb::backends::InMemoryBackend::new())
+                .unwrap();
+            let txn = db.begin_write().unwrap();
+            {
+                let mut meta = txn.open_table(META).unwrap();
+                meta.insert(META_LATEST, 5).unwrap();
+                meta.insert(META_FORMAT, layout).unwrap();
+            }
+            txn.commit().unwrap();
+            let err = Store::init(db, None, StoreOptions::default()).unwrap_err();
+            assert!(err.to_string().contains(&format!("written in layout {layout}")), "{err}");
+            assert!(err.to_string().contains("re-create the data directory"), "{err}");
         }
-        txn.commit().unwrap();
-        let err = Store::init(db, None, StoreOptions::default()).unwrap_err();
-        assert!(err.to_string().contains("written in layout 2"), "{err}");
-        assert!(err.to_string().contains("re-create the data directory"), "{err}");
     }
 
     /// A key set, overwritten, deleted and set again reads (get, scans) and proves its value at

@@ -9,7 +9,7 @@
 //! | `jmt_nodes` | [`node_db_key`]: `version_BE(8) ‖ num_nibbles(1) ‖ nibble bytes` | borsh(`Node`) |
 //! | `values` | [`value_db_key`]: `escaped key ‖ 0x00 0x00 ‖ version_BE(8)` | history: `1 ‖ value` (set at that version, superseded since) or `0` (deleted at that version) |
 //! | `preimages` | `key_hash(32)` | raw key |
-//! | `flat` | raw key | `version_BE(8) ‖ value`: the latest value and the version that set it |
+//! | `flat` and `flat_00` … `flat_ff` | raw key | `version_BE(8) ‖ value`: the latest value and the version that set it; partitioned by the key's first byte ([`flat_part`]) |
 //! | `stale_nodes` | `stale_since_BE(8) ‖ node_db_key` | `()` |
 //! | `stale_values` | `stale_since_BE(8) ‖ raw key` | [`STALE_BEFORE`] or [`STALE_THROUGH`] |
 //! | `meta` | name | u64 (`latest`, `oldest`, `format`) |
@@ -29,6 +29,14 @@
 //! current at `O` is never indexed as stale (and the latest value is never in `values`), so
 //! every retained version stays readable and provable.
 //!
+//! The latest values are partitioned by the key's first byte (each module owns one or a few
+//! prefix bytes): `flat_XX` holds the keys starting with byte `XX`, `flat` the empty key. A
+//! module's reads then descend a B-tree as deep as its own state needs, not as deep as the
+//! whole state's: the per-block reads of small modules (queue heads, params) cost the same
+//! with a million leases as without, and a module's keys appended in order fill their pages
+//! instead of splitting pages in the middle of another module's range. Concatenated in byte
+//! order the partitions are the whole key space in order ([`ReadTables::flat_range`]).
+//!
 //! Both value tables are ordered by raw key (`values` escapes it so that no key's encoding is a
 //! prefix of another's, then orders by version): a key's versions are adjacent, so an ordered
 //! prefix scan at any retained version merges one `flat` range with one seek per distinct key
@@ -37,10 +45,11 @@
 
 use std::cmp::Ordering;
 use std::ops::Bound;
+use std::sync::{LazyLock, OnceLock};
 
 use jmt::storage::{HasPreimage, LeafNode, Node, NodeKey, TreeReader};
 use jmt::{KeyHash, OwnedValue, Version};
-use redb::{ReadOnlyTable, ReadTransaction, TableDefinition};
+use redb::{ReadOnlyTable, ReadTransaction, TableDefinition, TableError};
 use sha2::{Digest, Sha256};
 
 use crate::{KvPair, StoreError};
@@ -51,7 +60,38 @@ pub(crate) type BytesTable = TableDefinition<'static, &'static [u8], &'static [u
 pub(crate) const NODES: BytesTable = TableDefinition::new("jmt_nodes");
 pub(crate) const VALUES: BytesTable = TableDefinition::new("values");
 pub(crate) const PREIMAGES: BytesTable = TableDefinition::new("preimages");
+/// The `flat` partition of the empty key (see [`flat_part`]).
 pub(crate) const FLAT: BytesTable = TableDefinition::new("flat");
+/// Number of `flat` partitions: the empty key, then one per first byte.
+pub(crate) const FLAT_PARTS: usize = 257;
+static FLAT_PART_NAMES: LazyLock<Vec<String>> =
+    LazyLock::new(|| (0..=255u8).map(|b| format!("flat_{b:02x}")).collect());
+
+/// The `flat` partition of a key: 0 for the empty key, `1 + b` for keys starting with byte `b`.
+pub(crate) fn flat_part(key: &[u8]) -> usize {
+    key.first().map_or(0, |&b| 1 + usize::from(b))
+}
+
+/// The table of `flat` partition `part`.
+pub(crate) fn flat_part_table(part: usize) -> BytesTable {
+    match part.checked_sub(1) {
+        None => FLAT,
+        Some(b) => TableDefinition::new(&FLAT_PART_NAMES[b]),
+    }
+}
+
+/// The `flat` partitions holding keys within `bounds`, in key order.
+pub(crate) fn flat_parts_in(bounds: &KeyBounds) -> std::ops::RangeInclusive<usize> {
+    let lo = match &bounds.0 {
+        Bound::Included(l) | Bound::Excluded(l) => flat_part(l),
+        Bound::Unbounded => 0,
+    };
+    let hi = match &bounds.1 {
+        Bound::Included(u) | Bound::Excluded(u) => flat_part(u),
+        Bound::Unbounded => FLAT_PARTS - 1,
+    };
+    lo..=hi
+}
 pub(crate) const STALE_NODES: TableDefinition<'static, &'static [u8], ()> =
     TableDefinition::new("stale_nodes");
 pub(crate) const STALE_VALUES: TableDefinition<'static, &'static [u8], u8> =
@@ -66,11 +106,12 @@ pub(crate) const META_LATEST: &str = "latest";
 pub(crate) const META_OLDEST: &str = "oldest";
 /// `meta` key: the on-disk layout version ([`FORMAT`]).
 pub(crate) const META_FORMAT: &str = "format";
-/// The on-disk layout this code writes: 3 = each value stored once (the latest in `flat` with
-/// its version, superseded ones in `values`). 2 kept every version, the latest included, in
-/// `values` and the bare latest value in `flat`; 1, without a `format` record, keyed `values` by
-/// key hash and cannot serve scans at past versions.
-pub(crate) const FORMAT: u64 = 3;
+/// The on-disk layout this code writes: 4 = layout 3 with `flat` partitioned by the key's
+/// first byte. 3 stored each value once (the latest in one `flat` table with its version,
+/// superseded ones in `values`); 2 kept every version, the latest included, in `values` and the
+/// bare latest value in `flat`; 1, without a `format` record, keyed `values` by key hash and
+/// cannot serve scans at past versions.
+pub(crate) const FORMAT: u64 = 4;
 
 /// `stale_values` marker: once pruned, drop every value entry of the key older than
 /// `stale_since` (a newer value was written at `stale_since`).
@@ -257,22 +298,57 @@ pub(crate) struct ReadTables {
     pub(crate) nodes: ReadOnlyTable<&'static [u8], &'static [u8]>,
     pub(crate) values: ReadOnlyTable<&'static [u8], &'static [u8]>,
     pub(crate) preimages: ReadOnlyTable<&'static [u8], &'static [u8]>,
-    pub(crate) flat: ReadOnlyTable<&'static [u8], &'static [u8]>,
     pub(crate) meta: ReadOnlyTable<&'static str, u64>,
     pub(crate) roots: ReadOnlyTable<u64, [u8; 32]>,
+    /// The transaction, for opening `flat` partitions when first read.
+    txn: ReadTransaction,
+    /// The `flat` partitions opened so far (`None`: the partition does not exist).
+    flat: Box<[OnceLock<Option<FlatTable>>]>,
 }
 
+type FlatTable = ReadOnlyTable<&'static [u8], &'static [u8]>;
+
 impl ReadTables {
-    /// Opens every table of `txn`.
-    pub(crate) fn open(txn: &ReadTransaction) -> Result<Self, StoreError> {
+    /// Opens the tables of `txn` (the `flat` partitions when first read).
+    pub(crate) fn open(txn: ReadTransaction) -> Result<Self, StoreError> {
         Ok(Self {
             nodes: txn.open_table(NODES)?,
             values: txn.open_table(VALUES)?,
             preimages: txn.open_table(PREIMAGES)?,
-            flat: txn.open_table(FLAT)?,
             meta: txn.open_table(META)?,
             roots: txn.open_table(ROOTS)?,
+            flat: (0..FLAT_PARTS).map(|_| OnceLock::new()).collect(),
+            txn,
         })
+    }
+
+    /// `flat` partition `part`, if it exists.
+    fn flat_table(&self, part: usize) -> Result<Option<&FlatTable>, StoreError> {
+        let slot = &self.flat[part];
+        if let Some(t) = slot.get() {
+            return Ok(t.as_ref());
+        }
+        let table = match self.txn.open_table(flat_part_table(part)) {
+            Ok(t) => Some(t),
+            Err(TableError::TableDoesNotExist(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
+        // Another thread may have opened it meanwhile: either copy will do.
+        let _ = slot.set(table);
+        Ok(slot.get().and_then(Option::as_ref))
+    }
+
+    /// The raw `flat` entry (`version ‖ value`) of `key`.
+    pub(crate) fn flat_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        match self.flat_table(flat_part(key))? {
+            Some(t) => Ok(t.get(key)?.map(|g| g.value().to_vec())),
+            None => Ok(None),
+        }
+    }
+
+    /// The raw `flat` entries within `bounds`, ascending by key, across partitions.
+    pub(crate) fn flat_range(&self, bounds: &KeyBounds) -> FlatRange<'_> {
+        FlatRange { tables: self, bounds: bounds.clone(), parts: flat_parts_in(bounds), cur: None }
     }
 
     /// `(oldest retained, latest)` versions, `None` on a fresh database.
@@ -286,8 +362,8 @@ impl ReadTables {
 
     /// The latest value of `key` (the `flat` entry without its version).
     pub(crate) fn latest_value(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        match self.flat.get(key)? {
-            Some(raw) => Ok(Some(split_flat(raw.value())?.1.to_vec())),
+        match self.flat_get(key)? {
+            Some(raw) => Ok(Some(split_flat(&raw)?.1.to_vec())),
             None => Ok(None),
         }
     }
@@ -296,8 +372,8 @@ impl ReadTables {
     /// if it was set at or before `version`, else the newest history entry at or below
     /// `version`.
     pub(crate) fn value_at(&self, key: &[u8], version: u64) -> Result<Option<Vec<u8>>, StoreError> {
-        if let Some(raw) = self.flat.get(key)? {
-            let (set_at, value) = split_flat(raw.value())?;
+        if let Some(raw) = self.flat_get(key)? {
+            let (set_at, value) = split_flat(&raw)?;
             if set_at <= version {
                 return Ok(Some(value.to_vec()));
             }
@@ -362,7 +438,7 @@ impl ReadTables {
         else {
             return Ok(Vec::new());
         };
-        let mut flat = self.flat.range::<&[u8]>(as_slice_bounds(&flat_bounds))?;
+        let mut flat = self.flat_range(&flat_bounds);
 
         let mut escaped_prefix = Vec::with_capacity(prefix.len() + 1);
         escape_into(&mut escaped_prefix, prefix);
@@ -387,8 +463,8 @@ impl ReadTables {
                 next_flat = match flat.next() {
                     Some(entry) => {
                         let (k, v) = entry?;
-                        let (set_at, value) = split_flat(v.value())?;
-                        Some((k.value().to_vec(), (set_at <= version).then(|| value.to_vec())))
+                        let (set_at, value) = split_flat(&v)?;
+                        Some((k, (set_at <= version).then(|| value.to_vec())))
                     }
                     None => None,
                 };
@@ -425,6 +501,41 @@ impl ReadTables {
             }
         }
         Ok(out)
+    }
+}
+
+/// An ascending scan of the `flat` partitions within some bounds: each partition's range in
+/// turn (keys of partition `p` all sort before those of `p + 1`), opened when reached. Yields
+/// (key, raw entry).
+pub(crate) struct FlatRange<'a> {
+    tables: &'a ReadTables,
+    bounds: KeyBounds,
+    parts: std::ops::RangeInclusive<usize>,
+    cur: Option<redb::Range<'static, &'static [u8], &'static [u8]>>,
+}
+
+impl Iterator for FlatRange<'_> {
+    type Item = Result<KvPair, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(range) = &mut self.cur {
+                match range.next() {
+                    Some(Ok((k, v))) => return Some(Ok((k.value().to_vec(), v.value().to_vec()))),
+                    Some(Err(e)) => return Some(Err(e.into())),
+                    None => self.cur = None,
+                }
+            }
+            let part = self.parts.next()?;
+            match self.tables.flat_table(part) {
+                Ok(Some(t)) => match t.range::<&[u8]>(as_slice_bounds(&self.bounds)) {
+                    Ok(r) => self.cur = Some(r),
+                    Err(e) => return Some(Err(e.into())),
+                },
+                Ok(None) => {}
+                Err(e) => return Some(Err(e)),
+            }
+        }
     }
 }
 

@@ -32,40 +32,49 @@
 //! warning fires); empty blocks (begin + end block + commit); RSS; db file size and the
 //! store's table use.
 //!
-//! Figures (2-core dev VM, release, 2026-12-06, store layout 3 with the latest-version read
-//! cache; two runs of the default levels, the second on a quiet machine, shown as
-//! "second (first)"):
+//! Figures (2-core dev VM, release, 2026-12-06, store layout 4: `flat` partitioned by the
+//! key's first byte, with the latest-version read cache; one run of the default levels on a
+//! quiet machine):
 //!
-//! | leases | registry end_block p50 / p99 | ratio to 0 | market alone p50 | uncached registry p50 (ratio) | one exhaustion p50 | empty block | RSS | db file | seed | MsgCreateBid |
+//! | leases | registry end_block p50 / p99 (ratio to 0) | market alone p50 | queue heads from redb p50 (ratio) | no read cache p50 (ratio) | one exhaustion p50 | empty block | RSS | db file | seed | MsgCreateBid |
 //! |---|---|---|---|---|---|---|---|---|---|---|
-//! | 0 | 7.9 (7.4) / 9.4 µs | 1.00× | 0.3 µs | 10.7 (9.9) µs | – | 0.61 ms | 7 MiB | 0.3 MiB | – | 6,851 (6,900) tx/s |
-//! | 10k | 7.9 (7.6) / 9.6 µs | 1.00× (1.02×) | 0.4 µs | 13.2 µs (1.24×) | 107 µs | 0.95 ms | 280 MiB | 136 MiB | 2 s | 4,106 tx/s |
-//! | 100k | 8.3 (7.7) / 26.6 µs | 1.04× (1.04×) | 0.4 µs | 14.8 µs (1.39×) | 110 µs | 1.10 ms | 2.4 GiB | 1,088 MiB | 26 s | 2,740 tx/s |
-//! | 1M | 7.6 (7.6) / 9.9 µs | **0.96× (1.02×)** | 0.4 µs | 14.0 µs (1.31×) | 111 µs | 4.97 ms | 11.0 GiB | 14,005 MiB | 448 (492) s | 1,523 (1,430) tx/s |
+//! | 0 | 8.0 / 30.6 µs | 0.3 µs | 9.2 µs | 9.4 µs | – | 0.72 ms | 8 MiB | 0.4 MiB | – | 7,040 tx/s |
+//! | 10k | 8.2 / 24.8 µs (1.03×) | 0.4 µs | 10.3 µs (1.11×) | 10.5 µs (1.13×) | 114 µs | 0.99 ms | 276 MiB | 100 MiB | 2 s | 3,853 tx/s |
+//! | 100k | 8.1 / 11.2 µs (1.02×) | 0.4 µs | 10.2 µs (1.11×) | 10.4 µs (1.11×) | 108 µs | 1.26 ms | 2.4 GiB | 1,600 MiB | 28 s | 2,506 tx/s |
+//! | 1M | 8.0 / 61.4 µs (**1.00×**) | 0.4 µs | 10.1 µs (1.09×) | 10.3 µs (1.10×) | 116 µs | 5.92 ms | 11.0 GiB | 13,511 MiB | 455 s | 1,404 tx/s |
+//!
+//! Before the partitioning (layout 3, one `flat` table; two runs, same VM and day) the
+//! registry end block was 7.4–7.9 µs at 0 and 7.6 µs at 1M (0.96×, 1.04×) with the read
+//! cache, but 1.27–1.29× with the queue heads read from redb and 1.31–1.42× without the cache.
 //!
 //! End block does no per-lease work: the modules read their params and globals and look at
 //! the heads of their height- or time-keyed queues (the market's three due indexes, staking's
-//! queues, gov's active proposals). Those reads are the same every block, so the store's
-//! latest-version read cache (`dcloud_store::StoreOptions::read_cache_bytes`) answers them
-//! from memory and the registry end block costs the same at 1M leases as at 0 (the goal:
-//! within 1.2×). Without the cache each is a B-tree lookup in the flat table, whose height
-//! reaches 5 by 100k leases: 1.3–1.4× from 100k on. The cache holds one version and
-//! commits keep it current (rewriting changed keys, dropping scans under changed keys), so
-//! in a block whose txs touch a queue that queue's head is read from redb once.
+//! queues, gov's active proposals, the authz expiry queue). Two things keep those reads from
+//! growing with the number of leases (the goal: 1M within 1.2× of 0):
+//! * the latest values are partitioned by the key's first byte (one redb table per module
+//!   prefix), so staking's, gov's or authz's queues sit in trees as small as those modules'
+//!   state, whatever the market holds; only the market's own due indexes grow with leases
+//!   (one B-tree level per ~100× more entries);
+//! * the store's latest-version read cache (`dcloud_store::StoreOptions::read_cache_bytes`)
+//!   answers the reads that repeat every block from memory; commits keep it current
+//!   (rewriting changed keys, dropping the scans under changed keys), so in a block whose txs
+//!   touch a queue, that queue's head is read from redb once — the "queue heads from redb"
+//!   column is that case for every queue at once.
 //!
 //! Disk per active lease: 5.4 KB of live keys + values over all tables (2,958 B of it the
-//! market records, 10 entries), 14.7 KB of db file growth at 1M: `flat` 2,901 MiB of data and
-//! 2,254 MiB of partly filled pages (appends inside the key space split leaf pages in half
-//! and the left halves never fill), JMT nodes 1,437 MiB, preimages 806 MiB. The empty block
-//! grows with the state (0.6 → 5 ms): at 300k, 75 % of it is the redb commit (fdatasync of
-//! the rewritten pages, and the allocator state that quick-repair saves every commit, which
-//! grows with the file) and 13 % the JMT root; neither is end-block work. `MsgCreateBid`
-//! costs 86.5k gas; its throughput falls with the state for the same reason (each block of
-//! 500 bids rewrites ~4,000 keys in B-trees and the JMT, O(log n) each).
+//! market records, 10 entries), 14.2 KB of db file growth at 1M (the file grows in steps, so
+//! the per-level figure jumps: 10.4 KB at 10k, 16.8 KB at 100k): `flat` 2,901 MiB of data and
+//! 2,145 MiB of partly filled pages (redb splits a full leaf in half, and keys appended in
+//! order never refill the left half), JMT nodes 1,437 MiB, preimages 806 MiB. The empty block
+//! grows with the state (0.7 → 6 ms): at 300k, 75 % of it is the redb commit (fdatasync of the
+//! rewritten pages, and the allocator state that quick-repair saves every commit, which grows
+//! with the file) and 13 % the JMT root; neither is end-block work. `MsgCreateBid` costs 86.5k
+//! gas; its throughput falls with the state for the same reason (each block of 500 bids
+//! rewrites ~4,000 keys in B-trees and the JMT, O(log n) each).
 //!
-//! Earlier figures (2026-11-25, before the read cache, another VM ~2× slower): registry
-//! end block 16.4 / 20.1 / 21.5 / 21.4 µs at 0 / 10k / 100k / 300k = 1.30×; 1M not reached
-//! (seeding with a 1–4 GiB redb cache slowed past 2 ms a lease).
+//! Earlier figures (2026-11-25, layout 3 without the read cache, another VM ~2× slower):
+//! registry end block 16.4 / 20.1 / 21.5 / 21.4 µs at 0 / 10k / 100k / 300k = 1.30×; 1M not
+//! reached (seeding with a 1–4 GiB redb cache slowed past 2 ms a lease).
 
 use std::sync::Arc;
 use std::time::Instant;

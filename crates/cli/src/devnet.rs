@@ -169,7 +169,15 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
     cfg.save()?;
     step("starting the validator node");
     init_logging("warn");
-    let node = RunningNode::start(cfg).await.context("cannot start the devnet node")?;
+    let node = RunningNode::start(cfg).await.map_err(|e| {
+        // A home written by an older build (another store layout): say how to start over.
+        let hint = if format!("{e:#}").contains("re-create the data directory") {
+            " (this devnet home was written by an older dcloud: `dcloud devnet --reset` starts a fresh one)"
+        } else {
+            ""
+        };
+        anyhow::Error::new(e).context(format!("cannot start the devnet node{hint}"))
+    })?;
     let rpc = format!("http://{}", node.rpc_addr);
     if a.price_feed != crate::feeder::PriceFeed::Off {
         let key = keyring.signing_key("validator")?;

@@ -87,6 +87,9 @@ pub(crate) fn flat_parts_in(bounds: &KeyBounds) -> std::ops::RangeInclusive<usiz
         Bound::Unbounded => 0,
     };
     let hi = match &bounds.1 {
+        // Every key of partition `1 + b` is at least `[b]`: a range ending before `[b]` (the
+        // end of every one-byte prefix) stops at the partition before.
+        Bound::Excluded(u) if u.len() == 1 => flat_part(u) - 1,
         Bound::Included(u) | Bound::Excluded(u) => flat_part(u),
         Bound::Unbounded => FLAT_PARTS - 1,
     };
@@ -637,6 +640,24 @@ mod tests {
             prefix_bounds(b"", Some(b"x"), None),
             Some((Bound::Excluded(b"x".to_vec()), Bound::Unbounded))
         );
+    }
+
+    #[test]
+    fn flat_partitions_of_a_range() {
+        let b = |l: Bound<&[u8]>, u: Bound<&[u8]>| -> KeyBounds {
+            (l.map(<[u8]>::to_vec), u.map(<[u8]>::to_vec))
+        };
+        // Everything: the empty key's partition, then one per first byte.
+        assert_eq!(flat_parts_in(&b(Bound::Unbounded, Bound::Unbounded)), 0..=256);
+        // A one-byte prefix: its own partition only.
+        assert_eq!(flat_parts_in(&b(Bound::Included(&[0x24]), Bound::Excluded(&[0x25]))), 37..=37);
+        // Longer bounds: from the lower's partition through the upper's.
+        assert_eq!(
+            flat_parts_in(&b(Bound::Excluded(&[0x24, 9]), Bound::Excluded(&[0x26, 0]))),
+            37..=39
+        );
+        assert_eq!(flat_parts_in(&b(Bound::Included(&[]), Bound::Excluded(&[0]))), 0..=0);
+        assert_eq!((flat_part(b""), flat_part(&[0]), flat_part(&[0xff, 1])), (0, 1, 256));
     }
 
     #[test]

@@ -33,15 +33,15 @@
 //! store's table use.
 //!
 //! Figures (2-core dev VM, release, 2026-12-06, store layout 4: `flat` partitioned by the
-//! key's first byte, with the latest-version read cache; one run of the default levels on a
-//! quiet machine):
+//! key's first byte, with the latest-version read cache; the last run of the default levels on
+//! a quiet machine, and in brackets an earlier run that scanned one partition more per prefix):
 //!
 //! | leases | registry end_block p50 / p99 (ratio to 0) | market alone p50 | queue heads from redb p50 (ratio) | no read cache p50 (ratio) | one exhaustion p50 | empty block | RSS | db file | seed | MsgCreateBid |
 //! |---|---|---|---|---|---|---|---|---|---|---|
-//! | 0 | 8.0 / 30.6 µs | 0.3 µs | 9.2 µs | 9.4 µs | – | 0.72 ms | 8 MiB | 0.4 MiB | – | 7,040 tx/s |
-//! | 10k | 8.2 / 24.8 µs (1.03×) | 0.4 µs | 10.3 µs (1.11×) | 10.5 µs (1.13×) | 114 µs | 0.99 ms | 276 MiB | 100 MiB | 2 s | 3,853 tx/s |
-//! | 100k | 8.1 / 11.2 µs (1.02×) | 0.4 µs | 10.2 µs (1.11×) | 10.4 µs (1.11×) | 108 µs | 1.26 ms | 2.4 GiB | 1,600 MiB | 28 s | 2,506 tx/s |
-//! | 1M | 8.0 / 61.4 µs (**1.00×**) | 0.4 µs | 10.1 µs (1.09×) | 10.3 µs (1.10×) | 116 µs | 5.92 ms | 11.0 GiB | 13,511 MiB | 455 s | 1,404 tx/s |
+//! | 0 | 7.8 (8.0) / 9.3 µs | 0.3 µs | 8.6 (9.2) µs | 8.7 (9.4) µs | – | 0.62 ms | 7 MiB | 0.4 MiB | – | 7,605 (7,040) tx/s |
+//! | 10k | 7.9 / 27.2 µs (1.01×; 1.03×) | 0.4 µs | 9.3 µs (1.09×; 1.11×) | 9.5 µs (1.09×; 1.13×) | 106 µs | 0.90 ms | 276 MiB | 100 MiB | 2 s | 4,313 (3,853) tx/s |
+//! | 100k | 8.0 / 27.0 µs (1.02×; 1.02×) | 0.4 µs | 9.4 µs (1.10×; 1.11×) | 9.6 µs (1.10×; 1.11×) | 108 µs | 1.31 ms | 2.4 GiB | 1,600 MiB | 30 s | 2,378 (2,506) tx/s |
+//! | 1M | 7.3 / 9.1 µs (**0.93×; 1.00×**) | 0.4 µs | 8.7 µs (1.02×; 1.09×) | 9.0 µs (1.03×; 1.10×) | 104 µs | 4.57 ms | 11.0 GiB | 13,511 MiB | 421 (455) s | 1,348 (1,404) tx/s |
 //!
 //! Before the partitioning (layout 3, one `flat` table; two runs, same VM and day) the
 //! registry end block was 7.4–7.9 µs at 0 and 7.6 µs at 1M (0.96×, 1.04×) with the read
@@ -66,9 +66,9 @@
 //! the per-level figure jumps: 10.4 KB at 10k, 16.8 KB at 100k): `flat` 2,901 MiB of data and
 //! 2,145 MiB of partly filled pages (redb splits a full leaf in half, and keys appended in
 //! order never refill the left half), JMT nodes 1,437 MiB, preimages 806 MiB. The empty block
-//! grows with the state (0.7 → 6 ms): at 300k, 75 % of it is the redb commit (fdatasync of the
-//! rewritten pages, and the allocator state that quick-repair saves every commit, which grows
-//! with the file) and 13 % the JMT root; neither is end-block work. `MsgCreateBid` costs 86.5k
+//! grows with the state (0.6 → 4.6–5.9 ms): at 300k, 75 % of it is the redb commit (fdatasync
+//! of the rewritten pages, and the allocator state that quick-repair saves every commit, which
+//! grows with the file) and 13 % the JMT root; neither is end-block work. `MsgCreateBid` costs 86.5k
 //! gas; its throughput falls with the state for the same reason (each block of 500 bids
 //! rewrites ~4,000 keys in B-trees and the JMT, O(log n) each).
 //!

@@ -112,6 +112,13 @@ fn uact(env: &Env, who: &str) -> u128 {
         .unwrap_or(0)
 }
 
+/// Whether a `dcloud.lease` label (`owner/dseq/gseq/oseq/provider`) names a lease of
+/// deployment (`owner`, `dseq`).
+fn of_lease(label: &str, owner: &str, dseq: u64) -> bool {
+    let mut parts = label.split('/');
+    parts.next() == Some(owner) && parts.next().and_then(|d| d.parse::<u64>().ok()) == Some(dseq)
+}
+
 fn lease_containers(docker_host: &str, owner: &str, dseq: u64) -> Vec<String> {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
@@ -146,11 +153,10 @@ fn lease_containers(docker_host: &str, owner: &str, dseq: u64) -> Vec<String> {
         };
         list.into_iter()
             .filter(|c| {
-                c.labels.as_ref().and_then(|l| l.get("dcloud.lease")).is_some_and(|l| {
-                    let mut parts = l.split('/');
-                    parts.next() == Some(owner)
-                        && parts.next().and_then(|d| d.parse::<u64>().ok()) == Some(dseq)
-                })
+                c.labels
+                    .as_ref()
+                    .and_then(|l| l.get("dcloud.lease"))
+                    .is_some_and(|l| of_lease(l, owner, dseq))
             })
             .filter(|c| {
                 c.state
@@ -187,13 +193,7 @@ fn wait_torn_down(docker_host: &str, owner: &str, dseq: u64, provider: &mut Proc
             .volumes
             .unwrap_or_default()
             .into_iter()
-            .filter(|v| {
-                v.labels.get("dcloud.lease").is_some_and(|l| {
-                    let mut parts = l.split('/');
-                    parts.next() == Some(owner)
-                        && parts.next().and_then(|d| d.parse::<u64>().ok()) == Some(dseq)
-                })
-            })
+            .filter(|v| v.labels.get("dcloud.lease").is_some_and(|l| of_lease(l, owner, dseq)))
             .map(|v| v.name)
             .collect();
         if left.is_empty() {

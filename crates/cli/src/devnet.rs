@@ -9,8 +9,10 @@ use std::time::Duration;
 
 use anyhow::{bail, Context as _};
 use clap::Args;
+use dcloud_app::AppError;
 use dcloud_crypto::keyring::{Keyring, KeyringBackend};
-use dcloud_node::{NodeConfig, RunningNode};
+use dcloud_node::{NodeConfig, NodeError, RunningNode};
+use dcloud_store::StoreError::Layout;
 use dcloud_types::{Coin, Coins, DENOM_ACT, DENOM_AKT};
 use serde::Serialize;
 
@@ -171,7 +173,11 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
     init_logging("warn");
     let node = RunningNode::start(cfg).await.map_err(|e| {
         // A home written by an older build (another store layout): say how to start over.
-        let hint = if format!("{e:#}").contains("re-create the data directory") {
+        let old_layout = matches!(
+            &e,
+            NodeError::Store(Layout { .. }) | NodeError::App(AppError::Store(Layout { .. }))
+        );
+        let hint = if old_layout {
             " (this devnet home was written by an older dcloud: `dcloud devnet --reset` starts a fresh one)"
         } else {
             ""

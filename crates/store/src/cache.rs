@@ -128,6 +128,11 @@ impl LatestCache {
         self.bypass.store(bypass as u8, Ordering::Relaxed);
     }
 
+    /// Whether the cache has room at all (commits need not tell it their changes otherwise).
+    pub(crate) fn enabled(&self) -> bool {
+        self.capacity > 0
+    }
+
     /// Whether point reads skip the cache.
     fn off(&self) -> bool {
         self.capacity == 0 || self.bypass.load(Ordering::Relaxed) == ReadCacheBypass::All as u8
@@ -196,7 +201,6 @@ impl LatestCache {
         if inner.version != Some(version) {
             return None;
         }
-        // The map is keyed by owned boxes; look up without allocating twice per probe.
         let key: ScanKey = (prefix.into(), start_after.map(Into::into), limit);
         inner.scans.get(&key).cloned()
     }
@@ -267,7 +271,6 @@ impl LatestCache {
                 let i = changes.partition_point(|(k, _)| *k < prefix);
                 changes.get(i).is_some_and(|(k, _)| k.starts_with(prefix))
             };
-            let before = inner.scans.len();
             let mut freed = 0;
             inner.scans.retain(|(prefix, after, _), result| {
                 let keep = !touched(prefix);
@@ -276,9 +279,7 @@ impl LatestCache {
                 }
                 keep
             });
-            if inner.scans.len() < before {
-                inner.scan_bytes -= freed;
-            }
+            inner.scan_bytes -= freed;
         }
         inner.version = Some(new);
     }

@@ -15,6 +15,7 @@
 //!
 //! See [`crate::tables`] for the on-disk layout.
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Bound;
@@ -170,12 +171,13 @@ impl<'t> FlatWrite<'t> {
         &mut self,
         key: &[u8],
     ) -> Result<&mut Table<'t, &'static [u8], &'static [u8]>, StoreError> {
-        let part = flat_part(key);
-        if !self.open.contains_key(&part) {
-            let t = self.txn.open_table(flat_part_table(part))?;
-            self.open.insert(part, t);
-        }
-        self.open.get_mut(&part).ok_or_else(|| StoreError::Corrupt("flat partition".into()))
+        Ok(match self.open.entry(flat_part(key)) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let t = self.txn.open_table(flat_part_table(*e.key()))?;
+                e.insert(t)
+            }
+        })
     }
 
     /// Sets the raw entry of `key`; returns the one it replaced.
@@ -265,11 +267,7 @@ impl Store {
                     tables.meta.insert(META_FORMAT, FORMAT)?;
                 }
                 other => {
-                    return Err(StoreError::Corrupt(format!(
-                        "the store was written in layout {}, this build reads layout {FORMAT}; \
-                         re-create the data directory",
-                        other.unwrap_or(1)
-                    )))
+                    return Err(StoreError::Layout { found: other.unwrap_or(1), expected: FORMAT })
                 }
             }
         }
@@ -441,16 +439,18 @@ impl Store {
             Ok(versions) => {
                 txn.commit()?;
                 *self.lock_versions() = Some(versions);
-                // `keys` are in key order; write_commit checked every value is there.
-                let values = prepared.batch.node_batch.values();
-                let changes: Vec<(&[u8], Option<&[u8]>)> = prepared
-                    .keys
-                    .iter()
-                    .filter_map(|(key, kh)| {
-                        values.get(&(prepared.version, *kh)).map(|v| (&key[..], v.as_deref()))
-                    })
-                    .collect();
-                self.cache.advance(prepared.base, prepared.version, &changes);
+                if self.cache.enabled() {
+                    // `keys` are in key order; write_commit checked every value is there.
+                    let values = prepared.batch.node_batch.values();
+                    let changes: Vec<(&[u8], Option<&[u8]>)> = prepared
+                        .keys
+                        .iter()
+                        .filter_map(|(key, kh)| {
+                            values.get(&(prepared.version, *kh)).map(|v| (&key[..], v.as_deref()))
+                        })
+                        .collect();
+                    self.cache.advance(prepared.base, prepared.version, &changes);
+                }
                 Ok(prepared.version)
             }
             Err(e) => {
@@ -829,10 +829,9 @@ impl StateRead for Snapshot {
                 return Ok(Vec::new());
             };
             let mut out = Vec::new();
-            for item in tables.flat_range(&bounds).take(limit) {
+            for item in tables.flat_range(bounds).take(limit) {
                 let (k, v) = item?;
-                let value = split_flat(&v)?.1.to_vec();
-                out.push((k, value));
+                out.push((k.value().to_vec(), split_flat(v.value())?.1.to_vec()));
             }
             out
         } else {

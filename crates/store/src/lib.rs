@@ -53,6 +53,17 @@ pub enum StoreError {
     /// Data on disk could not be decoded.
     #[error("corrupt store data: {0}")]
     Corrupt(String),
+    /// The database was written in another on-disk layout than this build reads.
+    #[error(
+        "corrupt store data: the store was written in layout {found}, this build reads layout \
+         {expected}; re-create the data directory"
+    )]
+    Layout {
+        /// The layout on disk.
+        found: u64,
+        /// The layout this build reads and writes.
+        expected: u64,
+    },
     /// The requested version is not retained (pruned or in the future).
     #[error("version {requested} is not available (retained: {oldest}..={latest})")]
     VersionUnavailable {

@@ -49,7 +49,7 @@ use std::sync::{LazyLock, OnceLock};
 
 use jmt::storage::{HasPreimage, LeafNode, Node, NodeKey, TreeReader};
 use jmt::{KeyHash, OwnedValue, Version};
-use redb::{ReadOnlyTable, ReadTransaction, TableDefinition, TableError};
+use redb::{AccessGuard, ReadOnlyTable, ReadTransaction, TableDefinition, TableError};
 use sha2::{Digest, Sha256};
 
 use crate::{KvPair, StoreError};
@@ -305,11 +305,14 @@ pub(crate) struct ReadTables {
     pub(crate) roots: ReadOnlyTable<u64, [u8; 32]>,
     /// The transaction, for opening `flat` partitions when first read.
     txn: ReadTransaction,
-    /// The `flat` partitions opened so far (`None`: the partition does not exist).
-    flat: Box<[OnceLock<Option<FlatTable>>]>,
+    /// The `flat` partitions opened so far (`None`: the partition does not exist). Boxed, so
+    /// that the slots a snapshot starts with stay small (16 bytes each).
+    flat: Box<[OnceLock<Option<Box<FlatTable>>>]>,
 }
 
 type FlatTable = ReadOnlyTable<&'static [u8], &'static [u8]>;
+/// A key or raw entry read from a `flat` partition (borrowed from redb's page, no copy).
+pub(crate) type FlatGuard = AccessGuard<'static, &'static [u8]>;
 
 impl ReadTables {
     /// Opens the tables of `txn` (the `flat` partitions when first read).
@@ -329,29 +332,30 @@ impl ReadTables {
     fn flat_table(&self, part: usize) -> Result<Option<&FlatTable>, StoreError> {
         let slot = &self.flat[part];
         if let Some(t) = slot.get() {
-            return Ok(t.as_ref());
+            return Ok(t.as_deref());
         }
         let table = match self.txn.open_table(flat_part_table(part)) {
-            Ok(t) => Some(t),
+            Ok(t) => Some(Box::new(t)),
             Err(TableError::TableDoesNotExist(_)) => None,
             Err(e) => return Err(e.into()),
         };
         // Another thread may have opened it meanwhile: either copy will do.
         let _ = slot.set(table);
-        Ok(slot.get().and_then(Option::as_ref))
+        Ok(slot.get().and_then(|t| t.as_deref()))
     }
 
     /// The raw `flat` entry (`version ‖ value`) of `key`.
-    pub(crate) fn flat_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+    pub(crate) fn flat_get(&self, key: &[u8]) -> Result<Option<FlatGuard>, StoreError> {
         match self.flat_table(flat_part(key))? {
-            Some(t) => Ok(t.get(key)?.map(|g| g.value().to_vec())),
+            Some(t) => Ok(t.get(key)?),
             None => Ok(None),
         }
     }
 
     /// The raw `flat` entries within `bounds`, ascending by key, across partitions.
-    pub(crate) fn flat_range(&self, bounds: &KeyBounds) -> FlatRange<'_> {
-        FlatRange { tables: self, bounds: bounds.clone(), parts: flat_parts_in(bounds), cur: None }
+    pub(crate) fn flat_range(&self, bounds: KeyBounds) -> FlatRange<'_> {
+        let parts = flat_parts_in(&bounds);
+        FlatRange { tables: self, bounds, parts, cur: None }
     }
 
     /// `(oldest retained, latest)` versions, `None` on a fresh database.
@@ -366,7 +370,7 @@ impl ReadTables {
     /// The latest value of `key` (the `flat` entry without its version).
     pub(crate) fn latest_value(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         match self.flat_get(key)? {
-            Some(raw) => Ok(Some(split_flat(&raw)?.1.to_vec())),
+            Some(raw) => Ok(Some(split_flat(raw.value())?.1.to_vec())),
             None => Ok(None),
         }
     }
@@ -376,7 +380,7 @@ impl ReadTables {
     /// `version`.
     pub(crate) fn value_at(&self, key: &[u8], version: u64) -> Result<Option<Vec<u8>>, StoreError> {
         if let Some(raw) = self.flat_get(key)? {
-            let (set_at, value) = split_flat(&raw)?;
+            let (set_at, value) = split_flat(raw.value())?;
             if set_at <= version {
                 return Ok(Some(value.to_vec()));
             }
@@ -441,7 +445,7 @@ impl ReadTables {
         else {
             return Ok(Vec::new());
         };
-        let mut flat = self.flat_range(&flat_bounds);
+        let mut flat = self.flat_range(flat_bounds);
 
         let mut escaped_prefix = Vec::with_capacity(prefix.len() + 1);
         escape_into(&mut escaped_prefix, prefix);
@@ -466,8 +470,8 @@ impl ReadTables {
                 next_flat = match flat.next() {
                     Some(entry) => {
                         let (k, v) = entry?;
-                        let (set_at, value) = split_flat(&v)?;
-                        Some((k, (set_at <= version).then(|| value.to_vec())))
+                        let (set_at, value) = split_flat(v.value())?;
+                        Some((k.value().to_vec(), (set_at <= version).then(|| value.to_vec())))
                     }
                     None => None,
                 };
@@ -509,7 +513,7 @@ impl ReadTables {
 
 /// An ascending scan of the `flat` partitions within some bounds: each partition's range in
 /// turn (keys of partition `p` all sort before those of `p + 1`), opened when reached. Yields
-/// (key, raw entry).
+/// (key, raw entry) as redb guards, like a single table's range.
 pub(crate) struct FlatRange<'a> {
     tables: &'a ReadTables,
     bounds: KeyBounds,
@@ -518,14 +522,13 @@ pub(crate) struct FlatRange<'a> {
 }
 
 impl Iterator for FlatRange<'_> {
-    type Item = Result<KvPair, StoreError>;
+    type Item = Result<(FlatGuard, FlatGuard), StoreError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             if let Some(range) = &mut self.cur {
                 match range.next() {
-                    Some(Ok((k, v))) => return Some(Ok((k.value().to_vec(), v.value().to_vec()))),
-                    Some(Err(e)) => return Some(Err(e.into())),
+                    Some(entry) => return Some(entry.map_err(Into::into)),
                     None => self.cur = None,
                 }
             }

@@ -1524,14 +1524,13 @@ pub mod isolation {
         {
             return Ok(());
         }
-        let jump_args = ["FORWARD", "-j", ISOLATION_CHAIN];
         let exists = || async {
             Ok::<_, BackendError>(
-                iptables(&[&["-C"][..], &jump_args].concat()).await?.status.success(),
+                iptables(&["-C", "FORWARD", "-j", ISOLATION_CHAIN]).await?.status.success(),
             )
         };
         while exists().await? {
-            let out = iptables(&[&["-D"][..], &jump_args].concat()).await?;
+            let out = iptables(&["-D", "FORWARD", "-j", ISOLATION_CHAIN]).await?;
             // Another provider process on this host may have removed it between the check and
             // the delete (the in-process lock does not reach it): only an error if it is still
             // there.

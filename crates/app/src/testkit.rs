@@ -354,6 +354,30 @@ pub struct TestChain {
     pub absent_signers: std::collections::BTreeSet<String>,
     /// Evidence handed to the next block (then cleared).
     pub misbehavior: Vec<crate::Misbehavior>,
+    /// Every block delivered since [`TestChain::start_recording`], when recording.
+    recording: Option<Vec<RecordedBlock>>,
+}
+
+/// One block as a driver handed it to the app, and what the app answered: enough to replay
+/// the block on another build and compare (see `crates/app/tests/replay.rs`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RecordedBlock {
+    /// The block info given to `finalize_block`.
+    pub info: BlockInfo,
+    /// The block's txs, hex.
+    pub txs: Vec<String>,
+    /// The committed app hash, hex.
+    pub app_hash: String,
+    /// SHA-256 (hex) of the JSON of the whole `FinalizeResponse` (tx results with codes,
+    /// logs, gas and events; block events; validator updates).
+    pub response_sha256: String,
+}
+
+impl RecordedBlock {
+    /// The digest recorded for a block's response.
+    pub fn digest(resp: &FinalizeResponse) -> String {
+        hex::encode(dcloud_types::sha256(&serde_json::to_vec(resp).expect("response JSON")))
+    }
 }
 
 impl std::fmt::Debug for TestChain {
@@ -412,7 +436,18 @@ impl TestChain {
             check_invariants: true,
             absent_signers: Default::default(),
             misbehavior: Vec::new(),
+            recording: None,
         }
+    }
+
+    /// Starts recording every block delivered from now on.
+    pub fn start_recording(&mut self) {
+        self.recording = Some(Vec::new());
+    }
+
+    /// The blocks recorded since [`TestChain::start_recording`] (recording stops).
+    pub fn take_recording(&mut self) -> Vec<RecordedBlock> {
+        self.recording.take().unwrap_or_default()
     }
 
     /// The app.
@@ -652,6 +687,14 @@ impl TestChain {
         self.height = h;
         assert_eq!(self.app_hash(), resp.app_hash, "finalize's app hash is the committed root");
         assert_eq!(self.store().root_hash(h).unwrap(), resp.app_hash);
+        if let Some(rec) = &mut self.recording {
+            rec.push(RecordedBlock {
+                info: info.clone(),
+                txs: txs.iter().map(hex::encode).collect(),
+                app_hash: hex::encode(resp.app_hash),
+                response_sha256: RecordedBlock::digest(&resp),
+            });
+        }
         self.assert_invariants();
         self.resync_sequences();
         resp

@@ -72,8 +72,7 @@ fn fixture_path() -> PathBuf {
 
 fn config() -> TestConfig {
     let feeder = account_address(FEEDER).to_string();
-    let mut staking = StakingParams::default();
-    staking.unbonding_time_ms = 20_000;
+    let staking = StakingParams { unbonding_time_ms: 20_000, ..StakingParams::default() };
     TestConfig {
         funded: 8,
         uakt: 1_000_000 * AKT,

@@ -24,7 +24,6 @@ pub mod query;
 pub mod testkit;
 pub mod types;
 
-use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -47,6 +46,11 @@ struct Pending {
     prepared: PreparedCommit,
 }
 
+/// Verified (tx hash, account number) pairs. A hash set is allowed here: it is only probed,
+/// never iterated, so its order cannot reach state.
+#[allow(clippy::disallowed_types)]
+type SigCache = std::collections::HashSet<([u8; 32], u64)>;
+
 /// The application. Cheap to share (`Arc<App>`); methods take `&self` and lock inside.
 pub struct App {
     store: Arc<Store>,
@@ -55,7 +59,7 @@ pub struct App {
     pending: Mutex<Option<Pending>>,
     /// (tx hash, account number) pairs whose signature verified. Signature validity is a
     /// pure function of those bytes, so caching it cannot change results.
-    sig_cache: Mutex<HashSet<([u8; 32], u64)>>,
+    sig_cache: Mutex<SigCache>,
     check_invariants: AtomicBool,
 }
 
@@ -80,7 +84,7 @@ impl App {
             store,
             chain_id: RwLock::new(chain_id),
             pending: Mutex::new(None),
-            sig_cache: Mutex::new(HashSet::new()),
+            sig_cache: Mutex::new(SigCache::default()),
             check_invariants: AtomicBool::new(false),
         })
     }

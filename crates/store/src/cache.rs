@@ -22,6 +22,10 @@
 //! every block stay while one-off reads age out within two generations. Which entries are
 //! cached never changes a result, only its cost (state transitions stay deterministic).
 
+// Hash maps allowed here: the cache's maps are only probed, never iterated into a result (a
+// scan's result is a stored Vec in key order), so hash order cannot reach state.
+#![allow(clippy::disallowed_types)]
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};

@@ -334,7 +334,7 @@ fn write_private(path: &Path, data: &[u8], overwrite: bool) -> anyhow::Result<()
 }
 
 fn public_key_pem(key: &p256::ecdsa::SigningKey) -> anyhow::Result<String> {
-    dcloud_provider::certs::public_key_pem(key).map_err(|e| anyhow!("{e}"))
+    dcloud_client::tenant::certs::public_key_pem(key).map_err(|e| anyhow!("{e}"))
 }
 
 fn load_local_cert(
@@ -368,7 +368,7 @@ pub(crate) async fn cert_tx(ctx: &Ctx, cmd: CertTx) -> anyhow::Result<()> {
     match cmd {
         CertTx::Generate(CertGenerate::Client { from, overwrite }) => {
             let addr = ctx.resolve_address(&from, "key")?;
-            let g = dcloud_provider::certs::generate_client_cert(&addr)
+            let g = dcloud_client::tenant::certs::generate_client_cert(&addr)
                 .map_err(|e| anyhow!("generating a client certificate: {e}"))?;
             let (cert, key_pem, serial) = (g.cert_pem, g.key_pem, g.serial);
             let (pem_path, key_path) = cert_paths(ctx, &addr);
@@ -551,7 +551,7 @@ pub(crate) async fn ensure_client_cert(
             }
         }
     }
-    let g = dcloud_provider::certs::generate_client_cert(owner)
+    let g = dcloud_client::tenant::certs::generate_client_cert(owner)
         .map_err(|e| anyhow!("generating a client certificate: {e}"))?;
     if let Some(dir) = pem_path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;

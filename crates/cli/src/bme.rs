@@ -6,9 +6,9 @@ use clap::Subcommand;
 use dcloud_client::bme as cb;
 use dcloud_types::{DENOM_ACT, DENOM_AKT};
 
+use crate::common::{send, TxFlags};
 use crate::ctx::Ctx;
 use crate::output::print_json;
-use crate::tx::{send, TxFlags};
 
 /// `tx oracle …`.
 #[derive(Debug, Subcommand)]

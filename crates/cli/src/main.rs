@@ -3,6 +3,7 @@
 
 mod authz;
 mod bme;
+mod common;
 mod ctx;
 mod deploy;
 mod devnet;

@@ -7,14 +7,13 @@ use clap::{Args, Subcommand};
 use dcloud_app::modules::deployment::Deployment;
 use dcloud_app::modules::escrow::fmt_dec18;
 use dcloud_client::market::{self as mk, BidRef, Filter};
-use dcloud_client::{ClientError, PreparedTx, TxSender};
 use dcloud_proto::dcloud::deployment as pb;
 use dcloud_proto::Msg;
 use dcloud_types::AccAddress;
 
+use crate::common::{AtHeight, TxFlags};
 use crate::ctx::Ctx;
-use crate::output::{print_json, with_spinner};
-use crate::tx::TxFlags;
+use crate::output::print_json;
 
 /// `--auction`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -272,14 +271,6 @@ pub(crate) enum LeaseTx {
         #[command(flatten)]
         common: TxFlags,
     },
-}
-
-/// `--height H`.
-#[derive(Debug, Args, Clone, Copy)]
-pub(crate) struct AtHeight {
-    /// Answer from this height [default: latest].
-    #[arg(long, default_value_t = 0)]
-    pub(crate) height: u64,
 }
 
 /// Filters of `query market … list`.
@@ -651,8 +642,7 @@ pub(crate) async fn run_market_tx(ctx: &Ctx, cmd: MarketTx) -> anyhow::Result<()
     }
 }
 
-/// Signs, confirms (on a terminal, unless `-y`), broadcasts and prints the outcome with
-/// `extra` (ids) merged in.
+/// Sends through the CLI's one tx path, printing `extra` (ids) with the outcome.
 async fn send(
     ctx: &Ctx,
     key: &dcloud_crypto::secp256k1::SigningKey,
@@ -662,63 +652,7 @@ async fn send(
     extra: serde_json::Value,
 ) -> anyhow::Result<()> {
     let opts = flags.options(ctx)?;
-    let client = ctx.client()?;
-    let sender = TxSender::new(&client, key);
-    let tx: PreparedTx = match with_spinner("preparing tx…", sender.prepare(msgs, &opts)).await {
-        Ok(tx) => tx,
-        Err(e) => return failed(ctx, e, &extra),
-    };
-    crate::tx::confirm(flags.yes, &tx, summary)?;
-    let r = with_spinner(
-        "waiting for the tx to be included in a block…",
-        dcloud_client::broadcast(&client, &tx, opts.mode, opts.wait),
-    )
-    .await;
-    let out = match r {
-        Ok(out) => out,
-        Err(e) => return failed(ctx, e, &extra),
-    };
-    if ctx.output.is_json() {
-        let mut v = serde_json::to_value(&out)?;
-        merge(&mut v, &extra);
-        return print_json(&v);
-    }
-    if let Some(o) = extra.as_object() {
-        for (k, v) in o {
-            match v {
-                serde_json::Value::String(s) => println!("{k}: {s}"),
-                other => println!("{k}: {other}"),
-            }
-        }
-    }
-    crate::tx::print_outcome(ctx, &out)
-}
-
-/// Reports a failed tx: one line on stderr (and the JSON record on stdout with `-o json`).
-fn failed(ctx: &Ctx, e: ClientError, extra: &serde_json::Value) -> anyhow::Result<()> {
-    match e {
-        ClientError::TxFailed { code, codespace, log, hash, height } => {
-            if ctx.output.is_json() {
-                let mut v = serde_json::json!({
-                    "hash": hash, "height": height, "code": code, "codespace": codespace, "log": log,
-                });
-                merge(&mut v, extra);
-                print_json(&v)?;
-            }
-            let log = log.strip_prefix("simulation failed: ").unwrap_or(&log);
-            let at = height.map(|h| format!(" in block {h}")).unwrap_or_default();
-            bail!("{log} (tx {hash} refused{at}, code {code} {codespace})")
-        }
-        e => Err(e.into()),
-    }
-}
-
-fn merge(v: &mut serde_json::Value, extra: &serde_json::Value) {
-    if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
-        for (k, x) in e {
-            o.insert(k.clone(), x.clone());
-        }
-    }
+    crate::common::send_with(ctx, key, msgs, &opts, flags.yes, summary, &extra).await
 }
 
 // ------------------------------------------------------------------ queries

@@ -94,7 +94,7 @@ pub(crate) enum BankQuery {
         /// akash1… address or key name.
         address: String,
         #[command(flatten)]
-        at: crate::market::AtHeight,
+        at: crate::common::AtHeight,
     },
     /// Total supply of every denom.
     Total,

@@ -16,9 +16,9 @@ use dcloud_proto::Msg;
 use dcloud_types::AccAddress;
 use serde::Deserialize;
 
+use crate::common::{send, TxFlags};
 use crate::ctx::Ctx;
 use crate::output::print_json;
-use crate::tx::{send, TxFlags};
 
 /// `tx provider …`.
 #[derive(Debug, Subcommand)]
@@ -134,14 +134,14 @@ pub(crate) enum ProviderQuery {
         #[arg(long, default_value_t = 100)]
         limit: usize,
         #[command(flatten)]
-        at: crate::market::AtHeight,
+        at: crate::common::AtHeight,
     },
     /// One provider.
     Get {
         /// Provider address or key name.
         address: String,
         #[command(flatten)]
-        at: crate::market::AtHeight,
+        at: crate::common::AtHeight,
     },
 }
 
@@ -157,7 +157,7 @@ pub(crate) enum AuditQuery {
         #[arg(long)]
         auditor: Option<String>,
         #[command(flatten)]
-        at: crate::market::AtHeight,
+        at: crate::common::AtHeight,
     },
 }
 
@@ -176,7 +176,7 @@ pub(crate) enum CertQuery {
         #[arg(long)]
         serial: Option<String>,
         #[command(flatten)]
-        at: crate::market::AtHeight,
+        at: crate::common::AtHeight,
     },
 }
 
@@ -334,7 +334,7 @@ fn write_private(path: &Path, data: &[u8], overwrite: bool) -> anyhow::Result<()
 }
 
 fn public_key_pem(key: &p256::ecdsa::SigningKey) -> anyhow::Result<String> {
-    dcloud_provider::certs::public_key_pem(key).map_err(|e| anyhow!("{e}"))
+    dcloud_client::tenant::certs::public_key_pem(key).map_err(|e| anyhow!("{e}"))
 }
 
 fn load_local_cert(
@@ -368,7 +368,7 @@ pub(crate) async fn cert_tx(ctx: &Ctx, cmd: CertTx) -> anyhow::Result<()> {
     match cmd {
         CertTx::Generate(CertGenerate::Client { from, overwrite }) => {
             let addr = ctx.resolve_address(&from, "key")?;
-            let g = dcloud_provider::certs::generate_client_cert(&addr)
+            let g = dcloud_client::tenant::certs::generate_client_cert(&addr)
                 .map_err(|e| anyhow!("generating a client certificate: {e}"))?;
             let (cert, key_pem, serial) = (g.cert_pem, g.key_pem, g.serial);
             let (pem_path, key_path) = cert_paths(ctx, &addr);
@@ -517,47 +517,13 @@ pub(crate) async fn cert_query(ctx: &Ctx, cmd: CertQuery) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// The tenant's client certificate for provider mTLS, created on first use: the local one
-/// if it is published and valid on chain; the local one plus its publish message if it is
-/// not published yet; otherwise a new one (written under `<home>/certs`) plus its publish
-/// message. Returns (cert PEM, key PEM, message to send first).
+/// The tenant's client certificate for provider mTLS (under `<home>/certs`), created on
+/// first use; see [`dcloud_client::tenant::cert::ensure_client_cert`].
 pub(crate) async fn ensure_client_cert(
     ctx: &Ctx,
     client: &dcloud_client::RpcClient,
     owner: &AccAddress,
-) -> anyhow::Result<(String, String, Option<Msg>)> {
-    use dcloud_app::modules::cert::{CertFilter, CertState};
+) -> anyhow::Result<dcloud_client::tenant::cert::ClientCert> {
     let (pem_path, key_path) = cert_paths(ctx, owner);
-    let on_chain = client
-        .certificates(&CertFilter { owner: Some(owner.to_string()), ..Default::default() })
-        .await?;
-    if let (Ok(cert), Ok(key)) =
-        (std::fs::read_to_string(&pem_path), std::fs::read_to_string(&key_path))
-    {
-        match on_chain.iter().find(|c| c.cert.trim() == cert.trim()) {
-            Some(c) if c.state == CertState::Valid => return Ok((cert, key, None)),
-            Some(_) => {} // revoked: make a new one below
-            None => {
-                use p256::pkcs8::DecodePrivateKey;
-                let k = p256::ecdsa::SigningKey::from_pkcs8_pem(&key).map_err(|e| {
-                    anyhow!("{} is not a PKCS#8 P-256 key: {e}", key_path.display())
-                })?;
-                let msg = Msg::CreateCertificate(MsgCreateCertificate {
-                    owner: owner.to_string(),
-                    cert: cert.clone().into_bytes(),
-                    pubkey: public_key_pem(&k)?.into_bytes(),
-                });
-                return Ok((cert, key, Some(msg)));
-            }
-        }
-    }
-    let g = dcloud_provider::certs::generate_client_cert(owner)
-        .map_err(|e| anyhow!("generating a client certificate: {e}"))?;
-    if let Some(dir) = pem_path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    write_private(&key_path, g.key_pem.as_bytes(), true)?;
-    write_private(&pem_path, g.cert_pem.as_bytes(), true)?;
-    let msg = g.publish_msg(owner);
-    Ok((g.cert_pem, g.key_pem, Some(msg)))
+    Ok(dcloud_client::tenant::cert::ensure_client_cert(client, owner, &pem_path, &key_path).await?)
 }

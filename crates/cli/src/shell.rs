@@ -4,8 +4,8 @@
 use std::io::{IsTerminal, Write};
 
 use anyhow::anyhow;
-use dcloud_provider::tenant::{ProviderClient, ShellEvent};
-use dcloud_provider::LeaseId;
+use dcloud_client::tenant::gateway::{ProviderClient, ShellEvent};
+use dcloud_client::tenant::LeaseId;
 use tokio::io::AsyncReadExt;
 
 /// Runs `cmd` and returns its exit code.

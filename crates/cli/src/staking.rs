@@ -7,9 +7,9 @@ use clap::Subcommand;
 use dcloud_client::staking as cs;
 use dcloud_types::{AccAddress, Coins, DENOM_AKT};
 
+use crate::common::{send, TxFlags};
 use crate::ctx::Ctx;
 use crate::output::print_json;
-use crate::tx::{send, TxFlags};
 
 /// `tx staking …`.
 #[derive(Debug, Subcommand)]

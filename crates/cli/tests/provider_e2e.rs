@@ -315,7 +315,7 @@ fn a_tenant_deploys_two_services_reaches_them_updates_survives_a_provider_crash_
     // bob's public key is on chain once he has sent a transaction.
     env.run(&["tx", "bank", "send", "bob", "alice", "1uakt", "-y"]).ok();
     {
-        use dcloud_provider::tenant::{Auth, ProviderClient};
+        use dcloud_client::tenant::{Auth, ProviderClient};
         let kr = dcloud_crypto::keyring::Keyring::open(
             &env.home.join("keyring-test"),
             dcloud_crypto::keyring::KeyringBackend::Test,
@@ -334,7 +334,7 @@ fn a_tenant_deploys_two_services_reaches_them_updates_survives_a_provider_crash_
             let manifest = dcloud_sdl::parse(&sdl(image, "bob-was-here")).unwrap().manifest();
             let e = pc.send_manifest_for(&alice_addr, dseq, &manifest).await.unwrap_err();
             assert_eq!(e.status(), Some(403), "{e}");
-            let lease = dcloud_provider::LeaseId {
+            let lease = dcloud_client::tenant::LeaseId {
                 owner: alice_addr.clone(),
                 dseq,
                 gseq: 1,

@@ -9,12 +9,11 @@
 //!   talks to the Docker Engine API (Docker or Podman) with `bollard`.
 //! * [`ingress`] — the HTTP reverse proxy that routes `Host:` names to lease containers.
 //! * [`gateway`] — the tenant-facing HTTPS API (manifest, status, logs, shell) with mutual
-//!   TLS against on-chain certificates or ES256K JWTs ([`jwt`]); [`certs`] generates the
-//!   certificates both sides publish on chain.
+//!   TLS against on-chain certificates or ES256K JWTs ([`jwt`] authorizes them); [`certs`]
+//!   makes the provider's certificate. The tenant's client and what both sides share
+//!   (wire types, certificate and token formats) live in `dcloud_client::tenant`.
 //! * [`testimage`] — a busybox image built from the host's static busybox, for tests and
 //!   the devnet (no registry needed).
-//! * [`tenant`] — the tenant's client for a provider's gateway ([`tenant::ProviderClient`]),
-//!   pinning the provider's on-chain certificate.
 //! * [`service`] — the daemon: watches the chain ([`watcher`]), bids, deploys, withdraws,
 //!   reconciles; its transactions go through one [`txqueue`], its durable bits in [`state`];
 //!   [`engine`] finds or starts a container engine.
@@ -32,13 +31,12 @@ pub mod lease;
 pub mod pricing;
 pub mod service;
 pub mod state;
-pub mod tenant;
 pub mod testimage;
 mod tls;
 pub mod txqueue;
 pub mod watcher;
 
-pub use lease::{LeaseId, OrderId};
+pub use lease::{LeaseId, LeaseSlug, OrderId};
 
 #[cfg(test)]
 pub(crate) mod testutil {

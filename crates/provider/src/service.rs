@@ -507,17 +507,7 @@ pub async fn start(opts: StartOptions) -> Result<RunningProvider, DaemonError> {
     Ok(RunningProvider { address: me, gateway_addr, ingress_addr, tasks })
 }
 
-/// Formats atto-units (18 decimals) as a decimal string without trailing zeros.
-pub fn atto_to_decimal(atto: u128) -> String {
-    const ONE: u128 = 1_000_000_000_000_000_000;
-    let (whole, frac) = (atto / ONE, atto % ONE);
-    if frac == 0 {
-        whole.to_string()
-    } else {
-        let f = format!("{frac:018}");
-        format!("{whole}.{}", f.trim_end_matches('0'))
-    }
-}
+pub use dcloud_client::tenant::atto_to_decimal;
 
 async fn build_inner(
     opts: &StartOptions,

@@ -11,6 +11,7 @@ use base64::Engine as _;
 use dcloud_app::modules::deployment::{
     AuctionKind, Deployment, DeploymentState, Group, GroupSpec, GroupState, ResourceUnit,
 };
+use dcloud_client::tenant::gateway::{Auth, ProviderClient, ShellEvent, TenantError};
 use dcloud_crypto::secp256k1::SigningKey;
 use dcloud_provider::backend::{
     Backend, BackendError, ExecInput, ExecOutput, ExecRequest, ExecSession, LeaseEvent,
@@ -23,7 +24,6 @@ use dcloud_provider::gateway::{
 use dcloud_provider::jwt::{
     self, Access, Claims, DeploymentPermission, LeasePermission, Leases as TokenLeases, Scope,
 };
-use dcloud_provider::tenant::{Auth, ProviderClient, ShellEvent, TenantError};
 use dcloud_provider::LeaseId;
 use dcloud_sdl::output::ManifestGroup;
 use dcloud_sdl::Manifest;

@@ -61,7 +61,7 @@ use super::{
     Backend, BackendError, BackendSettings, EventObject, ExecInput, ExecOutput, ExecRequest,
     ExecSession, ForwardedPort, LeaseEvent, LeaseStatus, LogLine, LogOptions, Route, ServiceStatus,
 };
-use crate::LeaseId;
+use crate::{LeaseId, LeaseSlug};
 
 /// Label: the lease id (`owner/dseq/gseq/oseq/provider`).
 pub const LABEL_LEASE: &str = "dcloud.lease";

@@ -6,12 +6,14 @@
 
 pub mod docker;
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 use dcloud_sdl::output::ManifestGroup;
 use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
+
+pub use dcloud_client::tenant::api::{
+    EventObject, ForwardedPort, LeaseEvent, LeaseStatus, LogLine, LogOptions, ServiceStatus,
+};
 
 use crate::LeaseId;
 
@@ -46,58 +48,6 @@ pub enum BackendError {
     Isolation(String),
 }
 
-/// Per-service status, as Akash's `ServiceStatus`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServiceStatus {
-    /// Service name.
-    pub name: String,
-    /// Replicas running and ready.
-    pub available: u32,
-    /// Replicas asked for.
-    pub total: u32,
-    /// Hostnames routed to this service by the ingress (generated + `accept`).
-    pub uris: Vec<String>,
-    /// Manifest generation the service runs (increments on every update).
-    pub observed_generation: u64,
-    /// Replicas that exist.
-    pub replicas: u32,
-    /// Replicas running the latest manifest.
-    pub updated_replicas: u32,
-    /// Replicas ready.
-    pub ready_replicas: u32,
-    /// Replicas available.
-    pub available_replicas: u32,
-}
-
-/// A global non-HTTP port published on the host, as Akash's `ForwardedPortStatus`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ForwardedPort {
-    /// Host to connect to (the provider's public hostname).
-    pub host: String,
-    /// The container port.
-    pub port: u16,
-    /// The host port it is published on.
-    #[serde(rename = "externalPort")]
-    pub external_port: u16,
-    /// `TCP` or `UDP`.
-    pub proto: String,
-    /// Service name.
-    pub name: String,
-}
-
-/// Lease status, as Akash's `LeaseStatus`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LeaseStatus {
-    /// Services by name.
-    pub services: BTreeMap<String, ServiceStatus>,
-    /// Forwarded ports by service name (only services that have some).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub forwarded_ports: BTreeMap<String, Vec<ForwardedPort>>,
-    /// Problems seen (a replica restarting, an image that failed to pull, ...).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<String>,
-}
-
 /// Where the ingress should send a hostname's traffic.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Route {
@@ -108,53 +58,6 @@ pub struct Route {
     pub target: std::net::SocketAddr,
     /// Service name.
     pub service: String,
-}
-
-/// Options for [`Backend::logs`] and [`Backend::events`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LogOptions {
-    /// Only these services (empty: all).
-    pub services: Vec<String>,
-    /// Keep streaming new lines.
-    pub follow: bool,
-    /// Only the last N lines per replica (None: all).
-    pub tail: Option<u64>,
-}
-
-/// One log line, as Akash's `{"name": replica, "message": line}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LogLine {
-    /// Replica name (`<service>-<index>`).
-    pub name: String,
-    /// The line, without its trailing newline.
-    pub message: String,
-}
-
-/// One lease event (container created, started, died, image pulled, ...), in the shape of
-/// Akash's `kubeevents` messages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LeaseEvent {
-    /// `Normal` or `Warning`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Who reported it (`dcloud-provider`).
-    #[serde(rename = "reportingController")]
-    pub reporting_controller: String,
-    /// Short reason (`Created`, `Started`, `Died`, `Pulled`, ...).
-    pub reason: String,
-    /// Human-readable note.
-    pub note: String,
-    /// The object concerned: `{"kind": "Container", "name": "<service>-<index>"}`.
-    pub object: EventObject,
-}
-
-/// The object of a [`LeaseEvent`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EventObject {
-    /// Object kind.
-    pub kind: String,
-    /// Object name.
-    pub name: String,
 }
 
 /// A command to run inside a service replica.

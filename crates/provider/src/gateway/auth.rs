@@ -9,7 +9,7 @@ use dcloud_types::AccAddress;
 
 use super::{ConnInfo, GatewayState};
 use crate::certs;
-use crate::jwt::{self, Claims, Grant, Scope, Target};
+use crate::jwt::{self, Authorize as _, Claims, Grant, Scope, Target};
 
 /// An error answer of the gateway: a status code and a plain-text message.
 #[derive(Debug, thiserror::Error)]

@@ -43,6 +43,8 @@ pub use manifest::{check_group, check_group_names, validate_manifest};
 
 use crate::backend::Backend;
 use crate::tls::TlsError;
+pub use dcloud_client::tenant::api::shell;
+
 use crate::LeaseId;
 
 /// A certificate as published on chain.
@@ -173,22 +175,6 @@ pub struct ConnInfo {
     pub peer_certificate: Option<Arc<Vec<u8>>>,
     /// The client's address.
     pub remote: Option<SocketAddr>,
-}
-
-/// Shell websocket frame codes (the first byte of every binary frame).
-pub mod shell {
-    /// Server → client: bytes on stdout (or the terminal).
-    pub const STDOUT: u8 = 100;
-    /// Server → client: bytes on stderr.
-    pub const STDERR: u8 = 101;
-    /// Server → client: the command finished; JSON `{"exit_code": n, "message": "..."}`.
-    pub const RESULT: u8 = 102;
-    /// Server → client: the command could not be run (a UTF-8 reason may follow).
-    pub const FAILURE: u8 = 103;
-    /// Client → server: bytes for stdin. An empty payload closes stdin (dcloud extension).
-    pub const STDIN: u8 = 104;
-    /// Client → server: terminal resize, `u16 width, u16 height`, big-endian.
-    pub const RESIZE: u8 = 105;
 }
 
 /// The gateway's routes over `state` (without TLS; [`serve`] adds it).

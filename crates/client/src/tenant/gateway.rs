@@ -1,4 +1,4 @@
-//! The tenant's client for a provider's gateway ([`crate::gateway`]).
+//! The tenant's client for a provider's gateway (the provider crate's `gateway` module).
 //!
 //! [`ProviderClient`] talks HTTPS (HTTP/1.1 over rustls, one connection per request) and
 //! websockets (tokio-tungstenite with the same rustls configuration). It trusts the server
@@ -12,7 +12,7 @@
 
 use std::time::Duration;
 
-use dcloud_client::RpcClient;
+use crate::RpcClient;
 use dcloud_crypto::secp256k1::SigningKey;
 use dcloud_sdl::Manifest;
 use dcloud_types::AccAddress;
@@ -23,10 +23,10 @@ use hyper::body::Bytes;
 use serde::de::DeserializeOwned;
 use tokio_tungstenite::tungstenite::{self, Message};
 
-use crate::backend::{LeaseEvent, LeaseStatus, LogLine, LogOptions, ServiceStatus};
-use crate::gateway::shell;
-use crate::jwt::{self, Claims};
-use crate::{certs, LeaseId};
+use super::api::{shell, LeaseEvent, LeaseStatus, LogLine, LogOptions, ServiceStatus};
+use super::jwt::{self, Claims};
+use super::lease::LeaseId;
+use super::{certs, tls};
 
 /// Lifetime of the tokens [`Auth::Jwt`] creates, in seconds.
 pub const TOKEN_TTL_SECS: i64 = 300;
@@ -277,7 +277,7 @@ impl ProviderClient {
             Auth::Bearer { token } => Some(token.clone()),
             _ => None,
         };
-        let tls = crate::tls::client_config(&provider.to_string(), pins, client_auth)
+        let tls = tls::client_config(&provider.to_string(), pins, client_auth)
             .map_err(|e| TenantError::Config(e.to_string()))?;
         Ok(Self {
             host,
@@ -830,12 +830,18 @@ mod tests {
         assert_eq!(query(&[("a", "b c".into()), ("d", "e".into())]), "a=b%20c&d=e");
     }
 
+    /// A server certificate for `provider` at 127.0.0.1 (what the provider generates).
+    fn server_cert(provider: &AccAddress) -> certs::GeneratedCert {
+        let opts = certs::CertOptions { sans: vec!["127.0.0.1".into()], ..Default::default() };
+        certs::generate(&provider.to_string(), &opts).unwrap()
+    }
+
     #[test]
     fn client_needs_a_provider_cert_with_its_cn() {
         let provider = SigningKey::random().public_key().address();
         let someone = SigningKey::random().public_key().address();
         let auth = Auth::Jwt { key: SigningKey::random() };
-        let other = certs::generate_server_cert(&someone, "https://127.0.0.1:1").unwrap();
+        let other = server_cert(&someone);
         let err = ProviderClient::new(
             "https://127.0.0.1:1",
             provider.clone(),
@@ -844,7 +850,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, TenantError::NoProviderCertificate(_)));
-        let ours = certs::generate_server_cert(&provider, "https://127.0.0.1:1").unwrap();
+        let ours = server_cert(&provider);
         let c = ProviderClient::new(
             "https://127.0.0.1:1",
             provider.clone(),

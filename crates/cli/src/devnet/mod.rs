@@ -4,6 +4,8 @@
 //! Podman is installed but not serving). Without any engine the chain still runs and the
 //! devnet says what to install.
 
+mod genesis;
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -27,8 +29,6 @@ pub(crate) const KEYS: [&str; 4] = ["alice", "bob", "provider", "validator"];
 const FUND_AKT: u128 = 1_000_000_000_000;
 /// uact given to each key.
 const FUND_ACT: u128 = 1_000_000_000;
-/// uakt seeded into the BME vault at genesis: collateral for the genesis ACT.
-const VAULT_AKT: u128 = 8_000_000_000;
 
 #[derive(Debug, Args)]
 pub(crate) struct DevnetArgs {
@@ -139,8 +139,8 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
             crate::genesis::add_balance(&mut genesis, &info.address, &funds)?;
             keys.push(DevKey { name: name.into(), address: info.address.to_string(), mnemonic });
         }
-        oracle_and_bme_genesis(&mut genesis, &keyring, &a.price_feed)?;
-        staking_genesis(&mut genesis, &keyring)?;
+        genesis::oracle_and_bme_genesis(&mut genesis, &keyring, &a.price_feed)?;
+        genesis::staking_genesis(&mut genesis, &keyring)?;
         crate::genesis::save(&gpath, &genesis)?;
     } else {
         step(&format!("reusing devnet home {} (pass --reset to start over)", home.display()));
@@ -302,71 +302,6 @@ async fn start_provider(
     step("starting the provider");
     let p = crate::provider::start(ctx, cfg).await?;
     Ok((p, image))
-}
-
-/// The devnet's oracle and BME: the `validator` key is the price source and the BME
-/// authority, the genesis price is the feed's first value, prices stay fresh for 120
-/// blocks (a 5 s feeder has slack), and the vault holds AKT backing the genesis ACT.
-fn oracle_and_bme_genesis(
-    genesis: &mut dcloud_app::Genesis,
-    keyring: &Keyring,
-    feed: &crate::feeder::PriceFeed,
-) -> anyhow::Result<()> {
-    use dcloud_app::modules::{bme, oracle};
-    let validator = keyring.get("validator")?.address.to_string();
-    genesis.app_state.oracle = Some(oracle::OracleGenesis {
-        params: oracle::OracleParams {
-            sources: vec![validator.clone()],
-            max_price_staleness_blocks: 120,
-            ..oracle::OracleParams::default()
-        },
-        prices: vec![oracle::GenesisPrice { source: validator.clone(), price: feed.initial() }],
-    });
-    genesis.app_state.bme =
-        Some(bme::BmeParams { authority: validator, ..bme::BmeParams::default() });
-    crate::genesis::add_balance(genesis, &bme::vault_address(), &Coins::one(VAULT_AKT, DENOM_AKT))?;
-    let problems = genesis.validate();
-    if !problems.is_empty() {
-        bail!("devnet genesis is invalid:\n  - {}", problems.join("\n  - "));
-    }
-    Ok(())
-}
-
-/// AKT the devnet validator self-delegates.
-const VALIDATOR_SELF_DELEGATION: u128 = 1_000_000_000;
-
-/// Proof of stake on the devnet: the `validator` key operates the genesis validator (the
-/// node's consensus key, so the solo driver's key stays the single validator) with a
-/// self-delegation; unbonding takes 5 minutes instead of 14 days; mint and distribution
-/// run with their defaults.
-fn staking_genesis(genesis: &mut dcloud_app::Genesis, keyring: &Keyring) -> anyhow::Result<()> {
-    use dcloud_app::modules::staking;
-    let operator = keyring.get("validator")?.address.to_string();
-    let node = genesis
-        .validators
-        .first()
-        .ok_or_else(|| anyhow::anyhow!("the devnet genesis has no validator key"))?;
-    genesis.app_state.staking = Some(staking::StakingGenesis {
-        params: staking::StakingParams {
-            unbonding_time_ms: 5 * 60 * 1000,
-            ..staking::StakingParams::default()
-        },
-        validators: vec![staking::GenesisValidator {
-            operator,
-            pub_key: node.pub_key.clone(),
-            moniker: node.name.clone(),
-            commission_rate: "0.1".into(),
-            commission_max_rate: "0.2".into(),
-            commission_max_change_rate: "0.01".into(),
-            self_delegation: VALIDATOR_SELF_DELEGATION,
-        }],
-        delegations: Vec::new(),
-    });
-    let problems = genesis.validate();
-    if !problems.is_empty() {
-        bail!("devnet genesis is invalid:\n  - {}", problems.join("\n  - "));
-    }
-    Ok(())
 }
 
 fn print_banner(info: &DevnetInfo, no_provider: bool) {

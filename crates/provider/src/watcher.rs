@@ -65,7 +65,7 @@ fn order_of(e: &Event) -> Option<OrderId> {
 
 fn lease_of(e: &Event) -> Option<LeaseId> {
     let o = order_of(e)?;
-    Some(o.lease_id(&attr(e, "provider")?.parse().ok()?))
+    Some(o.bid_id(&attr(e, "provider")?.parse().ok()?))
 }
 
 /// The market events of one event, if it is one.

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use dcloud_client::RpcClient;
-use dcloud_consensus::BlockResults;
+use dcloud_rpc_types::BlockResults;
 use dcloud_types::{AccAddress, Event};
 use futures::StreamExt;
 

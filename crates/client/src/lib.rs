@@ -1,4 +1,4 @@
-//! Talking to a dcloud node: the JSON-RPC wire types (shared with the node's server),
+//! Talking to a dcloud node: the JSON-RPC wire types (re-exported from `dcloud-rpc-types`),
 //! an HTTP/websocket client, and a tx sender that signs with a keyring key.
 //!
 //! * [`RpcClient`]: one typed async method per RPC endpoint, plus helpers such as

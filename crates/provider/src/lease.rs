@@ -1,3 +1,4 @@
+<<<<<<< HEAD
 //! Lease identity as the provider sees it: the ids (shared with the tenant side, from
 //! [`dcloud_client::tenant::lease`]) and the provider's resource names derived from them.
 
@@ -19,3 +20,9 @@ impl LeaseSlug for LeaseId {
         s
     }
 }
+=======
+//! Lease identity as the provider sees it: the workspace's market ids from `dcloud-types`
+//! (`owner/dseq/gseq/oseq/provider`; a lease has its bid's id).
+
+pub use dcloud_types::{IdError as ParseLeaseIdError, LeaseId, OrderId};
+>>>>>>> h2-prim

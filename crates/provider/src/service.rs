@@ -216,18 +216,18 @@ impl Inner {
             }
         }
         for o in expired_manifest {
-            let l = o.lease_id(&self.me);
+            let l = o.bid_id(&self.me);
             tracing::warn!(lease = %l, "no manifest within the manifest timeout: closing the lease");
             self.forget(&o);
-            if let Err(e) = self.txq.submit(vec![mk::close_bid(&l.bid_ref())]).await {
+            if let Err(e) = self.txq.submit(vec![mk::close_bid(&l)]).await {
                 tracing::warn!(lease = %l, "closing the bid failed: {e}");
             }
         }
         for o in stale_bids {
-            let l = o.lease_id(&self.me);
+            let l = o.bid_id(&self.me);
             tracing::info!(bid = %l, "bid timed out: closing it");
             self.release(&o);
-            if let Err(e) = self.txq.submit(vec![mk::close_bid(&l.bid_ref())]).await {
+            if let Err(e) = self.txq.submit(vec![mk::close_bid(&l)]).await {
                 tracing::debug!(bid = %l, "closing the bid: {e}");
             }
         }
@@ -245,7 +245,7 @@ impl Inner {
         if leases.is_empty() {
             return;
         }
-        let msgs = leases.iter().map(|l| mk::withdraw_lease(&l.bid_ref())).collect();
+        let msgs = leases.iter().map(mk::withdraw_lease).collect();
         match self.txq.submit(msgs).await {
             Ok(out) => tracing::info!(leases = leases.len(), tx = %out.hash, "withdrew earnings"),
             Err(e) => tracing::warn!("withdraw failed: {e}"),
@@ -873,13 +873,13 @@ impl Inner {
             denom: spec.denom.clone(),
             amount: atto_to_decimal(price),
         };
-        let bid = o.lease_id(&self.me);
+        let bid = o.bid_id(&self.me);
         let out = self
             .txq
             .submit(vec![if window > 0 {
-                mk::create_bid_with_reclamation(&bid.bid_ref(), price_coin, deposit, window)
+                mk::create_bid_with_reclamation(&bid, price_coin, deposit, window)
             } else {
-                mk::create_bid(&bid.bid_ref(), price_coin, deposit)
+                mk::create_bid(&bid, price_coin, deposit)
             }])
             .await
             .map_err(|e| format!("bid refused: {e}"))?;

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use dcloud_client::RpcClient;
-use dcloud_consensus::BlockResults;
+use dcloud_rpc_types::BlockResults;
 use dcloud_types::{AccAddress, Event};
 use futures::StreamExt;
 
@@ -65,7 +65,7 @@ fn order_of(e: &Event) -> Option<OrderId> {
 
 fn lease_of(e: &Event) -> Option<LeaseId> {
     let o = order_of(e)?;
-    Some(o.lease_id(&attr(e, "provider")?.parse().ok()?))
+    Some(o.bid_id(&attr(e, "provider")?.parse().ok()?))
 }
 
 /// The market events of one event, if it is one.

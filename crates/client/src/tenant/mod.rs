@@ -27,14 +27,6 @@ pub use lease::{LeaseId, OrderId};
 
 /// An 18-decimal fixed-point amount as a decimal string without trailing zeros
 /// (`1500000000000000000` → `1.5`).
-// TODO(refactor 1): replace with the shared `Dec` type once dcloud-types has it.
 pub fn atto_to_decimal(atto: u128) -> String {
-    const ONE: u128 = 1_000_000_000_000_000_000;
-    let (whole, frac) = (atto / ONE, atto % ONE);
-    if frac == 0 {
-        whole.to_string()
-    } else {
-        let f = format!("{frac:018}");
-        format!("{whole}.{}", f.trim_end_matches('0'))
-    }
+    dcloud_types::Dec::from_atomics(atto).to_string_trimmed()
 }

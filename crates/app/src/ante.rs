@@ -7,7 +7,7 @@ use dcloud_types::{AccAddress, Event, DENOM_AKT};
 
 use crate::gas::GasMeter;
 use crate::modules::{auth, bank};
-use crate::{msgs, App, AppError};
+use crate::{App, AppError};
 
 pub(crate) struct AnteCtx<'a> {
     pub chain_id: &'a str,
@@ -112,7 +112,8 @@ pub(crate) fn run(
     if meter.is_out() {
         return Err(out_of_gas(meter));
     }
-    let fee = msgs::parse_coins(&tx.fee).map_err(|e| AppError::InsufficientFee(e.to_string()))?;
+    let fee = crate::modules::parse_coins(&tx.fee)
+        .map_err(|e| AppError::InsufficientFee(e.to_string()))?;
     if fee.iter().any(|c| c.denom != DENOM_AKT) {
         return Err(AppError::InsufficientFee(format!(
             "fees must be paid in {DENOM_AKT}, got {fee}"

@@ -36,7 +36,7 @@ mod tls;
 pub mod txqueue;
 pub mod watcher;
 
-pub use lease::{LeaseId, LeaseSlug, OrderId};
+pub use lease::{LeaseId, OrderId};
 
 #[cfg(test)]
 pub(crate) mod testutil {

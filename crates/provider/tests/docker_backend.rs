@@ -16,7 +16,7 @@ use dcloud_provider::backend::{
     Backend, BackendError, BackendSettings, ExecOutput, ExecRequest, LogOptions, Route,
 };
 use dcloud_provider::ingress::Ingress;
-use dcloud_provider::{testimage, LeaseId, LeaseSlug};
+use dcloud_provider::{testimage, LeaseId};
 use dcloud_sdl::output::ManifestGroup;
 use futures::{FutureExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -61,7 +61,7 @@ use super::{
     Backend, BackendError, BackendSettings, EventObject, ExecInput, ExecOutput, ExecRequest,
     ExecSession, ForwardedPort, LeaseEvent, LeaseStatus, LogLine, LogOptions, Route, ServiceStatus,
 };
-use crate::{LeaseId, LeaseSlug};
+use crate::LeaseId;
 
 /// Label: the lease id (`owner/dseq/gseq/oseq/provider`).
 pub const LABEL_LEASE: &str = "dcloud.lease";

@@ -1,0 +1,29 @@
+//! Authz queries: `grants` (`{"granter"?, "grantee"?}`): deposit grants, expired ones
+//! included (with their expiration).
+
+use serde::{Deserialize, Serialize};
+
+use crate::query::{json, json_req, opt_addr};
+use crate::{AppError, QueryCtx};
+
+/// The request of `/authz/grants`.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct GrantsReq {
+    /// Only grants by this granter.
+    pub granter: Option<String>,
+    /// Only grants to this grantee.
+    pub grantee: Option<String>,
+}
+
+/// Answers `/authz/<path>`; `None` = not an authz path.
+pub fn route(path: &str, data: &[u8], q: &QueryCtx<'_>) -> Option<Result<Vec<u8>, AppError>> {
+    match path {
+        "grants" => Some((|| {
+            let r: GrantsReq = json_req(data)?;
+            let granter = opt_addr(r.granter.as_deref(), "granter")?;
+            let grantee = opt_addr(r.grantee.as_deref(), "grantee")?;
+            json(&super::grants(q.state, granter.as_ref(), grantee.as_ref())?)
+        })()),
+        _ => None,
+    }
+}

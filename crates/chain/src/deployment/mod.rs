@@ -6,6 +6,8 @@
 mod module;
 pub mod query;
 pub use module::DeploymentModule;
+pub mod hooks;
+pub use hooks::{reauction_group, set_group_state};
 
 use dcloud_proto::dcloud::deployment as pb;
 use dcloud_store::{StateRead, StateWrite};
@@ -950,33 +952,6 @@ fn group_transition(
     put(state, &d)?;
     market::close_group_market(state, &d, gseq, oseq, market::REASON_OWNER, now, events)?;
     let kind = if to == GroupState::Closed { "EventGroupClosed" } else { "EventGroupPaused" };
-    events.push(group_event(kind, &d, gseq));
-    Ok(())
-}
-
-/// Sets one group's state (used by the market when a lease or order ends).
-pub fn set_group_state(
-    state: &mut dyn StateWrite,
-    owner: &AccAddress,
-    dseq: u64,
-    gseq: u32,
-    to: GroupState,
-    events: &mut Vec<Event>,
-) -> Result<(), AppError> {
-    let mut d = must_get(state, owner, dseq)?;
-    let g = group_mut(&mut d, gseq)?;
-    if g.state == to || g.state == GroupState::Closed {
-        return Ok(());
-    }
-    g.state = to;
-    put(state, &d)?;
-    let kind = match to {
-        GroupState::InsufficientFunds => "EventGroupInsufficientFunds",
-        GroupState::InsufficientBids => "EventGroupInsufficientBids",
-        GroupState::Paused => "EventGroupPaused",
-        GroupState::Closed => "EventGroupClosed",
-        GroupState::Open => "EventGroupStarted",
-    };
     events.push(group_event(kind, &d, gseq));
     Ok(())
 }

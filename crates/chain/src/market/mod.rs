@@ -14,6 +14,7 @@
 mod module;
 pub mod query;
 pub use module::MarketModule;
+pub mod handler;
 
 use dcloud_proto::dcloud::market as pb;
 use dcloud_store::{StateRead, StateWrite};
@@ -676,7 +677,7 @@ pub fn validate_basic(msg: &dcloud_proto::Msg) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Delivers a market message.
+/// Delivers a market message (one handler per message, in `handler/`).
 pub fn deliver(
     state: &mut dyn StateWrite,
     msg: &dcloud_proto::Msg,
@@ -684,272 +685,15 @@ pub fn deliver(
     events: &mut Vec<Event>,
 ) -> Result<(), AppError> {
     use dcloud_proto::Msg;
-    let now = ctx.height;
     match msg {
-        Msg::CreateBid(m) => {
-            let (owner, dseq, gseq, oseq) = parse_order_id(&m.order_id)?;
-            let prov = parse_addr(&m.provider, "provider")?;
-            let oid = order_id(&owner, dseq, gseq, oseq);
-            let label = format!("{owner}/{dseq}/{gseq}/{oseq}");
-            let mut o = get_order(state, &oid)?.ok_or(AppError::OrderNotFound(label.clone()))?;
-            if o.state != OrderState::Open {
-                return Err(AppError::OrderNotOpen(format!("{label} is {:?}", o.state)));
-            }
-            let price =
-                m.price.as_ref().ok_or_else(|| AppError::InvalidBid("missing price".into()))?;
-            if let Some(why) = super::bme::act_denom_problem(state, &price.denom)? {
-                return Err(AppError::BidPriceDenom(why));
-            }
-            if price.denom != o.denom {
-                return Err(AppError::BidPriceDenom(format!(
-                    "bid in {} but the order prices in {}",
-                    price.denom, o.denom
-                )));
-            }
-            let p = parse_dec18(&price.amount).map_err(AppError::InvalidBid)?;
-            if p > o.max_price_atto {
-                return Err(AppError::BidPriceTooHigh(format!(
-                    "{}{} > {}{}",
-                    fmt_dec18(p),
-                    o.denom,
-                    fmt_dec18(o.max_price_atto),
-                    o.denom
-                )));
-            }
-            let bid = bid_id(&oid, &prov);
-            if get_bid(state, &bid)?.is_some() {
-                return Err(AppError::BidExists(format!("{label}/{prov}")));
-            }
-            let mp = params(state)?;
-            if o.bids >= mp.order_max_bids {
-                return Err(AppError::TooManyBids(format!(
-                    "order {label} already has {} bids (max {})",
-                    o.bids, mp.order_max_bids
-                )));
-            }
-            let (ddenom, deposit) = parse_amount(&m.deposit, "deposit")?;
-            let min = mp
-                .bid_min_deposits
-                .iter()
-                .find(|(d, _)| *d == ddenom)
-                .map(|(_, a)| *a)
-                .ok_or_else(|| {
-                    AppError::BidDepositTooLow(format!("deposit denom {ddenom} not accepted"))
-                })?;
-            if deposit < min {
-                return Err(AppError::BidDepositTooLow(format!(
-                    "{deposit}{ddenom} below the minimum {min}{ddenom}"
-                )));
-            }
-            let provider = provider::get_provider(state, &prov)?
-                .ok_or_else(|| AppError::ProviderNotRegistered(prov.to_string()))?;
-            let d = deployment::must_get(state, &owner, dseq)?;
-            let g = d
-                .groups
-                .iter()
-                .find(|g| g.gseq == gseq)
-                .ok_or_else(|| AppError::GroupNotFound(label.clone()))?;
-            check_placement(state, g, &provider)?;
-            let window = (m.reclamation_window_s > 0).then_some(m.reclamation_window_s);
-            match (o.reclamation_min_window_s, window) {
-                (Some(min), None) => {
-                    return Err(AppError::InvalidBid(format!(
-                        "the deployment asks for a reclamation window of at least {min}s"
-                    )))
-                }
-                (Some(min), Some(w)) if w < min => {
-                    return Err(AppError::InvalidBid(format!(
-                        "reclamation window {w}s is below the deployment's minimum {min}s"
-                    )))
-                }
-                _ => {}
-            }
-            if let Some(w) = window {
-                mp.check_reclamation_window(w, "reclamation window")?;
-            }
-            let b = Bid {
-                owner: owner.clone(),
-                dseq,
-                gseq,
-                oseq,
-                provider: prov.clone(),
-                state: BidState::Open,
-                price_atto: p,
-                denom: o.denom.clone(),
-                deposit,
-                deposit_denom: ddenom.clone(),
-                created_at: now,
-                index: o.bids,
-                reclamation_window_s: window,
-            };
-            let sources = deployment::parse_sources(&m.deposit_sources)?;
-            let funds = deployment::gather_deposit(
-                state,
-                &prov,
-                &sources,
-                &ddenom,
-                deposit,
-                ctx,
-                crate::authz::DepositScope::Bid,
-            )?;
-            escrow::create_account_funded(
-                state,
-                &bid_escrow_id(&bid),
-                format!("bid/{}", bid_label(&b)),
-                &prov,
-                &ddenom,
-                funds,
-                now,
-                events,
-            )?;
-            write(state, pk(BID, &bid), &b)?;
-            state.put(by_provider_key(&prov, &bid), Vec::new());
-            o.bids += 1;
-            // A lowest-price order whose window passed without bids: this block's end decides.
-            if o.auction == AuctionKind::Lowest && now >= o.window_end {
-                state.delete(due_key(o.window_end, DUE_AUCTION, &oid));
-                o.window_end = now;
-                state.put(due_key(now, DUE_AUCTION, &oid), Vec::new());
-            }
-            write(state, pk(ORDER, &oid), &o)?;
-            events.push(
-                bid_event("EventBidCreated", &b)
-                    .attr("price", format!("{}{}", fmt_dec18(p), b.denom))
-                    .attr("deposit", format!("{deposit}{ddenom}")),
-            );
-        }
-        Msg::CloseBid(m) => {
-            let (bid, ..) = parse_bid_id(&m.id)?;
-            let mut b =
-                get_bid(state, &bid)?.ok_or_else(|| AppError::BidNotFound(hex::encode(&bid)))?;
-            match b.state {
-                BidState::Open => end_bid(state, &bid, &mut b, BidState::Closed, now, events)?,
-                BidState::Active => {
-                    // A lease with a reclamation window ends only through a reclaim whose
-                    // window has passed.
-                    if let Some(l) = get_lease(state, &bid)? {
-                        match (&l.reclamation, l.state) {
-                            (Some(_), LeaseState::Active) => {
-                                return Err(AppError::LeaseState(format!(
-                                    "reclamation not started: lease {} has a reclamation \
-                                     window; start a reclaim first",
-                                    bid_label(&b)
-                                )))
-                            }
-                            (Some(r), LeaseState::Reclaiming)
-                                if r.deadline_ms.is_none_or(|d| ctx.time_ms < d) =>
-                            {
-                                return Err(AppError::LeaseState(format!(
-                                    "reclamation window not elapsed: lease {} may close from \
-                                     block time {} ms (now {} ms)",
-                                    bid_label(&b),
-                                    r.deadline_ms.unwrap_or(0),
-                                    ctx.time_ms
-                                )))
-                            }
-                            _ => {}
-                        }
-                    }
-                    // The provider ends its lease: the group pauses, the order closes.
-                    close_lease(state, &bid, LeaseState::Closed, REASON_PROVIDER, now, events)?;
-                    let oid = order_id(&b.owner, b.dseq, b.gseq, b.oseq);
-                    if let Some(mut o) = get_order(state, &oid)? {
-                        close_order(state, &oid, &mut o, REASON_PROVIDER, events)?;
-                    }
-                    deployment::set_group_state(
-                        state,
-                        &b.owner,
-                        b.dseq,
-                        b.gseq,
-                        GroupState::Paused,
-                        events,
-                    )?;
-                }
-                s => return Err(AppError::BidState(format!("bid {} is {s:?}", bid_label(&b)))),
-            }
-        }
-        Msg::CreateLease(m) => {
-            let (bid, ..) = parse_bid_id(&m.bid_id)?;
-            let b =
-                get_bid(state, &bid)?.ok_or_else(|| AppError::BidNotFound(hex::encode(&bid)))?;
-            if b.state != BidState::Open {
-                return Err(AppError::BidState(format!("bid {} is {:?}", bid_label(&b), b.state)));
-            }
-            let oid = order_id(&b.owner, b.dseq, b.gseq, b.oseq);
-            let o = get_order(state, &oid)?
-                .ok_or_else(|| AppError::OrderNotFound(hex::encode(&oid)))?;
-            if o.state != OrderState::Open {
-                return Err(AppError::OrderNotOpen(order_label(&o)));
-            }
-            create_lease(state, &oid, o, &bid, now, events)?;
-        }
-        Msg::CloseLease(m) => {
-            let (bid, ..) = parse_bid_id(&m.id)?;
-            let l = get_lease(state, &bid)?
-                .ok_or_else(|| AppError::LeaseNotFound(hex::encode(&bid)))?;
-            if !l.state.is_live() {
-                return Err(AppError::LeaseState(format!("lease is {:?}", l.state)));
-            }
-            close_lease(state, &bid, LeaseState::Closed, REASON_OWNER, now, events)?;
-            let oid = order_id(&l.owner, l.dseq, l.gseq, l.oseq);
-            if let Some(mut o) = get_order(state, &oid)? {
-                close_order(state, &oid, &mut o, REASON_OWNER, events)?;
-            }
-            // The group is still open: re-auction it with a new order.
-            let mut d = deployment::must_get(state, &l.owner, l.dseq)?;
-            if d.state == DeploymentState::Active {
-                if let Some(g) = d.groups.iter_mut().find(|g| g.gseq == l.gseq) {
-                    if g.state == GroupState::Open {
-                        g.oseq += 1;
-                        let g = g.clone();
-                        deployment::put(state, &d)?;
-                        create_order(state, &d, &g, now, events)?;
-                    }
-                }
-            }
-        }
-        Msg::LeaseStartReclaim(m) => {
-            let (bid, ..) = parse_bid_id(&m.id)?;
-            let mut l = get_lease(state, &bid)?
-                .ok_or_else(|| AppError::LeaseNotFound(hex::encode(&bid)))?;
-            if l.state != LeaseState::Active {
-                return Err(AppError::LeaseState(format!("lease is {:?}", l.state)));
-            }
-            let Some(r) = l.reclamation.as_mut() else {
-                return Err(AppError::LeaseState(
-                    "the lease has no reclamation window (its bid offered none)".into(),
-                ));
-            };
-            let deadline = ctx.time_ms.saturating_add(r.window_s.saturating_mul(1000));
-            r.started_at = Some(now);
-            r.deadline_ms = Some(deadline);
-            r.reason = m.reason.clone();
-            l.state = LeaseState::Reclaiming;
-            write(state, pk(LEASE, &bid), &l)?;
-            events.push(
-                lease_event("EventLeaseReclaimStarted", &l)
-                    .attr("reason", &m.reason)
-                    .attr("deadline_ms", deadline),
-            );
-        }
-        Msg::WithdrawLease(m) => {
-            let (bid, ..) = parse_bid_id(&m.id)?;
-            let l = get_lease(state, &bid)?
-                .ok_or_else(|| AppError::LeaseNotFound(hex::encode(&bid)))?;
-            if !l.state.is_live() {
-                return Err(AppError::LeaseState(format!("lease is {:?}", l.state)));
-            }
-            let acct = deployment::escrow_id(&l.owner, l.dseq);
-            let (to_provider, take) = escrow::withdraw_payment(state, &acct, &bid, now, events)?;
-            events.push(
-                lease_event("EventLeaseWithdrawn", &l)
-                    .attr("amount", format!("{to_provider}{}", l.denom))
-                    .attr("take", format!("{take}{}", l.denom)),
-            );
-        }
-        _ => {}
+        Msg::CreateBid(m) => handler::create_bid::handle(state, m, ctx, events),
+        Msg::CloseBid(m) => handler::close_bid::handle(state, m, ctx, events),
+        Msg::CreateLease(m) => handler::create_lease::handle(state, m, ctx, events),
+        Msg::CloseLease(m) => handler::close_lease::handle(state, m, ctx, events),
+        Msg::LeaseStartReclaim(m) => handler::start_reclaim::handle(state, m, ctx, events),
+        Msg::WithdrawLease(m) => handler::withdraw_lease::handle(state, m, ctx, events),
+        other => Err(crate::unrouted(NAME, other)),
     }
-    Ok(())
 }
 
 /// Leases bid `bid` of open order `o`: other open bids lose (deposits refunded), the

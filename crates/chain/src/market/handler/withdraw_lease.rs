@@ -1,0 +1,32 @@
+//! `MsgWithdrawLease`: the provider withdraws what a lease has earned.
+
+use dcloud_proto::dcloud::market::MsgWithdrawLease;
+use dcloud_store::StateWrite;
+use dcloud_types::Event;
+
+#[allow(unused_imports)]
+use super::super::*;
+use crate::{AppError, BlockCtx};
+
+/// Executes `MsgWithdrawLease` (its stateless checks ran in `validate_basic`).
+pub fn handle(
+    state: &mut dyn StateWrite,
+    m: &MsgWithdrawLease,
+    ctx: &BlockCtx,
+    events: &mut Vec<Event>,
+) -> Result<(), AppError> {
+    let now = ctx.height;
+    let (bid, ..) = parse_bid_id(&m.id)?;
+    let l = get_lease(state, &bid)?.ok_or_else(|| AppError::LeaseNotFound(hex::encode(&bid)))?;
+    if !l.state.is_live() {
+        return Err(AppError::LeaseState(format!("lease is {:?}", l.state)));
+    }
+    let acct = deployment::escrow_id(&l.owner, l.dseq);
+    let (to_provider, take) = escrow::withdraw_payment(state, &acct, &bid, now, events)?;
+    events.push(
+        lease_event("EventLeaseWithdrawn", &l)
+            .attr("amount", format!("{to_provider}{}", l.denom))
+            .attr("take", format!("{take}{}", l.denom)),
+    );
+    Ok(())
+}

@@ -328,10 +328,12 @@ pub fn list(
     }
 }
 
+/// Parses the address in `field`.
 pub fn parse_addr(s: &str, field: &str) -> Result<AccAddress, AppError> {
     s.parse().map_err(|e| AppError::InvalidAddress(format!("{field}: {e}")))
 }
 
+/// The owner and dseq of a wire deployment id (present, dseq > 0).
 pub fn dep_id(id: &Option<pb::DeploymentId>) -> Result<(AccAddress, u64), AppError> {
     let id = id.as_ref().ok_or_else(|| AppError::InvalidRequest("missing deployment id".into()))?;
     let owner = parse_addr(&id.owner, "id.owner")?;
@@ -341,6 +343,7 @@ pub fn dep_id(id: &Option<pb::DeploymentId>) -> Result<(AccAddress, u64), AppErr
     Ok((owner, id.dseq))
 }
 
+/// The owner, dseq and gseq of a wire group id (present, both > 0).
 pub fn group_id(id: &Option<pb::GroupId>) -> Result<(AccAddress, u64, u32), AppError> {
     let id = id.as_ref().ok_or_else(|| AppError::InvalidRequest("missing group id".into()))?;
     let owner = parse_addr(&id.owner, "id.owner")?;
@@ -350,6 +353,7 @@ pub fn group_id(id: &Option<pb::GroupId>) -> Result<(AccAddress, u64, u32), AppE
     Ok((owner, id.dseq, id.gseq))
 }
 
+/// The denom and amount of the coin in `field` (present).
 pub fn parse_amount(c: &Option<pb::Coin>, field: &str) -> Result<(String, u128), AppError> {
     let c = c.as_ref().ok_or_else(|| AppError::InvalidCoins(format!("missing {field}")))?;
     dcloud_types::coin::validate_denom(&c.denom)

@@ -210,7 +210,7 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
     let mut engine = None;
     if !a.no_provider {
         step("looking for a container engine");
-        match dcloud_provider::engine::ensure(&home.join("engine")).await {
+        match dcloud_provider::cluster::engine::ensure(&home.join("engine")).await {
             Ok(e) => {
                 if let Some(old) = &old_provider {
                     remove_old_workloads(&e.docker_host, old).await;
@@ -262,10 +262,10 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
 
 /// Tears down the containers a reset devnet's provider left behind.
 async fn remove_old_workloads(docker_host: &str, provider: &str) {
-    use dcloud_provider::backend::{Backend, BackendSettings};
+    use dcloud_provider::cluster::{Backend, BackendSettings};
     let settings = BackendSettings::new("localhost", "localhost", provider);
     let Ok(b) =
-        dcloud_provider::backend::docker::DockerBackend::connect(settings, Some(docker_host)).await
+        dcloud_provider::cluster::docker::DockerBackend::connect(settings, Some(docker_host)).await
     else {
         return;
     };
@@ -285,19 +285,21 @@ async fn start_provider(
     ypath: &Path,
     yaml: &str,
     docker_host: &str,
-) -> anyhow::Result<(dcloud_provider::service::RunningProvider, String)> {
-    let image = if dcloud_provider::testimage::busybox_image_supported() {
-        let docker = dcloud_provider::engine::connect(docker_host)
+) -> anyhow::Result<(dcloud_provider::daemon::service::RunningProvider, String)> {
+    let image = if dcloud_provider::cluster::testimage::busybox_image_supported() {
+        let docker = dcloud_provider::cluster::engine::connect(docker_host)
             .ok_or_else(|| anyhow::anyhow!("cannot use the engine at {docker_host}"))?;
         step(&format!("building the example image {HELLO_IMAGE} from /bin/busybox"));
-        dcloud_provider::testimage::ensure_busybox_image(&docker, HELLO_IMAGE).await?;
+        dcloud_provider::cluster::testimage::ensure_busybox_image(&docker, HELLO_IMAGE).await?;
         HELLO_IMAGE.to_string()
     } else {
         format!("(not built: no static /bin/busybox; install busybox-static for {HELLO_IMAGE})")
     };
-    let mut cfg =
-        dcloud_provider::config::ProviderConfig::from_yaml(yaml, &ypath.display().to_string())
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut cfg = dcloud_provider::daemon::config::ProviderConfig::from_yaml(
+        yaml,
+        &ypath.display().to_string(),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     cfg.expand_paths();
     step("starting the provider");
     let p = crate::provider::start(ctx, cfg).await?;

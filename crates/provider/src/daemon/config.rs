@@ -19,8 +19,9 @@ use dcloud_app::modules::provider::{
 use dcloud_types::Coin;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::inventory::{detect_capacity, Capacity, GpuDevice, InventoryError};
-use crate::pricing::{PriceTable, Pricing, ScriptPricing};
+use crate::bidengine::inventory::{Capacity, GpuDevice};
+use crate::bidengine::pricing::{PriceTable, Pricing, ScriptPricing};
+use crate::cluster::detect::{detect_capacity, InventoryError};
 
 /// Errors loading a config.
 #[derive(Debug, thiserror::Error)]

@@ -7,6 +7,11 @@
 //! the daemon feeds chain events into: it never asks for a second bid on an order and
 //! says which reservations to release.
 
+pub mod inventory;
+pub mod pricing;
+#[cfg(test)]
+pub(crate) mod testutil;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
@@ -16,7 +21,7 @@ use dcloud_app::modules::escrow::fmt_dec18;
 use dcloud_app::modules::provider::Attribute;
 use dcloud_types::{AccAddress, Coin};
 
-use crate::inventory::{gpu_requirements, GpuRequirement, Inventory};
+use crate::bidengine::inventory::{gpu_requirements, GpuRequirement, Inventory};
 use crate::OrderId;
 
 /// An open order as the bid engine sees it.
@@ -287,8 +292,8 @@ pub fn evaluate(
             }
         }
         for (name, _) in &u.storage {
-            if let crate::inventory::VolumeKind::Persistent(class) =
-                crate::inventory::VolumeKind::of(u, name)
+            if let crate::bidengine::inventory::VolumeKind::Persistent(class) =
+                crate::bidengine::inventory::VolumeKind::of(u, name)
             {
                 if !classes.contains(&class) {
                     out.push(DeclineReason::StorageClassNotOffered {
@@ -587,8 +592,8 @@ impl OrderTracker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::{Capacity, GpuDevice};
-    use crate::testutil::{addr, attr, group, order, unit};
+    use crate::bidengine::inventory::{Capacity, GpuDevice};
+    use crate::bidengine::testutil::{addr, attr, group, order, unit};
 
     const GI: u64 = 1 << 30;
 

@@ -23,12 +23,12 @@ use dcloud_types::AccAddress;
 use parking_lot::Mutex;
 use tokio::net::TcpListener;
 
-use crate::backend::Backend;
-use crate::gateway::LeaseManager;
-use crate::ingress::Ingress;
-use crate::state::StateDir;
-use crate::txqueue::TxQueue;
-use crate::watcher::{MarketEvent, Watcher};
+use crate::cluster::Backend;
+use crate::daemon::gateway::LeaseManager;
+use crate::daemon::ingress::Ingress;
+use crate::daemon::state::StateDir;
+use crate::daemon::txqueue::TxQueue;
+use crate::daemon::watcher::{MarketEvent, Watcher};
 use crate::{LeaseId, OrderId};
 
 /// Errors that stop the daemon from starting.
@@ -42,7 +42,7 @@ pub enum DaemonError {
     Backend(String),
     /// The state directory is unusable.
     #[error("state: {0}")]
-    State(#[from] crate::state::StateError),
+    State(#[from] crate::daemon::state::StateError),
     /// A listener could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Listen {
@@ -94,8 +94,8 @@ pub(crate) struct Inner {
     orders_seen: std::sync::atomic::AtomicU64,
     /// Port the ingress listens on (0 until bound), shown in `/status`.
     ingress_port: std::sync::atomic::AtomicU16,
-    inventory: Mutex<crate::inventory::Inventory>,
-    pricing: crate::pricing::Pricing,
+    inventory: Mutex<crate::bidengine::inventory::Inventory>,
+    pricing: crate::bidengine::pricing::Pricing,
     profile: Mutex<crate::bidengine::ProviderProfile>,
     bid_deposit: dcloud_types::Coin,
     max_orders: usize,
@@ -404,7 +404,7 @@ pub struct StartOptions {
     /// State directory.
     pub state_dir: PathBuf,
     /// The parsed config.
-    pub config: crate::config::ProviderConfig,
+    pub config: crate::daemon::config::ProviderConfig,
 }
 
 /// Starts the daemon: checks the engine, registers the provider and its certificate on
@@ -519,17 +519,19 @@ async fn build_inner(
     let cfg = &opts.config;
     let public_hostname = match &cfg.public_hostname {
         Some(h) => h.clone(),
-        None => crate::certs::host_of_uri(&cfg.host_uri)
+        None => crate::daemon::gateway::certs::host_of_uri(&cfg.host_uri)
             .map_err(|e| DaemonError::Config(format!("host_uri: {e}")))?,
     };
     let domain = cfg.ingress.domain.clone().unwrap_or_else(|| public_hostname.clone());
-    let settings = crate::backend::BackendSettings::new(domain, public_hostname, me.to_string());
+    let settings = crate::cluster::BackendSettings::new(domain, public_hostname, me.to_string());
     let docker_host = match &cfg.backend {
-        crate::config::BackendConfig::Docker { docker_host } => docker_host.clone(),
+        crate::daemon::config::BackendConfig::Docker { docker_host } => docker_host.clone(),
     };
-    let backend = crate::backend::docker::DockerBackend::connect(settings, docker_host.as_deref())
+    let backend = crate::cluster::docker::DockerBackend::connect(settings, docker_host.as_deref())
         .await
-        .map_err(|e| DaemonError::Backend(format!("{e} ({})", crate::engine::INSTALL_HINT)))?;
+        .map_err(|e| {
+            DaemonError::Backend(format!("{e} ({})", crate::cluster::engine::INSTALL_HINT))
+        })?;
     let capacity = cfg
         .capacity
         .resolve(state.path())
@@ -552,7 +554,7 @@ async fn build_inner(
         manifests: Mutex::new(BTreeMap::new()),
         orders_seen: std::sync::atomic::AtomicU64::new(0),
         ingress_port: std::sync::atomic::AtomicU16::new(0),
-        inventory: Mutex::new(crate::inventory::Inventory::new("local", capacity)),
+        inventory: Mutex::new(crate::bidengine::inventory::Inventory::new("local", capacity)),
         pricing: cfg.pricing.strategy(),
         profile: Mutex::new(crate::bidengine::ProviderProfile {
             owner: None,
@@ -594,7 +596,10 @@ impl Inner {
         });
     }
 
-    fn listeners(&self, cfg: &crate::config::ProviderConfig) -> Result<Listeners, DaemonError> {
+    fn listeners(
+        &self,
+        cfg: &crate::daemon::config::ProviderConfig,
+    ) -> Result<Listeners, DaemonError> {
         Ok(Listeners { gateway: cfg.gateway.listen, ingress: cfg.ingress.listen })
     }
 
@@ -604,14 +609,20 @@ impl Inner {
         cert_pem: String,
         key_pem: String,
     ) -> tokio::task::JoinHandle<()> {
-        let chain =
-            Arc::new(crate::gateway::RpcChainView::new(self.client.clone(), self.me.clone()));
+        let chain = Arc::new(crate::daemon::gateway::RpcChainView::new(
+            self.client.clone(),
+            self.me.clone(),
+        ));
         let leases: Arc<dyn LeaseManager> = self.clone();
-        let state =
-            crate::gateway::GatewayState::new(self.me.clone(), chain, leases, self.backend.clone());
-        let config = crate::gateway::GatewayConfig::new(cert_pem, key_pem);
+        let state = crate::daemon::gateway::GatewayState::new(
+            self.me.clone(),
+            chain,
+            leases,
+            self.backend.clone(),
+        );
+        let config = crate::daemon::gateway::GatewayConfig::new(cert_pem, key_pem);
         tokio::spawn(async move {
-            if let Err(e) = crate::gateway::serve(listener, config, state).await {
+            if let Err(e) = crate::daemon::gateway::serve(listener, config, state).await {
                 tracing::error!("gateway stopped: {e}");
             }
         })
@@ -621,7 +632,7 @@ impl Inner {
     /// the config changed.
     async fn ensure_registered(
         &self,
-        cfg: &crate::config::ProviderConfig,
+        cfg: &crate::daemon::config::ProviderConfig,
     ) -> Result<(), DaemonError> {
         use dcloud_proto::dcloud::provider as ppb;
         let attrs: Vec<ppb::Attribute> = cfg
@@ -674,7 +685,7 @@ impl Inner {
     /// published before use.
     async fn ensure_certificate(
         &self,
-        cfg: &crate::config::ProviderConfig,
+        cfg: &crate::daemon::config::ProviderConfig,
     ) -> Result<(String, String), DaemonError> {
         let cert_path = self.state.path().join("server-cert.pem");
         let key_path = self.state.path().join("server-key.pem");
@@ -689,12 +700,15 @@ impl Inner {
         if let (Ok(c), Ok(k)) =
             (std::fs::read_to_string(&cert_path), std::fs::read_to_string(&key_path))
         {
-            let host = crate::certs::host_of_uri(&cfg.host_uri).unwrap_or_default();
+            let host =
+                crate::daemon::gateway::certs::host_of_uri(&cfg.host_uri).unwrap_or_default();
             let on_chain = published.iter().any(|p| {
                 p.state == dcloud_app::modules::cert::CertState::Valid && p.cert.trim() == c.trim()
             });
-            let der = crate::certs::cert_pem_to_der(&c).ok();
-            let facts = der.as_deref().and_then(|d| crate::certs::inspect_self_signed_p256(d).ok());
+            let der = crate::daemon::gateway::certs::cert_pem_to_der(&c).ok();
+            let facts = der
+                .as_deref()
+                .and_then(|d| crate::daemon::gateway::certs::inspect_self_signed_p256(d).ok());
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs() as i64)
@@ -706,14 +720,14 @@ impl Inner {
             }
         }
         tracing::info!("publishing a new gateway certificate on chain");
-        let g = crate::certs::generate_server_cert(&self.me, &cfg.host_uri)
+        let g = crate::daemon::gateway::certs::generate_server_cert(&self.me, &cfg.host_uri)
             .map_err(|e| DaemonError::Config(format!("gateway certificate: {e}")))?;
         self.txq
             .submit(vec![g.publish_msg(&self.me)])
             .await
             .map_err(|e| DaemonError::Chain(format!("publishing the gateway certificate: {e}")))?;
         for (p, data) in [(&cert_path, &g.cert_pem), (&key_path, &g.key_pem)] {
-            crate::state::write_atomic(p, data.as_bytes())?;
+            crate::daemon::state::write_atomic(p, data.as_bytes())?;
         }
         Ok((g.cert_pem, g.key_pem))
     }

@@ -1,7 +1,8 @@
-//! Lease identity as the provider sees it: the ids (shared with the tenant side, from
-//! [`dcloud_client::tenant::lease`]) and the provider's resource names derived from them.
+//! The short name the cluster derives from a lease id (for container, network and volume
+//! names). The ids themselves are shared with the tenant side
+//! ([`dcloud_client::tenant::lease`]) and re-exported at the crate root.
 
-pub use dcloud_client::tenant::lease::{LeaseId, OrderId, ParseLeaseIdError};
+use crate::LeaseId;
 
 /// Names the provider derives from a lease id.
 pub trait LeaseSlug {

@@ -24,6 +24,16 @@
 //! history is not reliable across engines; with `follow` it then streams the engine's live
 //! container events for the lease (`/events` filtered by the lease label, also checked on
 //! our side by container name).
+//!
+//! Files: `spec.rs` builds containers, `state.rs` keeps the state volumes,
+//! `status.rs` reads what the containers report, `streams.rs` streams logs and events,
+//! `exec.rs` runs commands; this file names things, connects and deploys.
+
+mod exec;
+mod spec;
+mod state;
+mod status;
+mod streams;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::SocketAddr;
@@ -59,6 +69,9 @@ use super::{
     ServiceStatus,
 };
 use crate::{LeaseId, LeaseSlug};
+use spec::{attr, attr_class, port_key, validate_group, Want};
+use status::{inspect_service, is_running, replica_name};
+use streams::{receiver_stream, AbortOnDrop};
 
 /// Label: the lease id (`owner/dseq/gseq/oseq/provider`).
 pub const LABEL_LEASE: &str = "dcloud.lease";
@@ -80,11 +93,6 @@ pub const LABEL_GENERATION: &str = "dcloud.generation";
 pub const LABEL_GROUP: &str = "dcloud.group";
 /// Label on persistent volumes: the SDL volume name.
 pub const LABEL_VOLUME: &str = "dcloud.volume";
-
-/// Bumped when the container layout changes, so that old containers get recreated.
-const SPEC_VERSION: u32 = 1;
-/// How long to wait for an exec to report its exit code once its output ended.
-const EXEC_EXIT_WAIT: Duration = Duration::from_secs(30);
 
 fn engine(e: bollard::errors::Error) -> BackendError {
     BackendError::Engine(e.to_string())
@@ -118,53 +126,8 @@ pub fn volume_name(lease: &LeaseId, service: &str, volume: &str) -> String {
     format!("dcloud-{}-{service}-{volume}", lease.slug())
 }
 
-fn state_volume_name(slug: &str, generation: u64) -> String {
-    format!("dcloud-{slug}.state-{generation}")
-}
-
-fn port_key(port: u32, proto: Protocol) -> String {
-    match proto {
-        Protocol::Tcp => format!("{port}/tcp"),
-        Protocol::Udp => format!("{port}/udp"),
-    }
-}
-
-fn attr<'a>(attrs: &'a [dcloud_sdl::output::Attribute], key: &str) -> Option<&'a str> {
-    attrs.iter().find(|a| a.key == key).map(|a| a.value.as_str())
-}
-
 fn label<'a>(labels: &'a Option<HashMap<String, String>>, key: &str) -> Option<&'a str> {
     labels.as_ref().and_then(|l| l.get(key)).map(String::as_str)
-}
-
-/// The lease's durable record (the newest state volume).
-struct LeaseState {
-    generation: u64,
-    group: ManifestGroup,
-    lease: LeaseId,
-}
-
-/// What the spec hash covers: everything a container is created from.
-#[derive(Serialize)]
-struct SpecInput<'a> {
-    v: u32,
-    image: &'a str,
-    command: &'a Option<Vec<String>>,
-    args: &'a Option<Vec<String>>,
-    env: &'a [String],
-    resources: &'a dcloud_sdl::output::Resources,
-    expose: &'a [ServiceExpose],
-    params: &'a Option<dcloud_sdl::output::ServiceParams>,
-    bind: String,
-}
-
-/// A container the group wants.
-struct Want<'a> {
-    name: String,
-    service: &'a ManifestService,
-    index: u32,
-    env: Arc<Vec<String>>,
-    hash: String,
 }
 
 /// [`Backend`] over a Docker-compatible engine.
@@ -272,318 +235,6 @@ impl DockerBackend {
             (LABEL_PROVIDER.to_string(), self.settings.provider.clone()),
             (LABEL_KIND.to_string(), kind.to_string()),
         ])
-    }
-
-    /// The environment of a service: the SDL's, plus the `AKASH_*` variables the tenant
-    /// did not set.
-    fn service_env(&self, lease: &LeaseId, svc: &ManifestService) -> Vec<String> {
-        let mut env: Vec<String> = svc.env.clone().unwrap_or_default();
-        let set: BTreeSet<String> =
-            env.iter().map(|e| e.split('=').next().unwrap_or("").to_string()).collect();
-        let extra = [
-            ("AKASH_OWNER", lease.owner.to_string()),
-            ("AKASH_DEPLOYMENT_SEQUENCE", lease.dseq.to_string()),
-            ("AKASH_GROUP_SEQUENCE", lease.gseq.to_string()),
-            ("AKASH_ORDER_SEQUENCE", lease.oseq.to_string()),
-            ("AKASH_PROVIDER", self.settings.provider.clone()),
-            ("AKASH_CLUSTER_PUBLIC_HOSTNAME", self.settings.public_hostname.clone()),
-        ];
-        for (k, v) in extra {
-            if !set.contains(k) {
-                env.push(format!("{k}={v}"));
-            }
-        }
-        env
-    }
-
-    fn spec_hash(&self, svc: &ManifestService, env: &[String]) -> String {
-        // The resource id is the unit's position in the group: not part of the container.
-        let mut resources = svc.resources.clone();
-        resources.id = 0;
-        let input = SpecInput {
-            v: SPEC_VERSION,
-            image: &svc.image,
-            command: &svc.command,
-            args: &svc.args,
-            env,
-            resources: &resources,
-            expose: &svc.expose,
-            params: &svc.params,
-            bind: self.settings.bind_address.to_string(),
-        };
-        // serde_json's map is ordered, so this is deterministic.
-        let json = serde_json::to_vec(&input).unwrap_or_default();
-        hex::encode(&Sha256::digest(&json)[..16])
-    }
-
-    fn wants<'a>(&self, lease: &LeaseId, group: &'a ManifestGroup) -> Vec<Want<'a>> {
-        let mut out = Vec::new();
-        for svc in &group.services {
-            let env = Arc::new(self.service_env(lease, svc));
-            let hash = self.spec_hash(svc, &env);
-            for index in 0..svc.count {
-                out.push(Want {
-                    name: container_name(lease, &svc.name, index),
-                    service: svc,
-                    index,
-                    env: env.clone(),
-                    hash: hash.clone(),
-                });
-            }
-        }
-        out
-    }
-
-    fn container_body(
-        &self,
-        lease: &LeaseId,
-        want: &Want<'_>,
-        generation: u64,
-    ) -> Result<ContainerCreateBody, BackendError> {
-        let svc = want.service;
-        let mut labels = self.base_labels(lease, "container");
-        labels.insert(LABEL_SERVICE.into(), svc.name.clone());
-        labels.insert(LABEL_REPLICA.into(), want.index.to_string());
-        labels.insert(LABEL_SPEC_HASH.into(), want.hash.clone());
-        labels.insert(LABEL_GENERATION.into(), generation.to_string());
-
-        let mut exposed = Vec::new();
-        let mut bindings: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
-        for e in &svc.expose {
-            let key = port_key(e.port, e.proto);
-            if !exposed.contains(&key) {
-                exposed.push(key.clone());
-            }
-            if !e.global {
-                continue;
-            }
-            let ip = if e.is_ingress() {
-                "127.0.0.1".to_string()
-            } else {
-                self.settings.bind_address.to_string()
-            };
-            let list = bindings.entry(key).or_insert_with(|| Some(Vec::new()));
-            if let Some(list) = list {
-                let b = PortBinding { host_ip: Some(ip), host_port: Some(String::new()) };
-                if !list.contains(&b) {
-                    list.push(b);
-                }
-            }
-        }
-
-        let res = &svc.resources;
-        let mut memory = i64::try_from(res.memory.quantity.0).unwrap_or(i64::MAX);
-        let mut mounts = Vec::new();
-        for m in svc.params.as_ref().and_then(|p| p.storage.as_ref()).into_iter().flatten() {
-            let Some(storage) = res.storage.iter().find(|s| s.name == m.name) else {
-                return Err(BackendError::Invalid(format!(
-                    "service {}: mount of unknown volume {:?}",
-                    svc.name, m.name
-                )));
-            };
-            let size = i64::try_from(storage.quantity.0).unwrap_or(i64::MAX);
-            let persistent = attr(&storage.attributes, "persistent") == Some("true");
-            let class = attr(&storage.attributes, "class");
-            let mount = if class == Some("ram") {
-                // Memory-backed: counts toward the memory limit, as in Akash.
-                memory = memory.saturating_add(size);
-                Mount {
-                    target: Some(m.mount.clone()),
-                    typ: Some(MountType::TMPFS),
-                    read_only: Some(m.read_only),
-                    tmpfs_options: Some(MountTmpfsOptions {
-                        size_bytes: Some(size),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                }
-            } else if persistent {
-                Mount {
-                    target: Some(m.mount.clone()),
-                    source: Some(volume_name(lease, &svc.name, &m.name)),
-                    typ: Some(MountType::VOLUME),
-                    read_only: Some(m.read_only),
-                    ..Default::default()
-                }
-            } else {
-                // Ephemeral: an anonymous volume, removed with the container.
-                Mount {
-                    target: Some(m.mount.clone()),
-                    typ: Some(MountType::VOLUME),
-                    read_only: Some(m.read_only),
-                    ..Default::default()
-                }
-            };
-            mounts.push(mount);
-        }
-
-        let gpus = res.gpu.units.0;
-        let device_requests = (gpus > 0).then(|| {
-            vec![DeviceRequest {
-                driver: Some("nvidia".into()),
-                count: Some(i64::try_from(gpus).unwrap_or(i64::MAX)),
-                capabilities: Some(vec![vec!["gpu".into()]]),
-                ..Default::default()
-            }]
-        });
-        let ulimit = |name: &str| ResourcesUlimits {
-            name: Some(name.into()),
-            soft: Some(1024),
-            hard: Some(1024),
-        };
-        let cpu_millis = i64::try_from(res.cpu.units.0).unwrap_or(i64::MAX / 1_000_000);
-        let host_config = HostConfig {
-            nano_cpus: (cpu_millis > 0).then(|| cpu_millis.saturating_mul(1_000_000)),
-            memory: (memory > 0).then_some(memory),
-            memory_swap: (memory > 0).then_some(memory),
-            ulimits: Some(vec![ulimit("nofile"), ulimit("nproc")]),
-            init: Some(true),
-            restart_policy: Some(RestartPolicy {
-                name: Some(RestartPolicyNameEnum::UNLESS_STOPPED),
-                maximum_retry_count: None,
-            }),
-            security_opt: Some(vec!["no-new-privileges".into()]),
-            cap_drop: Some(vec![
-                "NET_RAW".into(),
-                "MKNOD".into(),
-                "AUDIT_WRITE".into(),
-                "SETFCAP".into(),
-                "SYS_CHROOT".into(),
-            ]),
-            privileged: Some(false),
-            port_bindings: Some(bindings),
-            mounts: (!mounts.is_empty()).then_some(mounts),
-            device_requests,
-            network_mode: Some(network_name(lease)),
-            ..Default::default()
-        };
-        let networking_config = NetworkingConfig {
-            endpoints_config: Some(HashMap::from([(
-                network_name(lease),
-                EndpointSettings { aliases: Some(vec![svc.name.clone()]), ..Default::default() },
-            )])),
-        };
-        // Kubernetes semantics: command replaces the entrypoint, args the cmd.
-        let entrypoint = svc.command.clone().filter(|c| !c.is_empty());
-        let cmd = svc.args.clone().filter(|a| !a.is_empty());
-        Ok(ContainerCreateBody {
-            image: Some(svc.image.clone()),
-            hostname: Some(format!("{}-{}", svc.name, want.index)),
-            env: Some(want.env.as_ref().clone()),
-            entrypoint,
-            cmd,
-            labels: Some(labels),
-            exposed_ports: (!exposed.is_empty()).then_some(exposed),
-            host_config: Some(host_config),
-            networking_config: Some(networking_config),
-            ..Default::default()
-        })
-    }
-
-    async fn read_states(&self, slug: Option<&str>) -> Result<Vec<LeaseState>, BackendError> {
-        let mut filters = vec![
-            format!("{LABEL_KIND}=state"),
-            format!("{LABEL_PROVIDER}={}", self.settings.provider),
-        ];
-        if let Some(slug) = slug {
-            filters.push(format!("{LABEL_SLUG}={slug}"));
-        }
-        let opts =
-            ListVolumesOptions { filters: Some(HashMap::from([("label".to_string(), filters)])) };
-        let vols = self.docker.list_volumes(Some(opts)).await.map_err(engine)?;
-        let mut newest: BTreeMap<String, LeaseState> = BTreeMap::new();
-        for v in vols.volumes.unwrap_or_default() {
-            let l = &v.labels;
-            // Check the labels ourselves too: not every engine applies every filter.
-            if l.get(LABEL_KIND).map(String::as_str) != Some("state")
-                || l.get(LABEL_PROVIDER) != Some(&self.settings.provider)
-            {
-                continue;
-            }
-            let (Some(vslug), Some(lease), Some(generation), Some(group)) = (
-                l.get(LABEL_SLUG),
-                l.get(LABEL_LEASE).and_then(|s| s.parse::<LeaseId>().ok()),
-                l.get(LABEL_GENERATION).and_then(|g| g.parse::<u64>().ok()),
-                l.get(LABEL_GROUP).and_then(|g| serde_json::from_str::<ManifestGroup>(g).ok()),
-            ) else {
-                tracing::warn!(volume = %v.name, "unreadable lease state volume");
-                continue;
-            };
-            if slug.is_some_and(|s| s != vslug) {
-                continue;
-            }
-            if newest.get(vslug).is_none_or(|cur| cur.generation < generation) {
-                newest.insert(vslug.clone(), LeaseState { generation, group, lease });
-            }
-        }
-        Ok(newest.into_values().collect())
-    }
-
-    async fn read_state(&self, slug: &str) -> Result<Option<LeaseState>, BackendError> {
-        Ok(self.read_states(Some(slug)).await?.pop())
-    }
-
-    async fn write_state(
-        &self,
-        lease: &LeaseId,
-        generation: u64,
-        group: &ManifestGroup,
-    ) -> Result<(), BackendError> {
-        let mut labels = self.base_labels(lease, "state");
-        labels.insert(LABEL_GENERATION.into(), generation.to_string());
-        let json = serde_json::to_string(group)
-            .map_err(|e| BackendError::Invalid(format!("manifest group: {e}")))?;
-        labels.insert(LABEL_GROUP.into(), json);
-        let name = state_volume_name(&lease.slug(), generation);
-        // A leftover of a crashed deploy may hold this name: replace it.
-        let _ = self.docker.remove_volume(&name, Some(RemoveVolumeOptions { force: true })).await;
-        self.docker
-            .create_volume(VolumeCreateRequest {
-                name: Some(name),
-                labels: Some(labels),
-                ..Default::default()
-            })
-            .await
-            .map_err(engine)?;
-        Ok(())
-    }
-
-    async fn drop_old_states(&self, slug: &str, keep: u64) -> Result<(), BackendError> {
-        for v in self.lease_volumes(slug).await? {
-            let is_state = v.labels.get(LABEL_KIND).map(String::as_str) == Some("state");
-            let generation = v.labels.get(LABEL_GENERATION).and_then(|g| g.parse::<u64>().ok());
-            if is_state && generation != Some(keep) {
-                self.remove_volume(&v.name).await?;
-            }
-        }
-        Ok(())
-    }
-
-    async fn lease_volumes(
-        &self,
-        slug: &str,
-    ) -> Result<Vec<bollard::models::Volume>, BackendError> {
-        let opts = ListVolumesOptions {
-            filters: Some(HashMap::from([(
-                "label".to_string(),
-                vec![format!("{LABEL_SLUG}={slug}")],
-            )])),
-        };
-        let vols = self.docker.list_volumes(Some(opts)).await.map_err(engine)?;
-        Ok(vols
-            .volumes
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|v| v.labels.get(LABEL_SLUG).map(String::as_str) == Some(slug))
-            .collect())
-    }
-
-    async fn remove_volume(&self, name: &str) -> Result<(), BackendError> {
-        match self.docker.remove_volume(name, Some(RemoveVolumeOptions { force: true })).await {
-            Ok(()) => Ok(()),
-            Err(e) if is_not_found(&e) => Ok(()),
-            Err(e) => Err(engine(e)),
-        }
     }
 
     /// Every container of the lease (running or not).
@@ -710,30 +361,6 @@ impl DockerBackend {
         }
     }
 
-    async fn ensure_volume(
-        &self,
-        lease: &LeaseId,
-        service: &str,
-        volume: &str,
-    ) -> Result<(), BackendError> {
-        let name = volume_name(lease, service, volume);
-        if self.docker.inspect_volume(&name).await.is_ok() {
-            return Ok(());
-        }
-        let mut labels = self.base_labels(lease, "volume");
-        labels.insert(LABEL_SERVICE.into(), service.to_string());
-        labels.insert(LABEL_VOLUME.into(), volume.to_string());
-        self.docker
-            .create_volume(VolumeCreateRequest {
-                name: Some(name),
-                labels: Some(labels),
-                ..Default::default()
-            })
-            .await
-            .map_err(engine)?;
-        Ok(())
-    }
-
     async fn deploy_locked(
         &self,
         lease: &LeaseId,
@@ -744,30 +371,7 @@ impl DockerBackend {
         let state = self.read_state(&slug).await?;
         let existing = self.lease_containers(&slug).await?;
         let wants = self.wants(lease, group);
-
-        let mut to_remove = Vec::new();
-        let mut to_start = Vec::new();
-        let mut keep = BTreeSet::new();
-        for c in &existing {
-            let Some(id) = c.id.clone() else { continue };
-            let name = c
-                .names
-                .as_ref()
-                .and_then(|n| n.first())
-                .map(|n| n.trim_start_matches('/').to_string());
-            let hash = label(&c.labels, LABEL_SPEC_HASH);
-            match wants.iter().find(|w| Some(&w.name) == name.as_ref()) {
-                Some(w) if hash == Some(w.hash.as_str()) && !keep.contains(&w.name) => {
-                    keep.insert(w.name.clone());
-                    let created =
-                        c.state.as_ref().map(|s| s.to_string()) == Some("created".to_string());
-                    if created {
-                        to_start.push(id);
-                    }
-                }
-                _ => to_remove.push(id),
-            }
-        }
+        let Plan { to_remove, mut to_start, keep } = plan(&existing, &wants);
         let to_create: Vec<&Want<'_>> = wants.iter().filter(|w| !keep.contains(&w.name)).collect();
         let changed = state.as_ref().is_none_or(|s| s.group != *group)
             || !to_remove.is_empty()
@@ -793,40 +397,12 @@ impl DockerBackend {
             self.write_state(lease, generation, group).await?;
         }
         // Images before removing anything: a failed pull leaves the running version alone.
-        let mut pulled = BTreeSet::new();
-        for w in &to_create {
-            if pulled.insert(w.service.image.clone()) {
-                if let Err(e) =
-                    self.ensure_image(&w.service.image, w.service.credentials.as_ref()).await
-                {
-                    self.deploy_errors.lock().insert(slug.clone(), vec![e.to_string()]);
-                    return Err(e);
-                }
-            }
-        }
-
+        self.pull_images(&slug, &to_create).await?;
         for id in &to_remove {
             self.remove_container(id).await?;
         }
         for w in &to_create {
-            for m in
-                w.service.params.as_ref().and_then(|p| p.storage.as_ref()).into_iter().flatten()
-            {
-                let persistent = w
-                    .service
-                    .resources
-                    .storage
-                    .iter()
-                    .find(|s| s.name == m.name)
-                    .is_some_and(|s| attr(&s.attributes, "persistent") == Some("true"));
-                if persistent && attr_class(w.service, &m.name) != Some("ram") {
-                    self.ensure_volume(lease, &w.service.name, &m.name).await?;
-                }
-            }
-            let body = self.container_body(lease, w, generation)?;
-            let opts = CreateContainerOptions { name: Some(w.name.clone()), ..Default::default() };
-            let created = self.docker.create_container(Some(opts), body).await.map_err(engine)?;
-            to_start.push(created.id);
+            to_start.push(self.create_container(lease, w, generation).await?);
         }
         for id in &to_start {
             self.docker.start_container(id, None).await.map_err(engine)?;
@@ -843,245 +419,82 @@ impl DockerBackend {
         Ok(self.routes_from(lease, group, &inspects))
     }
 
-    fn routes_from(
+    /// Makes sure the images of the containers to create are present; a failure is also
+    /// remembered for the lease's status.
+    async fn pull_images(&self, slug: &str, to_create: &[&Want<'_>]) -> Result<(), BackendError> {
+        let mut pulled = BTreeSet::new();
+        for w in to_create {
+            if pulled.insert(w.service.image.clone()) {
+                if let Err(e) =
+                    self.ensure_image(&w.service.image, w.service.credentials.as_ref()).await
+                {
+                    self.deploy_errors.lock().insert(slug.to_string(), vec![e.to_string()]);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates one wanted container (and its persistent volumes); returns its id.
+    async fn create_container(
         &self,
         lease: &LeaseId,
-        group: &ManifestGroup,
-        inspects: &[ContainerInspectResponse],
-    ) -> Vec<Route> {
-        let mut routes = Vec::new();
-        for svc in &group.services {
-            let mut first = true;
-            for e in svc.expose.iter().filter(|e| e.is_ingress()) {
-                let mut hosts = Vec::new();
-                if first {
-                    hosts.push(ingress_hostname(lease, &svc.name, &self.settings.ingress_domain));
-                    first = false;
+        w: &Want<'_>,
+        generation: u64,
+    ) -> Result<String, BackendError> {
+        for m in w.service.params.as_ref().and_then(|p| p.storage.as_ref()).into_iter().flatten() {
+            let persistent = w
+                .service
+                .resources
+                .storage
+                .iter()
+                .find(|s| s.name == m.name)
+                .is_some_and(|s| attr(&s.attributes, "persistent") == Some("true"));
+            if persistent && attr_class(w.service, &m.name) != Some("ram") {
+                self.ensure_volume(lease, &w.service.name, &m.name).await?;
+            }
+        }
+        let body = self.container_body(lease, w, generation)?;
+        let opts = CreateContainerOptions { name: Some(w.name.clone()), ..Default::default() };
+        let created = self.docker.create_container(Some(opts), body).await.map_err(engine)?;
+        Ok(created.id)
+    }
+}
+
+/// What a deploy does with the lease's existing containers.
+struct Plan {
+    /// Containers that are not wanted (or whose spec hash changed).
+    to_remove: Vec<String>,
+    /// Wanted containers that exist but were never started.
+    to_start: Vec<String>,
+    /// Names of wanted containers that exist with the wanted spec hash.
+    keep: BTreeSet<String>,
+}
+
+/// Matches existing containers to wanted ones by name and spec hash.
+fn plan(existing: &[ContainerSummary], wants: &[Want<'_>]) -> Plan {
+    let mut to_remove = Vec::new();
+    let mut to_start = Vec::new();
+    let mut keep = BTreeSet::new();
+    for c in existing {
+        let Some(id) = c.id.clone() else { continue };
+        let name =
+            c.names.as_ref().and_then(|n| n.first()).map(|n| n.trim_start_matches('/').to_string());
+        let hash = label(&c.labels, LABEL_SPEC_HASH);
+        match wants.iter().find(|w| Some(&w.name) == name.as_ref()) {
+            Some(w) if hash == Some(w.hash.as_str()) && !keep.contains(&w.name) => {
+                keep.insert(w.name.clone());
+                let created =
+                    c.state.as_ref().map(|s| s.to_string()) == Some("created".to_string());
+                if created {
+                    to_start.push(id);
                 }
-                hosts.extend(e.hosts.clone().unwrap_or_default());
-                for i in inspects.iter().filter(|i| inspect_service(i) == Some(svc.name.as_str())) {
-                    let Some(port) = host_port(i, e.port, e.proto) else { continue };
-                    for h in &hosts {
-                        routes.push(Route {
-                            host: h.clone(),
-                            target: SocketAddr::from(([127, 0, 0, 1], port)),
-                            service: svc.name.clone(),
-                        });
-                    }
-                }
             }
-        }
-        routes
-    }
-
-    fn uris(&self, lease: &LeaseId, svc: &ManifestService) -> Vec<String> {
-        let mut uris = Vec::new();
-        for e in svc.expose.iter().filter(|e| e.is_ingress()) {
-            if uris.is_empty() {
-                uris.push(ingress_hostname(lease, &svc.name, &self.settings.ingress_domain));
-            }
-            for h in e.hosts.clone().unwrap_or_default() {
-                if !uris.contains(&h) {
-                    uris.push(h);
-                }
-            }
-        }
-        uris
-    }
-}
-
-fn attr_class<'a>(svc: &'a ManifestService, volume: &str) -> Option<&'a str> {
-    svc.resources
-        .storage
-        .iter()
-        .find(|s| s.name == volume)
-        .and_then(|s| attr(&s.attributes, "class"))
-}
-
-fn validate_group(group: &ManifestGroup) -> Result<(), BackendError> {
-    let ok = |s: &str| {
-        !s.is_empty()
-            && s.len() <= 63
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !s.starts_with('-')
-    };
-    for svc in &group.services {
-        if !ok(&svc.name) {
-            return Err(BackendError::Invalid(format!(
-                "service name {:?} is not a DNS label",
-                svc.name
-            )));
-        }
-        if svc.image.trim().is_empty() {
-            return Err(BackendError::Invalid(format!("service {} has no image", svc.name)));
-        }
-        for m in svc.params.as_ref().and_then(|p| p.storage.as_ref()).into_iter().flatten() {
-            if !ok(&m.name) {
-                return Err(BackendError::Invalid(format!(
-                    "volume name {:?} is not a DNS label",
-                    m.name
-                )));
-            }
-            if !m.mount.starts_with('/') {
-                return Err(BackendError::Invalid(format!(
-                    "mount path {:?} is not absolute",
-                    m.mount
-                )));
-            }
+            _ => to_remove.push(id),
         }
     }
-    Ok(())
-}
-
-fn inspect_labels(i: &ContainerInspectResponse) -> Option<&HashMap<String, String>> {
-    i.config.as_ref().and_then(|c| c.labels.as_ref())
-}
-
-fn inspect_service(i: &ContainerInspectResponse) -> Option<&str> {
-    inspect_labels(i).and_then(|l| l.get(LABEL_SERVICE)).map(String::as_str)
-}
-
-fn replica_name(i: &ContainerInspectResponse) -> String {
-    let l = inspect_labels(i);
-    let svc = l.and_then(|l| l.get(LABEL_SERVICE)).map_or("?", String::as_str);
-    let idx = l.and_then(|l| l.get(LABEL_REPLICA)).map_or("0", String::as_str);
-    format!("{svc}-{idx}")
-}
-
-fn is_running(i: &ContainerInspectResponse) -> bool {
-    i.state.as_ref().is_some_and(|s| s.running == Some(true) && s.restarting != Some(true))
-}
-
-fn host_port(i: &ContainerInspectResponse, port: u32, proto: Protocol) -> Option<u16> {
-    let ports = i.network_settings.as_ref()?.ports.as_ref()?;
-    let bindings = ports.get(&port_key(port, proto))?.as_ref()?;
-    bindings.iter().find_map(|b| b.host_port.as_ref()?.parse::<u16>().ok())
-}
-
-fn container_problem(i: &ContainerInspectResponse) -> Option<String> {
-    let s = i.state.as_ref()?;
-    let name = replica_name(i);
-    let code = s.exit_code.unwrap_or(0);
-    let restarts = i.restart_count.unwrap_or(0);
-    if s.oom_killed == Some(true) {
-        return Some(format!("{name}: killed for running out of memory (restarts: {restarts})"));
-    }
-    match s.status {
-        Some(ContainerStateStatusEnum::RESTARTING) => {
-            Some(format!("{name}: restarting, last exit code {code} (restarts: {restarts})"))
-        }
-        Some(ContainerStateStatusEnum::EXITED) | Some(ContainerStateStatusEnum::DEAD) => {
-            Some(format!("{name}: exited with code {code} (restarts: {restarts})"))
-        }
-        Some(ContainerStateStatusEnum::CREATED) => {
-            let err =
-                s.error.clone().filter(|e| !e.is_empty()).unwrap_or_else(|| "not started".into());
-            Some(format!("{name}: {err}"))
-        }
-        _ if s.running == Some(true) && restarts > 0 => {
-            Some(format!("{name}: restarted {restarts} times, last exit code {code}"))
-        }
-        _ => None,
-    }
-}
-
-fn event(kind: &str, reason: &str, note: String, name: String) -> LeaseEvent {
-    LeaseEvent {
-        kind: kind.into(),
-        reporting_controller: "dcloud-provider".into(),
-        reason: reason.into(),
-        note,
-        object: EventObject { kind: "Container".into(), name },
-    }
-}
-
-/// Events implied by a container's current state.
-fn state_events(i: &ContainerInspectResponse) -> Vec<LeaseEvent> {
-    let name = replica_name(i);
-    let image = i.config.as_ref().and_then(|c| c.image.clone()).unwrap_or_default();
-    let mut out = vec![event(
-        "Normal",
-        "Created",
-        format!("Created container with image {image}"),
-        name.clone(),
-    )];
-    let Some(s) = &i.state else { return out };
-    let started = s.started_at.as_deref().is_some_and(|t| !t.is_empty() && !t.starts_with("0001-"));
-    if started {
-        out.push(event("Normal", "Started", "Started container".into(), name.clone()));
-    }
-    if s.oom_killed == Some(true) {
-        out.push(event("Warning", "OOMKilled", "Container ran out of memory".into(), name.clone()));
-    }
-    let code = s.exit_code.unwrap_or(0);
-    match s.status {
-        Some(ContainerStateStatusEnum::EXITED) | Some(ContainerStateStatusEnum::DEAD) => {
-            let kind = if code == 0 { "Normal" } else { "Warning" };
-            out.push(event(kind, "Died", format!("Container exited with code {code}"), name));
-        }
-        Some(ContainerStateStatusEnum::RESTARTING) => {
-            out.push(event(
-                "Warning",
-                "BackOff",
-                format!("Restarting after exit code {code}"),
-                name,
-            ));
-        }
-        _ => {}
-    }
-    out
-}
-
-/// An engine event as a lease event (None for actions not worth reporting).
-fn engine_event(msg: &EventMessage, prefix: &str) -> Option<LeaseEvent> {
-    let attrs = msg.actor.as_ref()?.attributes.as_ref()?;
-    let cname = attrs.get("name")?;
-    let replica = cname.strip_prefix(prefix)?.to_string();
-    let action = msg.action.as_deref()?;
-    let action = action.split(':').next().unwrap_or(action);
-    // Docker says `exitCode`, Podman `containerExitCode`.
-    let code = attrs
-        .get("exitCode")
-        .or_else(|| attrs.get("containerExitCode"))
-        .cloned()
-        .unwrap_or_else(|| "?".into());
-    let (kind, reason, note) = match action {
-        "create" => ("Normal", "Created", "Created container".to_string()),
-        "start" => ("Normal", "Started", "Started container".to_string()),
-        "restart" => ("Normal", "Restarted", "Restarted container".to_string()),
-        "die" => {
-            let kind = if code == "0" { "Normal" } else { "Warning" };
-            (kind, "Died", format!("Container exited with code {code}"))
-        }
-        "oom" => ("Warning", "OOMKilled", "Container ran out of memory".to_string()),
-        "kill" => ("Normal", "Killing", "Killing container".to_string()),
-        "stop" => ("Normal", "Stopped", "Stopped container".to_string()),
-        "destroy" | "remove" => ("Normal", "Deleted", "Deleted container".to_string()),
-        "pause" | "unpause" | "health_status" => ("Normal", "Health", action.to_string()),
-        _ => return None,
-    };
-    Some(event(kind, reason, note, replica))
-}
-
-/// Aborts the tasks feeding a stream when the stream is dropped.
-struct AbortOnDrop(Vec<tokio::task::AbortHandle>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        for h in &self.0 {
-            h.abort();
-        }
-    }
-}
-
-fn receiver_stream<T: Send + 'static>(
-    rx: mpsc::Receiver<T>,
-    guard: AbortOnDrop,
-) -> BoxStream<'static, T> {
-    futures::stream::unfold((rx, guard), |(mut rx, guard)| async move {
-        rx.recv().await.map(|item| (item, (rx, guard)))
-    })
-    .boxed()
+    Plan { to_remove, to_start, keep }
 }
 
 #[async_trait]
@@ -1097,63 +510,7 @@ impl Backend for DockerBackend {
     }
 
     async fn status(&self, lease: &LeaseId) -> Result<LeaseStatus, BackendError> {
-        let slug = lease.slug();
-        let Some(state) = self.read_state(&slug).await? else {
-            return Err(BackendError::LeaseNotFound(lease.to_string()));
-        };
-        let inspects = self.inspect_lease(&slug).await?;
-        let mut status = LeaseStatus::default();
-        for svc in &state.group.services {
-            let env = self.service_env(lease, svc);
-            let hash = self.spec_hash(svc, &env);
-            let mine: Vec<&ContainerInspectResponse> =
-                inspects.iter().filter(|i| inspect_service(i) == Some(svc.name.as_str())).collect();
-            let running = mine.iter().filter(|i| is_running(i)).count() as u32;
-            let updated = mine
-                .iter()
-                .filter(|i| inspect_labels(i).and_then(|l| l.get(LABEL_SPEC_HASH)) == Some(&hash))
-                .count() as u32;
-            status.services.insert(
-                svc.name.clone(),
-                ServiceStatus {
-                    name: svc.name.clone(),
-                    available: running,
-                    total: svc.count,
-                    uris: self.uris(lease, svc),
-                    observed_generation: state.generation,
-                    replicas: mine.len() as u32,
-                    updated_replicas: updated,
-                    ready_replicas: running,
-                    available_replicas: running,
-                },
-            );
-            let mut fwd = Vec::new();
-            for e in svc.expose.iter().filter(|e| e.global && !e.is_ingress()) {
-                for i in &mine {
-                    if let Some(p) = host_port(i, e.port, e.proto) {
-                        fwd.push(ForwardedPort {
-                            host: self.settings.public_hostname.clone(),
-                            port: u16::try_from(e.port).unwrap_or(0),
-                            external_port: p,
-                            proto: e.proto.as_str().to_string(),
-                            name: svc.name.clone(),
-                        });
-                    }
-                }
-            }
-            if !fwd.is_empty() {
-                status.forwarded_ports.insert(svc.name.clone(), fwd);
-            }
-            for i in &mine {
-                if let Some(p) = container_problem(i) {
-                    status.errors.push(p);
-                }
-            }
-        }
-        if let Some(errs) = self.deploy_errors.lock().get(&slug) {
-            status.errors.extend(errs.iter().cloned());
-        }
-        Ok(status)
+        self.lease_status(lease).await
     }
 
     async fn routes(&self, lease: &LeaseId) -> Result<Vec<Route>, BackendError> {
@@ -1170,75 +527,7 @@ impl Backend for DockerBackend {
         lease: &LeaseId,
         opts: LogOptions,
     ) -> Result<BoxStream<'static, Result<LogLine, BackendError>>, BackendError> {
-        let slug = lease.slug();
-        let Some(state) = self.read_state(&slug).await? else {
-            return Err(BackendError::LeaseNotFound(lease.to_string()));
-        };
-        for s in &opts.services {
-            if !state.group.services.iter().any(|svc| &svc.name == s) {
-                return Err(BackendError::ServiceNotFound(s.clone()));
-            }
-        }
-        let inspects = self.inspect_lease(&slug).await?;
-        let (tx, rx) = mpsc::channel::<Result<LogLine, BackendError>>(256);
-        let mut handles = Vec::new();
-        for i in inspects {
-            let svc = inspect_service(&i).unwrap_or("").to_string();
-            if !opts.services.is_empty() && !opts.services.contains(&svc) {
-                continue;
-            }
-            let Some(id) = i.id.clone() else { continue };
-            let name = replica_name(&i);
-            let log_opts = LogsOptions {
-                follow: opts.follow,
-                stdout: true,
-                stderr: true,
-                tail: opts.tail.map_or_else(|| "all".to_string(), |n| n.to_string()),
-                ..Default::default()
-            };
-            let mut stream = self.docker.logs(&id, Some(log_opts));
-            let tx = tx.clone();
-            let task = tokio::spawn(async move {
-                // Separate partial-line buffers for stdout and stderr.
-                let mut bufs: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
-                let send_line = |raw: &[u8]| {
-                    let mut s = String::from_utf8_lossy(raw).to_string();
-                    while s.ends_with('\n') || s.ends_with('\r') {
-                        s.pop();
-                    }
-                    LogLine { name: name.clone(), message: s }
-                };
-                while let Some(item) = stream.next().await {
-                    let (which, bytes) = match item {
-                        Ok(LogOutput::StdErr { message }) => (1, message),
-                        Ok(LogOutput::StdOut { message }) | Ok(LogOutput::Console { message }) => {
-                            (0, message)
-                        }
-                        Ok(LogOutput::StdIn { .. }) => continue,
-                        Err(e) => {
-                            let _ = tx.send(Err(engine(e))).await;
-                            return;
-                        }
-                    };
-                    let buf = &mut bufs[which];
-                    buf.extend_from_slice(&bytes);
-                    while let Some(pos) = buf.iter().position(|b| *b == b'\n') {
-                        let line: Vec<u8> = buf.drain(..=pos).collect();
-                        if tx.send(Ok(send_line(&line))).await.is_err() {
-                            return;
-                        }
-                    }
-                }
-                for buf in bufs {
-                    if !buf.is_empty() && tx.send(Ok(send_line(&buf))).await.is_err() {
-                        return;
-                    }
-                }
-            });
-            handles.push(task.abort_handle());
-        }
-        drop(tx);
-        Ok(receiver_stream(rx, AbortOnDrop(handles)))
+        self.log_stream(lease, opts).await
     }
 
     async fn events(
@@ -1246,188 +535,11 @@ impl Backend for DockerBackend {
         lease: &LeaseId,
         opts: LogOptions,
     ) -> Result<BoxStream<'static, Result<LeaseEvent, BackendError>>, BackendError> {
-        let slug = lease.slug();
-        let Some(state) = self.read_state(&slug).await? else {
-            return Err(BackendError::LeaseNotFound(lease.to_string()));
-        };
-        for s in &opts.services {
-            if !state.group.services.iter().any(|svc| &svc.name == s) {
-                return Err(BackendError::ServiceNotFound(s.clone()));
-            }
-        }
-        let wanted = |replica: &str| {
-            opts.services.is_empty()
-                || opts
-                    .services
-                    .iter()
-                    .any(|s| replica.rsplit_once('-').is_some_and(|(svc, _)| svc == s))
-        };
-        // Live events from the moment of this call (see `since`), then the snapshot.
-        let live = opts.follow.then(|| {
-            let filters = HashMap::from([
-                ("type".to_string(), vec!["container".to_string()]),
-                ("label".to_string(), vec![format!("{LABEL_SLUG}={slug}")]),
-            ]);
-            // The request goes out when the stream is first polled: `since` makes events
-            // that happen before then (but after this call) come anyway. Whole seconds, so
-            // an event may repeat what the snapshot below says.
-            let since = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs().to_string())
-                .ok();
-            self.docker.events(Some(EventsOptions {
-                filters: Some(filters),
-                since,
-                ..Default::default()
-            }))
-        });
-        let mut snapshot: Vec<LeaseEvent> = Vec::new();
-        for i in self.inspect_lease(&slug).await? {
-            snapshot.extend(state_events(&i).into_iter().filter(|e| wanted(&e.object.name)));
-        }
-        let snapshot = futures::stream::iter(snapshot.into_iter().map(Ok));
-        let Some(live) = live else {
-            return Ok(snapshot.boxed());
-        };
-        let prefix = format!("dcloud-{slug}-");
-        let services = opts.services.clone();
-        let live = live.filter_map(move |item| {
-            let out = match item {
-                Ok(msg) => engine_event(&msg, &prefix)
-                    .filter(|e| {
-                        services.is_empty()
-                            || services.iter().any(|s| {
-                                e.object.name.rsplit_once('-').is_some_and(|(svc, _)| svc == s)
-                            })
-                    })
-                    .map(Ok),
-                Err(e) => Some(Err(engine(e))),
-            };
-            futures::future::ready(out)
-        });
-        Ok(snapshot.chain(live).boxed())
+        self.event_stream(lease, opts).await
     }
 
     async fn exec(&self, lease: &LeaseId, req: ExecRequest) -> Result<ExecSession, BackendError> {
-        let slug = lease.slug();
-        let Some(state) = self.read_state(&slug).await? else {
-            return Err(BackendError::LeaseNotFound(lease.to_string()));
-        };
-        if !state.group.services.iter().any(|s| s.name == req.service) {
-            return Err(BackendError::ServiceNotFound(req.service.clone()));
-        }
-        if req.cmd.is_empty() {
-            return Err(BackendError::Invalid("empty command".into()));
-        }
-        let name = container_name(lease, &req.service, req.replica);
-        let running = match self.docker.inspect_container(&name, None).await {
-            Ok(i) => is_running(&i),
-            Err(e) if is_not_found(&e) => false,
-            Err(e) => return Err(engine(e)),
-        };
-        if !running {
-            return Err(BackendError::NoRunningReplica(req.service.clone()));
-        }
-        let created = self
-            .docker
-            .create_exec(
-                &name,
-                CreateExecOptions {
-                    attach_stdin: Some(req.stdin),
-                    attach_stdout: Some(true),
-                    attach_stderr: Some(true),
-                    tty: Some(req.tty),
-                    cmd: Some(req.cmd.clone()),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(engine)?;
-        let exec_id = created.id;
-        let started = self
-            .docker
-            .start_exec(
-                &exec_id,
-                Some(StartExecOptions { detach: false, tty: req.tty, output_capacity: None }),
-            )
-            .await
-            .map_err(engine)?;
-        let StartExecResults::Attached { mut output, mut input } = started else {
-            return Err(BackendError::Engine("exec did not attach".into()));
-        };
-
-        let (in_tx, mut in_rx) = mpsc::channel::<ExecInput>(32);
-        let docker = self.docker.clone();
-        let id = exec_id.clone();
-        let input_task = tokio::spawn(async move {
-            while let Some(msg) = in_rx.recv().await {
-                match msg {
-                    ExecInput::Stdin(bytes) => {
-                        if input.write_all(&bytes).await.is_err() || input.flush().await.is_err() {
-                            break;
-                        }
-                    }
-                    ExecInput::Resize { width, height } => {
-                        let opts = ResizeExecOptions { h: i32::from(height), w: i32::from(width) };
-                        if let Err(e) = docker.resize_exec(&id, opts).await {
-                            tracing::debug!(error = %e, "exec resize failed");
-                        }
-                    }
-                    ExecInput::Eof => break,
-                }
-            }
-            let _ = input.shutdown().await;
-        });
-
-        let (out_tx, out_rx) = mpsc::channel::<Result<ExecOutput, BackendError>>(64);
-        let (code_tx, code_rx) = oneshot::channel();
-        let docker = self.docker.clone();
-        let output_task = tokio::spawn(async move {
-            let mut receiver_gone = false;
-            while let Some(item) = output.next().await {
-                let out = match item {
-                    Ok(LogOutput::StdOut { message }) | Ok(LogOutput::Console { message }) => {
-                        Ok(ExecOutput::Stdout(message.to_vec()))
-                    }
-                    Ok(LogOutput::StdErr { message }) => Ok(ExecOutput::Stderr(message.to_vec())),
-                    Ok(LogOutput::StdIn { .. }) => continue,
-                    Err(e) => Err(engine(e)),
-                };
-                let is_err = out.is_err();
-                if !receiver_gone && out_tx.send(out).await.is_err() {
-                    // Nobody reads the output: keep draining so the exit code resolves.
-                    receiver_gone = true;
-                }
-                if is_err {
-                    break;
-                }
-            }
-            drop(out_tx);
-            input_task.abort();
-            let deadline = tokio::time::Instant::now() + EXEC_EXIT_WAIT;
-            let result = loop {
-                match docker.inspect_exec(&exec_id).await {
-                    Ok(i) if i.running != Some(true) => {
-                        break i
-                            .exit_code
-                            .ok_or_else(|| BackendError::Engine("exec has no exit code".into()))
-                    }
-                    Ok(_) if tokio::time::Instant::now() >= deadline => {
-                        break Err(BackendError::Engine(
-                            "exec still running after its output ended".into(),
-                        ))
-                    }
-                    Ok(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-                    Err(e) => break Err(engine(e)),
-                }
-            };
-            let _ = code_tx.send(result);
-        });
-        let guard = AbortOnDrop(Vec::new());
-        // The output task must outlive the output stream (it reports the exit code), so
-        // it is not aborted on drop; it ends when the command does.
-        drop(output_task);
-        Ok(ExecSession { output: receiver_stream(out_rx, guard), input: in_tx, exit_code: code_rx })
+        self.start_exec(lease, req).await
     }
 
     async fn teardown(&self, lease: &LeaseId) -> Result<(), BackendError> {
@@ -1464,7 +576,7 @@ impl Backend for DockerBackend {
 mod tests {
     use super::*;
 
-    fn lease() -> LeaseId {
+    pub(super) fn lease() -> LeaseId {
         LeaseId {
             owner: dcloud_types::AccAddress::from_bytes(&[1u8; 20]).expect("address"),
             dseq: 42,
@@ -1488,74 +600,5 @@ mod tests {
         // The rule itself: UUIDv5(DNS, lease + service).
         let u = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_DNS, format!("{l}web").as_bytes());
         assert_eq!(uid, data_encoding::BASE32HEX_NOPAD.encode(u.as_bytes()).to_ascii_lowercase());
-    }
-
-    fn group(env: &str) -> ManifestGroup {
-        let yaml = format!(
-            r#"
-version: "2.0"
-services:
-  web:
-    image: localhost/x:1
-    env: ["{env}", "AKASH_PROVIDER=mine"]
-    expose:
-      - port: 80
-        accept: [www.example.com]
-        to: [ {{ global: true }} ]
-      - port: 5000
-        as: 5000
-        to: [ {{ global: true }} ]
-profiles:
-  compute:
-    web: {{ resources: {{ cpu: {{ units: 0.5 }}, memory: {{ size: 64Mi }}, storage: {{ size: 1Gi }} }} }}
-  placement:
-    dc: {{ pricing: {{ web: {{ denom: uakt, amount: 1000 }} }} }}
-deployment:
-  web: {{ dc: {{ profile: web, count: 2 }} }}
-"#
-        );
-        dcloud_sdl::parse(&yaml).expect("sdl").manifest().0.remove(0)
-    }
-
-    #[test]
-    fn container_spec_from_manifest() {
-        let settings = BackendSettings::new("ingress.test", "provider.test", "akash1provider");
-        let b = DockerBackend::with_client(
-            Docker::connect_with_http("tcp://127.0.0.1:9", 1, bollard::API_DEFAULT_VERSION)
-                .expect("client"),
-            settings,
-        );
-        let l = lease();
-        let g = group("A=1");
-        let wants = b.wants(&l, &g);
-        assert_eq!(wants.len(), 2);
-        assert_eq!(wants[1].name, format!("dcloud-{}-web-1", l.slug()));
-        let body = b.container_body(&l, &wants[0], 3).expect("body");
-        let env = body.env.clone().unwrap_or_default();
-        assert!(env.contains(&"A=1".to_string()));
-        assert!(env.contains(&"AKASH_PROVIDER=mine".to_string()), "tenant value kept");
-        assert!(!env.contains(&"AKASH_PROVIDER=akash1provider".to_string()));
-        assert!(env.contains(&format!("AKASH_OWNER={}", l.owner)));
-        assert!(env.contains(&"AKASH_DEPLOYMENT_SEQUENCE=42".to_string()));
-        assert!(env.contains(&"AKASH_CLUSTER_PUBLIC_HOSTNAME=provider.test".to_string()));
-        let hc = body.host_config.clone().expect("host config");
-        assert_eq!(hc.nano_cpus, Some(500_000_000));
-        assert_eq!(hc.memory, Some(64 * 1024 * 1024));
-        assert_eq!(hc.init, Some(true));
-        let ports = hc.port_bindings.expect("ports");
-        let web = ports["80/tcp"].clone().expect("80");
-        assert_eq!(web[0].host_ip.as_deref(), Some("127.0.0.1"));
-        let fwd = ports["5000/tcp"].clone().expect("5000");
-        assert_eq!(fwd[0].host_ip.as_deref(), Some("127.0.0.1"), "bind_address");
-        let labels = body.labels.expect("labels");
-        assert_eq!(labels[LABEL_GENERATION], "3");
-        assert_eq!(labels[LABEL_LEASE], l.to_string());
-        // Same group: same hash; env change: different hash.
-        assert_eq!(wants[0].hash, b.wants(&l, &group("A=1"))[0].hash);
-        assert_ne!(wants[0].hash, b.wants(&l, &group("A=2"))[0].hash);
-        assert_eq!(
-            b.uris(&l, &g.services[0]),
-            vec![ingress_hostname(&l, "web", "ingress.test"), "www.example.com".to_string()]
-        );
     }
 }

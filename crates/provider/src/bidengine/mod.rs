@@ -238,6 +238,24 @@ pub fn evaluate(
     inventory: &Inventory,
 ) -> Result<(), Vec<DeclineReason>> {
     let g = &order.group;
+    let mut out = attribute_reasons(g, provider);
+    out.extend(unit_reasons(g, provider, inventory));
+    if !provider.denoms.is_empty() && !provider.denoms.contains(&g.denom) {
+        out.push(DeclineReason::DenomNotAccepted { denom: g.denom.clone() });
+    }
+    if let Err(e) = inventory.check(&order.id, g) {
+        out.push(DeclineReason::InsufficientCapacity { what: e.what });
+    }
+    if out.is_empty() {
+        Ok(())
+    } else {
+        Err(out)
+    }
+}
+
+/// Attribute and audit reasons: attributes the group requires that we lack, bid
+/// attributes it does not request, auditors that have not signed our attributes.
+fn attribute_reasons(g: &GroupSpec, provider: &ProviderProfile) -> Vec<DeclineReason> {
     let mut out = Vec::new();
     for a in &g.attributes {
         if !provider.attributes.contains(a) {
@@ -269,6 +287,17 @@ pub fn evaluate(
     if !g.signed_by.any_of.is_empty() && !g.signed_by.any_of.iter().any(signed_all) {
         out.push(DeclineReason::AuditorAnyOfMissing { auditors: g.signed_by.any_of.clone() });
     }
+    out
+}
+
+/// Per-unit reasons: GPUs neither offered nor in capacity, persistent storage classes not
+/// offered.
+fn unit_reasons(
+    g: &GroupSpec,
+    provider: &ProviderProfile,
+    inventory: &Inventory,
+) -> Vec<DeclineReason> {
+    let mut out = Vec::new();
     let offers = gpu_offers(&provider.attributes);
     let classes = persistent_classes(&provider.attributes);
     for (i, u) in g.resources.iter().enumerate() {
@@ -307,17 +336,7 @@ pub fn evaluate(
             }
         }
     }
-    if !provider.denoms.is_empty() && !provider.denoms.contains(&g.denom) {
-        out.push(DeclineReason::DenomNotAccepted { denom: g.denom.clone() });
-    }
-    if let Err(e) = inventory.check(&order.id, g) {
-        out.push(DeclineReason::InsufficientCapacity { what: e.what });
-    }
-    if out.is_empty() {
-        Ok(())
-    } else {
-        Err(out)
-    }
+    out
 }
 
 /// The price to bid: ours, unless it is above the order's max.

@@ -435,12 +435,7 @@ pub async fn start(opts: StartOptions) -> Result<RunningProvider, DaemonError> {
 
     let mut tasks = Vec::new();
     let listeners = inner.listeners(&opts.config)?;
-    let ingress_l = TcpListener::bind(listeners.ingress)
-        .await
-        .map_err(|e| DaemonError::Listen { addr: listeners.ingress.to_string(), source: e })?;
-    let ingress_addr = ingress_l
-        .local_addr()
-        .map_err(|e| DaemonError::Listen { addr: listeners.ingress.to_string(), source: e })?;
+    let (ingress_l, ingress_addr) = bind(listeners.ingress).await?;
     inner.ingress_port.store(ingress_addr.port(), std::sync::atomic::Ordering::Relaxed);
     let ing = inner.ingress.clone();
     tasks.push(tokio::spawn(async move {
@@ -448,17 +443,30 @@ pub async fn start(opts: StartOptions) -> Result<RunningProvider, DaemonError> {
             tracing::error!("ingress stopped: {e}");
         }
     }));
-    let gateway_l = TcpListener::bind(listeners.gateway)
-        .await
-        .map_err(|e| DaemonError::Listen { addr: listeners.gateway.to_string(), source: e })?;
-    let gateway_addr = gateway_l
-        .local_addr()
-        .map_err(|e| DaemonError::Listen { addr: listeners.gateway.to_string(), source: e })?;
+    let (gateway_l, gateway_addr) = bind(listeners.gateway).await?;
     tasks.push(inner.spawn_gateway(gateway_l, cert_pem, key_pem));
 
     // Catch up: open orders we have not bid on yet.
     let latest = client.latest_height().await.map_err(chain_err)?;
-    let start_height = match inner.state.height()? {
+    let start_height = start_height(&inner.state, latest)?;
+    inner.catch_up_orders().await;
+    tasks.extend(spawn_loops(&inner, start_height));
+    tracing::info!(provider = %me, gateway = %gateway_addr, ingress = %ingress_addr, "provider running");
+    Ok(RunningProvider { address: me, gateway_addr, ingress_addr, tasks })
+}
+
+/// Binds a listener; returns it with its actual address (port 0 picks one).
+async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), DaemonError> {
+    let listen_err = |e| DaemonError::Listen { addr: addr.to_string(), source: e };
+    let l = TcpListener::bind(addr).await.map_err(listen_err)?;
+    let local = l.local_addr().map_err(listen_err)?;
+    Ok((l, local))
+}
+
+/// The height to follow the chain from: the last processed one, or the chain's `latest`
+/// when there is none or the stored one is ahead (a state dir from another chain).
+fn start_height(state: &StateDir, latest: u64) -> Result<u64, DaemonError> {
+    Ok(match state.height()? {
         0 => latest,
         h if h > latest => {
             // The state dir is from another (e.g. reset) chain: follow this one from now.
@@ -467,15 +475,18 @@ pub async fn start(opts: StartOptions) -> Result<RunningProvider, DaemonError> {
                 latest,
                 "state is ahead of the chain (a new chain?): following from the current height"
             );
-            inner.state.set_height(latest)?;
+            state.set_height(latest)?;
             latest
         }
         h => h,
-    };
-    inner.catch_up_orders().await;
+    })
+}
 
+/// The daemon's loops: follow the chain's blocks, housekeeping every second, withdraw
+/// every `withdraw_period`.
+fn spawn_loops(inner: &Arc<Inner>, start_height: u64) -> Vec<tokio::task::JoinHandle<()>> {
     let w = inner.clone();
-    tasks.push(tokio::spawn(async move {
+    let follow = tokio::spawn(async move {
         let mut watcher = Watcher::new(w.client.clone(), start_height);
         loop {
             let (h, events) = watcher.next_block().await;
@@ -484,27 +495,26 @@ pub async fn start(opts: StartOptions) -> Result<RunningProvider, DaemonError> {
                 tracing::error!("cannot persist the processed height: {e}");
             }
         }
-    }));
+    });
     let hk = inner.clone();
-    tasks.push(tokio::spawn(async move {
+    let housekeeping = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tick.tick().await;
             hk.housekeeping().await;
         }
-    }));
+    });
     let wd = inner.clone();
     let period = inner.settings.withdraw_period;
-    tasks.push(tokio::spawn(async move {
+    let withdraw = tokio::spawn(async move {
         let mut tick = tokio::time::interval(period);
         tick.tick().await;
         loop {
             tick.tick().await;
             wd.withdraw_all().await;
         }
-    }));
-    tracing::info!(provider = %me, gateway = %gateway_addr, ingress = %ingress_addr, "provider running");
-    Ok(RunningProvider { address: me, gateway_addr, ingress_addr, tasks })
+    });
+    vec![follow, housekeeping, withdraw]
 }
 
 pub use dcloud_client::tenant::atto_to_decimal;

@@ -17,7 +17,7 @@ pub enum OrderEvent {
         /// Our open bid's creation time, if any.
         existing_bid_at: Option<u64>,
     },
-    /// [`evaluate`] or pricing declined it (nothing is reserved).
+    /// [`evaluate`](super::evaluate) or pricing declined it (nothing is reserved).
     Declined {
         /// The order.
         id: OrderId,
@@ -73,7 +73,7 @@ pub enum OrderEvent {
 /// What the daemon should do.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum OrderAction {
-    /// Fetch the group, [`evaluate`], reserve and price; then send `Ready` or `Declined`.
+    /// Fetch the group, [`evaluate`](super::evaluate), reserve and price; then send `Ready` or `Declined`.
     Evaluate(OrderId),
     /// Broadcast `MsgCreateBid` at this price.
     Bid {

@@ -1,4 +1,4 @@
-//! [`Backend`](super::Backend) over the Docker Engine API (`bollard`): Docker or Podman.
+//! [`Backend`] over the Docker Engine API (`bollard`): Docker or Podman.
 //!
 //! What a lease becomes (all names derive from [`LeaseId::slug`]):
 //! * a bridge network `dcloud-<slug>`; each container joins it with its service name as

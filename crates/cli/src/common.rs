@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::bail;
 use clap::Args;
 use dcloud_client::{
-    BroadcastMode, ClientError, GasSetting, PreparedTx, TxOptions, TxOutcome, TxSender,
+    BroadcastMode, ClientError, GasSetting, PreparedTx, RpcClient, TxOptions, TxOutcome, TxSender,
 };
 use dcloud_crypto::secp256k1::SigningKey;
 use dcloud_proto::Msg;
@@ -96,18 +96,7 @@ pub(crate) async fn submit(
     extra: &serde_json::Value,
 ) -> anyhow::Result<TxOutcome> {
     let client = ctx.client()?;
-    let client = &client;
-    let sender = TxSender::new(client, key);
-    let r = async {
-        let tx: PreparedTx = with_spinner("preparing tx…", sender.prepare(msgs, opts)).await?;
-        confirm(yes, &tx, summary).map_err(|e| ClientError::InvalidInput(format!("{e:#}")))?;
-        with_spinner(
-            "waiting for the tx to be included in a block…",
-            dcloud_client::broadcast(client, &tx, opts.mode, opts.wait),
-        )
-        .await
-    }
-    .await;
+    let r = prepare_and_broadcast(&client, key, msgs, opts, Some((yes, summary))).await;
     match r {
         Ok(out) => Ok(out),
         Err(ClientError::TxFailed { code, codespace, log, hash, height }) => {
@@ -121,6 +110,42 @@ pub(crate) async fn submit(
             Err(ClientError::TxFailed { code, codespace, log, hash, height }.into())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// [`submit`] for senders in the background (the devnet's price feeder): no prompt, no
+/// progress spinner, nothing printed; the same preparation, broadcast and errors.
+pub(crate) async fn submit_unattended(
+    client: &RpcClient,
+    key: &SigningKey,
+    msgs: &[Msg],
+    opts: &TxOptions,
+) -> Result<TxOutcome, ClientError> {
+    prepare_and_broadcast(client, key, msgs, opts, None).await
+}
+
+/// Prepares (account, gas, fee, signature) and broadcasts. With `prompt` (`yes`, summary)
+/// it shows progress and asks for confirmation (see [`confirm`]).
+async fn prepare_and_broadcast(
+    client: &RpcClient,
+    key: &SigningKey,
+    msgs: &[Msg],
+    opts: &TxOptions,
+    prompt: Option<(bool, &str)>,
+) -> Result<TxOutcome, ClientError> {
+    let sender = TxSender::new(client, key);
+    let prepare = sender.prepare(msgs, opts);
+    let tx: PreparedTx = match prompt {
+        Some(_) => with_spinner("preparing tx…", prepare).await?,
+        None => prepare.await?,
+    };
+    let broadcast = dcloud_client::broadcast(client, &tx, opts.mode, opts.wait);
+    match prompt {
+        Some((yes, summary)) => {
+            confirm(yes, &tx, summary).map_err(|e| ClientError::InvalidInput(format!("{e:#}")))?;
+            with_spinner("waiting for the tx to be included in a block…", broadcast).await
+        }
+        None => broadcast.await,
     }
 }
 

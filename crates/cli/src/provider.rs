@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _};
 use clap::{Args, Subcommand};
-use dcloud_provider::config::{BackendConfig, ProviderConfig, EXAMPLE};
+use dcloud_provider::daemon::config::{BackendConfig, ProviderConfig, EXAMPLE};
 
 use crate::ctx::{Ctx, KeyringKind};
 
@@ -100,17 +100,17 @@ fn key_ctx(ctx: &Ctx, cfg: &ProviderConfig) -> anyhow::Result<Ctx> {
 pub(crate) async fn start(
     ctx: &Ctx,
     cfg: ProviderConfig,
-) -> anyhow::Result<dcloud_provider::service::RunningProvider> {
+) -> anyhow::Result<dcloud_provider::daemon::service::RunningProvider> {
     let kctx = key_ctx(ctx, &cfg)?;
     let key = kctx.signing_key(&cfg.from)?;
-    let opts = dcloud_provider::service::StartOptions {
+    let opts = dcloud_provider::daemon::service::StartOptions {
         key,
         node: kctx.node.clone(),
         chain_id: kctx.chain_id.clone(),
         state_dir: cfg.state_dir.clone(),
         config: cfg,
     };
-    dcloud_provider::service::start(opts).await.map_err(|e| anyhow!("provider: {e}"))
+    dcloud_provider::daemon::service::start(opts).await.map_err(|e| anyhow!("provider: {e}"))
 }
 
 pub(crate) async fn run(ctx: &Ctx, cmd: ProviderCmd) -> anyhow::Result<()> {

@@ -262,15 +262,6 @@ impl BidId {
     pub fn order_id(&self) -> OrderId {
         OrderId { owner: self.owner.clone(), dseq: self.dseq, gseq: self.gseq, oseq: self.oseq }
     }
-
-    /// A short, DNS-safe, stable name for this lease: lowercase base32hex of SHA-256 of the
-    /// text form, 20 characters (container, network and volume names).
-    pub fn slug(&self) -> String {
-        let digest = crate::sha256(self.to_string().as_bytes());
-        let mut s = data_encoding::BASE32HEX_NOPAD.encode(&digest).to_ascii_lowercase();
-        s.truncate(20);
-        s
-    }
 }
 key_codec!(BidId, "bid");
 
@@ -450,15 +441,6 @@ mod tests {
         assert_eq!(serde_json::from_str::<BidId>(&j).unwrap(), b);
     }
 
-    #[test]
-    fn slug_is_stable_and_dns_safe() {
-        let b = bid(1, 42, 1, 2, 3);
-        let s = b.slug();
-        assert_eq!(s.len(), 20);
-        assert!(s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
-        assert_eq!(s, b.clone().slug());
-        assert_ne!(s, bid(1, 43, 1, 2, 3).slug());
-    }
 
     proptest! {
         #[test]

@@ -18,6 +18,9 @@ use dcloud_store::StoreError::Layout;
 use dcloud_types::{Coin, Coins, DENOM_ACT, DENOM_AKT};
 use serde::Serialize;
 
+use dcloud_provider::cluster::engine::Engine;
+use dcloud_provider::daemon::service::RunningProvider;
+
 use crate::ctx::{default_home, Ctx};
 use crate::node::{init_logging, run_until_signal, NodeFlags};
 
@@ -121,69 +124,12 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
     let gpath = dcloud_node::genesis_path(&home);
     let created = !gpath.exists();
     let keyring = Keyring::open(&home.join("keyring-test"), KeyringBackend::Test)?;
-    let mut keys = Vec::new();
-    if created {
-        step(&format!("creating devnet home {} (chain-id {CHAIN_ID})", home.display()));
-        dcloud_node::init_home(&home, "validator", CHAIN_ID, true)?;
-        let mut genesis = crate::genesis::load(&gpath)?;
-        let funds =
-            Coins::from_coins([Coin::new(FUND_AKT, DENOM_AKT), Coin::new(FUND_ACT, DENOM_ACT)])?;
-        for name in KEYS {
-            let (info, mnemonic) = match keyring.get(name) {
-                Ok(info) => (info, None),
-                Err(_) => {
-                    let (info, m) = keyring.add(name, None)?;
-                    (info, Some(m))
-                }
-            };
-            crate::genesis::add_balance(&mut genesis, &info.address, &funds)?;
-            keys.push(DevKey { name: name.into(), address: info.address.to_string(), mnemonic });
-        }
-        genesis::oracle_and_bme_genesis(&mut genesis, &keyring, &a.price_feed)?;
-        genesis::staking_genesis(&mut genesis, &keyring)?;
-        crate::genesis::save(&gpath, &genesis)?;
+    let keys = if created {
+        create_home(&home, &gpath, &keyring, &a.price_feed)?
     } else {
-        step(&format!("reusing devnet home {} (pass --reset to start over)", home.display()));
-        let genesis = crate::genesis::load(&gpath)?;
-        if genesis.chain_id != CHAIN_ID {
-            bail!(
-                "{} holds chain {:?}, not a devnet: use another --home or pass --reset",
-                home.display(),
-                genesis.chain_id
-            );
-        }
-        for name in KEYS {
-            if let Ok(info) = keyring.get(name) {
-                keys.push(DevKey {
-                    name: name.into(),
-                    address: info.address.to_string(),
-                    mnemonic: None,
-                });
-            }
-        }
-    }
-    let mut cfg = NodeConfig::load(&home)?;
-    if created && a.flags.block_time.is_none() {
-        cfg.block_time = Duration::from_secs(1);
-    }
-    a.flags.apply(&mut cfg);
-    // Remember the flags so that `dcloud node start --home …` restarts the same devnet.
-    cfg.save()?;
-    step("starting the validator node");
-    init_logging("warn");
-    let node = RunningNode::start(cfg).await.map_err(|e| {
-        // A home written by an older build (another store layout): say how to start over.
-        let old_layout = matches!(
-            &e,
-            NodeError::Store(Layout { .. }) | NodeError::App(AppError::Store(Layout { .. }))
-        );
-        let hint = if old_layout {
-            " (this devnet home was written by an older dcloud: `dcloud devnet --reset` starts a fresh one)"
-        } else {
-            ""
-        };
-        anyhow::Error::new(e).context(format!("cannot start the devnet node{hint}"))
-    })?;
+        reuse_home(&home, &gpath, &keyring)?
+    };
+    let node = start_node(&home, created, &a).await?;
     let rpc = format!("http://{}", node.rpc_addr);
     if a.price_feed != crate::feeder::PriceFeed::Off {
         let key = keyring.signing_key("validator")?;
@@ -206,13 +152,119 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
         created,
         keys,
     };
-    // The provider: its config always; the daemon unless --no-provider.
+    let (engine, provider) =
+        provide(ctx, &home, &a, &rpc, old_provider.as_deref(), &mut info).await?;
+    if ctx.output.is_json() {
+        println!("{}", serde_json::to_string(&info)?);
+    } else {
+        print_banner(&info, a.no_provider);
+    }
+    let r = run_until_signal(node).await;
+    if let Some(p) = provider {
+        p.shutdown();
+    }
+    drop(engine);
+    r
+}
+
+/// A fresh devnet home: node home, keys (created where missing, with their mnemonics),
+/// and a genesis funding every key, with the oracle, BME and staking set up.
+fn create_home(
+    home: &Path,
+    gpath: &Path,
+    keyring: &Keyring,
+    price_feed: &crate::feeder::PriceFeed,
+) -> anyhow::Result<Vec<DevKey>> {
+    step(&format!("creating devnet home {} (chain-id {CHAIN_ID})", home.display()));
+    dcloud_node::init_home(home, "validator", CHAIN_ID, true)?;
+    let mut genesis = crate::genesis::load(gpath)?;
+    let funds =
+        Coins::from_coins([Coin::new(FUND_AKT, DENOM_AKT), Coin::new(FUND_ACT, DENOM_ACT)])?;
+    let mut keys = Vec::new();
+    for name in KEYS {
+        let (info, mnemonic) = match keyring.get(name) {
+            Ok(info) => (info, None),
+            Err(_) => {
+                let (info, m) = keyring.add(name, None)?;
+                (info, Some(m))
+            }
+        };
+        crate::genesis::add_balance(&mut genesis, &info.address, &funds)?;
+        keys.push(DevKey { name: name.into(), address: info.address.to_string(), mnemonic });
+    }
+    genesis::oracle_and_bme_genesis(&mut genesis, keyring, price_feed)?;
+    genesis::staking_genesis(&mut genesis, keyring)?;
+    crate::genesis::save(gpath, &genesis)?;
+    Ok(keys)
+}
+
+/// An existing devnet home (refused if its genesis is another chain's): its keys.
+fn reuse_home(home: &Path, gpath: &Path, keyring: &Keyring) -> anyhow::Result<Vec<DevKey>> {
+    step(&format!("reusing devnet home {} (pass --reset to start over)", home.display()));
+    let genesis = crate::genesis::load(gpath)?;
+    if genesis.chain_id != CHAIN_ID {
+        bail!(
+            "{} holds chain {:?}, not a devnet: use another --home or pass --reset",
+            home.display(),
+            genesis.chain_id
+        );
+    }
+    let mut keys = Vec::new();
+    for name in KEYS {
+        if let Ok(info) = keyring.get(name) {
+            keys.push(DevKey {
+                name: name.into(),
+                address: info.address.to_string(),
+                mnemonic: None,
+            });
+        }
+    }
+    Ok(keys)
+}
+
+/// Starts the validator node with the devnet's flags (saved, so that `dcloud node start`
+/// restarts the same devnet).
+async fn start_node(home: &Path, created: bool, a: &DevnetArgs) -> anyhow::Result<RunningNode> {
+    let mut cfg = NodeConfig::load(home)?;
+    if created && a.flags.block_time.is_none() {
+        cfg.block_time = Duration::from_secs(1);
+    }
+    a.flags.apply(&mut cfg);
+    // Remember the flags so that `dcloud node start --home …` restarts the same devnet.
+    cfg.save()?;
+    step("starting the validator node");
+    init_logging("warn");
+    RunningNode::start(cfg).await.map_err(|e| {
+        // A home written by an older build (another store layout): say how to start over.
+        let old_layout = matches!(
+            &e,
+            NodeError::Store(Layout { .. }) | NodeError::App(AppError::Store(Layout { .. }))
+        );
+        let hint = if old_layout {
+            " (this devnet home was written by an older dcloud: `dcloud devnet --reset` starts a fresh one)"
+        } else {
+            ""
+        };
+        anyhow::Error::new(e).context(format!("cannot start the devnet node{hint}"))
+    })
+}
+
+/// The provider: its config always (HOME/provider.yaml); the engine and the daemon unless
+/// `--no-provider`. What went wrong lands in `info.provider_problem`.
+async fn provide(
+    ctx: &Ctx,
+    home: &Path,
+    a: &DevnetArgs,
+    rpc: &str,
+    old_provider: Option<&str>,
+    info: &mut DevnetInfo,
+) -> anyhow::Result<(Option<Engine>, Option<RunningProvider>)> {
     let mut engine = None;
     if !a.no_provider {
         step("looking for a container engine");
-        match dcloud_provider::engine::ensure(&home.join("engine")).await {
+        match dcloud_provider::cluster::engine::ensure(&home.join("engine")).await {
             Ok(e) => {
-                if let Some(old) = &old_provider {
+                if let Some(old) = old_provider {
                     remove_old_workloads(&e.docker_host, old).await;
                 }
                 engine = Some(e)
@@ -222,8 +274,8 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
     }
     let docker_host = engine.as_ref().map(|e| e.docker_host.clone());
     let yaml = crate::provider::devnet_config(
-        &home,
-        &rpc,
+        home,
+        rpc,
         docker_host.as_deref(),
         a.gateway_laddr,
         a.ingress_laddr,
@@ -247,25 +299,15 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
             Err(err) => info.provider_problem = Some(format!("{err:#}")),
         }
     }
-    if ctx.output.is_json() {
-        println!("{}", serde_json::to_string(&info)?);
-    } else {
-        print_banner(&info, a.no_provider);
-    }
-    let r = run_until_signal(node).await;
-    if let Some(p) = provider {
-        p.shutdown();
-    }
-    drop(engine);
-    r
+    Ok((engine, provider))
 }
 
 /// Tears down the containers a reset devnet's provider left behind.
 async fn remove_old_workloads(docker_host: &str, provider: &str) {
-    use dcloud_provider::backend::{Backend, BackendSettings};
+    use dcloud_provider::cluster::{Backend, BackendSettings};
     let settings = BackendSettings::new("localhost", "localhost", provider);
     let Ok(b) =
-        dcloud_provider::backend::docker::DockerBackend::connect(settings, Some(docker_host)).await
+        dcloud_provider::cluster::docker::DockerBackend::connect(settings, Some(docker_host)).await
     else {
         return;
     };
@@ -285,19 +327,21 @@ async fn start_provider(
     ypath: &Path,
     yaml: &str,
     docker_host: &str,
-) -> anyhow::Result<(dcloud_provider::service::RunningProvider, String)> {
-    let image = if dcloud_provider::testimage::busybox_image_supported() {
-        let docker = dcloud_provider::engine::connect(docker_host)
+) -> anyhow::Result<(dcloud_provider::daemon::service::RunningProvider, String)> {
+    let image = if dcloud_provider::cluster::testimage::busybox_image_supported() {
+        let docker = dcloud_provider::cluster::engine::connect(docker_host)
             .ok_or_else(|| anyhow::anyhow!("cannot use the engine at {docker_host}"))?;
         step(&format!("building the example image {HELLO_IMAGE} from /bin/busybox"));
-        dcloud_provider::testimage::ensure_busybox_image(&docker, HELLO_IMAGE).await?;
+        dcloud_provider::cluster::testimage::ensure_busybox_image(&docker, HELLO_IMAGE).await?;
         HELLO_IMAGE.to_string()
     } else {
         format!("(not built: no static /bin/busybox; install busybox-static for {HELLO_IMAGE})")
     };
-    let mut cfg =
-        dcloud_provider::config::ProviderConfig::from_yaml(yaml, &ypath.display().to_string())
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut cfg = dcloud_provider::daemon::config::ProviderConfig::from_yaml(
+        yaml,
+        &ypath.display().to_string(),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     cfg.expand_paths();
     step("starting the provider");
     let p = crate::provider::start(ctx, cfg).await?;

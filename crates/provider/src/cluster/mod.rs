@@ -4,7 +4,12 @@
 //! it over the Docker Engine API (Docker or Podman's compatible socket). Status shapes
 //! follow Akash's provider API (`akash-provider.md` §8) so Akash tooling finds the same JSON.
 
+pub mod detect;
 pub mod docker;
+pub mod engine;
+pub mod isolation;
+mod slug;
+pub mod testimage;
 
 use async_trait::async_trait;
 use dcloud_sdl::output::ManifestGroup;
@@ -14,6 +19,8 @@ use serde::{Deserialize, Serialize};
 pub use dcloud_client::tenant::api::{
     EventObject, ForwardedPort, LeaseEvent, LeaseStatus, LogLine, LogOptions, ServiceStatus,
 };
+
+pub use slug::LeaseSlug;
 
 use crate::LeaseId;
 

@@ -3,9 +3,9 @@
 //!
 //! Client certificates are offered but optional (JWT clients connect without one). A
 //! presented certificate must be a self-signed P-256 end-entity certificate (see
-//! [`crate::certs::inspect_self_signed_p256`]); whether its owner published it on chain is
+//! [`crate::daemon::gateway::certs::inspect_self_signed_p256`]); whether its owner published it on chain is
 //! checked per request by the gateway's auth, which sees it through
-//! [`crate::gateway::ConnInfo`]. The shared pieces (PEM reading, handshake signatures) and
+//! [`crate::daemon::gateway::ConnInfo`]. The shared pieces (PEM reading, handshake signatures) and
 //! the tenant's configuration live in `dcloud_client::tenant::tls`.
 
 use std::sync::Arc;
@@ -19,7 +19,7 @@ use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 
-use crate::certs;
+use crate::daemon::gateway::certs;
 
 /// Optional client certificates: any self-signed P-256 end-entity certificate is let
 /// through the handshake; the gateway checks it against the chain per request.

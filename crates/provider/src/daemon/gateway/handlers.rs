@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::{ApiError, Caller};
 use super::{manifest, shell, GatewayState};
-use crate::backend::{BackendError, ExecInput, ExecOutput, ExecRequest, LogOptions};
-use crate::jwt::{Grant, Scope, Target};
+use crate::cluster::{BackendError, ExecInput, ExecOutput, ExecRequest, LogOptions};
+use crate::daemon::gateway::jwt::{Grant, Scope, Target};
 use crate::LeaseId;
 
 /// Ping interval on streaming websockets.
@@ -447,7 +447,7 @@ fn frame(code: u8, payload: &[u8]) -> Message {
 }
 
 /// Bridges an exec session and the websocket (frame codes in [`shell`]).
-async fn run_shell(socket: WebSocket, session: Result<crate::backend::ExecSession, BackendError>) {
+async fn run_shell(socket: WebSocket, session: Result<crate::cluster::ExecSession, BackendError>) {
     let (mut tx, mut rx) = socket.split();
     let session = match session {
         Ok(s) => s,
@@ -457,7 +457,7 @@ async fn run_shell(socket: WebSocket, session: Result<crate::backend::ExecSessio
             return;
         }
     };
-    let crate::backend::ExecSession { mut output, input, exit_code } = session;
+    let crate::cluster::ExecSession { mut output, input, exit_code } = session;
     let reader = tokio::spawn(async move {
         while let Some(Ok(msg)) = rx.next().await {
             let b = match msg {

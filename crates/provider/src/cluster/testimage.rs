@@ -10,7 +10,7 @@ use bollard::query_parameters::CreateImageOptions;
 use bollard::Docker;
 use futures::StreamExt;
 
-use crate::backend::BackendError;
+use crate::cluster::BackendError;
 
 /// Where the static busybox is taken from.
 pub const BUSYBOX_PATH: &str = "/bin/busybox";

@@ -2,7 +2,7 @@
 //!
 //! Routes follow Akash's provider gateway (`akash-provider.md` §6, §8, §10). Tenants
 //! authenticate with mutual TLS (a certificate they published on chain, CN = their
-//! address) or an ES256K JWT signed by their account key ([`crate::jwt`]); only a lease's
+//! address) or an ES256K JWT signed by their account key ([`crate::daemon::gateway::jwt`]); only a lease's
 //! owner may act on it. What the gateway needs from the chain is behind [`ChainView`] (the
 //! daemon passes [`RpcChainView`], over the node's RPC); accepted manifests go to a
 //! [`LeaseManager`] (the daemon, which deploys them and keeps them across restarts); status,
@@ -25,9 +25,12 @@
 //! 4002 (service not found).
 
 mod auth;
+pub mod certs;
 mod chain;
 mod handlers;
+pub mod jwt;
 pub mod manifest;
+mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -41,8 +44,8 @@ use dcloud_types::AccAddress;
 pub use chain::RpcChainView;
 pub use manifest::{check_group, check_group_names, validate_manifest};
 
-use crate::backend::Backend;
-use crate::tls::TlsError;
+use crate::cluster::Backend;
+use crate::daemon::gateway::tls::TlsError;
 pub use dcloud_client::tenant::api::shell;
 
 use crate::LeaseId;
@@ -194,7 +197,10 @@ pub async fn serve(
     use hyper_util::rt::{TokioExecutor, TokioIo};
     use tower::ServiceExt as _;
 
-    let tls = crate::tls::server_config(&config.server_cert_pem, &config.server_key_pem)?;
+    let tls = crate::daemon::gateway::tls::server_config(
+        &config.server_cert_pem,
+        &config.server_key_pem,
+    )?;
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
     let app = router(state);
     let permits = Arc::new(tokio::sync::Semaphore::new(config.max_connections.max(1)));

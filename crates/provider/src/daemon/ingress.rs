@@ -28,7 +28,7 @@ use parking_lot::RwLock;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
-use crate::backend::Route;
+use crate::cluster::Route;
 use crate::LeaseId;
 
 /// Body type of proxied requests and responses.

@@ -30,7 +30,7 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::Semaphore;
 
-use crate::inventory::{gpu_requirements, VolumeKind};
+use crate::bidengine::inventory::{gpu_requirements, VolumeKind};
 
 /// One MiB.
 const MIB: u128 = 1 << 20;
@@ -354,7 +354,7 @@ mod tests {
     use std::time::Instant;
 
     use super::*;
-    use crate::testutil::{addr, attr, group, unit};
+    use crate::bidengine::testutil::{addr, attr, group, unit};
 
     const ATTO: u128 = dcloud_app::modules::escrow::ATTO;
     const GI: u64 = 1 << 30;

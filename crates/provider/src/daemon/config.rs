@@ -19,8 +19,9 @@ use dcloud_app::modules::provider::{
 use dcloud_types::Coin;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::inventory::{detect_capacity, Capacity, GpuDevice, InventoryError};
-use crate::pricing::{PriceTable, Pricing, ScriptPricing};
+use crate::bidengine::inventory::{Capacity, GpuDevice};
+use crate::bidengine::pricing::{PriceTable, Pricing, ScriptPricing};
+use crate::cluster::detect::{detect_capacity, InventoryError};
 
 /// Errors loading a config.
 #[derive(Debug, thiserror::Error)]
@@ -617,6 +618,23 @@ impl ProviderConfig {
     /// Every problem, each prefixed with its field path.
     pub fn validate(&self) -> Result<(), Vec<String>> {
         let mut p = Vec::new();
+        self.check_chain(&mut p);
+        check_attributes("attributes", &self.attributes, &mut p);
+        check_attributes("bid_attributes", &self.bid_attributes, &mut p);
+        self.check_info(&mut p);
+        self.check_pricing(&mut p);
+        self.check_capacity(&mut p);
+        self.check_network(&mut p);
+        self.check_bidding(&mut p);
+        if p.is_empty() {
+            Ok(())
+        } else {
+            Err(p)
+        }
+    }
+
+    /// Key, keyring, node, chain id and host URI.
+    fn check_chain(&self, p: &mut Vec<String>) {
         if self.from.trim().is_empty() {
             p.push("from: the provider's key name is required".into());
         }
@@ -636,8 +654,10 @@ impl ProviderConfig {
         if let Err(e) = dcloud_app::modules::provider::validate_host_uri(&self.host_uri) {
             p.push(format!("host_uri: {e}"));
         }
-        check_attributes("attributes", &self.attributes, &mut p);
-        check_attributes("bid_attributes", &self.bid_attributes, &mut p);
+    }
+
+    /// `info`: e-mail and website.
+    fn check_info(&self, p: &mut Vec<String>) {
         if !self.info.email.is_empty() && !self.info.email.contains('@') {
             p.push(format!("info.email: {:?} is not an e-mail address", self.info.email));
         }
@@ -645,6 +665,10 @@ impl ProviderConfig {
         if !(site.is_empty() || site.starts_with("http://") || site.starts_with("https://")) {
             p.push(format!("info.website: {:?} must be an http(s) URL", self.info.website));
         }
+    }
+
+    /// `pricing`: a script or a table, not both; the table needs an ephemeral storage price and one non-zero price.
+    fn check_pricing(&self, p: &mut Vec<String>) {
         match &self.pricing.script {
             Some(s) => {
                 if self.pricing.table_fields_set() {
@@ -680,6 +704,10 @@ impl ProviderConfig {
                 }
             }
         }
+    }
+
+    /// `capacity`: configured GPUs, and CPU and memory when not detected.
+    fn check_capacity(&self, p: &mut Vec<String>) {
         for (i, g) in self.capacity.gpus.iter().flatten().enumerate() {
             if g.vendor.is_empty() || g.model.is_empty() {
                 p.push(format!("capacity.gpus[{i}]: vendor and model are required"));
@@ -703,6 +731,10 @@ impl ProviderConfig {
         if !self.capacity.detect && self.capacity.memory.is_none() {
             p.push("capacity.memory: required when capacity.detect is false".into());
         }
+    }
+
+    /// `backend`, `ingress` and `public_hostname`.
+    fn check_network(&self, p: &mut Vec<String>) {
         let BackendConfig::Docker { docker_host } = &self.backend;
         if let Some(h) = docker_host {
             if !["unix://", "tcp://", "http://", "https://"].iter().any(|s| h.starts_with(s)) {
@@ -728,6 +760,10 @@ impl ProviderConfig {
                 p.push(format!("public_hostname: {h:?} must be a bare host name"));
             }
         }
+    }
+
+    /// Bid deposit, timeouts, withdrawal period, state directory, order limit and denoms.
+    fn check_bidding(&self, p: &mut Vec<String>) {
         if let Err(e) = dcloud_types::coin::validate_denom(&self.bid_deposit.denom) {
             p.push(format!("bid_deposit: {e}"));
         }
@@ -758,11 +794,6 @@ impl ProviderConfig {
             if let Err(e) = dcloud_types::coin::validate_denom(d) {
                 p.push(format!("denoms[{i}]: {e}"));
             }
-        }
-        if p.is_empty() {
-            Ok(())
-        } else {
-            Err(p)
         }
     }
 

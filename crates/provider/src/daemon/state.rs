@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use dcloud_sdl::output::ManifestGroup;
 use serde::{Deserialize, Serialize};
 
-use crate::LeaseId;
+use crate::{LeaseId, LeaseSlug};
 
 /// Errors of the state directory.
 #[derive(Debug, thiserror::Error)]

@@ -23,12 +23,12 @@ use dcloud_types::AccAddress;
 use parking_lot::Mutex;
 use tokio::net::TcpListener;
 
-use crate::backend::Backend;
-use crate::gateway::LeaseManager;
-use crate::ingress::Ingress;
-use crate::state::StateDir;
-use crate::txqueue::TxQueue;
-use crate::watcher::{MarketEvent, Watcher};
+use crate::cluster::Backend;
+use crate::daemon::gateway::LeaseManager;
+use crate::daemon::ingress::Ingress;
+use crate::daemon::state::StateDir;
+use crate::daemon::txqueue::TxQueue;
+use crate::daemon::watcher::{MarketEvent, Watcher};
 use crate::{LeaseId, OrderId};
 
 /// Errors that stop the daemon from starting.
@@ -42,7 +42,7 @@ pub enum DaemonError {
     Backend(String),
     /// The state directory is unusable.
     #[error("state: {0}")]
-    State(#[from] crate::state::StateError),
+    State(#[from] crate::daemon::state::StateError),
     /// A listener could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Listen {
@@ -94,8 +94,8 @@ pub(crate) struct Inner {
     orders_seen: std::sync::atomic::AtomicU64,
     /// Port the ingress listens on (0 until bound), shown in `/status`.
     ingress_port: std::sync::atomic::AtomicU16,
-    inventory: Mutex<crate::inventory::Inventory>,
-    pricing: crate::pricing::Pricing,
+    inventory: Mutex<crate::bidengine::inventory::Inventory>,
+    pricing: crate::bidengine::pricing::Pricing,
     profile: Mutex<crate::bidengine::ProviderProfile>,
     bid_deposit: dcloud_types::Coin,
     max_orders: usize,
@@ -404,7 +404,7 @@ pub struct StartOptions {
     /// State directory.
     pub state_dir: PathBuf,
     /// The parsed config.
-    pub config: crate::config::ProviderConfig,
+    pub config: crate::daemon::config::ProviderConfig,
 }
 
 /// Starts the daemon: checks the engine, registers the provider and its certificate on
@@ -435,12 +435,7 @@ pub async fn start(opts: StartOptions) -> Result<RunningProvider, DaemonError> {
 
     let mut tasks = Vec::new();
     let listeners = inner.listeners(&opts.config)?;
-    let ingress_l = TcpListener::bind(listeners.ingress)
-        .await
-        .map_err(|e| DaemonError::Listen { addr: listeners.ingress.to_string(), source: e })?;
-    let ingress_addr = ingress_l
-        .local_addr()
-        .map_err(|e| DaemonError::Listen { addr: listeners.ingress.to_string(), source: e })?;
+    let (ingress_l, ingress_addr) = bind(listeners.ingress).await?;
     inner.ingress_port.store(ingress_addr.port(), std::sync::atomic::Ordering::Relaxed);
     let ing = inner.ingress.clone();
     tasks.push(tokio::spawn(async move {
@@ -448,17 +443,30 @@ pub async fn start(opts: StartOptions) -> Result<RunningProvider, DaemonError> {
             tracing::error!("ingress stopped: {e}");
         }
     }));
-    let gateway_l = TcpListener::bind(listeners.gateway)
-        .await
-        .map_err(|e| DaemonError::Listen { addr: listeners.gateway.to_string(), source: e })?;
-    let gateway_addr = gateway_l
-        .local_addr()
-        .map_err(|e| DaemonError::Listen { addr: listeners.gateway.to_string(), source: e })?;
+    let (gateway_l, gateway_addr) = bind(listeners.gateway).await?;
     tasks.push(inner.spawn_gateway(gateway_l, cert_pem, key_pem));
 
     // Catch up: open orders we have not bid on yet.
     let latest = client.latest_height().await.map_err(chain_err)?;
-    let start_height = match inner.state.height()? {
+    let start_height = start_height(&inner.state, latest)?;
+    inner.catch_up_orders().await;
+    tasks.extend(spawn_loops(&inner, start_height));
+    tracing::info!(provider = %me, gateway = %gateway_addr, ingress = %ingress_addr, "provider running");
+    Ok(RunningProvider { address: me, gateway_addr, ingress_addr, tasks })
+}
+
+/// Binds a listener; returns it with its actual address (port 0 picks one).
+async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), DaemonError> {
+    let listen_err = |e| DaemonError::Listen { addr: addr.to_string(), source: e };
+    let l = TcpListener::bind(addr).await.map_err(listen_err)?;
+    let local = l.local_addr().map_err(listen_err)?;
+    Ok((l, local))
+}
+
+/// The height to follow the chain from: the last processed one, or the chain's `latest`
+/// when there is none or the stored one is ahead (a state dir from another chain).
+fn start_height(state: &StateDir, latest: u64) -> Result<u64, DaemonError> {
+    Ok(match state.height()? {
         0 => latest,
         h if h > latest => {
             // The state dir is from another (e.g. reset) chain: follow this one from now.
@@ -467,15 +475,18 @@ pub async fn start(opts: StartOptions) -> Result<RunningProvider, DaemonError> {
                 latest,
                 "state is ahead of the chain (a new chain?): following from the current height"
             );
-            inner.state.set_height(latest)?;
+            state.set_height(latest)?;
             latest
         }
         h => h,
-    };
-    inner.catch_up_orders().await;
+    })
+}
 
+/// The daemon's loops: follow the chain's blocks, housekeeping every second, withdraw
+/// every `withdraw_period`.
+fn spawn_loops(inner: &Arc<Inner>, start_height: u64) -> Vec<tokio::task::JoinHandle<()>> {
     let w = inner.clone();
-    tasks.push(tokio::spawn(async move {
+    let follow = tokio::spawn(async move {
         let mut watcher = Watcher::new(w.client.clone(), start_height);
         loop {
             let (h, events) = watcher.next_block().await;
@@ -484,27 +495,26 @@ pub async fn start(opts: StartOptions) -> Result<RunningProvider, DaemonError> {
                 tracing::error!("cannot persist the processed height: {e}");
             }
         }
-    }));
+    });
     let hk = inner.clone();
-    tasks.push(tokio::spawn(async move {
+    let housekeeping = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tick.tick().await;
             hk.housekeeping().await;
         }
-    }));
+    });
     let wd = inner.clone();
     let period = inner.settings.withdraw_period;
-    tasks.push(tokio::spawn(async move {
+    let withdraw = tokio::spawn(async move {
         let mut tick = tokio::time::interval(period);
         tick.tick().await;
         loop {
             tick.tick().await;
             wd.withdraw_all().await;
         }
-    }));
-    tracing::info!(provider = %me, gateway = %gateway_addr, ingress = %ingress_addr, "provider running");
-    Ok(RunningProvider { address: me, gateway_addr, ingress_addr, tasks })
+    });
+    vec![follow, housekeeping, withdraw]
 }
 
 pub use dcloud_client::tenant::atto_to_decimal;
@@ -519,17 +529,19 @@ async fn build_inner(
     let cfg = &opts.config;
     let public_hostname = match &cfg.public_hostname {
         Some(h) => h.clone(),
-        None => crate::certs::host_of_uri(&cfg.host_uri)
+        None => crate::daemon::gateway::certs::host_of_uri(&cfg.host_uri)
             .map_err(|e| DaemonError::Config(format!("host_uri: {e}")))?,
     };
     let domain = cfg.ingress.domain.clone().unwrap_or_else(|| public_hostname.clone());
-    let settings = crate::backend::BackendSettings::new(domain, public_hostname, me.to_string());
+    let settings = crate::cluster::BackendSettings::new(domain, public_hostname, me.to_string());
     let docker_host = match &cfg.backend {
-        crate::config::BackendConfig::Docker { docker_host } => docker_host.clone(),
+        crate::daemon::config::BackendConfig::Docker { docker_host } => docker_host.clone(),
     };
-    let backend = crate::backend::docker::DockerBackend::connect(settings, docker_host.as_deref())
+    let backend = crate::cluster::docker::DockerBackend::connect(settings, docker_host.as_deref())
         .await
-        .map_err(|e| DaemonError::Backend(format!("{e} ({})", crate::engine::INSTALL_HINT)))?;
+        .map_err(|e| {
+            DaemonError::Backend(format!("{e} ({})", crate::cluster::engine::INSTALL_HINT))
+        })?;
     let capacity = cfg
         .capacity
         .resolve(state.path())
@@ -552,7 +564,7 @@ async fn build_inner(
         manifests: Mutex::new(BTreeMap::new()),
         orders_seen: std::sync::atomic::AtomicU64::new(0),
         ingress_port: std::sync::atomic::AtomicU16::new(0),
-        inventory: Mutex::new(crate::inventory::Inventory::new("local", capacity)),
+        inventory: Mutex::new(crate::bidengine::inventory::Inventory::new("local", capacity)),
         pricing: cfg.pricing.strategy(),
         profile: Mutex::new(crate::bidengine::ProviderProfile {
             owner: None,
@@ -594,7 +606,10 @@ impl Inner {
         });
     }
 
-    fn listeners(&self, cfg: &crate::config::ProviderConfig) -> Result<Listeners, DaemonError> {
+    fn listeners(
+        &self,
+        cfg: &crate::daemon::config::ProviderConfig,
+    ) -> Result<Listeners, DaemonError> {
         Ok(Listeners { gateway: cfg.gateway.listen, ingress: cfg.ingress.listen })
     }
 
@@ -604,14 +619,20 @@ impl Inner {
         cert_pem: String,
         key_pem: String,
     ) -> tokio::task::JoinHandle<()> {
-        let chain =
-            Arc::new(crate::gateway::RpcChainView::new(self.client.clone(), self.me.clone()));
+        let chain = Arc::new(crate::daemon::gateway::RpcChainView::new(
+            self.client.clone(),
+            self.me.clone(),
+        ));
         let leases: Arc<dyn LeaseManager> = self.clone();
-        let state =
-            crate::gateway::GatewayState::new(self.me.clone(), chain, leases, self.backend.clone());
-        let config = crate::gateway::GatewayConfig::new(cert_pem, key_pem);
+        let state = crate::daemon::gateway::GatewayState::new(
+            self.me.clone(),
+            chain,
+            leases,
+            self.backend.clone(),
+        );
+        let config = crate::daemon::gateway::GatewayConfig::new(cert_pem, key_pem);
         tokio::spawn(async move {
-            if let Err(e) = crate::gateway::serve(listener, config, state).await {
+            if let Err(e) = crate::daemon::gateway::serve(listener, config, state).await {
                 tracing::error!("gateway stopped: {e}");
             }
         })
@@ -621,7 +642,7 @@ impl Inner {
     /// the config changed.
     async fn ensure_registered(
         &self,
-        cfg: &crate::config::ProviderConfig,
+        cfg: &crate::daemon::config::ProviderConfig,
     ) -> Result<(), DaemonError> {
         use dcloud_proto::dcloud::provider as ppb;
         let attrs: Vec<ppb::Attribute> = cfg
@@ -674,7 +695,7 @@ impl Inner {
     /// published before use.
     async fn ensure_certificate(
         &self,
-        cfg: &crate::config::ProviderConfig,
+        cfg: &crate::daemon::config::ProviderConfig,
     ) -> Result<(String, String), DaemonError> {
         let cert_path = self.state.path().join("server-cert.pem");
         let key_path = self.state.path().join("server-key.pem");
@@ -689,12 +710,15 @@ impl Inner {
         if let (Ok(c), Ok(k)) =
             (std::fs::read_to_string(&cert_path), std::fs::read_to_string(&key_path))
         {
-            let host = crate::certs::host_of_uri(&cfg.host_uri).unwrap_or_default();
+            let host =
+                crate::daemon::gateway::certs::host_of_uri(&cfg.host_uri).unwrap_or_default();
             let on_chain = published.iter().any(|p| {
                 p.state == dcloud_app::modules::cert::CertState::Valid && p.cert.trim() == c.trim()
             });
-            let der = crate::certs::cert_pem_to_der(&c).ok();
-            let facts = der.as_deref().and_then(|d| crate::certs::inspect_self_signed_p256(d).ok());
+            let der = crate::daemon::gateway::certs::cert_pem_to_der(&c).ok();
+            let facts = der
+                .as_deref()
+                .and_then(|d| crate::daemon::gateway::certs::inspect_self_signed_p256(d).ok());
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs() as i64)
@@ -706,14 +730,14 @@ impl Inner {
             }
         }
         tracing::info!("publishing a new gateway certificate on chain");
-        let g = crate::certs::generate_server_cert(&self.me, &cfg.host_uri)
+        let g = crate::daemon::gateway::certs::generate_server_cert(&self.me, &cfg.host_uri)
             .map_err(|e| DaemonError::Config(format!("gateway certificate: {e}")))?;
         self.txq
             .submit(vec![g.publish_msg(&self.me)])
             .await
             .map_err(|e| DaemonError::Chain(format!("publishing the gateway certificate: {e}")))?;
         for (p, data) in [(&cert_path, &g.cert_pem), (&key_path, &g.key_pem)] {
-            crate::state::write_atomic(p, data.as_bytes())?;
+            crate::daemon::state::write_atomic(p, data.as_bytes())?;
         }
         Ok((g.cert_pem, g.key_pem))
     }

@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use dcloud_types::AccAddress;
 
 use super::{ConnInfo, GatewayState};
-use crate::certs;
-use crate::jwt::{self, Authorize as _, Claims, Grant, Scope, Target};
+use crate::daemon::gateway::certs;
+use crate::daemon::gateway::jwt::{self, Authorize as _, Claims, Grant, Scope, Target};
 
 /// An error answer of the gateway: a status code and a plain-text message.
 #[derive(Debug, thiserror::Error)]

@@ -49,7 +49,7 @@ pub(crate) struct TxFlags {
     #[arg(long, short = 'b', default_value = "commit")]
     broadcast_mode: BroadcastMode,
     /// How long to wait for inclusion in commit mode.
-    #[arg(long, default_value = "30s", value_parser = crate::node::parse_duration)]
+    #[arg(long, default_value = "30s", value_parser = crate::args::parse_duration)]
     wait: Duration,
 }
 

@@ -46,7 +46,7 @@ pub(crate) struct DeployArgs {
     #[arg(long)]
     dseq: Option<u64>,
     /// How long to wait for bids, the lease and running services.
-    #[arg(long, default_value = "120s", value_parser = crate::node::parse_duration)]
+    #[arg(long, default_value = "120s", value_parser = crate::args::parse_duration)]
     wait: Duration,
     /// Authenticate to providers with a JWT signed by the account key instead of the
     /// mutual-TLS client certificate.
@@ -385,7 +385,7 @@ pub(crate) async fn lease(ctx: &Ctx, cmd: LeaseCmd) -> anyhow::Result<()> {
             let pc = provider_client(&s.client, &l.provider, &s.auth).await?;
             let code = crate::shell::run(&pc, &lease_id(l), &service, replica, cmd, tty).await?;
             if code != 0 {
-                return Err(crate::Reported(code.clamp(1, 255) as u8).into());
+                return Err(crate::process::Reported(code.clamp(1, 255) as u8).into());
             }
             Ok(())
         }

@@ -17,7 +17,7 @@ use crate::common::submit_unattended;
 
 /// Where the feeder reads prices.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum PriceFeed {
+pub enum PriceFeed {
     /// No feeder.
     Off,
     /// A constant decimal.
@@ -59,7 +59,7 @@ fn micro(v: u128) -> String {
 
 impl PriceFeed {
     /// The price to put in genesis (the feed's first value; files default to 1.50).
-    pub(crate) fn initial(&self) -> String {
+    pub fn initial(&self) -> String {
         match self {
             Self::Fixed(p) => p.clone(),
             Self::Sim(start) => micro(*start),
@@ -75,7 +75,7 @@ impl PriceFeed {
 
 /// Runs forever: one price submission per `interval`; failures are reported and retried
 /// at the next tick.
-pub(crate) async fn run(
+pub async fn run(
     rpc: String,
     key: SigningKey,
     chain_id: String,

@@ -97,7 +97,7 @@ fn key_ctx(ctx: &Ctx, cfg: &ProviderConfig) -> anyhow::Result<Ctx> {
 }
 
 /// Starts the daemon in this process.
-pub(crate) async fn start(
+pub async fn start(
     ctx: &Ctx,
     cfg: ProviderConfig,
 ) -> anyhow::Result<dcloud_provider::daemon::service::RunningProvider> {
@@ -117,14 +117,14 @@ pub(crate) async fn run(ctx: &Ctx, cmd: ProviderCmd) -> anyhow::Result<()> {
     match cmd {
         ProviderCmd::Init { path, force } => init(&path, force),
         ProviderCmd::Run(a) => {
-            crate::node::init_logging("info");
+            crate::process::init_logging("info");
             let cfg = load_config(&a)?;
             let p = start(ctx, cfg).await?;
             eprintln!(
                 "provider {} running: gateway https://{} ingress http://{} (Ctrl-C to stop; containers keep running)",
                 p.address, p.gateway_addr, p.ingress_addr
             );
-            crate::node::shutdown_signal().await;
+            crate::process::shutdown_signal().await;
             p.shutdown();
             eprintln!("provider stopped");
             Ok(())
@@ -142,7 +142,7 @@ fn init(path: &Path, force: bool) -> anyhow::Result<()> {
 }
 
 /// The provider.yaml of a devnet.
-pub(crate) fn devnet_config(
+pub fn devnet_config(
     home: &Path,
     node: &str,
     docker_host: Option<&str>,

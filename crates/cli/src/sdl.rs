@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::ctx::Ctx;
 use crate::output::print_json;
-use crate::Reported;
+use crate::process::Reported;
 
 /// The block time assumed for monthly prices unless `--block-time` says otherwise.
 pub(crate) const DEFAULT_BLOCK_TIME_MS: u64 = 6_000;
@@ -27,7 +27,7 @@ pub(crate) enum SdlCmd {
         /// The SDL (YAML) file.
         file: PathBuf,
         /// Block time for the monthly estimate, e.g. `6s` or `500ms`.
-        #[arg(long, value_parser = crate::node::parse_duration)]
+        #[arg(long, value_parser = crate::args::parse_duration)]
         block_time: Option<std::time::Duration>,
     },
 }

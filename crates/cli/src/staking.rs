@@ -247,7 +247,7 @@ fn consensus_pubkey(ctx: &Ctx, b64: Option<&str>) -> anyhow::Result<[u8; 32]> {
             .context("--pubkey must be base64")?;
         return v.try_into().map_err(|_| anyhow::anyhow!("--pubkey must be a 32-byte ed25519 key"));
     }
-    let path = dcloud_node::config::node_key_path(&ctx.home());
+    let path = dcloud_crypto::ed25519::node_key_path(&ctx.home());
     let key = dcloud_crypto::ed25519::NodeKey::load_json(&path)
         .map_err(|e| anyhow::anyhow!("{}: {e} (pass --pubkey)", path.display()))?;
     Ok(key.public_key())

@@ -441,7 +441,6 @@ mod tests {
         assert_eq!(serde_json::from_str::<BidId>(&j).unwrap(), b);
     }
 
-
     proptest! {
         #[test]
         fn key_order_is_numeric_order(

@@ -4,13 +4,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
 use clap::Subcommand;
-use dcloud_app::modules::bank::{GenesisBalance, RawCoin};
 use dcloud_app::Genesis;
-use dcloud_types::{AccAddress, Coins};
+use dcloud_types::Coins;
 
-use crate::ctx::Ctx;
-use crate::output::print_json;
-use crate::Reported;
+use dcloud_cli::output::print_json;
+use dcloud_cli::{Ctx, Reported};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum GenesisCmd {
@@ -48,46 +46,6 @@ pub(crate) fn save(path: &Path, g: &Genesis) -> anyhow::Result<()> {
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// Adds `coins` to the genesis balance of `addr`.
-pub(crate) fn add_balance(g: &mut Genesis, addr: &AccAddress, coins: &Coins) -> anyhow::Result<()> {
-    let a = addr.to_string();
-    let balances = &mut g.app_state.bank.balances;
-    let existing = match balances.iter().position(|b| b.address == a) {
-        Some(i) => {
-            let parsed = balances[i]
-                .coins
-                .iter()
-                .map(RawCoin::parse)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| anyhow::anyhow!("existing balance of {a}: {e}"))?;
-            let old = Coins::from_coins(parsed)
-                .map_err(|e| anyhow::anyhow!("existing balance of {a}: {e}"))?;
-            balances.remove(i);
-            old
-        }
-        None => Coins::new(),
-    };
-    let total = existing.checked_add(coins)?;
-    balances.push(GenesisBalance {
-        address: a,
-        coins: total.iter().map(|c| RawCoin::from(&c)).collect(),
-    });
-    // A declared supply would now be stale: keep it consistent if present.
-    if !g.app_state.bank.supply.is_empty() {
-        let declared = g
-            .app_state
-            .bank
-            .supply
-            .iter()
-            .map(RawCoin::parse)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| anyhow::anyhow!("bank.supply: {e}"))?;
-        let supply = Coins::from_coins(declared)?.checked_add(coins)?;
-        g.app_state.bank.supply = supply.iter().map(|c| RawCoin::from(&c)).collect();
-    }
-    Ok(())
-}
-
 pub(crate) fn run(ctx: &Ctx, cmd: GenesisCmd) -> anyhow::Result<()> {
     match cmd {
         GenesisCmd::AddAccount { address, coins } => {
@@ -98,7 +56,7 @@ pub(crate) fn run(ctx: &Ctx, cmd: GenesisCmd) -> anyhow::Result<()> {
             }
             let path = dcloud_node::genesis_path(&ctx.home());
             let mut g = load(&path)?;
-            add_balance(&mut g, &addr, &coins)?;
+            dcloud_testkit::add_balance(&mut g, &addr, &coins)?;
             save(&path, &g)?;
             if ctx.output.is_json() {
                 print_json(&serde_json::json!({"address": addr, "added": coins}))?;

@@ -1,34 +1,18 @@
-//! `dcloud`: the one command-line tool for dcloud. Keys, genesis, a node, a one-command
-//! devnet, txs and queries. Errors are one line on stderr and a non-zero exit code.
+//! `dcloud`: the one command-line tool for dcloud (ADR 0003). This binary only wires: the
+//! tenant, provider and key commands come from `dcloud-cli`; `init`, `genesis`, `node` and
+//! `devnet` (here) call `dcloud-node`, `dcloud-testkit` and `dcloud-provider`. Errors are one
+//! line on stderr and a non-zero exit code.
 
-mod authz;
-mod bme;
-mod common;
-mod ctx;
-mod deploy;
 mod devnet;
-mod feeder;
 mod genesis;
-mod gov;
-mod keys;
-mod market;
 mod node;
-mod output;
-mod provider;
-mod query;
-mod registry;
-mod sdl;
-mod shell;
-mod staking;
-mod tx;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::ctx::{Ctx, KeyringKind};
-use crate::output::Output;
+use dcloud_cli::{one_line, Ctx, KeyringKind, Output, Reported};
 
 /// dcloud: a decentralized cloud chain (Akash-style). Run `dcloud devnet` to start a local network.
 #[derive(Debug, Parser)]
@@ -66,41 +50,9 @@ enum Command {
     Node(node::NodeCmd),
     /// One-command local network: funded keys and a validator node.
     Devnet(devnet::DevnetArgs),
-    /// Manage keys in the keyring.
-    #[command(subcommand)]
-    Keys(keys::KeysCmd),
-    /// Sign and broadcast transactions.
-    #[command(subcommand)]
-    Tx(tx::TxCmd),
-    /// Query chain state, blocks and txs.
-    #[command(subcommand, alias = "q")]
-    Query(query::QueryCmd),
-    /// Show the node's status (chain id, latest height, validator).
-    Status,
-    /// Validate and inspect SDL files.
-    #[command(subcommand)]
-    Sdl(sdl::SdlCmd),
-    /// Deploy an SDL in one command: deployment, auction, lease, manifest, running services.
-    Deploy(deploy::DeployArgs),
-    /// Talk to the provider of a lease: status, logs, events, shell; close it.
-    #[command(subcommand)]
-    Lease(deploy::LeaseCmd),
-    /// Run a provider: `dcloud provider run --config provider.yaml`.
-    #[command(subcommand)]
-    Provider(provider::ProviderCmd),
+    #[command(flatten)]
+    Tools(dcloud_cli::Command),
 }
-
-/// An error that has already been reported to the user; only sets the exit code.
-#[derive(Debug)]
-pub(crate) struct Reported(pub u8);
-
-impl std::fmt::Display for Reported {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}", self.0)
-    }
-}
-
-impl std::error::Error for Reported {}
 
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
@@ -136,11 +88,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// Collapses a multi-line message into one line.
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let ctx = Ctx {
         home: cli.home,
@@ -154,14 +101,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Genesis(c) => genesis::run(&ctx, c),
         Command::Node(c) => node::run(&ctx, c).await,
         Command::Devnet(a) => devnet::run(&ctx, a).await,
-        Command::Keys(c) => keys::run(&ctx, c),
-        Command::Tx(c) => tx::run(&ctx, c).await,
-        Command::Query(c) => query::run(&ctx, c).await,
-        Command::Status => query::status(&ctx).await,
-        Command::Sdl(c) => sdl::run(&ctx, c),
-        Command::Deploy(a) => deploy::deploy(&ctx, a).await,
-        Command::Lease(c) => deploy::lease(&ctx, c).await,
-        Command::Provider(c) => provider::run(&ctx, c).await,
+        Command::Tools(c) => dcloud_cli::run(&ctx, c).await,
     }
 }
 
@@ -173,10 +113,5 @@ mod tests {
     fn cli_definition_is_consistent() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn one_line_collapses_newlines() {
-        assert_eq!(one_line("a\n  b\tc "), "a b c");
     }
 }

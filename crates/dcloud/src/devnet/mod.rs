@@ -4,8 +4,6 @@
 //! Podman is installed but not serving). Without any engine the chain still runs and the
 //! devnet says what to install.
 
-mod genesis;
-
 use std::path::Path;
 use std::time::Duration;
 
@@ -21,8 +19,10 @@ use serde::Serialize;
 use dcloud_provider::cluster::engine::Engine;
 use dcloud_provider::daemon::service::RunningProvider;
 
-use crate::ctx::{default_home, Ctx};
-use crate::node::{init_logging, run_until_signal, NodeFlags};
+use crate::node::{run_until_signal, NodeFlags};
+use dcloud_cli::ctx::default_home;
+use dcloud_cli::process::init_logging;
+use dcloud_cli::Ctx;
 
 /// The devnet's chain id.
 pub(crate) const CHAIN_ID: &str = "dcloud-devnet-1";
@@ -43,17 +43,17 @@ pub(crate) struct DevnetArgs {
     #[arg(long)]
     no_provider: bool,
     /// The provider's gateway (HTTPS) listen address.
-    #[arg(long = "provider.gateway-laddr", default_value = "127.0.0.1:8443", value_parser = crate::node::parse_addr)]
+    #[arg(long = "provider.gateway-laddr", default_value = "127.0.0.1:8443", value_parser = dcloud_cli::args::parse_addr)]
     gateway_laddr: std::net::SocketAddr,
     /// The provider's ingress (HTTP) listen address.
-    #[arg(long = "provider.ingress-laddr", default_value = "127.0.0.1:8080", value_parser = crate::node::parse_addr)]
+    #[arg(long = "provider.ingress-laddr", default_value = "127.0.0.1:8080", value_parser = dcloud_cli::args::parse_addr)]
     ingress_laddr: std::net::SocketAddr,
     /// AKT/USD price feeder run by the validator (an authorised oracle source):
     /// `fixed:PRICE`, `file:PATH` (re-read every tick), `sim:START` (a random walk) or `off`.
     #[arg(long, default_value = "fixed:1.50")]
-    price_feed: crate::feeder::PriceFeed,
+    price_feed: dcloud_cli::feeder::PriceFeed,
     /// How often the feeder submits a price.
-    #[arg(long, default_value = "5s", value_parser = crate::node::parse_duration)]
+    #[arg(long, default_value = "5s", value_parser = dcloud_cli::args::parse_duration)]
     price_interval: Duration,
     #[command(flatten)]
     flags: NodeFlags,
@@ -131,10 +131,10 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
     };
     let node = start_node(&home, created, &a).await?;
     let rpc = format!("http://{}", node.rpc_addr);
-    if a.price_feed != crate::feeder::PriceFeed::Off {
+    if a.price_feed != dcloud_cli::feeder::PriceFeed::Off {
         let key = keyring.signing_key("validator")?;
         step(&format!("price feeder: {:?} every {:?}", a.price_feed, a.price_interval));
-        tokio::spawn(crate::feeder::run(
+        tokio::spawn(dcloud_cli::feeder::run(
             format!("http://{}", node.rpc_addr),
             key,
             CHAIN_ID.into(),
@@ -173,7 +173,7 @@ fn create_home(
     home: &Path,
     gpath: &Path,
     keyring: &Keyring,
-    price_feed: &crate::feeder::PriceFeed,
+    price_feed: &dcloud_cli::feeder::PriceFeed,
 ) -> anyhow::Result<Vec<DevKey>> {
     step(&format!("creating devnet home {} (chain-id {CHAIN_ID})", home.display()));
     dcloud_node::init_home(home, "validator", CHAIN_ID, true)?;
@@ -189,11 +189,12 @@ fn create_home(
                 (info, Some(m))
             }
         };
-        crate::genesis::add_balance(&mut genesis, &info.address, &funds)?;
+        dcloud_testkit::add_balance(&mut genesis, &info.address, &funds)?;
         keys.push(DevKey { name: name.into(), address: info.address.to_string(), mnemonic });
     }
-    genesis::oracle_and_bme_genesis(&mut genesis, keyring, price_feed)?;
-    genesis::staking_genesis(&mut genesis, keyring)?;
+    let operator = keyring.get("validator")?.address;
+    dcloud_testkit::devnet::oracle_and_bme(&mut genesis, &operator, &price_feed.initial())?;
+    dcloud_testkit::devnet::staking(&mut genesis, &operator)?;
     crate::genesis::save(gpath, &genesis)?;
     Ok(keys)
 }
@@ -273,7 +274,7 @@ async fn provide(
         }
     }
     let docker_host = engine.as_ref().map(|e| e.docker_host.clone());
-    let yaml = crate::provider::devnet_config(
+    let yaml = dcloud_cli::provider::devnet_config(
         home,
         rpc,
         docker_host.as_deref(),
@@ -344,7 +345,7 @@ async fn start_provider(
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     cfg.expand_paths();
     step("starting the provider");
-    let p = crate::provider::start(ctx, cfg).await?;
+    let p = dcloud_cli::provider::start(ctx, cfg).await?;
     Ok((p, image))
 }
 

@@ -7,8 +7,10 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use dcloud_node::{NodeConfig, RunningNode};
 
-use crate::ctx::Ctx;
-use crate::output::print_json;
+use dcloud_cli::args::{parse_addr, parse_duration};
+use dcloud_cli::output::print_json;
+use dcloud_cli::process::{init_logging, shutdown_signal};
+use dcloud_cli::Ctx;
 
 #[derive(Debug, Args)]
 pub(crate) struct InitArgs {
@@ -66,25 +68,6 @@ pub(crate) struct StartArgs {
     flags: NodeFlags,
 }
 
-/// Parses `500ms`, `1s`, `2m`.
-pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(s)
-        .map_err(|e| format!("invalid duration {s:?} ({e}); use e.g. 500ms or 1s"))?;
-    if d < Duration::from_millis(10) {
-        return Err(format!("duration {s:?} is too short: use at least 10ms"));
-    }
-    Ok(d)
-}
-
-/// Parses `host:port`; `tcp://` and `http://` prefixes are accepted.
-pub(crate) fn parse_addr(s: &str) -> Result<SocketAddr, String> {
-    let t = s.trim_start_matches("tcp://").trim_start_matches("http://");
-    let t = t.strip_prefix("localhost:").map(|p| format!("127.0.0.1:{p}")).unwrap_or(t.to_string());
-    t.parse().map_err(|_| {
-        format!("invalid listen address {s:?}: expected IP:PORT, e.g. 127.0.0.1:26657")
-    })
-}
-
 pub(crate) fn init(ctx: &Ctx, a: InitArgs) -> anyhow::Result<()> {
     let home = ctx.home();
     let chain_id = ctx.chain_id.clone().ok_or_else(|| {
@@ -115,18 +98,6 @@ pub(crate) async fn run(ctx: &Ctx, cmd: NodeCmd) -> anyhow::Result<()> {
     match cmd {
         NodeCmd::Start(a) => start(ctx, a).await,
     }
-}
-
-/// Sets up logging to stderr (`RUST_LOG`, else `default`), colored only on a terminal.
-pub(crate) fn init_logging(default: &str) {
-    use std::io::IsTerminal;
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
 }
 
 async fn start(ctx: &Ctx, a: StartArgs) -> anyhow::Result<()> {
@@ -173,42 +144,5 @@ pub(crate) async fn run_until_signal(mut node: RunningNode) -> anyhow::Result<()
             eprintln!("stopped cleanly");
             Ok(())
         }
-    }
-}
-
-pub(crate) async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn flags_parse() {
-        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
-        assert!(parse_duration("fast").is_err());
-        assert!(parse_duration("1ms").is_err());
-        assert_eq!(parse_addr("tcp://127.0.0.1:5").unwrap(), "127.0.0.1:5".parse().unwrap());
-        assert_eq!(parse_addr("localhost:7").unwrap(), "127.0.0.1:7".parse().unwrap());
-        assert!(parse_addr("nope").is_err());
     }
 }

@@ -79,8 +79,8 @@ pub fn set_signed_attributes(
 }
 
 fn parse_pair(owner: &str, auditor: &str) -> Result<(AccAddress, AccAddress), AppError> {
-    let o = owner.parse().map_err(|e| AppError::InvalidAddress(format!("owner: {e}")))?;
-    let a = auditor.parse().map_err(|e| AppError::InvalidAddress(format!("auditor: {e}")))?;
+    let o = crate::parse_addr(owner, "owner")?;
+    let a = crate::parse_addr(auditor, "auditor")?;
     Ok((o, a))
 }
 

@@ -2,13 +2,9 @@
 
 use dcloud_proto::Msg;
 use dcloud_store::StateWrite;
-use dcloud_types::{AccAddress, Coins, Event};
+use dcloud_types::{Coins, Event};
 
-use crate::{parse_coins, AppError};
-
-fn parse_addr(s: &str, field: &str) -> Result<AccAddress, AppError> {
-    s.parse().map_err(|e| AppError::InvalidAddress(format!("{field}: {e}")))
-}
+use crate::{parse_addr, parse_coins, AppError};
 
 /// Stateless checks of a bank message.
 pub fn validate_basic(msg: &Msg) -> Result<(), AppError> {

@@ -180,8 +180,7 @@ pub fn verify_certificate(
 pub fn validate_create(
     m: &pb::MsgCreateCertificate,
 ) -> Result<(AccAddress, VerifiedCert), AppError> {
-    let owner: AccAddress =
-        m.owner.parse().map_err(|e| AppError::InvalidAddress(format!("owner: {e}")))?;
+    let owner: AccAddress = crate::parse_addr(&m.owner, "owner")?;
     let v = verify_certificate(&owner, &m.cert, &m.pubkey)?;
     Ok((owner, v))
 }
@@ -203,8 +202,7 @@ pub fn validate_serial(s: &str) -> Result<(), AppError> {
 pub fn validate_revoke(m: &pb::MsgRevokeCertificate) -> Result<(AccAddress, String), AppError> {
     let id =
         m.id.as_ref().ok_or_else(|| AppError::InvalidRequest("missing certificate id".into()))?;
-    let owner: AccAddress =
-        id.owner.parse().map_err(|e| AppError::InvalidAddress(format!("id.owner: {e}")))?;
+    let owner: AccAddress = crate::parse_addr(&id.owner, "id.owner")?;
     validate_serial(&id.serial)?;
     Ok((owner, id.serial.clone()))
 }
@@ -306,12 +304,7 @@ pub fn list(
     filter: &CertFilter,
     limit: usize,
 ) -> Result<Vec<Certificate>, AppError> {
-    let owner = filter
-        .owner
-        .as_deref()
-        .map(str::parse::<AccAddress>)
-        .transpose()
-        .map_err(|e| AppError::InvalidAddress(format!("owner: {e}")))?;
+    let owner = filter.owner.as_deref().map(|o| crate::parse_addr(o, "owner")).transpose()?;
     let want_state = filter.state.as_deref().map(str::parse::<CertState>).transpose()?;
     if let (Some(o), Some(s)) = (&owner, &filter.serial) {
         return Ok(get_certificate(state, o, s)?

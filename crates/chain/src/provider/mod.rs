@@ -263,8 +263,7 @@ pub fn validate_provider_msg(
     attributes: &[pb::Attribute],
     info: Option<&pb::ProviderInfo>,
 ) -> Result<Provider, AppError> {
-    let owner: AccAddress =
-        owner.parse().map_err(|e| AppError::InvalidAddress(format!("owner: {e}")))?;
+    let owner: AccAddress = crate::parse_addr(owner, "owner")?;
     validate_host_uri(host_uri)?;
     let attributes = validate_attributes(attributes, AppError::InvalidAttributes)?;
     let info = match info {

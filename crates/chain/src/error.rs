@@ -89,21 +89,6 @@ pub enum AppError {
     /// A chain invariant broke. This halts the node.
     #[error("invariant broken: {0}")]
     Invariant(String),
-    /// Provider: the signer is already registered.
-    #[error("provider already exists: {0}")]
-    ProviderExists(String),
-    /// Provider: no such provider.
-    #[error("provider not found: {0}")]
-    ProviderNotFound(String),
-    /// Provider: a host URI that is not `https://host[:port]`.
-    #[error("invalid provider host URI: {0}")]
-    InvalidProviderUri(String),
-    /// Provider: malformed, duplicate or too many attributes.
-    #[error("invalid attributes: {0}")]
-    InvalidAttributes(String),
-    /// Provider: malformed e-mail or website.
-    #[error("invalid provider info: {0}")]
-    InvalidProviderInfo(String),
     /// Audit: malformed, duplicate or too many attributes or keys.
     #[error("invalid audit attributes: {0}")]
     AuditInvalidAttributes(String),
@@ -320,6 +305,10 @@ pub enum AppError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    // provider
+    /// A provider module error (codespace `provider`).
+    #[error(transparent)]
+    Provider(#[from] crate::provider::ProviderError),
 }
 
 impl AppError {
@@ -346,11 +335,8 @@ impl AppError {
             AppError::ChainState(_) => 27,
             AppError::Invariant(_) => 28,
             AppError::Store(_) => 1,
-            AppError::ProviderExists(_) => 2,
-            AppError::ProviderNotFound(_) => 3,
-            AppError::InvalidProviderUri(_) => 4,
-            AppError::InvalidAttributes(_) => 5,
-            AppError::InvalidProviderInfo(_) => 6,
+            // provider
+            AppError::Provider(e) => e.code(),
             AppError::AuditInvalidAttributes(_) => 2,
             AppError::AuditRecordNotFound(_) => 3,
             AppError::AuditAttributeNotFound(_) => 4,
@@ -429,11 +415,8 @@ impl AppError {
     pub fn codespace(&self) -> &'static str {
         match self {
             AppError::SendDisabled(_) => "bank",
-            AppError::ProviderExists(_)
-            | AppError::ProviderNotFound(_)
-            | AppError::InvalidProviderUri(_)
-            | AppError::InvalidAttributes(_)
-            | AppError::InvalidProviderInfo(_) => "provider",
+            // provider
+            AppError::Provider(e) => e.codespace(),
             AppError::AuditInvalidAttributes(_)
             | AppError::AuditRecordNotFound(_)
             | AppError::AuditAttributeNotFound(_) => "audit",

@@ -132,7 +132,7 @@ fn app_error(e: AppError) -> Response {
     let status = match &e {
         AppError::UnknownAddress(_)
         | AppError::UnknownRequest(_)
-        | AppError::ProviderNotFound(_)
+        | AppError::Provider(dcloud_app::modules::provider::ProviderError::NotFound(_))
         | AppError::AuditRecordNotFound(_)
         | AppError::AuditAttributeNotFound(_)
         | AppError::CertificateNotFound(_)

@@ -89,15 +89,6 @@ pub enum AppError {
     /// A chain invariant broke. This halts the node.
     #[error("invariant broken: {0}")]
     Invariant(String),
-    /// Audit: malformed, duplicate or too many attributes or keys.
-    #[error("invalid audit attributes: {0}")]
-    AuditInvalidAttributes(String),
-    /// Audit: the auditor keeps no record on that provider.
-    #[error("audit record not found: {0}")]
-    AuditRecordNotFound(String),
-    /// Audit: a key the auditor did not sign.
-    #[error("audited attribute not found: {0}")]
-    AuditAttributeNotFound(String),
     /// Cert: malformed PEM or X.509, wrong key type, bad signature.
     #[error("invalid certificate: {0}")]
     InvalidCertificate(String),
@@ -309,6 +300,10 @@ pub enum AppError {
     /// A provider module error (codespace `provider`).
     #[error(transparent)]
     Provider(#[from] crate::provider::ProviderError),
+    // audit
+    /// An audit module error (codespace `audit`).
+    #[error(transparent)]
+    Audit(#[from] crate::audit::AuditError),
 }
 
 impl AppError {
@@ -337,9 +332,8 @@ impl AppError {
             AppError::Store(_) => 1,
             // provider
             AppError::Provider(e) => e.code(),
-            AppError::AuditInvalidAttributes(_) => 2,
-            AppError::AuditRecordNotFound(_) => 3,
-            AppError::AuditAttributeNotFound(_) => 4,
+            // audit
+            AppError::Audit(e) => e.code(),
             AppError::InvalidCertificate(_) => 2,
             AppError::CertificateCnMismatch(_) => 3,
             AppError::CertificateExists(_) => 4,
@@ -417,9 +411,8 @@ impl AppError {
             AppError::SendDisabled(_) => "bank",
             // provider
             AppError::Provider(e) => e.codespace(),
-            AppError::AuditInvalidAttributes(_)
-            | AppError::AuditRecordNotFound(_)
-            | AppError::AuditAttributeNotFound(_) => "audit",
+            // audit
+            AppError::Audit(e) => e.codespace(),
             AppError::InvalidCertificate(_)
             | AppError::CertificateCnMismatch(_)
             | AppError::CertificateExists(_)

@@ -133,8 +133,10 @@ fn app_error(e: AppError) -> Response {
         AppError::UnknownAddress(_)
         | AppError::UnknownRequest(_)
         | AppError::Provider(dcloud_app::modules::provider::ProviderError::NotFound(_))
-        | AppError::AuditRecordNotFound(_)
-        | AppError::AuditAttributeNotFound(_)
+        | AppError::Audit(
+            dcloud_app::modules::audit::AuditError::RecordNotFound(_)
+            | dcloud_app::modules::audit::AuditError::AttributeNotFound(_),
+        )
         | AppError::CertificateNotFound(_)
         | AppError::DeploymentNotFound(_)
         | AppError::GroupNotFound(_)

@@ -89,21 +89,6 @@ pub enum AppError {
     /// A chain invariant broke. This halts the node.
     #[error("invariant broken: {0}")]
     Invariant(String),
-    /// Cert: malformed PEM or X.509, wrong key type, bad signature.
-    #[error("invalid certificate: {0}")]
-    InvalidCertificate(String),
-    /// Cert: the subject common name is not the owner's address.
-    #[error("certificate subject CN does not match the owner: {0}")]
-    CertificateCnMismatch(String),
-    /// Cert: (owner, serial) already published, in any state.
-    #[error("certificate already exists: {0}")]
-    CertificateExists(String),
-    /// Cert: no such certificate.
-    #[error("certificate not found: {0}")]
-    CertificateNotFound(String),
-    /// Cert: already revoked.
-    #[error("certificate already revoked: {0}")]
-    CertificateRevoked(String),
     /// Deployment already exists (deployment 2).
     #[error("deployment already exists: {0}")]
     DeploymentExists(String),
@@ -304,6 +289,10 @@ pub enum AppError {
     /// An audit module error (codespace `audit`).
     #[error(transparent)]
     Audit(#[from] crate::audit::AuditError),
+    // cert
+    /// A cert module error (codespace `cert`).
+    #[error(transparent)]
+    Cert(#[from] crate::cert::CertError),
 }
 
 impl AppError {
@@ -334,11 +323,8 @@ impl AppError {
             AppError::Provider(e) => e.code(),
             // audit
             AppError::Audit(e) => e.code(),
-            AppError::InvalidCertificate(_) => 2,
-            AppError::CertificateCnMismatch(_) => 3,
-            AppError::CertificateExists(_) => 4,
-            AppError::CertificateNotFound(_) => 5,
-            AppError::CertificateRevoked(_) => 6,
+            // cert
+            AppError::Cert(e) => e.code(),
             AppError::DeploymentExists(_) => 2,
             AppError::DeploymentNotFound(_) => 3,
             AppError::DeploymentClosed(_) => 4,
@@ -413,11 +399,8 @@ impl AppError {
             AppError::Provider(e) => e.codespace(),
             // audit
             AppError::Audit(e) => e.codespace(),
-            AppError::InvalidCertificate(_)
-            | AppError::CertificateCnMismatch(_)
-            | AppError::CertificateExists(_)
-            | AppError::CertificateNotFound(_)
-            | AppError::CertificateRevoked(_) => "cert",
+            // cert
+            AppError::Cert(e) => e.codespace(),
             AppError::DeploymentExists(_) => "deployment",
             AppError::DeploymentNotFound(_) => "deployment",
             AppError::DeploymentClosed(_) => "deployment",

@@ -137,7 +137,7 @@ fn app_error(e: AppError) -> Response {
             dcloud_app::modules::audit::AuditError::RecordNotFound(_)
             | dcloud_app::modules::audit::AuditError::AttributeNotFound(_),
         )
-        | AppError::CertificateNotFound(_)
+        | AppError::Cert(dcloud_app::modules::cert::CertError::NotFound(_))
         | AppError::DeploymentNotFound(_)
         | AppError::GroupNotFound(_)
         | AppError::OrderNotFound(_)

@@ -62,7 +62,7 @@ mod tests {
             auditor: addr,
             keys: vec!["region".into(), "region".into()],
         };
-        let e = validate_delete(&m).err().expect("duplicate keys are refused");
+        let e = validate_delete(&m).expect_err("duplicate keys are refused");
         assert_eq!((e.code(), e.codespace()), (2, "audit"));
         assert_eq!(e.to_string(), "invalid audit attributes: duplicate key \"region\"");
     }

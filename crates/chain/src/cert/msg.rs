@@ -151,7 +151,7 @@ mod tests {
     #[test]
     fn a_non_pem_cert_is_invalid_under_the_cert_codespace() {
         let owner = AccAddress::from_bytes(&[3u8; 20]).expect("20 bytes");
-        let e = verify_certificate(&owner, b"not pem", b"").err().expect("refused");
+        let e = verify_certificate(&owner, b"not pem", b"").expect_err("refused");
         assert_eq!((e.code(), e.codespace()), (2, "cert"));
         assert!(e.to_string().starts_with("invalid certificate: cert is not PEM"));
     }

@@ -68,8 +68,7 @@ pub(crate) fn run(
             signers.join(", ")
         )));
     }
-    let signer: AccAddress =
-        signers[0].parse().map_err(|e| AppError::InvalidAddress(format!("signer: {e}")))?;
+    let signer: AccAddress = dcloud_chain::parse_addr(&signers[0], "signer")?;
     let mut acc = auth::get_account(state, &signer)?.ok_or_else(|| {
         AppError::UnknownAddress(format!("account {signer} does not exist: fund it first"))
     })?;

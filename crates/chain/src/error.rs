@@ -89,45 +89,6 @@ pub enum AppError {
     /// A chain invariant broke. This halts the node.
     #[error("invariant broken: {0}")]
     Invariant(String),
-    /// Provider: the signer is already registered.
-    #[error("provider already exists: {0}")]
-    ProviderExists(String),
-    /// Provider: no such provider.
-    #[error("provider not found: {0}")]
-    ProviderNotFound(String),
-    /// Provider: a host URI that is not `https://host[:port]`.
-    #[error("invalid provider host URI: {0}")]
-    InvalidProviderUri(String),
-    /// Provider: malformed, duplicate or too many attributes.
-    #[error("invalid attributes: {0}")]
-    InvalidAttributes(String),
-    /// Provider: malformed e-mail or website.
-    #[error("invalid provider info: {0}")]
-    InvalidProviderInfo(String),
-    /// Audit: malformed, duplicate or too many attributes or keys.
-    #[error("invalid audit attributes: {0}")]
-    AuditInvalidAttributes(String),
-    /// Audit: the auditor keeps no record on that provider.
-    #[error("audit record not found: {0}")]
-    AuditRecordNotFound(String),
-    /// Audit: a key the auditor did not sign.
-    #[error("audited attribute not found: {0}")]
-    AuditAttributeNotFound(String),
-    /// Cert: malformed PEM or X.509, wrong key type, bad signature.
-    #[error("invalid certificate: {0}")]
-    InvalidCertificate(String),
-    /// Cert: the subject common name is not the owner's address.
-    #[error("certificate subject CN does not match the owner: {0}")]
-    CertificateCnMismatch(String),
-    /// Cert: (owner, serial) already published, in any state.
-    #[error("certificate already exists: {0}")]
-    CertificateExists(String),
-    /// Cert: no such certificate.
-    #[error("certificate not found: {0}")]
-    CertificateNotFound(String),
-    /// Cert: already revoked.
-    #[error("certificate already revoked: {0}")]
-    CertificateRevoked(String),
     /// Deployment already exists (deployment 2).
     #[error("deployment already exists: {0}")]
     DeploymentExists(String),
@@ -320,6 +281,18 @@ pub enum AppError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    // provider
+    /// A provider module error (codespace `provider`).
+    #[error(transparent)]
+    Provider(#[from] crate::provider::ProviderError),
+    // audit
+    /// An audit module error (codespace `audit`).
+    #[error(transparent)]
+    Audit(#[from] crate::audit::AuditError),
+    // cert
+    /// A cert module error (codespace `cert`).
+    #[error(transparent)]
+    Cert(#[from] crate::cert::CertError),
 }
 
 impl AppError {
@@ -346,19 +319,12 @@ impl AppError {
             AppError::ChainState(_) => 27,
             AppError::Invariant(_) => 28,
             AppError::Store(_) => 1,
-            AppError::ProviderExists(_) => 2,
-            AppError::ProviderNotFound(_) => 3,
-            AppError::InvalidProviderUri(_) => 4,
-            AppError::InvalidAttributes(_) => 5,
-            AppError::InvalidProviderInfo(_) => 6,
-            AppError::AuditInvalidAttributes(_) => 2,
-            AppError::AuditRecordNotFound(_) => 3,
-            AppError::AuditAttributeNotFound(_) => 4,
-            AppError::InvalidCertificate(_) => 2,
-            AppError::CertificateCnMismatch(_) => 3,
-            AppError::CertificateExists(_) => 4,
-            AppError::CertificateNotFound(_) => 5,
-            AppError::CertificateRevoked(_) => 6,
+            // provider
+            AppError::Provider(e) => e.code(),
+            // audit
+            AppError::Audit(e) => e.code(),
+            // cert
+            AppError::Cert(e) => e.code(),
             AppError::DeploymentExists(_) => 2,
             AppError::DeploymentNotFound(_) => 3,
             AppError::DeploymentClosed(_) => 4,
@@ -429,19 +395,12 @@ impl AppError {
     pub fn codespace(&self) -> &'static str {
         match self {
             AppError::SendDisabled(_) => "bank",
-            AppError::ProviderExists(_)
-            | AppError::ProviderNotFound(_)
-            | AppError::InvalidProviderUri(_)
-            | AppError::InvalidAttributes(_)
-            | AppError::InvalidProviderInfo(_) => "provider",
-            AppError::AuditInvalidAttributes(_)
-            | AppError::AuditRecordNotFound(_)
-            | AppError::AuditAttributeNotFound(_) => "audit",
-            AppError::InvalidCertificate(_)
-            | AppError::CertificateCnMismatch(_)
-            | AppError::CertificateExists(_)
-            | AppError::CertificateNotFound(_)
-            | AppError::CertificateRevoked(_) => "cert",
+            // provider
+            AppError::Provider(e) => e.codespace(),
+            // audit
+            AppError::Audit(e) => e.codespace(),
+            // cert
+            AppError::Cert(e) => e.codespace(),
             AppError::DeploymentExists(_) => "deployment",
             AppError::DeploymentNotFound(_) => "deployment",
             AppError::DeploymentClosed(_) => "deployment",

@@ -94,3 +94,23 @@ pub use abci::{Misbehavior, ValidatorUpdate, VoteInfo};
 pub use coins::parse_coins;
 pub use error::AppError;
 pub use module::*;
+
+/// Parses a bech32 account address from message field `field`; the one copy every module
+/// uses. A bad address is `AppError::InvalidAddress("<field>: <reason>")`.
+pub fn parse_addr(s: &str, field: &str) -> Result<dcloud_types::AccAddress, AppError> {
+    dcloud_types::parse_field(s, field).map_err(|e| AppError::InvalidAddress(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_addr_names_the_field() {
+        let Err(AppError::InvalidAddress(text)) = parse_addr("nope", "owner") else {
+            panic!("a bad address must be refused");
+        };
+        let reason = "nope".parse::<dcloud_types::AccAddress>().err().map(|e| e.to_string());
+        assert_eq!(Some(text), reason.map(|r| format!("owner: {r}")));
+    }
+}

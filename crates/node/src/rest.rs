@@ -132,10 +132,12 @@ fn app_error(e: AppError) -> Response {
     let status = match &e {
         AppError::UnknownAddress(_)
         | AppError::UnknownRequest(_)
-        | AppError::ProviderNotFound(_)
-        | AppError::AuditRecordNotFound(_)
-        | AppError::AuditAttributeNotFound(_)
-        | AppError::CertificateNotFound(_)
+        | AppError::Provider(dcloud_app::modules::provider::ProviderError::NotFound(_))
+        | AppError::Audit(
+            dcloud_app::modules::audit::AuditError::RecordNotFound(_)
+            | dcloud_app::modules::audit::AuditError::AttributeNotFound(_),
+        )
+        | AppError::Cert(dcloud_app::modules::cert::CertError::NotFound(_))
         | AppError::DeploymentNotFound(_)
         | AppError::GroupNotFound(_)
         | AppError::OrderNotFound(_)

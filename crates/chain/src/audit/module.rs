@@ -30,11 +30,7 @@ impl Module for AuditModule {
         msg: &Msg,
         events: &mut Vec<Event>,
     ) -> Result<(), AppError> {
-        match msg {
-            Msg::SignProviderAttributes(m) => super::deliver_sign(state, m, events),
-            Msg::DeleteProviderAttributes(m) => super::deliver_delete(state, m, events),
-            other => Err(crate::unrouted(self.name(), other)),
-        }
+        super::handler::deliver(state, msg, events)
     }
 
     fn check_invariants(&self, state: &dyn StateRead) -> Result<(), AppError> {

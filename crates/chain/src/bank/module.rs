@@ -29,7 +29,7 @@ impl Module for BankModule {
     }
 
     fn validate_msg(&self, msg: &Msg) -> Result<(), AppError> {
-        super::msg::validate_basic(msg)
+        super::validate_basic(msg)
     }
 
     fn deliver(
@@ -39,7 +39,7 @@ impl Module for BankModule {
         msg: &Msg,
         events: &mut Vec<Event>,
     ) -> Result<(), AppError> {
-        super::msg::deliver(state, msg, events)
+        super::handler::deliver(state, msg, events)
     }
 
     fn query(

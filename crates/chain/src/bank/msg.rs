@@ -1,14 +1,9 @@
-//! Bank messages: stateless checks and delivery of `MsgSend` and `MsgMultiSend`.
+//! Stateless checks of the bank messages (`MsgSend`, `MsgMultiSend`).
 
 use dcloud_proto::Msg;
-use dcloud_store::StateWrite;
-use dcloud_types::{AccAddress, Coins, Event};
+use dcloud_types::Coins;
 
-use crate::{parse_coins, AppError};
-
-fn parse_addr(s: &str, field: &str) -> Result<AccAddress, AppError> {
-    s.parse().map_err(|e| AppError::InvalidAddress(format!("{field}: {e}")))
-}
+use crate::{parse_addr, parse_coins, AppError};
 
 /// Stateless checks of a bank message.
 pub fn validate_basic(msg: &Msg) -> Result<(), AppError> {
@@ -22,61 +17,40 @@ pub fn validate_basic(msg: &Msg) -> Result<(), AppError> {
             }
             Ok(())
         }
-        Msg::MultiSend(m) => {
-            if m.inputs.len() != 1 {
-                return Err(AppError::InvalidRequest(format!(
-                    "multi-send needs exactly one input, got {}",
-                    m.inputs.len()
-                )));
-            }
-            if m.outputs.is_empty() {
-                return Err(AppError::InvalidRequest("multi-send has no outputs".into()));
-            }
-            let input = &m.inputs[0];
-            parse_addr(&input.address, "inputs[0].address")?;
-            let total_in = parse_coins(&input.coins)?;
-            let mut total_out = Coins::new();
-            for (i, o) in m.outputs.iter().enumerate() {
-                parse_addr(&o.address, &format!("outputs[{i}].address"))?;
-                let c = parse_coins(&o.coins)?;
-                if c.is_empty() {
-                    return Err(AppError::InvalidCoins(format!("outputs[{i}] is empty")));
-                }
-                total_out = total_out.checked_add(&c)?;
-            }
-            if total_in != total_out {
-                return Err(AppError::InvalidCoins(format!(
-                    "multi-send inputs {total_in} do not equal outputs {total_out}"
-                )));
-            }
-            Ok(())
-        }
+        Msg::MultiSend(m) => validate_multi_send(m),
         other => Err(crate::unrouted(super::NAME, other)),
     }
 }
 
-/// Executes a bank message.
-pub fn deliver(
-    state: &mut dyn StateWrite,
-    msg: &Msg,
-    events: &mut Vec<Event>,
+/// One input; at least one output, none empty; inputs equal outputs.
+fn validate_multi_send(
+    m: &dcloud_proto::cosmos::cosmos::bank::v1beta1::MsgMultiSend,
 ) -> Result<(), AppError> {
-    match msg {
-        Msg::Send(m) => {
-            let from = parse_addr(&m.from_address, "from_address")?;
-            let to = parse_addr(&m.to_address, "to_address")?;
-            super::send_checked(state, &from, &to, &parse_coins(&m.amount)?, events)
-        }
-        Msg::MultiSend(m) => {
-            let input =
-                m.inputs.first().ok_or_else(|| AppError::InvalidRequest("no input".into()))?;
-            let from = parse_addr(&input.address, "inputs[0].address")?;
-            for o in &m.outputs {
-                let to = parse_addr(&o.address, "outputs.address")?;
-                super::send_checked(state, &from, &to, &parse_coins(&o.coins)?, events)?;
-            }
-            Ok(())
-        }
-        other => Err(crate::unrouted(super::NAME, other)),
+    if m.inputs.len() != 1 {
+        return Err(AppError::InvalidRequest(format!(
+            "multi-send needs exactly one input, got {}",
+            m.inputs.len()
+        )));
     }
+    if m.outputs.is_empty() {
+        return Err(AppError::InvalidRequest("multi-send has no outputs".into()));
+    }
+    let input = &m.inputs[0];
+    parse_addr(&input.address, "inputs[0].address")?;
+    let total_in = parse_coins(&input.coins)?;
+    let mut total_out = Coins::new();
+    for (i, o) in m.outputs.iter().enumerate() {
+        parse_addr(&o.address, &format!("outputs[{i}].address"))?;
+        let c = parse_coins(&o.coins)?;
+        if c.is_empty() {
+            return Err(AppError::InvalidCoins(format!("outputs[{i}] is empty")));
+        }
+        total_out = total_out.checked_add(&c)?;
+    }
+    if total_in != total_out {
+        return Err(AppError::InvalidCoins(format!(
+            "multi-send inputs {total_in} do not equal outputs {total_out}"
+        )));
+    }
+    Ok(())
 }

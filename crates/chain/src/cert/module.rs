@@ -30,11 +30,7 @@ impl Module for CertModule {
         msg: &Msg,
         events: &mut Vec<Event>,
     ) -> Result<(), AppError> {
-        match msg {
-            Msg::CreateCertificate(m) => super::deliver_create(state, m, events),
-            Msg::RevokeCertificate(m) => super::deliver_revoke(state, m, events),
-            other => Err(crate::unrouted(self.name(), other)),
-        }
+        super::handler::deliver(state, msg, events)
     }
 
     fn query(

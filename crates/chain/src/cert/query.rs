@@ -1,20 +1,10 @@
 //! Cert queries: `list` (`{"owner"?, "state"?, "serial"?, "limit"?}` → certificates).
 
-use serde::{Deserialize, Serialize};
-
 use crate::query::{json, json_req};
 use crate::{AppError, QueryCtx};
 
-/// `/cert/list` request.
-#[derive(Debug, Default, Deserialize, Serialize)]
-pub struct CertListReq {
-    /// Filters.
-    #[serde(flatten)]
-    pub filter: super::CertFilter,
-    /// At most this many (default 100, max 1000).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<usize>,
-}
+/// `/cert/list` request (a plain type in `types.rs`).
+pub use super::CertListReq;
 
 /// Answers `/cert/<path>`; `None` = not a cert path.
 pub fn route(path: &str, data: &[u8], q: &QueryCtx<'_>) -> Option<Result<Vec<u8>, AppError>> {

@@ -1,91 +1,37 @@
-//! Consensus-visible state: the validator set the consensus driver runs with.
-//! Genesis sets it; on a proof-of-stake chain the staking module rewrites it at the end of
-//! every block in which the active set or a power changed. It also keeps the previous
-//! block's commit (who signed), for distribution and, later, slashing.
+//! Consensus-visible state: the validator set the consensus driver runs with, and the
+//! previous block's commit.
+//!
+//! State it owns (keys in `keys.rs`): `0xF0 "validators"` → the validator set
+//! ([`Validator`] list, JSON); `0xF0 "last_commit"` → who signed the previous block
+//! ([`crate::VoteInfo`] list, JSON).
+//!
+//! No messages, no events, no params, no genesis section of its own: the app writes the
+//! genesis validator set (`app_state` validators) through [`set_validators`].
+//!
+//! Who writes it: genesis sets the validator set; on a proof-of-stake chain the staking
+//! module rewrites it (through [`set_validators`]) at the end of every block in which the
+//! active set or a power changed; the app turns the change into ABCI updates with
+//! [`updates`]. Pre-block records the last commit (only when staking is enabled, read
+//! through `staking::enabled`), which distribution and slashing read with [`last_commit`].
+//!
+//! Read side: [`validators`], [`last_commit`]. Write side: [`set_validators`],
+//! [`set_last_commit`].
 
+mod types;
+pub use types::{updates, Validator};
+
+#[cfg(feature = "state")]
+mod keys;
+#[cfg(feature = "state")]
 mod module;
+#[cfg(feature = "state")]
 pub mod query;
+#[cfg(feature = "state")]
+mod state;
+#[cfg(feature = "state")]
 pub use module::ConsensusModule;
-
-use dcloud_store::{StateRead, StateWrite};
-use serde::{Deserialize, Serialize};
-
-use crate::AppError;
+#[cfg(feature = "state")]
+pub use state::{last_commit, set_last_commit, set_validators, validators};
 
 /// Module name (its query path prefix).
 pub const NAME: &str = "consensus";
-
-const VALIDATORS: &[u8] = b"\xF0validators";
-const LAST_COMMIT: &[u8] = b"\xF0last_commit";
-
-/// One validator as consensus sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Validator {
-    /// Consensus address: hex of the first 20 bytes of SHA-256(pubkey).
-    pub address: String,
-    /// ed25519 public key, base64.
-    pub pub_key: String,
-    /// Voting power.
-    pub power: u64,
-    /// Human name.
-    #[serde(default)]
-    pub name: String,
-}
-
-/// The current validator set.
-pub fn validators(state: &dyn StateRead) -> Result<Vec<Validator>, AppError> {
-    match state.get(VALIDATORS)? {
-        Some(b) => serde_json::from_slice(&b)
-            .map_err(|e| AppError::ChainState(format!("corrupt validator set: {e}"))),
-        None => Ok(Vec::new()),
-    }
-}
-
-/// Replaces the validator set.
-pub fn set_validators(state: &mut dyn StateWrite, vals: &[Validator]) -> Result<(), AppError> {
-    let b = serde_json::to_vec(vals).map_err(|e| AppError::InvalidRequest(e.to_string()))?;
-    state.put(VALIDATORS.to_vec(), b);
-    Ok(())
-}
-
-/// Records who signed the previous block (written before begin block).
-pub fn set_last_commit(
-    state: &mut dyn StateWrite,
-    votes: &[crate::VoteInfo],
-) -> Result<(), AppError> {
-    let b = serde_json::to_vec(votes).map_err(|e| AppError::InvalidRequest(e.to_string()))?;
-    state.put(LAST_COMMIT.to_vec(), b);
-    Ok(())
-}
-
-/// Who signed the previous block, as the driver reported it.
-pub fn last_commit(state: &dyn StateRead) -> Result<Vec<crate::VoteInfo>, AppError> {
-    match state.get(LAST_COMMIT)? {
-        Some(b) => serde_json::from_slice(&b)
-            .map_err(|e| AppError::ChainState(format!("corrupt last commit: {e}"))),
-        None => Ok(Vec::new()),
-    }
-}
-
-/// The updates that turn validator set `before` into `after` (power 0 removes), ordered
-/// by public key.
-pub fn updates(before: &[Validator], after: &[Validator]) -> Vec<crate::ValidatorUpdate> {
-    use std::collections::BTreeMap;
-    let old: BTreeMap<&str, u64> = before.iter().map(|v| (v.pub_key.as_str(), v.power)).collect();
-    let new: BTreeMap<&str, u64> = after.iter().map(|v| (v.pub_key.as_str(), v.power)).collect();
-    let mut out = Vec::new();
-    for (k, p) in &old {
-        if !new.contains_key(k) {
-            out.push(crate::ValidatorUpdate { pub_key: (*k).to_string(), power: 0 });
-        } else if new.get(k) != Some(p) {
-            out.push(crate::ValidatorUpdate { pub_key: (*k).to_string(), power: new[k] });
-        }
-    }
-    for (k, p) in &new {
-        if !old.contains_key(k) {
-            out.push(crate::ValidatorUpdate { pub_key: (*k).to_string(), power: *p });
-        }
-    }
-    out.sort_by(|a, b| a.pub_key.cmp(&b.pub_key));
-    out
-}

@@ -30,11 +30,7 @@ impl Module for ProviderModule {
         msg: &Msg,
         events: &mut Vec<Event>,
     ) -> Result<(), AppError> {
-        match msg {
-            Msg::CreateProvider(m) => super::deliver_create(state, m, events),
-            Msg::UpdateProvider(m) => super::deliver_update(state, m, events),
-            other => Err(crate::unrouted(self.name(), other)),
-        }
+        super::handler::deliver(state, msg, events)
     }
 
     fn query(

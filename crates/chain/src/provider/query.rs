@@ -1,8 +1,9 @@
 //! Provider queries: `list` (`{"start_after"?, "limit"?}` → [`ProviderPage`]), `get`
 //! (bech32 address).
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
+use super::ProviderError;
 use crate::query::{addr_arg, json, opt_addr};
 use crate::{AppError, QueryCtx};
 
@@ -12,15 +13,8 @@ struct PageReq {
     limit: Option<usize>,
 }
 
-/// `/provider/list` answer.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct ProviderPage {
-    /// Providers in address-key order.
-    pub providers: Vec<super::Provider>,
-    /// Pass as `start_after` for the next page; absent on the last page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next: Option<String>,
-}
+/// `/provider/list` answer (a plain type in `types.rs`).
+pub use super::ProviderPage;
 
 /// Answers `/provider/<path>`; `None` = not a provider path.
 pub fn route(path: &str, data: &[u8], q: &QueryCtx<'_>) -> Option<Result<Vec<u8>, AppError>> {
@@ -54,7 +48,7 @@ fn answer(path: &str, data: &[u8], q: &QueryCtx<'_>) -> Result<Option<Vec<u8>>, 
         "get" => {
             let a = addr_arg(data)?;
             let p = super::get_provider(snap, &a)?
-                .ok_or_else(|| AppError::ProviderNotFound(format!("{a} is not a provider")))?;
+                .ok_or_else(|| ProviderError::NotFound(format!("{a} is not a provider")))?;
             json(&p)?
         }
         _ => return Ok(None),

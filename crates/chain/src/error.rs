@@ -248,42 +248,6 @@ pub enum AppError {
     /// Staking: no such validator (staking 3).
     #[error("validator does not exist: {0}")]
     ValidatorNotFound(String),
-    /// Staking: the operator or the consensus key already has a validator (staking 4).
-    #[error("validator already exists: {0}")]
-    ValidatorExists(String),
-    /// Staking: commission rates out of range (staking 11).
-    #[error("invalid commission: {0}")]
-    InvalidCommission(String),
-    /// Staking: the commission was changed less than 24 h ago (staking 12).
-    #[error("commission cannot be changed more than once in 24h: {0}")]
-    CommissionUpdateTooSoon(String),
-    /// Staking: the commission change exceeds the validator's max change rate (staking 15).
-    #[error("commission change exceeds the max change rate: {0}")]
-    CommissionChangeTooLarge(String),
-    /// Staking: no delegation (staking 19).
-    #[error("no delegation for (address, validator) tuple: {0}")]
-    DelegationNotFound(String),
-    /// Staking: more than is delegated (staking 22).
-    #[error("invalid shares amount: {0}")]
-    InsufficientShares(String),
-    /// Staking: redelegation to the same validator (staking 31).
-    #[error("cannot redelegate to the same validator: {0}")]
-    SelfRedelegation(String),
-    /// Staking: redelegation from a validator whose incoming redelegation is maturing (staking 33).
-    #[error("redelegation to this validator already in progress; first redelegation to this validator must complete before next redelegation: {0}")]
-    TransitiveRedelegation(String),
-    /// Staking: too many unbonding or redelegation entries (staking 34).
-    #[error("too many unbonding delegation entries for (delegator, validator) tuple: {0}")]
-    MaxEntries(String),
-    /// Staking: the validator is jailed (staking 7).
-    #[error("validator for this address is currently jailed: {0}")]
-    ValidatorJailed(String),
-    /// Staking: no unbonding delegation (entry) matches (staking 26).
-    #[error("no unbonding delegation found: {0}")]
-    NoUnbondingDelegation(String),
-    /// Staking: the amount or the validator's state does not allow it (staking 40).
-    #[error("invalid staking request: {0}")]
-    InvalidStaking(String),
     /// Distribution: no such delegation or validator distribution info (distribution 2).
     #[error("no distribution info: {0}")]
     NoDistributionInfo(String),
@@ -320,6 +284,10 @@ pub enum AppError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    // staking
+    /// A failure only the staking module raises (codespace `staking`).
+    #[error(transparent)]
+    Staking(#[from] crate::staking::StakingError),
 }
 
 impl AppError {
@@ -399,18 +367,6 @@ impl AppError {
             AppError::ConversionEpsilon(_) => 5,
             AppError::StakingDisabled(_) => 1,
             AppError::ValidatorNotFound(_) => 3,
-            AppError::ValidatorExists(_) => 4,
-            AppError::InvalidCommission(_) => 11,
-            AppError::CommissionUpdateTooSoon(_) => 12,
-            AppError::CommissionChangeTooLarge(_) => 15,
-            AppError::DelegationNotFound(_) => 19,
-            AppError::InsufficientShares(_) => 22,
-            AppError::SelfRedelegation(_) => 31,
-            AppError::TransitiveRedelegation(_) => 33,
-            AppError::MaxEntries(_) => 34,
-            AppError::InvalidStaking(_) => 40,
-            AppError::ValidatorJailed(_) => 7,
-            AppError::NoUnbondingDelegation(_) => 26,
             AppError::NoDistributionInfo(_) => 2,
             AppError::WithdrawAddressDisabled(_) => 5,
             AppError::GovUnknownProposal(_) => 2,
@@ -422,6 +378,8 @@ impl AppError {
             AppError::UpgradeNeeded(_) => 1,
             AppError::SlashingNotJailed(_) => 5,
             AppError::SlashingStillJailed(_) => 4,
+            // staking
+            AppError::Staking(e) => e.code(),
         }
     }
 
@@ -480,20 +438,7 @@ impl AppError {
             | AppError::BmeInvalidDenom(_)
             | AppError::BelowMinimumMint(_)
             | AppError::ConversionEpsilon(_) => "bme",
-            AppError::StakingDisabled(_)
-            | AppError::ValidatorNotFound(_)
-            | AppError::ValidatorExists(_)
-            | AppError::InvalidCommission(_)
-            | AppError::CommissionUpdateTooSoon(_)
-            | AppError::CommissionChangeTooLarge(_)
-            | AppError::DelegationNotFound(_)
-            | AppError::InsufficientShares(_)
-            | AppError::SelfRedelegation(_)
-            | AppError::TransitiveRedelegation(_)
-            | AppError::MaxEntries(_)
-            | AppError::ValidatorJailed(_)
-            | AppError::NoUnbondingDelegation(_)
-            | AppError::InvalidStaking(_) => "staking",
+            AppError::StakingDisabled(_) | AppError::ValidatorNotFound(_) => "staking",
             AppError::GovUnknownProposal(_)
             | AppError::GovInactiveProposal(_)
             | AppError::GovInvalidProposal(_)
@@ -505,6 +450,8 @@ impl AppError {
             AppError::NoDistributionInfo(_) | AppError::WithdrawAddressDisabled(_) => {
                 "distribution"
             }
+            // staking
+            AppError::Staking(e) => e.codespace(),
             _ => SDK_CODESPACE,
         }
     }

@@ -49,6 +49,7 @@ use serde::{Deserialize, Serialize};
 
 use super::dec::{self, dec_str, get_json, lp, mul_div_floor, put_json, scan, ATTO};
 use super::{auth, bank, consensus, get_params, set_params, staking, BlockCtx};
+use crate::staking::StakingError;
 use crate::AppError;
 
 /// The module name.
@@ -641,10 +642,11 @@ pub fn deliver(
                 return Err(AppError::ValidatorNotFound(m.validator_address.clone()));
             }
             if staking::get_delegation(state, &d, &v)?.is_none() {
-                return Err(AppError::DelegationNotFound(format!(
+                return Err(StakingError::DelegationNotFound(format!(
                     "{d} has no delegation to {}",
                     m.validator_address
-                )));
+                ))
+                .into());
             }
             withdraw_rewards(state, &d, &v, events)?;
             after_delegation_modified(state, ctx, &d, &v)

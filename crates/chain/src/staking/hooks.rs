@@ -6,6 +6,7 @@ use dcloud_types::{AccAddress, Event, DENOM_AKT};
 use super::keys::*;
 use super::ops::unbond;
 use super::state::*;
+use super::StakingError;
 use super::{
     parse_valoper, BondStatus, Redelegation, UnbondingDelegation, NOT_BONDED_POOL, POWER_REDUCTION,
 };
@@ -59,16 +60,18 @@ pub fn slash(
     events: &mut Vec<Event>,
 ) -> Result<u128, AppError> {
     if fraction > ATTO {
-        return Err(AppError::InvalidStaking(format!(
+        return Err(StakingError::InvalidStaking(format!(
             "slash fraction {} is above 1",
             dec::fmt_dec18(fraction)
-        )));
+        ))
+        .into());
     }
     if infraction_height > ctx.height {
-        return Err(AppError::InvalidStaking(format!(
+        return Err(StakingError::InvalidStaking(format!(
             "cannot slash for an infraction at future height {infraction_height} (now {})",
             ctx.height
-        )));
+        ))
+        .into());
     }
     let Some(v) = get_validator(state, op)? else { return Ok(0) };
     if v.status == BondStatus::Unbonded || fraction == 0 {
@@ -76,7 +79,7 @@ pub fn slash(
     }
     let power_tokens = u128::from(power_at_infraction)
         .checked_mul(POWER_REDUCTION)
-        .ok_or_else(|| AppError::InvalidStaking("power overflow".into()))?;
+        .ok_or_else(|| StakingError::InvalidStaking("power overflow".into()))?;
     let amount = mul_div_floor(power_tokens, fraction, ATTO)?;
     let mut remaining = amount;
     let mut burned = 0u128;

@@ -57,6 +57,7 @@
 //! `ops.rs` (core operations shared by handlers, genesis and hooks), `handler/`,
 //! `hooks.rs`, `block.rs` (end block), `query.rs`, `invariants.rs`, `module.rs`.
 
+mod error;
 mod genesis;
 mod msg;
 mod params;
@@ -81,6 +82,7 @@ pub mod query;
 #[cfg(feature = "state")]
 mod state;
 
+pub use error::{StakingError, CODESPACE};
 pub use genesis::*;
 pub use msg::validate_basic;
 pub use params::*;

@@ -5,6 +5,7 @@ use dcloud_proto::cosmos::cosmos::base::v1beta1::Coin as ProtoCoin;
 use dcloud_proto::Msg;
 use dcloud_types::AccAddress;
 
+use super::StakingError;
 use super::{parse_valoper, StakingParams};
 use crate::dec::{self, parse_rate, ATTO};
 use crate::AppError;
@@ -17,28 +18,31 @@ pub(crate) fn check_commission(
     min: u128,
 ) -> Result<(), AppError> {
     if max > ATTO {
-        return Err(AppError::InvalidCommission("max rate cannot exceed 1".into()));
+        return Err(StakingError::InvalidCommission("max rate cannot exceed 1".into()).into());
     }
     if rate > max {
-        return Err(AppError::InvalidCommission(format!(
+        return Err(StakingError::InvalidCommission(format!(
             "commission rate {} is above the max rate {}",
             dec::fmt_dec18(rate),
             dec::fmt_dec18(max)
-        )));
+        ))
+        .into());
     }
     if change > max {
-        return Err(AppError::InvalidCommission(format!(
+        return Err(StakingError::InvalidCommission(format!(
             "max change rate {} is above the max rate {}",
             dec::fmt_dec18(change),
             dec::fmt_dec18(max)
-        )));
+        ))
+        .into());
     }
     if rate < min {
-        return Err(AppError::InvalidCommission(format!(
+        return Err(StakingError::InvalidCommission(format!(
             "commission rate {} is below the minimum commission rate {}",
             dec::fmt_dec18(rate),
             dec::fmt_dec18(min)
-        )));
+        ))
+        .into());
     }
     Ok(())
 }
@@ -96,13 +100,13 @@ pub fn validate_basic(msg: &Msg) -> Result<(), AppError> {
             let c = m
                 .commission
                 .as_ref()
-                .ok_or_else(|| AppError::InvalidCommission("commission is missing".into()))?;
+                .ok_or_else(|| StakingError::InvalidCommission("commission is missing".into()))?;
             for (s, f) in [
                 (&c.rate, "rate"),
                 (&c.max_rate, "max_rate"),
                 (&c.max_change_rate, "max_change_rate"),
             ] {
-                parse_rate(s).map_err(|e| AppError::InvalidCommission(format!("{f}: {e}")))?;
+                parse_rate(s).map_err(|e| StakingError::InvalidCommission(format!("{f}: {e}")))?;
             }
             if m.description.as_ref().is_none_or(|d| d.moniker.trim().is_empty()) {
                 return Err(AppError::InvalidRequest("description.moniker is required".into()));
@@ -114,8 +118,9 @@ pub fn validate_basic(msg: &Msg) -> Result<(), AppError> {
         Msg::EditValidator(m) => {
             parse_valoper(&m.validator_address, "validator_address")?;
             if !m.commission_rate.is_empty() {
-                parse_rate(&m.commission_rate)
-                    .map_err(|e| AppError::InvalidCommission(format!("commission_rate: {e}")))?;
+                parse_rate(&m.commission_rate).map_err(|e| {
+                    StakingError::InvalidCommission(format!("commission_rate: {e}"))
+                })?;
             }
         }
         Msg::Delegate(m) => {
@@ -131,7 +136,7 @@ pub fn validate_basic(msg: &Msg) -> Result<(), AppError> {
             parse_valoper(&m.validator_src_address, "validator_src_address")?;
             parse_valoper(&m.validator_dst_address, "validator_dst_address")?;
             if m.validator_src_address == m.validator_dst_address {
-                return Err(AppError::SelfRedelegation(m.validator_src_address.clone()));
+                return Err(StakingError::SelfRedelegation(m.validator_src_address.clone()).into());
             }
         }
         Msg::CancelUnbondingDelegation(m) => {

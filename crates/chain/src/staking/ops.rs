@@ -10,6 +10,7 @@ use super::block::apply_validator_set;
 use super::keys::*;
 use super::msg::{check_commission, parse_acc};
 use super::state::*;
+use super::StakingError;
 use super::{
     consensus_address, decode_pubkey, parse_operator_any, valoper, BondStatus, Commission,
     Delegation, Description, StakingGenesis, Validator, NAME, NOT_BONDED_POOL,
@@ -46,23 +47,30 @@ pub(crate) fn create_validator(
     let p = params(state)?;
     check_commission(n.rate, n.max_rate, n.max_change_rate, p.min_commission_rate)?;
     if get_validator(state, &n.operator)?.is_some() {
-        return Err(AppError::ValidatorExists(format!(
+        return Err(StakingError::ValidatorExists(format!(
             "{} already operates a validator",
             valoper(&n.operator)
-        )));
+        ))
+        .into());
     }
     let cons = consensus_address(&n.pubkey);
     if state.get(&cons_key(&cons))?.is_some() {
-        return Err(AppError::ValidatorExists(format!("consensus key {cons} is already in use")));
+        return Err(StakingError::ValidatorExists(format!(
+            "consensus key {cons} is already in use"
+        ))
+        .into());
     }
     if n.min_self_delegation == 0 {
-        return Err(AppError::InvalidStaking("min self delegation must be positive".into()));
+        return Err(
+            StakingError::InvalidStaking("min self delegation must be positive".into()).into()
+        );
     }
     if n.self_delegation < n.min_self_delegation {
-        return Err(AppError::InvalidStaking(format!(
+        return Err(StakingError::InvalidStaking(format!(
             "self delegation {} is below the minimum self delegation {}",
             n.self_delegation, n.min_self_delegation
-        )));
+        ))
+        .into());
     }
     let v = Validator {
         operator_address: valoper(&n.operator),
@@ -164,19 +172,21 @@ pub(crate) fn shares_for_amount(
     amount: u128,
 ) -> Result<u128, AppError> {
     if v.tokens == 0 {
-        return Err(AppError::InvalidStaking(format!(
+        return Err(StakingError::InvalidStaking(format!(
             "validator {} has no tokens",
             v.operator_address
-        )));
+        ))
+        .into());
     }
     let floor = mul_div_floor(amount, v.delegator_shares, v.tokens)?;
     if floor > d.shares || amount > v.tokens_from_shares(d.shares)? {
-        return Err(AppError::InsufficientShares(format!(
+        return Err(StakingError::InsufficientShares(format!(
             "{} delegates {}{DENOM_AKT} to {}, cannot take {amount}{DENOM_AKT}",
             d.delegator,
             v.tokens_from_shares(d.shares)?,
             v.operator_address
-        )));
+        ))
+        .into());
     }
     Ok(mul_div_ceil(amount, v.delegator_shares, v.tokens)?.min(d.shares))
 }
@@ -192,14 +202,15 @@ pub(crate) fn unbond(
     events: &mut Vec<Event>,
 ) -> Result<u128, AppError> {
     let d = get_delegation(state, del, val)?.ok_or_else(|| {
-        AppError::DelegationNotFound(format!("{del} has no delegation to {}", valoper(val)))
+        StakingError::DelegationNotFound(format!("{del} has no delegation to {}", valoper(val)))
     })?;
     if shares == 0 || shares > d.shares {
-        return Err(AppError::InsufficientShares(format!(
+        return Err(StakingError::InsufficientShares(format!(
             "cannot unbond {} of {} shares",
             dec::fmt_dec18(shares),
             dec::fmt_dec18(d.shares)
-        )));
+        ))
+        .into());
     }
     distribution::before_delegation_shares_modified(state, ctx, del, val, events)?;
     let mut v = must_validator(state, val)?;
@@ -268,7 +279,8 @@ pub fn init_genesis(state: &mut dyn StateWrite, g: &StakingGenesis) -> Result<()
     for (i, v) in g.validators.iter().enumerate() {
         let operator = parse_operator_any(&v.operator).map_err(|e| bad(i, e))?;
         let pubkey = decode_pubkey(&v.pub_key).map_err(|e| bad(i, AppError::InvalidPubKey(e)))?;
-        let r = |s: &str| parse_rate(s).map_err(|e| bad(i, AppError::InvalidCommission(e)));
+        let r =
+            |s: &str| parse_rate(s).map_err(|e| bad(i, StakingError::InvalidCommission(e).into()));
         create_validator(
             state,
             &ctx,

@@ -6,6 +6,7 @@ use dcloud_proto::VALOPER_PREFIX;
 use dcloud_types::AccAddress;
 use serde::{Deserialize, Serialize};
 
+use super::StakingError;
 use crate::dec::{dec_str, mul_div_floor, ATTO};
 use crate::AppError;
 
@@ -118,20 +119,22 @@ impl Validator {
     pub(crate) fn shares_for_new_tokens(&self, amount: u128) -> Result<u128, AppError> {
         if self.delegator_shares == 0 {
             if self.tokens != 0 {
-                return Err(AppError::InvalidStaking(format!(
+                return Err(StakingError::InvalidStaking(format!(
                     "validator {} has tokens but no shares",
                     self.operator_address
-                )));
+                ))
+                .into());
             }
             return amount.checked_mul(ATTO).ok_or_else(|| {
-                AppError::InvalidStaking(format!("delegation of {amount} is too large"))
+                StakingError::InvalidStaking(format!("delegation of {amount} is too large")).into()
             });
         }
         if self.tokens == 0 {
-            return Err(AppError::InvalidStaking(format!(
+            return Err(StakingError::InvalidStaking(format!(
                 "validator {} has shares but no tokens",
                 self.operator_address
-            )));
+            ))
+            .into());
         }
         mul_div_floor(amount, self.delegator_shares, self.tokens)
     }

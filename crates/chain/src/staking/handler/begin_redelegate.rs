@@ -23,7 +23,7 @@ pub(crate) fn redelegate(
     events: &mut Vec<Event>,
 ) -> Result<(), AppError> {
     if src == dst {
-        return Err(AppError::SelfRedelegation(valoper(src)));
+        return Err(StakingError::SelfRedelegation(valoper(src)).into());
     }
     let vs = must_validator(state, src)?;
     must_validator(state, dst)?;
@@ -33,13 +33,17 @@ pub(crate) fn redelegate(
         .iter()
         .any(|r| r.validator_dst == vs.operator_address && !r.entries.is_empty())
     {
-        return Err(AppError::TransitiveRedelegation(format!(
+        return Err(StakingError::TransitiveRedelegation(format!(
             "{del} has a maturing redelegation into {}",
             vs.operator_address
-        )));
+        ))
+        .into());
     }
     let d = get_delegation(state, del, src)?.ok_or_else(|| {
-        AppError::DelegationNotFound(format!("{del} has no delegation to {}", vs.operator_address))
+        StakingError::DelegationNotFound(format!(
+            "{del} has no delegation to {}",
+            vs.operator_address
+        ))
     })?;
     let shares = shares_for_amount(&vs, &d, amount)?;
     let rkey = redelegation_key(del, src, dst);
@@ -50,17 +54,18 @@ pub(crate) fn redelegate(
         entries: Vec::new(),
     });
     if red.entries.len() >= p.max_entries as usize {
-        return Err(AppError::MaxEntries(format!(
+        return Err(StakingError::MaxEntries(format!(
             "{del} already has {} redelegation entries from {} to {}",
             red.entries.len(),
             red.validator_src,
             red.validator_dst
-        )));
+        ))
+        .into());
     }
     let src_status = vs.status;
     let tokens = unbond(state, ctx, del, src, shares, events)?;
     if tokens == 0 {
-        return Err(AppError::InvalidStaking("tiny redelegation amount".into()));
+        return Err(StakingError::InvalidStaking("tiny redelegation amount".into()).into());
     }
     let shares_dst =
         delegate(state, ctx, del, dst, tokens, Source::Pool(pool_of(src_status)), events)?;

@@ -25,33 +25,34 @@ pub(crate) fn cancel_unbonding(
 ) -> Result<(), AppError> {
     let v = must_validator(state, val)?;
     if v.jailed {
-        return Err(AppError::ValidatorJailed(v.operator_address));
+        return Err(StakingError::ValidatorJailed(v.operator_address).into());
     }
     let ukey = unbonding_key(del, val);
     let mut ubd: UnbondingDelegation =
         get_json(state, &ukey, "unbonding delegation")?.ok_or_else(|| {
-            AppError::NoUnbondingDelegation(format!(
+            StakingError::NoUnbondingDelegation(format!(
                 "{del} is not unbonding from {}",
                 v.operator_address
             ))
         })?;
     let i = ubd.entries.iter().position(|e| e.creation_height == height).ok_or_else(|| {
-        AppError::NoUnbondingDelegation(format!(
+        StakingError::NoUnbondingDelegation(format!(
             "{del} has no unbonding entry with {} created at height {height}",
             v.operator_address
         ))
     })?;
     let entry = &mut ubd.entries[i];
     if entry.completion_time_ms <= ctx.time_ms {
-        return Err(AppError::InvalidStaking(format!(
+        return Err(StakingError::InvalidStaking(format!(
             "the unbonding entry created at height {height} is already complete"
-        )));
+        ))
+        .into());
     }
     if amount > entry.balance {
-        return Err(AppError::InvalidStaking(format!(
+        return Err(StakingError::InvalidStaking(format!(
             "amount {amount}{DENOM_AKT} is greater than the unbonding entry's balance {}{DENOM_AKT}",
             entry.balance
-        )));
+        )).into());
     }
     if amount == entry.balance {
         ubd.entries.remove(i);

@@ -7,6 +7,7 @@ use dcloud_types::Event;
 
 use super::super::msg::{bond_amount, msg_pubkey};
 use super::super::ops::{create_validator, NewValidator};
+use super::super::StakingError;
 use super::super::{parse_valoper, Description, StakingParams};
 use crate::dec::parse_rate;
 use crate::{AppError, BlockCtx};
@@ -25,13 +26,13 @@ pub fn handle(
     let c = m
         .commission
         .as_ref()
-        .ok_or_else(|| AppError::InvalidCommission("commission is missing".into()))?;
-    let rate = |s: &str| parse_rate(s).map_err(AppError::InvalidCommission);
+        .ok_or_else(|| StakingError::InvalidCommission("commission is missing".into()))?;
+    let rate = |s: &str| parse_rate(s).map_err(StakingError::InvalidCommission);
     let min_self = if m.min_self_delegation.is_empty() {
         1
     } else {
         m.min_self_delegation.parse().map_err(|_| {
-            AppError::InvalidStaking(format!(
+            StakingError::InvalidStaking(format!(
                 "malformed min_self_delegation {:?}",
                 m.min_self_delegation
             ))

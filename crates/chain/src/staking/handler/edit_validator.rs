@@ -6,6 +6,7 @@ use dcloud_store::StateWrite;
 use dcloud_types::Event;
 
 use super::super::state::{must_validator, set_validator};
+use super::super::StakingError;
 use super::super::{
     parse_valoper, Description, StakingParams, Validator, COMMISSION_CHANGE_INTERVAL_MS,
 };
@@ -26,7 +27,7 @@ pub fn handle(
         edit_description(&mut v, d);
     }
     if !m.commission_rate.is_empty() {
-        let new = parse_rate(&m.commission_rate).map_err(AppError::InvalidCommission)?;
+        let new = parse_rate(&m.commission_rate).map_err(StakingError::InvalidCommission)?;
         check_commission_change(&v, new, p, ctx)?;
         v.commission.rate = new;
         v.commission.update_time_ms = ctx.time_ms;
@@ -35,18 +36,20 @@ pub fn handle(
         let n: u128 = m
             .min_self_delegation
             .parse()
-            .map_err(|_| AppError::InvalidStaking("malformed min_self_delegation".into()))?;
+            .map_err(|_| StakingError::InvalidStaking("malformed min_self_delegation".into()))?;
         // The minimum self delegation only grows.
         if n <= v.min_self_delegation {
-            return Err(AppError::InvalidStaking(
+            return Err(StakingError::InvalidStaking(
                 "minimum self delegation can only be increased".into(),
-            ));
+            )
+            .into());
         }
         // It cannot exceed what the validator has.
         if n > v.tokens {
-            return Err(AppError::InvalidStaking(
+            return Err(StakingError::InvalidStaking(
                 "minimum self delegation cannot exceed the validator's tokens".into(),
-            ));
+            )
+            .into());
         }
         v.min_self_delegation = n;
     }
@@ -90,36 +93,40 @@ fn check_commission_change(
     let c = &v.commission;
     // At most one change per 24 h of block time.
     if ctx.time_ms < c.update_time_ms.saturating_add(COMMISSION_CHANGE_INTERVAL_MS) {
-        return Err(AppError::CommissionUpdateTooSoon(format!(
+        return Err(StakingError::CommissionUpdateTooSoon(format!(
             "last change at {} ms, next allowed at {} ms",
             c.update_time_ms,
             c.update_time_ms.saturating_add(COMMISSION_CHANGE_INTERVAL_MS)
-        )));
+        ))
+        .into());
     }
     // Never above the validator's max rate.
     if new > c.max_rate {
-        return Err(AppError::InvalidCommission(format!(
+        return Err(StakingError::InvalidCommission(format!(
             "commission rate {} is above the max rate {}",
             dec::fmt_dec18(new),
             dec::fmt_dec18(c.max_rate)
-        )));
+        ))
+        .into());
     }
     // Never below the chain's minimum.
     if new < p.min_commission_rate {
-        return Err(AppError::InvalidCommission(format!(
+        return Err(StakingError::InvalidCommission(format!(
             "commission rate {} is below the minimum commission rate {}",
             dec::fmt_dec18(new),
             dec::fmt_dec18(p.min_commission_rate)
-        )));
+        ))
+        .into());
     }
     // At most the max change rate per change.
     if new.abs_diff(c.rate) > c.max_change_rate {
-        return Err(AppError::CommissionChangeTooLarge(format!(
+        return Err(StakingError::CommissionChangeTooLarge(format!(
             "{} → {} exceeds {} per day",
             dec::fmt_dec18(c.rate),
             dec::fmt_dec18(new),
             dec::fmt_dec18(c.max_change_rate)
-        )));
+        ))
+        .into());
     }
     Ok(())
 }

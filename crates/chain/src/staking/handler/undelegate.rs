@@ -22,7 +22,10 @@ pub(crate) fn undelegate(
 ) -> Result<(), AppError> {
     let v = must_validator(state, val)?;
     let d = get_delegation(state, del, val)?.ok_or_else(|| {
-        AppError::DelegationNotFound(format!("{del} has no delegation to {}", v.operator_address))
+        StakingError::DelegationNotFound(format!(
+            "{del} has no delegation to {}",
+            v.operator_address
+        ))
     })?;
     let shares = shares_for_amount(&v, &d, amount)?;
     let ukey = unbonding_key(del, val);
@@ -33,16 +36,17 @@ pub(crate) fn undelegate(
             entries: Vec::new(),
         });
     if ubd.entries.len() >= p.max_entries as usize {
-        return Err(AppError::MaxEntries(format!(
+        return Err(StakingError::MaxEntries(format!(
             "{del} already has {} unbonding entries with {}",
             ubd.entries.len(),
             v.operator_address
-        )));
+        ))
+        .into());
     }
     let status = v.status;
     let tokens = unbond(state, ctx, del, val, shares, events)?;
     if tokens == 0 {
-        return Err(AppError::InvalidStaking("the amount unbonds to zero tokens".into()));
+        return Err(StakingError::InvalidStaking("the amount unbonds to zero tokens".into()).into());
     }
     move_between_pools(state, pool_of(status), NOT_BONDED_POOL, tokens, events)?;
     let completion = ctx.time_ms.saturating_add(p.unbonding_time_ms);

@@ -272,12 +272,6 @@ pub enum AppError {
     /// Gov: the initial deposit is below the minimum (gov 14).
     #[error("minimum deposit is too small: {0}")]
     GovMinDepositTooSmall(String),
-    /// Slashing: the validator is not jailed (slashing 5).
-    #[error("validator not jailed; cannot be unjailed: {0}")]
-    SlashingNotJailed(String),
-    /// Slashing: still jailed (jail time not over, or tombstoned) (slashing 4).
-    #[error("validator still jailed; cannot be unjailed: {0}")]
-    SlashingStillJailed(String),
     /// A scheduled software upgrade is due: the chain halts (upgrade 1).
     #[error("{0}")]
     UpgradeNeeded(String),
@@ -288,6 +282,9 @@ pub enum AppError {
     /// A failure only the staking module raises (codespace `staking`).
     #[error(transparent)]
     Staking(#[from] crate::staking::StakingError),
+    /// A failure only the slashing module raises (codespace `slashing`).
+    #[error(transparent)]
+    Slashing(#[from] crate::slashing::SlashingError),
 }
 
 impl AppError {
@@ -376,10 +373,9 @@ impl AppError {
             AppError::GovInvalidSigner(_) => 12,
             AppError::GovMinDepositTooSmall(_) => 14,
             AppError::UpgradeNeeded(_) => 1,
-            AppError::SlashingNotJailed(_) => 5,
-            AppError::SlashingStillJailed(_) => 4,
             // staking
             AppError::Staking(e) => e.code(),
+            AppError::Slashing(e) => e.code(),
         }
     }
 
@@ -446,12 +442,12 @@ impl AppError {
             | AppError::GovInvalidSigner(_)
             | AppError::GovMinDepositTooSmall(_) => "gov",
             AppError::UpgradeNeeded(_) => "upgrade",
-            AppError::SlashingNotJailed(_) | AppError::SlashingStillJailed(_) => "slashing",
             AppError::NoDistributionInfo(_) | AppError::WithdrawAddressDisabled(_) => {
                 "distribution"
             }
             // staking
             AppError::Staking(e) => e.codespace(),
+            AppError::Slashing(e) => e.codespace(),
             _ => SDK_CODESPACE,
         }
     }

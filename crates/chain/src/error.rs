@@ -248,12 +248,6 @@ pub enum AppError {
     /// Staking: no such validator (staking 3).
     #[error("validator does not exist: {0}")]
     ValidatorNotFound(String),
-    /// Distribution: no such delegation or validator distribution info (distribution 2).
-    #[error("no distribution info: {0}")]
-    NoDistributionInfo(String),
-    /// Distribution: withdraw-address changes are disabled (distribution 5).
-    #[error("set withdraw address disabled: {0}")]
-    WithdrawAddressDisabled(String),
     /// Gov: no such proposal (gov 2).
     #[error("unknown proposal: {0}")]
     GovUnknownProposal(String),
@@ -278,13 +272,16 @@ pub enum AppError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    // staking
+    // staking, slashing, distribution
     /// A failure only the staking module raises (codespace `staking`).
     #[error(transparent)]
     Staking(#[from] crate::staking::StakingError),
     /// A failure only the slashing module raises (codespace `slashing`).
     #[error(transparent)]
     Slashing(#[from] crate::slashing::SlashingError),
+    /// A failure only the distribution module raises (codespace `distribution`).
+    #[error(transparent)]
+    Distribution(#[from] crate::distribution::DistributionError),
 }
 
 impl AppError {
@@ -364,8 +361,6 @@ impl AppError {
             AppError::ConversionEpsilon(_) => 5,
             AppError::StakingDisabled(_) => 1,
             AppError::ValidatorNotFound(_) => 3,
-            AppError::NoDistributionInfo(_) => 2,
-            AppError::WithdrawAddressDisabled(_) => 5,
             AppError::GovUnknownProposal(_) => 2,
             AppError::GovInactiveProposal(_) => 3,
             AppError::GovInvalidProposal(_) => 5,
@@ -373,9 +368,10 @@ impl AppError {
             AppError::GovInvalidSigner(_) => 12,
             AppError::GovMinDepositTooSmall(_) => 14,
             AppError::UpgradeNeeded(_) => 1,
-            // staking
+            // staking, slashing, distribution
             AppError::Staking(e) => e.code(),
             AppError::Slashing(e) => e.code(),
+            AppError::Distribution(e) => e.code(),
         }
     }
 
@@ -442,12 +438,10 @@ impl AppError {
             | AppError::GovInvalidSigner(_)
             | AppError::GovMinDepositTooSmall(_) => "gov",
             AppError::UpgradeNeeded(_) => "upgrade",
-            AppError::NoDistributionInfo(_) | AppError::WithdrawAddressDisabled(_) => {
-                "distribution"
-            }
-            // staking
+            // staking, slashing, distribution
             AppError::Staking(e) => e.codespace(),
             AppError::Slashing(e) => e.codespace(),
+            AppError::Distribution(e) => e.codespace(),
             _ => SDK_CODESPACE,
         }
     }

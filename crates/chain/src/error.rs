@@ -209,48 +209,6 @@ pub enum AppError {
     /// Staking: no such validator (staking 3).
     #[error("validator does not exist: {0}")]
     ValidatorNotFound(String),
-    /// Staking: the operator or the consensus key already has a validator (staking 4).
-    #[error("validator already exists: {0}")]
-    ValidatorExists(String),
-    /// Staking: commission rates out of range (staking 11).
-    #[error("invalid commission: {0}")]
-    InvalidCommission(String),
-    /// Staking: the commission was changed less than 24 h ago (staking 12).
-    #[error("commission cannot be changed more than once in 24h: {0}")]
-    CommissionUpdateTooSoon(String),
-    /// Staking: the commission change exceeds the validator's max change rate (staking 15).
-    #[error("commission change exceeds the max change rate: {0}")]
-    CommissionChangeTooLarge(String),
-    /// Staking: no delegation (staking 19).
-    #[error("no delegation for (address, validator) tuple: {0}")]
-    DelegationNotFound(String),
-    /// Staking: more than is delegated (staking 22).
-    #[error("invalid shares amount: {0}")]
-    InsufficientShares(String),
-    /// Staking: redelegation to the same validator (staking 31).
-    #[error("cannot redelegate to the same validator: {0}")]
-    SelfRedelegation(String),
-    /// Staking: redelegation from a validator whose incoming redelegation is maturing (staking 33).
-    #[error("redelegation to this validator already in progress; first redelegation to this validator must complete before next redelegation: {0}")]
-    TransitiveRedelegation(String),
-    /// Staking: too many unbonding or redelegation entries (staking 34).
-    #[error("too many unbonding delegation entries for (delegator, validator) tuple: {0}")]
-    MaxEntries(String),
-    /// Staking: the validator is jailed (staking 7).
-    #[error("validator for this address is currently jailed: {0}")]
-    ValidatorJailed(String),
-    /// Staking: no unbonding delegation (entry) matches (staking 26).
-    #[error("no unbonding delegation found: {0}")]
-    NoUnbondingDelegation(String),
-    /// Staking: the amount or the validator's state does not allow it (staking 40).
-    #[error("invalid staking request: {0}")]
-    InvalidStaking(String),
-    /// Distribution: no such delegation or validator distribution info (distribution 2).
-    #[error("no distribution info: {0}")]
-    NoDistributionInfo(String),
-    /// Distribution: withdraw-address changes are disabled (distribution 5).
-    #[error("set withdraw address disabled: {0}")]
-    WithdrawAddressDisabled(String),
     /// Gov: no such proposal (gov 2).
     #[error("unknown proposal: {0}")]
     GovUnknownProposal(String),
@@ -269,12 +227,6 @@ pub enum AppError {
     /// Gov: the initial deposit is below the minimum (gov 14).
     #[error("minimum deposit is too small: {0}")]
     GovMinDepositTooSmall(String),
-    /// Slashing: the validator is not jailed (slashing 5).
-    #[error("validator not jailed; cannot be unjailed: {0}")]
-    SlashingNotJailed(String),
-    /// Slashing: still jailed (jail time not over, or tombstoned) (slashing 4).
-    #[error("validator still jailed; cannot be unjailed: {0}")]
-    SlashingStillJailed(String),
     /// A scheduled software upgrade is due: the chain halts (upgrade 1).
     #[error("{0}")]
     UpgradeNeeded(String),
@@ -293,6 +245,16 @@ pub enum AppError {
     /// A cert module error (codespace `cert`).
     #[error(transparent)]
     Cert(#[from] crate::cert::CertError),
+    // staking, slashing, distribution
+    /// A failure only the staking module raises (codespace `staking`).
+    #[error(transparent)]
+    Staking(#[from] crate::staking::StakingError),
+    /// A failure only the slashing module raises (codespace `slashing`).
+    #[error(transparent)]
+    Slashing(#[from] crate::slashing::SlashingError),
+    /// A failure only the distribution module raises (codespace `distribution`).
+    #[error(transparent)]
+    Distribution(#[from] crate::distribution::DistributionError),
 }
 
 impl AppError {
@@ -365,20 +327,6 @@ impl AppError {
             AppError::ConversionEpsilon(_) => 5,
             AppError::StakingDisabled(_) => 1,
             AppError::ValidatorNotFound(_) => 3,
-            AppError::ValidatorExists(_) => 4,
-            AppError::InvalidCommission(_) => 11,
-            AppError::CommissionUpdateTooSoon(_) => 12,
-            AppError::CommissionChangeTooLarge(_) => 15,
-            AppError::DelegationNotFound(_) => 19,
-            AppError::InsufficientShares(_) => 22,
-            AppError::SelfRedelegation(_) => 31,
-            AppError::TransitiveRedelegation(_) => 33,
-            AppError::MaxEntries(_) => 34,
-            AppError::InvalidStaking(_) => 40,
-            AppError::ValidatorJailed(_) => 7,
-            AppError::NoUnbondingDelegation(_) => 26,
-            AppError::NoDistributionInfo(_) => 2,
-            AppError::WithdrawAddressDisabled(_) => 5,
             AppError::GovUnknownProposal(_) => 2,
             AppError::GovInactiveProposal(_) => 3,
             AppError::GovInvalidProposal(_) => 5,
@@ -386,8 +334,10 @@ impl AppError {
             AppError::GovInvalidSigner(_) => 12,
             AppError::GovMinDepositTooSmall(_) => 14,
             AppError::UpgradeNeeded(_) => 1,
-            AppError::SlashingNotJailed(_) => 5,
-            AppError::SlashingStillJailed(_) => 4,
+            // staking, slashing, distribution
+            AppError::Staking(e) => e.code(),
+            AppError::Slashing(e) => e.code(),
+            AppError::Distribution(e) => e.code(),
         }
     }
 
@@ -439,20 +389,7 @@ impl AppError {
             | AppError::BmeInvalidDenom(_)
             | AppError::BelowMinimumMint(_)
             | AppError::ConversionEpsilon(_) => "bme",
-            AppError::StakingDisabled(_)
-            | AppError::ValidatorNotFound(_)
-            | AppError::ValidatorExists(_)
-            | AppError::InvalidCommission(_)
-            | AppError::CommissionUpdateTooSoon(_)
-            | AppError::CommissionChangeTooLarge(_)
-            | AppError::DelegationNotFound(_)
-            | AppError::InsufficientShares(_)
-            | AppError::SelfRedelegation(_)
-            | AppError::TransitiveRedelegation(_)
-            | AppError::MaxEntries(_)
-            | AppError::ValidatorJailed(_)
-            | AppError::NoUnbondingDelegation(_)
-            | AppError::InvalidStaking(_) => "staking",
+            AppError::StakingDisabled(_) | AppError::ValidatorNotFound(_) => "staking",
             AppError::GovUnknownProposal(_)
             | AppError::GovInactiveProposal(_)
             | AppError::GovInvalidProposal(_)
@@ -460,10 +397,10 @@ impl AppError {
             | AppError::GovInvalidSigner(_)
             | AppError::GovMinDepositTooSmall(_) => "gov",
             AppError::UpgradeNeeded(_) => "upgrade",
-            AppError::SlashingNotJailed(_) | AppError::SlashingStillJailed(_) => "slashing",
-            AppError::NoDistributionInfo(_) | AppError::WithdrawAddressDisabled(_) => {
-                "distribution"
-            }
+            // staking, slashing, distribution
+            AppError::Staking(e) => e.codespace(),
+            AppError::Slashing(e) => e.codespace(),
+            AppError::Distribution(e) => e.codespace(),
             _ => SDK_CODESPACE,
         }
     }

@@ -94,3 +94,9 @@ pub use abci::{Misbehavior, ValidatorUpdate, VoteInfo};
 pub use coins::parse_coins;
 pub use error::AppError;
 pub use module::*;
+
+/// Parses the address in a message's `field`; a bad one is [`AppError::InvalidAddress`]
+/// (`"{field}: {reason}"`).
+pub fn parse_addr(s: &str, field: &str) -> Result<dcloud_types::AccAddress, AppError> {
+    dcloud_types::parse_field(s, field).map_err(|e| AppError::InvalidAddress(e.to_string()))
+}

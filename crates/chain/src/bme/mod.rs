@@ -35,8 +35,10 @@
 //! uact; totals (minted, burned, credits, spreads, pending) equal the sums over the ledger
 //! and the queue.
 
+pub mod error;
 mod module;
 pub mod query;
+pub use error::BmeError;
 pub use module::BmeModule;
 
 use std::collections::BTreeMap;
@@ -46,9 +48,10 @@ use dcloud_store::{StateRead, StateWrite};
 use dcloud_types::{AccAddress, Coin, Coins, Event, DENOM_ACT, DENOM_AKT};
 use serde::{Deserialize, Serialize};
 
-use crate::escrow::{fmt_dec18, ATTO};
-use crate::AppError;
+use crate::dec::fmt_dec18;
 use crate::{atomically, auth, bank, get_params, oracle, set_params, BlockCtx};
+use crate::{parse_addr, AppError};
+use dcloud_types::ATTO;
 
 /// The module name.
 pub const NAME: &str = "bme";
@@ -372,39 +375,9 @@ pub struct CanceledRecord {
 // ---------------------------------------------------------------------------------------
 // Exact arithmetic.
 
-const LO: u128 = u64::MAX as u128;
-
-fn mul_wide(a: u128, b: u128) -> (u128, u128) {
-    let (a1, a0, b1, b0) = (a >> 64, a & LO, b >> 64, b & LO);
-    let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
-    let mid = (p00 >> 64) + (p01 & LO) + (p10 & LO);
-    let lo = (p00 & LO) | (mid << 64);
-    let hi = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
-    (hi, lo)
-}
-
-/// `(floor(a × b / d), (a × b) mod d ≠ 0)` with a 256-bit product; None if `d = 0` or the
-/// quotient does not fit `u128`.
-pub fn mul_div(a: u128, b: u128, d: u128) -> Option<(u128, bool)> {
-    if d == 0 {
-        return None;
-    }
-    let (hi, lo) = mul_wide(a, b);
-    if hi >= d {
-        return None;
-    }
-    let (mut r, mut q) = (hi, 0u128);
-    for i in (0..128).rev() {
-        let carry = r >> 127;
-        r = (r << 1) | ((lo >> i) & 1);
-        q <<= 1;
-        if carry == 1 || r >= d {
-            r = r.wrapping_sub(d);
-            q |= 1;
-        }
-    }
-    Some((q, r != 0))
-}
+/// `(floor(a × b / d), (a × b) mod d ≠ 0)` with a 256-bit product (the shared
+/// [`dcloud_types::dec::mul_div`]; kept at this path for its callers).
+pub use dcloud_types::dec::mul_div;
 
 fn mul_div_floor(a: u128, b: u128, d: u128) -> Result<u128, AppError> {
     mul_div(a, b, d)
@@ -426,12 +399,16 @@ pub fn convert(
     p: &BmeParams,
 ) -> Result<(u128, u128), AppError> {
     if price_atto == 0 {
-        return Err(AppError::PriceUnavailable("zero price".into()));
+        return Err(crate::oracle::OracleError::PriceUnavailable("zero price".into()).into());
     }
     let (out, spread_bps) = match from {
         DENOM_AKT => (mul_div_floor(amount, price_atto, ATTO)?, p.mint_spread_bps),
         DENOM_ACT => (mul_div_floor(amount, ATTO, price_atto)?, p.settle_spread_bps),
-        other => return Err(AppError::BmeInvalidDenom(format!("invalid swap route from {other}"))),
+        other => {
+            return Err(AppError::from(BmeError::InvalidDenom(format!(
+                "invalid swap route from {other}"
+            ))))
+        }
     };
     let spread = mul_div_ceil(out, u128::from(spread_bps), 10_000)?;
     Ok((out, spread))
@@ -662,7 +639,9 @@ fn reevaluate(
             let (s, d) = evaluate(p, st.status, cr);
             (s, d, cr)
         }
-        Err(AppError::PriceUnavailable(_)) => (MintStatus::HaltOracle, None, None),
+        Err(AppError::Oracle(crate::oracle::OracleError::PriceUnavailable(_))) => {
+            (MintStatus::HaltOracle, None, None)
+        }
         Err(e) => return Err(e),
     };
     st.collateral_ratio_bps = cr;
@@ -698,10 +677,6 @@ pub fn fmt_cr(cr: Option<u128>) -> String {
 
 // ---------------------------------------------------------------------------------------
 // Messages.
-
-fn parse_addr(s: &str, field: &str) -> Result<AccAddress, AppError> {
-    s.parse().map_err(|e| AppError::InvalidAddress(format!("{field}: {e}")))
-}
 
 fn parse_coin(c: &Option<dcloud_proto::dcloud::bme::Coin>, field: &str) -> Result<Coin, AppError> {
     let c = c.as_ref().ok_or_else(|| AppError::InvalidCoins(format!("{field} is missing")))?;
@@ -740,10 +715,10 @@ fn request_of(msg: &Msg) -> Result<Option<Request>, AppError> {
         (DENOM_AKT, DENOM_ACT) | (DENOM_ACT, DENOM_AKT)
     );
     if !route_ok {
-        return Err(AppError::BmeInvalidDenom(format!(
+        return Err(AppError::from(BmeError::InvalidDenom(format!(
             "invalid swap route {} -> {to_denom}",
             coin.denom
-        )));
+        ))));
     }
     if to != owner {
         return Err(AppError::Unauthorized(format!("recipient {to} must be the owner {owner}")));
@@ -838,10 +813,10 @@ pub fn request(
     let st = status(state)?;
     let is_burn = coin.denom == DENOM_ACT;
     if st.status >= MintStatus::HaltCr && !(st.status == MintStatus::HaltCr && is_burn) {
-        return Err(AppError::CircuitBreakerActive(format!(
+        return Err(AppError::from(BmeError::CircuitBreakerActive(format!(
             "status {} refuses {} -> {to_denom}",
             st.status, coin.denom
-        )));
+        ))));
     }
     let price = oracle::price(state)?;
     let (out, _) = convert(coin.amount, &coin.denom, price, &p)?;
@@ -893,13 +868,15 @@ pub fn request(
 
 fn check_output(out: u128, to_denom: &str, p: &BmeParams) -> Result<(), AppError> {
     if out == 0 {
-        return Err(AppError::ConversionEpsilon(format!("the output rounds to 0{to_denom}")));
+        return Err(AppError::from(BmeError::ConversionEpsilon(format!(
+            "the output rounds to 0{to_denom}"
+        ))));
     }
     let min = p.min_mint_of(to_denom);
     if out < min {
-        return Err(AppError::BelowMinimumMint(format!(
+        return Err(AppError::from(BmeError::BelowMinimumMint(format!(
             "output {out}{to_denom} is below the minimum {min}{to_denom}"
-        )));
+        ))));
     }
     Ok(())
 }
@@ -909,11 +886,13 @@ fn check_output(out: u128, to_denom: &str, p: &BmeParams) -> Result<(), AppError
 
 fn classify(e: &AppError, is_mint: bool) -> (CancelReason, bool) {
     match e {
-        AppError::ConversionEpsilon(_) => (CancelReason::Epsilon, true),
-        AppError::BelowMinimumMint(_) => (CancelReason::MinimumMint, true),
-        AppError::BmeInvalidDenom(_) => (CancelReason::InvalidDenom, true),
+        AppError::Bme(BmeError::ConversionEpsilon(_)) => (CancelReason::Epsilon, true),
+        AppError::Bme(BmeError::BelowMinimumMint(_)) => (CancelReason::MinimumMint, true),
+        AppError::Bme(BmeError::InvalidDenom(_)) => (CancelReason::InvalidDenom, true),
         AppError::InvalidCoins(_) => (CancelReason::InvalidAmount, true),
-        AppError::PriceUnavailable(_) => (CancelReason::ZeroPrice, false),
+        AppError::Oracle(crate::oracle::OracleError::PriceUnavailable(_)) => {
+            (CancelReason::ZeroPrice, false)
+        }
         AppError::InsufficientFunds(_) => (CancelReason::InsufficientFunds, false),
         _ if is_mint => (CancelReason::MintFailed, false),
         _ => (CancelReason::BurnFailed, false),

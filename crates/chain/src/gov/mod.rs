@@ -27,8 +27,10 @@
 //! (deposit or voting period) index, `0x75` → the scheduled upgrade plan, `0x76` → Σ uakt
 //! burned from deposits (for the supply invariant).
 
+pub mod error;
 mod module;
 pub mod query;
+pub use error::GovError;
 pub use module::GovModule;
 
 use base64::Engine;
@@ -40,7 +42,7 @@ use serde::{Deserialize, Serialize};
 
 use super::dec::{self, dec_str, get_json, mul_div_floor, parse_rate, put_json, scan, ATTO};
 use super::{auth, bank, get_params, set_params, staking, BlockCtx};
-use crate::AppError;
+use crate::{parse_addr, AppError};
 
 /// The module name (also its module account, which escrows deposits).
 pub const NAME: &str = "gov";
@@ -179,7 +181,9 @@ impl VoteOption {
             2 => Ok(Self::Abstain),
             3 => Ok(Self::No),
             4 => Ok(Self::NoWithVeto),
-            other => Err(AppError::GovInvalidVote(format!("invalid vote option {other}"))),
+            other => {
+                Err(AppError::from(GovError::InvalidVote(format!("invalid vote option {other}"))))
+            }
         }
     }
 
@@ -222,7 +226,7 @@ impl StoredMsg {
             .decode(&self.value)
             .map_err(|e| AppError::ChainState(format!("proposal message: {e}")))?;
         Msg::decode_any(&Any { type_url: self.type_url.clone(), value })
-            .map_err(|e| AppError::GovInvalidProposal(e.to_string()))
+            .map_err(|e| AppError::from(GovError::InvalidProposal(e.to_string())))
     }
 }
 
@@ -409,11 +413,8 @@ fn set_proposal(state: &mut dyn StateWrite, p: &Proposal) -> Result<(), AppError
 }
 
 fn must_proposal(state: &dyn StateRead, id: u64) -> Result<Proposal, AppError> {
-    get_proposal(state, id)?.ok_or_else(|| AppError::GovUnknownProposal(id.to_string()))
-}
-
-fn parse_addr(s: &str, field: &str) -> Result<AccAddress, AppError> {
-    s.parse().map_err(|e| AppError::InvalidAddress(format!("{field}: {e}")))
+    get_proposal(state, id)?
+        .ok_or_else(|| AppError::from(GovError::UnknownProposal(id.to_string())))
 }
 
 /// Parses a deposit: uakt only, positive.
@@ -449,27 +450,30 @@ fn uakt(amount: u128) -> Result<Coins, AppError> {
 /// Stateless checks of a weighted vote's options.
 fn parse_weighted(opts: &[WeightedVoteOption]) -> Result<Vec<(VoteOption, WeightDec)>, AppError> {
     if opts.is_empty() {
-        return Err(AppError::GovInvalidVote("no vote options".into()));
+        return Err(AppError::from(GovError::InvalidVote("no vote options".into())));
     }
     let mut out: Vec<(VoteOption, WeightDec)> = Vec::new();
     let mut sum = 0u128;
     for o in opts {
         let opt = VoteOption::from_i32(o.option)?;
-        let w = parse_rate(&o.weight).map_err(AppError::GovInvalidVote)?;
+        let w = parse_rate(&o.weight).map_err(|e| AppError::from(GovError::InvalidVote(e)))?;
         if w == 0 || w > ATTO {
-            return Err(AppError::GovInvalidVote(format!("weight {} must be in (0, 1]", o.weight)));
+            return Err(AppError::from(GovError::InvalidVote(format!(
+                "weight {} must be in (0, 1]",
+                o.weight
+            ))));
         }
         if out.iter().any(|(x, _)| *x == opt) {
-            return Err(AppError::GovInvalidVote(format!("duplicate option {opt:?}")));
+            return Err(AppError::from(GovError::InvalidVote(format!("duplicate option {opt:?}"))));
         }
         sum = sum.saturating_add(w);
         out.push((opt, WeightDec(w)));
     }
     if sum != ATTO {
-        return Err(AppError::GovInvalidVote(format!(
+        return Err(AppError::from(GovError::InvalidVote(format!(
             "weights sum to {}, not 1",
             dec::fmt_dec18(sum)
-        )));
+        ))));
     }
     Ok(out)
 }
@@ -481,17 +485,17 @@ fn validate_proposal_msg(m: &Msg) -> Result<(), AppError> {
     match m {
         Msg::UpdateParams(..) | Msg::CommunityPoolSpend(_) | Msg::SoftwareUpgrade(_) => {}
         other => {
-            return Err(AppError::GovInvalidProposal(format!(
+            return Err(AppError::from(GovError::InvalidProposal(format!(
                 "{} cannot be executed by a proposal",
                 other.type_url()
-            )))
+            ))))
         }
     }
     if m.signers() != vec![gov.clone()] {
-        return Err(AppError::GovInvalidSigner(format!(
+        return Err(AppError::from(GovError::InvalidSigner(format!(
             "{}: the authority must be the gov module account {gov}",
             m.type_url()
-        )));
+        ))));
     }
     validate_authority_msg(m)
 }
@@ -510,15 +514,17 @@ fn validate_authority_msg(m: &Msg) -> Result<(), AppError> {
         }
         Msg::SoftwareUpgrade(u) => {
             let plan = u.plan.as_ref().ok_or_else(|| {
-                AppError::GovInvalidProposal("software upgrade without a plan".into())
+                AppError::from(GovError::InvalidProposal("software upgrade without a plan".into()))
             })?;
             if plan.name.trim().is_empty() {
-                return Err(AppError::GovInvalidProposal("upgrade plan name is empty".into()));
+                return Err(AppError::from(GovError::InvalidProposal(
+                    "upgrade plan name is empty".into(),
+                )));
             }
             if plan.height <= 0 {
-                return Err(AppError::GovInvalidProposal(
+                return Err(AppError::from(GovError::InvalidProposal(
                     "upgrade plan height must be positive".into(),
-                ));
+                )));
             }
         }
         _ => {}
@@ -547,9 +553,9 @@ pub fn validate_module_params(module: &str, json: &str) -> Result<(), AppError> 
     match crate::module(module).and_then(|m| m.check_params(json)) {
         Some(Ok(e)) => problems(module, e),
         Some(Err(e)) => Err(bad_params(module, e)),
-        None => {
-            Err(AppError::GovInvalidProposal(format!("module {module} has no params to update")))
-        }
+        None => Err(AppError::from(GovError::InvalidProposal(format!(
+            "module {module} has no params to update"
+        )))),
     }
 }
 
@@ -560,31 +566,31 @@ pub fn validate_basic(msg: &Msg) -> Result<(), AppError> {
             parse_addr(&m.proposer, "proposer")?;
             parse_deposit(&m.initial_deposit, true)?;
             if m.expedited {
-                return Err(AppError::GovInvalidProposal(
+                return Err(AppError::from(GovError::InvalidProposal(
                     "expedited proposals are not supported".into(),
-                ));
+                )));
             }
             if m.title.trim().is_empty() {
-                return Err(AppError::GovInvalidProposal("title is empty".into()));
+                return Err(AppError::from(GovError::InvalidProposal("title is empty".into())));
             }
             if m.title.len() > MAX_TITLE_LEN {
-                return Err(AppError::GovInvalidProposal(format!(
+                return Err(AppError::from(GovError::InvalidProposal(format!(
                     "title longer than {MAX_TITLE_LEN} bytes"
-                )));
+                ))));
             }
             if m.summary.len() > MAX_SUMMARY_LEN {
-                return Err(AppError::GovInvalidProposal(format!(
+                return Err(AppError::from(GovError::InvalidProposal(format!(
                     "summary longer than {MAX_SUMMARY_LEN} bytes"
-                )));
+                ))));
             }
             if m.metadata.len() > MAX_METADATA_LEN {
-                return Err(AppError::GovInvalidProposal(format!(
+                return Err(AppError::from(GovError::InvalidProposal(format!(
                     "metadata longer than {MAX_METADATA_LEN} bytes"
-                )));
+                ))));
             }
             for any in &m.messages {
                 let inner = Msg::decode_any(any)
-                    .map_err(|e| AppError::GovInvalidProposal(e.to_string()))?;
+                    .map_err(|e| AppError::from(GovError::InvalidProposal(e.to_string())))?;
                 validate_proposal_msg(&inner)?;
             }
         }
@@ -627,10 +633,10 @@ pub fn deliver(
             let amt = parse_deposit(&m.amount, false)?;
             let p = must_proposal(state, m.proposal_id)?;
             if p.status != ProposalStatus::DepositPeriod {
-                return Err(AppError::GovInactiveProposal(format!(
+                return Err(AppError::from(GovError::InactiveProposal(format!(
                     "proposal {} is not in its deposit period",
                     p.id
-                )));
+                ))));
             }
             add_deposit(state, p, &who, amt, ctx, events)
         }
@@ -654,10 +660,10 @@ pub fn deliver(
 fn require_authority(m: &Msg) -> Result<(), AppError> {
     let gov = authority().to_string();
     if m.signers() != vec![gov.clone()] {
-        return Err(AppError::GovInvalidSigner(format!(
+        return Err(AppError::from(GovError::InvalidSigner(format!(
             "expected the gov module account {gov} as the only signer, got {}",
             m.signers().join(", ")
-        )));
+        ))));
     }
     Ok(())
 }
@@ -704,15 +710,16 @@ fn execute_authority(
         }
         Msg::SoftwareUpgrade(u) => {
             let plan = u.plan.as_ref().ok_or_else(|| {
-                AppError::GovInvalidProposal("software upgrade without a plan".into())
+                AppError::from(GovError::InvalidProposal("software upgrade without a plan".into()))
             })?;
-            let height = u64::try_from(plan.height)
-                .map_err(|_| AppError::GovInvalidProposal("negative upgrade height".into()))?;
+            let height = u64::try_from(plan.height).map_err(|_| {
+                AppError::from(GovError::InvalidProposal("negative upgrade height".into()))
+            })?;
             if height <= ctx.height {
-                return Err(AppError::GovInvalidProposal(format!(
+                return Err(AppError::from(GovError::InvalidProposal(format!(
                     "upgrade height {height} must be after the current height {}",
                     ctx.height
-                )));
+                ))));
             }
             let p = UpgradePlan { name: plan.name.clone(), height, info: plan.info.clone() };
             put_json(state, UPGRADE_PLAN.to_vec(), &p)?;
@@ -736,17 +743,17 @@ fn submit(
     let p = params(state)?;
     let min_initial = mul_div_floor(p.min_deposit, p.min_initial_deposit_ratio, ATTO)?;
     if initial < min_initial {
-        return Err(AppError::GovMinDepositTooSmall(format!(
+        return Err(AppError::from(GovError::MinDepositTooSmall(format!(
             "initial deposit {initial}{DENOM_AKT} is below the minimum {min_initial}{DENOM_AKT} \
              ({} of the {}{DENOM_AKT} min deposit)",
             dec::fmt_dec18(p.min_initial_deposit_ratio),
             p.min_deposit
-        )));
+        ))));
     }
     let mut messages = Vec::with_capacity(m.messages.len());
     for any in &m.messages {
-        let inner =
-            Msg::decode_any(any).map_err(|e| AppError::GovInvalidProposal(e.to_string()))?;
+        let inner = Msg::decode_any(any)
+            .map_err(|e| AppError::from(GovError::InvalidProposal(e.to_string())))?;
         validate_proposal_msg(&inner)?;
         messages.push(StoredMsg {
             type_url: any.type_url.clone(),
@@ -827,9 +834,9 @@ fn cast_vote(
 ) -> Result<(), AppError> {
     let p = must_proposal(state, id)?;
     if p.status != ProposalStatus::VotingPeriod {
-        return Err(AppError::GovInactiveProposal(format!(
+        return Err(AppError::from(GovError::InactiveProposal(format!(
             "proposal {id} is not in its voting period"
-        )));
+        ))));
     }
     let opts_text = options
         .iter()

@@ -5,9 +5,9 @@ use dcloud_store::{StateRead, StateWrite};
 use serde::{de::DeserializeOwned, Serialize};
 
 pub use dcloud_types::dec::dec_str;
-pub use dcloud_types::ATTO;
 use dcloud_types::dec::mul_div;
 use dcloud_types::Dec;
+pub use dcloud_types::ATTO;
 
 use crate::AppError;
 

@@ -36,10 +36,27 @@
 //! and the queue.
 
 pub mod error;
+pub mod params;
+pub mod types;
+
+#[cfg(feature = "state")]
+mod keys;
+#[cfg(feature = "state")]
 mod module;
+#[cfg(feature = "state")]
 pub mod query;
+
 pub use error::BmeError;
+#[cfg(feature = "state")]
 pub use module::BmeModule;
+pub use params::BmeParams;
+pub use types::{
+    BmeStatus, CancelReason, CanceledRecord, LedgerRecord, MintStatus, PendingRecord, RecordId,
+    Totals,
+};
+
+#[cfg(feature = "state")]
+use keys::*;
 
 use std::collections::BTreeMap;
 
@@ -59,318 +76,6 @@ pub const NAME: &str = "bme";
 pub const VAULT: &str = "bme";
 /// Upper bound of the backed-off mint epoch (blocks).
 pub const MAX_EPOCH_BLOCKS: u64 = 14_400;
-
-const STATUS_KEY: &[u8] = b"\x40status";
-const TOTALS_KEY: &[u8] = b"\x40totals";
-const SEQ_KEY: &[u8] = b"\x40seq";
-const PENDING: u8 = 0x41;
-const LEDGER: u8 = 0x42;
-const CANCELED: u8 = 0x43;
-
-/// BME params.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BmeParams {
-    /// CR (bp) at or below which the status is `warning`; `halt < warn ≤ 10000`.
-    pub circuit_breaker_warn_threshold: u64,
-    /// CR (bp) at or below which the status is `halt_cr`.
-    pub circuit_breaker_halt_threshold: u64,
-    /// Blocks between batches while healthy (and always for burns).
-    pub min_epoch_blocks: u64,
-    /// Growth of the mint epoch per 10 bp of CR below `warn` (percent, ≤ 100).
-    pub epoch_blocks_backoff_percent: u64,
-    /// Spread on AKT→ACT (bp, ≤ 1000).
-    pub mint_spread_bps: u64,
-    /// Spread on ACT→AKT (bp, ≤ 1000).
-    pub settle_spread_bps: u64,
-    /// Pending records processed per batch.
-    pub max_endblocker_records: u64,
-    /// Minimum output per request, per minted denom (micro-units).
-    pub min_mint: Vec<(String, u128)>,
-    /// Attempts for retriable failures before a request is cancelled.
-    pub max_pending_attempts: u32,
-    /// The account allowed to fund the vault (the governance authority until a gov module
-    /// exists); empty = nobody.
-    #[serde(default)]
-    pub authority: String,
-    /// Hysteresis of the circuit breaker (bp of CR, ≤ 1000): the status worsens at the
-    /// thresholds, but improves only once the CR is above the threshold plus this band
-    /// (warning → healthy above `warn + band`, halt_cr → warning above `halt + band`), so
-    /// price noise around a threshold does not flip it back and forth.
-    #[serde(default = "default_recovery_band_bps")]
-    pub recovery_band_bps: u64,
-    /// The market runs on ACT (the BME era): deployments must be priced and funded in `uact`
-    /// and bids priced in it; AKT reaches a deployment's escrow only as the fallback paid
-    /// while the BME is halted. On by default; a genesis without `app_state.bme` starts
-    /// with it off (a pre-BME chain, where the deployment params decide the denoms).
-    #[serde(default = "default_act_market")]
-    pub act_market: bool,
-}
-
-fn default_recovery_band_bps() -> u64 {
-    100
-}
-
-fn default_act_market() -> bool {
-    true
-}
-
-impl Default for BmeParams {
-    fn default() -> Self {
-        Self {
-            circuit_breaker_warn_threshold: 9_500,
-            circuit_breaker_halt_threshold: 9_000,
-            min_epoch_blocks: 10,
-            epoch_blocks_backoff_percent: 10,
-            mint_spread_bps: 25,
-            settle_spread_bps: 0,
-            max_endblocker_records: 50,
-            min_mint: vec![(DENOM_ACT.into(), 10_000_000)],
-            max_pending_attempts: 3,
-            authority: String::new(),
-            recovery_band_bps: default_recovery_band_bps(),
-            act_market: default_act_market(),
-        }
-    }
-}
-
-impl BmeParams {
-    /// Every problem with these params.
-    pub fn validate(&self, prefix: &str) -> Vec<String> {
-        let mut e = Vec::new();
-        let (w, h) = (self.circuit_breaker_warn_threshold, self.circuit_breaker_halt_threshold);
-        if h == 0 {
-            e.push(format!("{prefix}.circuit_breaker_halt_threshold must be positive"));
-        }
-        if w <= h || w > 10_000 {
-            e.push(format!(
-                "{prefix}.circuit_breaker_warn_threshold ({w}) must be above the halt threshold ({h}) and at most 10000"
-            ));
-        }
-        if self.min_epoch_blocks == 0 || self.min_epoch_blocks > MAX_EPOCH_BLOCKS {
-            e.push(format!("{prefix}.min_epoch_blocks must be in 1..={MAX_EPOCH_BLOCKS}"));
-        }
-        if self.epoch_blocks_backoff_percent > 100 {
-            e.push(format!("{prefix}.epoch_blocks_backoff_percent must be at most 100"));
-        }
-        if self.mint_spread_bps > 1_000 {
-            e.push(format!("{prefix}.mint_spread_bps must be at most 1000"));
-        }
-        if self.settle_spread_bps > 1_000 {
-            e.push(format!("{prefix}.settle_spread_bps must be at most 1000"));
-        }
-        if self.max_endblocker_records == 0 {
-            e.push(format!("{prefix}.max_endblocker_records must be at least 1"));
-        }
-        let mut seen = std::collections::BTreeSet::new();
-        for (i, (d, _)) in self.min_mint.iter().enumerate() {
-            if d != DENOM_ACT && d != DENOM_AKT {
-                e.push(format!("{prefix}.min_mint[{i}]: denom {d:?} is neither uact nor uakt"));
-            }
-            if !seen.insert(d) {
-                e.push(format!("{prefix}.min_mint[{i}]: duplicate denom {d}"));
-            }
-        }
-        if self.max_pending_attempts == 0 {
-            e.push(format!("{prefix}.max_pending_attempts must be at least 1"));
-        }
-        if self.recovery_band_bps > 1_000 {
-            e.push(format!(
-                "{prefix}.recovery_band_bps ({}) must be at most 1000",
-                self.recovery_band_bps
-            ));
-        }
-        if !self.authority.is_empty() {
-            if let Err(err) = self.authority.parse::<AccAddress>() {
-                e.push(format!("{prefix}.authority: {err}"));
-            }
-        }
-        e
-    }
-
-    fn min_mint_of(&self, denom: &str) -> u128 {
-        self.min_mint.iter().find(|(d, _)| d == denom).map_or(0, |(_, a)| *a)
-    }
-}
-
-/// Circuit-breaker status (ordered: a larger value is more restrictive).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MintStatus {
-    /// Never evaluated.
-    Unspecified,
-    /// CR above the warning threshold: mints every `min_epoch_blocks`.
-    Healthy,
-    /// CR in the warning band: mints with backed-off epochs.
-    Warning,
-    /// CR at or below the halt threshold: no mints; burns allowed.
-    HaltCr,
-    /// No usable oracle price: nothing converts.
-    HaltOracle,
-}
-
-impl std::fmt::Display for MintStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            MintStatus::Unspecified => "mint_status_unspecified",
-            MintStatus::Healthy => "mint_status_healthy",
-            MintStatus::Warning => "mint_status_warning",
-            MintStatus::HaltCr => "mint_status_halt_cr",
-            MintStatus::HaltOracle => "mint_status_halt_oracle",
-        })
-    }
-}
-
-/// The circuit breaker and epoch schedule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BmeStatus {
-    /// Current status.
-    pub status: MintStatus,
-    /// The status before the last change.
-    pub previous_status: MintStatus,
-    /// Blocks between mint batches at the current CR.
-    pub epoch_height_diff: u64,
-    /// Height of the next mint batch.
-    pub next_mint_epoch: u64,
-    /// Height of the next burn batch.
-    pub next_burn_epoch: u64,
-    /// Last evaluated collateral ratio in bp (None: no ACT outstanding, or no price).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub collateral_ratio_bps: Option<u128>,
-}
-
-/// Running totals (all micro-units, per denom).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Totals {
-    /// Bank supply at genesis.
-    pub genesis_supply: Coins,
-    /// Coins bank-minted by BME (uact by mints, uakt for burns beyond the credits).
-    pub total_minted: Coins,
-    /// Coins bank-burned by BME (uact).
-    pub total_burned: Coins,
-    /// AKT taken out of circulation by mints, handed back by burns before minting new AKT.
-    pub remint_credits: Coins,
-    /// Coins of queued requests (held by the vault).
-    pub pending: Coins,
-    /// Spreads kept by the vault.
-    pub spread_collected: Coins,
-    /// Coins in the vault at genesis plus `MsgFundVault` (collateral without credits).
-    pub vault_funded: Coins,
-}
-
-/// The id of a request: (height, sequence within the block) plus its route and source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RecordId {
-    /// Burned denom.
-    pub denom: String,
-    /// Minted denom.
-    pub to_denom: String,
-    /// Requester.
-    pub source: AccAddress,
-    /// Height of the request.
-    pub height: u64,
-    /// Sequence within that block (from 0).
-    pub sequence: u64,
-}
-
-/// A queued request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PendingRecord {
-    /// Id.
-    pub id: RecordId,
-    /// Owner (paid in).
-    pub owner: AccAddress,
-    /// Recipient (= owner).
-    pub to: AccAddress,
-    /// Coins held by the vault for it.
-    pub coins_to_burn: Coin,
-    /// Denom to mint.
-    pub denom_to_mint: String,
-    /// Failed attempts so far (retriable errors).
-    pub attempts: u32,
-}
-
-/// An executed conversion.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LedgerRecord {
-    /// Id.
-    pub id: RecordId,
-    /// Owner.
-    pub owner: AccAddress,
-    /// Recipient.
-    pub to: AccAddress,
-    /// What was taken from the owner.
-    pub burned: Coin,
-    /// The conversion output before the spread.
-    pub minted: Coin,
-    /// What the recipient received (`minted − spread`).
-    pub paid: Coin,
-    /// Spread kept by the vault.
-    pub spread: Coin,
-    /// AKT price used (decimal, USD).
-    pub price: String,
-    /// Remint credits added (AKT→ACT: the AKT paid in).
-    #[serde(with = "dcloud_types::coin::amount_str")]
-    pub remint_credit_accrued: u128,
-    /// Remint credits used (ACT→AKT).
-    #[serde(with = "dcloud_types::coin::amount_str")]
-    pub remint_credit_issued: u128,
-    /// Coins bank-minted (AKT→ACT: `minted`; ACT→AKT: the part of `minted` not covered by
-    /// credits).
-    pub bank_minted: Coin,
-    /// Coins bank-burned (ACT→AKT: the uact; AKT→ACT: none, the AKT stays in the vault).
-    pub bank_burned: Coin,
-    /// Height of execution.
-    pub executed_height: u64,
-}
-
-/// Why a request was cancelled (its coins refunded).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CancelReason {
-    /// Unclassified.
-    Unknown,
-    /// The output rounds to zero.
-    Epsilon,
-    /// No usable price.
-    ZeroPrice,
-    /// Funds missing.
-    InsufficientFunds,
-    /// Not a uakt↔uact route.
-    InvalidDenom,
-    /// Zero or malformed amount.
-    InvalidAmount,
-    /// Output below `min_mint`.
-    MinimumMint,
-    /// Minting failed.
-    MintFailed,
-    /// Burning failed.
-    BurnFailed,
-    /// Retriable failures exhausted `max_pending_attempts`.
-    MaxAttempts,
-}
-
-/// A cancelled request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CanceledRecord {
-    /// Id.
-    pub id: RecordId,
-    /// Owner (refunded).
-    pub owner: AccAddress,
-    /// Recipient.
-    pub to: AccAddress,
-    /// The refunded coins.
-    pub coins_to_burn: Coin,
-    /// Denom that would have been minted.
-    pub denom_to_mint: String,
-    /// Why.
-    pub cancel_reason: CancelReason,
-    /// The last error.
-    pub error: String,
-    /// Attempts made.
-    pub attempts: u32,
-    /// Height of cancellation.
-    pub canceled_height: u64,
-}
 
 // ---------------------------------------------------------------------------------------
 // Exact arithmetic.
@@ -509,29 +214,6 @@ fn sub(c: &mut Coins, amount: u128, denom: &str, what: &str) -> Result<(), AppEr
             .map_err(|_| AppError::Invariant(format!("bme {what} of {denom} would go negative")))?;
     }
     Ok(())
-}
-
-fn id_suffix(height: u64, seq: u64) -> [u8; 16] {
-    let mut k = [0u8; 16];
-    k[..8].copy_from_slice(&height.to_be_bytes());
-    k[8..].copy_from_slice(&seq.to_be_bytes());
-    k
-}
-
-fn dir(denom: &str) -> u8 {
-    u8::from(denom == DENOM_ACT)
-}
-
-fn pending_key(id: &RecordId) -> Vec<u8> {
-    let mut k = vec![PENDING, dir(&id.denom)];
-    k.extend_from_slice(&id_suffix(id.height, id.sequence));
-    k
-}
-
-fn record_key(prefix: u8, id: &RecordId) -> Vec<u8> {
-    let mut k = vec![prefix];
-    k.extend_from_slice(&id_suffix(id.height, id.sequence));
-    k
 }
 
 fn scan<T: serde::de::DeserializeOwned>(

@@ -4,6 +4,7 @@
 use dcloud_store::StateWrite;
 use dcloud_types::Event;
 
+use super::events as ev;
 use super::handler::deliver;
 use super::keys::{active_key, proposal_key, sub_key, ACTIVE, DEPOSIT, TOTAL_BURNED, VOTE};
 use super::msg::uakt;
@@ -82,11 +83,7 @@ pub fn end_block(
                 settle_deposits(state, id, p.burn_proposal_deposit_prevote, events)?;
                 state.delete(proposal_key(id));
                 state.delete(active_key(id));
-                events.push(
-                    Event::new("inactive_proposal")
-                        .attr("proposal_id", id)
-                        .attr("proposal_result", "proposal_dropped"),
-                );
+                events.push(ev::proposal_dropped(id));
             }
             ProposalStatus::VotingPeriod if ctx.time_ms >= prop.voting_end_time_ms => {
                 end_voting_period(state, prop, ctx, events)?;
@@ -145,8 +142,6 @@ fn end_voting_period(
     prop.final_tally_result = Some(t.tally);
     set_proposal(state, &prop)?;
     state.delete(active_key(id));
-    events.push(
-        Event::new("active_proposal").attr("proposal_id", id).attr("proposal_result", result),
-    );
+    events.push(ev::voting_period_ended(id, result));
     Ok(())
 }

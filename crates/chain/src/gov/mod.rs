@@ -47,6 +47,7 @@
 //! BME's supply invariant reads [`total_burned`]; queries read [`upgrade_plan`].
 
 pub mod error;
+pub mod events;
 pub mod genesis;
 pub mod msg;
 pub mod params;

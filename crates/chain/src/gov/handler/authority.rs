@@ -6,6 +6,7 @@ use dcloud_store::StateWrite;
 use dcloud_types::Event;
 
 use crate::dec::put_json;
+use crate::gov::events as ev;
 use crate::gov::keys::UPGRADE_PLAN;
 use crate::gov::msg::{parse_json, validate_authority_msg};
 use crate::gov::{authority, GovError, UpgradePlan};
@@ -40,7 +41,7 @@ pub fn deliver(
                 return Err(AppError::StakingDisabled("no staking params to update".into()));
             }
             set_params(state, module, &v)?;
-            events.push(Event::new("update_params").attr("module", *module));
+            events.push(ev::update_params(module));
             Ok(())
         }
         Msg::CommunityPoolSpend(s) => {
@@ -58,9 +59,7 @@ pub fn deliver(
                 &coins,
                 events,
             )?;
-            events.push(
-                Event::new("community_pool_spend").attr("recipient", to).attr("amount", coins),
-            );
+            events.push(ev::community_pool_spend(&to, &coins));
             Ok(())
         }
         Msg::SoftwareUpgrade(u) => {
@@ -78,9 +77,7 @@ pub fn deliver(
             }
             let p = UpgradePlan { name: plan.name.clone(), height, info: plan.info.clone() };
             put_json(state, UPGRADE_PLAN.to_vec(), &p)?;
-            events.push(
-                Event::new("software_upgrade").attr("name", &p.name).attr("height", p.height),
-            );
+            events.push(ev::software_upgrade(&p.name, p.height));
             Ok(())
         }
         _ => Err(AppError::UnknownRequest("not an authority message".into())),

@@ -2,9 +2,10 @@
 //! deposits; reaching `min_deposit` starts the voting period.
 
 use dcloud_store::StateWrite;
-use dcloud_types::{AccAddress, Event, DENOM_AKT};
+use dcloud_types::{AccAddress, Event};
 
 use crate::dec::{self, get_json, put_json};
+use crate::gov::events as ev;
 use crate::gov::keys::{sub_key, DEPOSIT};
 use crate::gov::msg::uakt;
 use crate::gov::state::{set_proposal, AmountRec};
@@ -25,22 +26,13 @@ pub(crate) fn add_deposit(
     let prev: u128 = get_json::<AmountRec>(state, &key, "deposit")?.map_or(0, |a| a.0);
     put_json(state, key, &AmountRec(dec::add(prev, amount)?))?;
     p.total_deposit = dec::add(p.total_deposit, amount)?;
-    events.push(
-        Event::new("proposal_deposit")
-            .attr("proposal_id", p.id)
-            .attr("depositor", who)
-            .attr("amount", format!("{amount}{DENOM_AKT}")),
-    );
+    events.push(ev::proposal_deposit(p.id, who, amount));
     let params = params(state)?;
     if p.total_deposit >= params.min_deposit {
         p.status = ProposalStatus::VotingPeriod;
         p.voting_start_time_ms = ctx.time_ms;
         p.voting_end_time_ms = ctx.time_ms.saturating_add(params.voting_period_ms);
-        events.push(
-            Event::new("active_proposal")
-                .attr("proposal_id", p.id)
-                .attr("voting_period_start", p.id),
-        );
+        events.push(ev::voting_period_started(p.id));
     }
     set_proposal(state, &p)
 }

@@ -8,6 +8,7 @@ use dcloud_types::{Event, ATTO, DENOM_AKT};
 
 use super::deposit::add_deposit;
 use crate::dec::{fmt_dec18, get_json, mul_div_floor, put_json};
+use crate::gov::events as ev;
 use crate::gov::keys::{active_key, NEXT_ID};
 use crate::gov::msg::{parse_deposit, validate_proposal_msg};
 use crate::gov::state::set_proposal;
@@ -62,12 +63,8 @@ pub fn deliver(
         failed_reason: String::new(),
     };
     state.put(active_key(id), Vec::new());
-    events.push(
-        Event::new("submit_proposal").attr("proposal_id", id).attr("proposer", &proposer).attr(
-            "proposal_messages",
-            m.messages.iter().map(|a| a.type_url.as_str()).collect::<Vec<_>>().join(","),
-        ),
-    );
+    let urls: Vec<&str> = m.messages.iter().map(|a| a.type_url.as_str()).collect();
+    events.push(ev::submit_proposal(id, &proposer, &urls));
     if initial > 0 {
         add_deposit(state, prop, &proposer, initial, ctx, events)
     } else {

@@ -4,6 +4,7 @@ use dcloud_store::StateWrite;
 use dcloud_types::{AccAddress, Event};
 
 use crate::dec::{fmt_dec18, put_json};
+use crate::gov::events as ev;
 use crate::gov::keys::{sub_key, VOTE};
 use crate::gov::state::must_proposal;
 use crate::gov::{GovError, ProposalStatus, Vote, VoteOption, WeightDec};
@@ -33,11 +34,6 @@ pub(crate) fn cast_vote(
         sub_key(VOTE, id, &voter),
         &Vote { proposal_id: id, voter: voter.clone(), options },
     )?;
-    events.push(
-        Event::new("proposal_vote")
-            .attr("proposal_id", id)
-            .attr("voter", voter)
-            .attr("option", opts_text),
-    );
+    events.push(ev::proposal_vote(id, &voter, &opts_text));
     Ok(())
 }

@@ -4,9 +4,23 @@
 use dcloud_store::{StateRead, StateWrite};
 use serde::{de::DeserializeOwned, Serialize};
 
-use crate::bme::mul_div;
-pub use crate::escrow::{fmt_dec18, parse_dec18, ATTO};
+pub use dcloud_types::dec::dec_str;
+use dcloud_types::dec::mul_div;
+use dcloud_types::Dec;
+pub use dcloud_types::ATTO;
+
 use crate::AppError;
+
+/// Parses a decimal with at most 18 fractional digits into atto-units ([`Dec`]'s parser;
+/// the error is its message).
+pub fn parse_dec18(s: &str) -> Result<u128, String> {
+    s.parse::<Dec>().map(Dec::atomics).map_err(|e| e.to_string())
+}
+
+/// Formats atto-units as a decimal with 18 fractional digits ([`Dec`]'s `Display`).
+pub fn fmt_dec18(v: u128) -> String {
+    Dec::from_atomics(v).to_string()
+}
 
 /// `floor(a × b / d)` with a 256-bit intermediate.
 pub fn mul_div_floor(a: u128, b: u128, d: u128) -> Result<u128, AppError> {
@@ -42,22 +56,6 @@ pub fn parse_rate(s: &str) -> Result<u128, String> {
         s.parse().map_err(|_| format!("decimal {s:?} too large"))
     } else {
         Err(format!("malformed decimal {s:?}"))
-    }
-}
-
-/// Decimals travel as strings with 18 decimals in JSON (`"0.050000000000000000"`).
-pub mod dec_str {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    /// Serializes as a decimal string.
-    pub fn serialize<S: Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&super::fmt_dec18(*v))
-    }
-
-    /// Parses a decimal string.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
-        let s = String::deserialize(d)?;
-        super::parse_dec18(&s).map_err(serde::de::Error::custom)
     }
 }
 

@@ -167,69 +167,29 @@ pub enum AppError {
     /// Escrow denom mismatch (escrow 4).
     #[error("escrow denom mismatch: {0}")]
     EscrowDenom(String),
-    /// Authz: no such grant (authz 2).
-    #[error("authorization not found: {0}")]
-    AuthzNotFound(String),
-    /// Authz: an expiration not after the block time (authz 3).
-    #[error("expiration time of authorization should be more than current time: {0}")]
-    AuthzInvalidExpiration(String),
-    /// Authz: an authorization type the chain does not support (authz 4).
-    #[error("unknown authorization type: {0}")]
-    AuthzUnknownType(String),
-    /// Authz: granter and grantee are the same (authz 7).
-    #[error("grantee and granter should be different: {0}")]
-    AuthzGranteeIsGranter(String),
-    /// Oracle: the signer is not an authorised price source (oracle 2).
-    #[error("not authorized oracle provider: {0}")]
-    OracleUnauthorized(String),
-    /// Oracle: a malformed, zero or out-of-range price, or an unsupported pair (oracle 3).
-    #[error("invalid price: {0}")]
-    InvalidPrice(String),
-    /// Oracle: the aggregated price is stale, deviating or absent (oracle 4).
-    #[error("oracle price unavailable: {0}")]
-    PriceUnavailable(String),
-    /// Oracle: a timestamp older than the source's latest, or too far in the future (oracle 5).
-    #[error("invalid price timestamp: {0}")]
-    PriceTimestamp(String),
-    /// BME: mints are halted by the circuit breaker (bme 2).
-    #[error("circuit breaker is active: {0}")]
-    CircuitBreakerActive(String),
-    /// BME: a denom pair other than uakt↔uact (bme 3).
-    #[error("invalid denom: {0}")]
-    BmeInvalidDenom(String),
-    /// BME: the conversion would mint less than the minimum (bme 4).
-    #[error("below minimum mint: {0}")]
-    BelowMinimumMint(String),
-    /// BME: the conversion rounds to nothing (bme 5).
-    #[error("amount too small to convert: {0}")]
-    ConversionEpsilon(String),
     /// Staking is not enabled on this chain (a genesis without `app_state.staking`) (staking 1).
     #[error("staking is not enabled on this chain: {0}")]
     StakingDisabled(String),
     /// Staking: no such validator (staking 3).
     #[error("validator does not exist: {0}")]
     ValidatorNotFound(String),
-    /// Gov: no such proposal (gov 2).
-    #[error("unknown proposal: {0}")]
-    GovUnknownProposal(String),
-    /// Gov: the proposal is not in the right period (gov 3).
-    #[error("inactive proposal: {0}")]
-    GovInactiveProposal(String),
-    /// Gov: a proposal's content or messages are invalid (gov 5).
-    #[error("invalid proposal content: {0}")]
-    GovInvalidProposal(String),
-    /// Gov: an invalid vote option or weight (gov 7).
-    #[error("invalid vote option: {0}")]
-    GovInvalidVote(String),
-    /// Gov: a governance-only message not signed by the gov module account (gov 12).
-    #[error("expected gov account as only signer for proposal message: {0}")]
-    GovInvalidSigner(String),
-    /// Gov: the initial deposit is below the minimum (gov 14).
-    #[error("minimum deposit is too small: {0}")]
-    GovMinDepositTooSmall(String),
     /// A scheduled software upgrade is due: the chain halts (upgrade 1).
     #[error("{0}")]
     UpgradeNeeded(String),
+    // authz, oracle, bme, gov: the module errors (helper h8)
+    /// An authz error.
+    #[error(transparent)]
+    Authz(#[from] crate::authz::AuthzError),
+    /// An oracle error.
+    #[error(transparent)]
+    Oracle(#[from] crate::oracle::OracleError),
+    /// A BME error.
+    #[error(transparent)]
+    Bme(#[from] crate::bme::BmeError),
+    /// A gov error.
+    #[error(transparent)]
+    Gov(#[from] crate::gov::GovError),
+    // end authz, oracle, bme, gov
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -261,6 +221,12 @@ impl AppError {
     /// The stable ABCI code (Cosmos SDK numbering).
     pub fn code(&self) -> u32 {
         match self {
+            // authz, oracle, bme, gov
+            AppError::Authz(e) => e.code(),
+            AppError::Oracle(e) => e.code(),
+            AppError::Bme(e) => e.code(),
+            AppError::Gov(e) => e.code(),
+            // end authz, oracle, bme, gov
             AppError::TxDecode(_) => 2,
             AppError::WrongSequence { .. } => 32,
             AppError::Unauthorized(_) => 4,
@@ -313,26 +279,8 @@ impl AppError {
             AppError::EscrowAccountNotFound(_) => 2,
             AppError::EscrowAccountClosed(_) => 3,
             AppError::EscrowDenom(_) => 4,
-            AppError::AuthzNotFound(_) => 2,
-            AppError::AuthzInvalidExpiration(_) => 3,
-            AppError::AuthzUnknownType(_) => 4,
-            AppError::AuthzGranteeIsGranter(_) => 7,
-            AppError::OracleUnauthorized(_) => 2,
-            AppError::InvalidPrice(_) => 3,
-            AppError::PriceUnavailable(_) => 4,
-            AppError::PriceTimestamp(_) => 5,
-            AppError::CircuitBreakerActive(_) => 2,
-            AppError::BmeInvalidDenom(_) => 3,
-            AppError::BelowMinimumMint(_) => 4,
-            AppError::ConversionEpsilon(_) => 5,
             AppError::StakingDisabled(_) => 1,
             AppError::ValidatorNotFound(_) => 3,
-            AppError::GovUnknownProposal(_) => 2,
-            AppError::GovInactiveProposal(_) => 3,
-            AppError::GovInvalidProposal(_) => 5,
-            AppError::GovInvalidVote(_) => 7,
-            AppError::GovInvalidSigner(_) => 12,
-            AppError::GovMinDepositTooSmall(_) => 14,
             AppError::UpgradeNeeded(_) => 1,
             // staking, slashing, distribution
             AppError::Staking(e) => e.code(),
@@ -344,6 +292,12 @@ impl AppError {
     /// The codespace of the code.
     pub fn codespace(&self) -> &'static str {
         match self {
+            // authz, oracle, bme, gov
+            AppError::Authz(e) => e.codespace(),
+            AppError::Oracle(e) => e.codespace(),
+            AppError::Bme(e) => e.codespace(),
+            AppError::Gov(e) => e.codespace(),
+            // end authz, oracle, bme, gov
             AppError::SendDisabled(_) => "bank",
             // provider
             AppError::Provider(e) => e.codespace(),
@@ -377,25 +331,7 @@ impl AppError {
             AppError::EscrowAccountNotFound(_) => "escrow",
             AppError::EscrowAccountClosed(_) => "escrow",
             AppError::EscrowDenom(_) => "escrow",
-            AppError::AuthzNotFound(_)
-            | AppError::AuthzInvalidExpiration(_)
-            | AppError::AuthzUnknownType(_)
-            | AppError::AuthzGranteeIsGranter(_) => "authz",
-            AppError::OracleUnauthorized(_)
-            | AppError::InvalidPrice(_)
-            | AppError::PriceUnavailable(_)
-            | AppError::PriceTimestamp(_) => "oracle",
-            AppError::CircuitBreakerActive(_)
-            | AppError::BmeInvalidDenom(_)
-            | AppError::BelowMinimumMint(_)
-            | AppError::ConversionEpsilon(_) => "bme",
             AppError::StakingDisabled(_) | AppError::ValidatorNotFound(_) => "staking",
-            AppError::GovUnknownProposal(_)
-            | AppError::GovInactiveProposal(_)
-            | AppError::GovInvalidProposal(_)
-            | AppError::GovInvalidVote(_)
-            | AppError::GovInvalidSigner(_)
-            | AppError::GovMinDepositTooSmall(_) => "gov",
             AppError::UpgradeNeeded(_) => "upgrade",
             // staking, slashing, distribution
             AppError::Staking(e) => e.codespace(),

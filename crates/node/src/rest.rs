@@ -145,7 +145,9 @@ fn app_error(e: AppError) -> Response {
         | AppError::LeaseNotFound(_)
         | AppError::EscrowAccountNotFound(_)
         | AppError::ValidatorNotFound(_)
-        | AppError::GovUnknownProposal(_) => StatusCode::NOT_FOUND,
+        | AppError::Gov(dcloud_app::modules::gov::GovError::UnknownProposal(_)) => {
+            StatusCode::NOT_FOUND
+        }
         AppError::Store(
             dcloud_store::StoreError::Unsupported(_)
             | dcloud_store::StoreError::VersionUnavailable { .. },

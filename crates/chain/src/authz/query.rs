@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::state::AuthzRead;
 use crate::query::{json, json_req, opt_addr};
 use crate::{AppError, QueryCtx};
 
@@ -22,7 +23,7 @@ pub fn route(path: &str, data: &[u8], q: &QueryCtx<'_>) -> Option<Result<Vec<u8>
             let r: GrantsReq = json_req(data)?;
             let granter = opt_addr(r.granter.as_deref(), "granter")?;
             let grantee = opt_addr(r.grantee.as_deref(), "grantee")?;
-            json(&super::grants(q.state, granter.as_ref(), grantee.as_ref())?)
+            json(&q.state.grants(granter.as_ref(), grantee.as_ref())?)
         })()),
         _ => None,
     }

@@ -3,11 +3,14 @@
 //! (`{"owner"?, "limit"?}` → `{"pending", "executed", "canceled"}`, oldest first).
 
 use dcloud_store::StateRead;
-use dcloud_types::AccAddress;
+use dcloud_types::{AccAddress, Coins, DENOM_ACT};
 use serde::{Deserialize, Serialize};
 
+use super::rules::fmt_cr;
+use super::state::{status, totals, vault_address};
+use super::MintStatus;
 use crate::query::{json, json_req, opt_addr};
-use crate::{AppError, QueryCtx};
+use crate::{bank, AppError, QueryCtx};
 
 /// `/bme/ledger` request.
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -55,4 +58,84 @@ fn ledger(snap: &dyn StateRead, data: &[u8]) -> Result<Vec<u8>, AppError> {
         "executed": executed,
         "canceled": canceled,
     }))
+}
+
+/// The `bme/vault-state` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultState {
+    /// The vault's balances.
+    pub vault: Coins,
+    /// ACT outside the vault: supply − the vault's own uact.
+    #[serde(with = "dcloud_types::coin::amount_str")]
+    pub outstanding_act: u128,
+    /// Coins minted by BME.
+    pub total_minted: Coins,
+    /// Coins burned by BME.
+    pub total_burned: Coins,
+    /// Remint credits.
+    pub remint_credits: Coins,
+    /// Coins of queued requests.
+    pub pending: Coins,
+    /// Spreads kept.
+    pub spread_collected: Coins,
+    /// Collateral without credits (genesis vault + `MsgFundVault`).
+    pub vault_funded: Coins,
+}
+
+/// Builds the vault state.
+pub fn vault_state(state: &dyn StateRead) -> Result<VaultState, AppError> {
+    let t = totals(state)?;
+    let vault = bank::balances(state, &vault_address())?;
+    let outstanding = bank::supply_of(state, DENOM_ACT)?.saturating_sub(vault.amount_of(DENOM_ACT));
+    Ok(VaultState {
+        vault,
+        outstanding_act: outstanding,
+        total_minted: t.total_minted,
+        total_burned: t.total_burned,
+        remint_credits: t.remint_credits,
+        pending: t.pending,
+        spread_collected: t.spread_collected,
+        vault_funded: t.vault_funded,
+    })
+}
+
+/// The `bme/status` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusView {
+    /// Status.
+    pub status: MintStatus,
+    /// Previous status.
+    pub previous_status: MintStatus,
+    /// Collateral ratio as a decimal (`"inf"` without ACT outstanding, `"unknown"` without price).
+    pub collateral_ratio: String,
+    /// Whether mints are accepted.
+    pub mints_allowed: bool,
+    /// Whether burns (refunds into AKT) are accepted.
+    pub refunds_allowed: bool,
+    /// Current mint epoch length.
+    pub epoch_height_diff: u64,
+    /// Next mint batch.
+    pub next_mint_epoch: u64,
+    /// Next burn batch.
+    pub next_burn_epoch: u64,
+}
+
+/// Builds the status view.
+pub fn status_view(state: &dyn StateRead) -> Result<StatusView, AppError> {
+    let s = status(state)?;
+    let cr = if s.status == MintStatus::HaltOracle {
+        "unknown".into()
+    } else {
+        fmt_cr(s.collateral_ratio_bps)
+    };
+    Ok(StatusView {
+        status: s.status,
+        previous_status: s.previous_status,
+        collateral_ratio: cr,
+        mints_allowed: s.status < MintStatus::HaltCr,
+        refunds_allowed: s.status < MintStatus::HaltOracle,
+        epoch_height_diff: s.epoch_height_diff,
+        next_mint_epoch: s.next_mint_epoch,
+        next_burn_epoch: s.next_burn_epoch,
+    })
 }

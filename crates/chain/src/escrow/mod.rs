@@ -395,7 +395,7 @@ pub fn fallback_price(state: &dyn StateRead, a: &Account) -> Result<Option<u128>
     }
     match oracle::price(state) {
         Ok(p) => Ok(Some(p)),
-        Err(AppError::PriceUnavailable(_)) => Ok(None),
+        Err(AppError::Oracle(crate::oracle::OracleError::PriceUnavailable(_))) => Ok(None),
         Err(e) => Err(e),
     }
 }

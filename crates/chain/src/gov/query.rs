@@ -1,6 +1,7 @@
 //! Gov queries: `params`, `proposals`; `proposal`, `tally` (final, or current), `votes`,
 //! `deposits` (data: proposal id); `upgrade_plan` (the scheduled plan or null).
 
+use super::GovError;
 use crate::query::{json, str_arg};
 use crate::{AppError, QueryCtx};
 
@@ -18,7 +19,9 @@ pub fn route(path: &str, data: &[u8], q: &QueryCtx<'_>) -> Option<Result<Vec<u8>
 
 fn answer(path: &str, data: &[u8], q: &QueryCtx<'_>) -> Result<Option<Vec<u8>>, AppError> {
     let snap = q.state;
-    let unknown = |id: u64| AppError::GovUnknownProposal(format!("proposal {id} does not exist"));
+    let unknown = |id: u64| {
+        AppError::from(GovError::UnknownProposal(format!("proposal {id} does not exist")))
+    };
     Ok(Some(match path {
         "params" => json(&super::params(snap)?)?,
         "proposals" => json(&super::proposals(snap)?)?,

@@ -2,10 +2,9 @@
 //! every authorised source's latest observation).
 
 use dcloud_store::StateRead;
-use dcloud_types::AccAddress;
+use dcloud_types::{AccAddress, Dec};
 use serde::{Deserialize, Serialize};
 
-use crate::escrow::fmt_dec18;
 use crate::query::json;
 use crate::{AppError, QueryCtx};
 
@@ -67,7 +66,7 @@ fn oracle_price(snap: &dyn StateRead) -> Result<OraclePrice, AppError> {
     for s in super::params(snap)?.sources {
         let latest = match s.parse::<AccAddress>() {
             Ok(a) => super::latest(snap, &a)?.map(|e| PriceView {
-                price: fmt_dec18(e.price_atto),
+                price: Dec::from_atomics(e.price_atto).to_string(),
                 timestamp_ms: e.timestamp_ms,
                 height: e.height,
             }),
@@ -79,7 +78,7 @@ fn oracle_price(snap: &dyn StateRead) -> Result<OraclePrice, AppError> {
         denom: super::DENOM.into(),
         base_denom: super::BASE_DENOM.into(),
         health: st.health,
-        price: super::price(snap).ok().map(fmt_dec18),
+        price: super::price(snap).ok().map(|p| Dec::from_atomics(p).to_string()),
         twap: st.price,
         last: st.last,
         sources,

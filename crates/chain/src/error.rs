@@ -128,84 +128,6 @@ pub enum AppError {
     /// Cert: already revoked.
     #[error("certificate already revoked: {0}")]
     CertificateRevoked(String),
-    /// Deployment already exists (deployment 2).
-    #[error("deployment already exists: {0}")]
-    DeploymentExists(String),
-    /// Deployment not found (deployment 3).
-    #[error("deployment not found: {0}")]
-    DeploymentNotFound(String),
-    /// Deployment closed (deployment 4).
-    #[error("deployment closed: {0}")]
-    DeploymentClosed(String),
-    /// Invalid groups (deployment 5).
-    #[error("invalid groups: {0}")]
-    InvalidGroups(String),
-    /// Invalid deposit (deployment 6).
-    #[error("invalid deposit: {0}")]
-    InvalidDeposit(String),
-    /// Group not found (deployment 7).
-    #[error("group not found: {0}")]
-    GroupNotFound(String),
-    /// Invalid group state (deployment 8).
-    #[error("invalid group state: {0}")]
-    GroupState(String),
-    /// Invalid deployment hash (deployment 9).
-    #[error("invalid deployment hash: {0}")]
-    InvalidHash(String),
-    /// Order not found (market 2).
-    #[error("order not found: {0}")]
-    OrderNotFound(String),
-    /// Order not open (market 3).
-    #[error("order not open: {0}")]
-    OrderNotOpen(String),
-    /// Bid already exists (market 4).
-    #[error("bid already exists: {0}")]
-    BidExists(String),
-    /// Bid not found (market 5).
-    #[error("bid not found: {0}")]
-    BidNotFound(String),
-    /// Invalid bid state (market 6).
-    #[error("invalid bid state: {0}")]
-    BidState(String),
-    /// Bid price above the order's maximum (market 7).
-    #[error("bid price above the order's maximum: {0}")]
-    BidPriceTooHigh(String),
-    /// Bid price denom mismatch (market 8).
-    #[error("bid price denom mismatch: {0}")]
-    BidPriceDenom(String),
-    /// Provider not registered (market 9).
-    #[error("provider not registered: {0}")]
-    ProviderNotRegistered(String),
-    /// Provider lacks required attributes (market 10).
-    #[error("provider lacks required attributes: {0}")]
-    AttributesMismatch(String),
-    /// Provider lacks required audits (market 11).
-    #[error("provider lacks required audits: {0}")]
-    AuditMissing(String),
-    /// Bid deposit too low (market 12).
-    #[error("bid deposit too low: {0}")]
-    BidDepositTooLow(String),
-    /// Too many bids (market 13).
-    #[error("too many bids: {0}")]
-    TooManyBids(String),
-    /// Lease not found (market 14).
-    #[error("lease not found: {0}")]
-    LeaseNotFound(String),
-    /// Invalid lease state (market 15).
-    #[error("invalid lease state: {0}")]
-    LeaseState(String),
-    /// Invalid bid (market 16).
-    #[error("invalid bid: {0}")]
-    InvalidBid(String),
-    /// Escrow account not found (escrow 2).
-    #[error("escrow account not found: {0}")]
-    EscrowAccountNotFound(String),
-    /// Escrow account closed (escrow 3).
-    #[error("escrow account closed: {0}")]
-    EscrowAccountClosed(String),
-    /// Escrow denom mismatch (escrow 4).
-    #[error("escrow denom mismatch: {0}")]
-    EscrowDenom(String),
     /// Authz: no such grant (authz 2).
     #[error("authorization not found: {0}")]
     AuthzNotFound(String),
@@ -317,6 +239,18 @@ pub enum AppError {
     /// A scheduled software upgrade is due: the chain halts (upgrade 1).
     #[error("{0}")]
     UpgradeNeeded(String),
+    // market
+    /// An error only the market module raises (its own codes and codespace).
+    #[error(transparent)]
+    Market(#[from] crate::market::MarketError),
+    // deployment
+    /// An error only the deployment module raises (its own codes and codespace).
+    #[error(transparent)]
+    Deployment(#[from] crate::deployment::DeploymentError),
+    // escrow
+    /// An error only the escrow module raises (its own codes and codespace).
+    #[error(transparent)]
+    Escrow(#[from] crate::escrow::EscrowError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -326,6 +260,12 @@ impl AppError {
     /// The stable ABCI code (Cosmos SDK numbering).
     pub fn code(&self) -> u32 {
         match self {
+            // market
+            AppError::Market(e) => e.code(),
+            // deployment
+            AppError::Deployment(e) => e.code(),
+            // escrow
+            AppError::Escrow(e) => e.code(),
             AppError::TxDecode(_) => 2,
             AppError::WrongSequence { .. } => 32,
             AppError::Unauthorized(_) => 4,
@@ -359,32 +299,6 @@ impl AppError {
             AppError::CertificateExists(_) => 4,
             AppError::CertificateNotFound(_) => 5,
             AppError::CertificateRevoked(_) => 6,
-            AppError::DeploymentExists(_) => 2,
-            AppError::DeploymentNotFound(_) => 3,
-            AppError::DeploymentClosed(_) => 4,
-            AppError::InvalidGroups(_) => 5,
-            AppError::InvalidDeposit(_) => 6,
-            AppError::GroupNotFound(_) => 7,
-            AppError::GroupState(_) => 8,
-            AppError::InvalidHash(_) => 9,
-            AppError::OrderNotFound(_) => 2,
-            AppError::OrderNotOpen(_) => 3,
-            AppError::BidExists(_) => 4,
-            AppError::BidNotFound(_) => 5,
-            AppError::BidState(_) => 6,
-            AppError::BidPriceTooHigh(_) => 7,
-            AppError::BidPriceDenom(_) => 8,
-            AppError::ProviderNotRegistered(_) => 9,
-            AppError::AttributesMismatch(_) => 10,
-            AppError::AuditMissing(_) => 11,
-            AppError::BidDepositTooLow(_) => 12,
-            AppError::TooManyBids(_) => 13,
-            AppError::LeaseNotFound(_) => 14,
-            AppError::LeaseState(_) => 15,
-            AppError::InvalidBid(_) => 16,
-            AppError::EscrowAccountNotFound(_) => 2,
-            AppError::EscrowAccountClosed(_) => 3,
-            AppError::EscrowDenom(_) => 4,
             AppError::AuthzNotFound(_) => 2,
             AppError::AuthzInvalidExpiration(_) => 3,
             AppError::AuthzUnknownType(_) => 4,
@@ -428,6 +342,12 @@ impl AppError {
     /// The codespace of the code.
     pub fn codespace(&self) -> &'static str {
         match self {
+            // market
+            AppError::Market(e) => e.codespace(),
+            // deployment
+            AppError::Deployment(e) => e.codespace(),
+            // escrow
+            AppError::Escrow(e) => e.codespace(),
             AppError::SendDisabled(_) => "bank",
             AppError::ProviderExists(_)
             | AppError::ProviderNotFound(_)
@@ -442,32 +362,6 @@ impl AppError {
             | AppError::CertificateExists(_)
             | AppError::CertificateNotFound(_)
             | AppError::CertificateRevoked(_) => "cert",
-            AppError::DeploymentExists(_) => "deployment",
-            AppError::DeploymentNotFound(_) => "deployment",
-            AppError::DeploymentClosed(_) => "deployment",
-            AppError::InvalidGroups(_) => "deployment",
-            AppError::InvalidDeposit(_) => "deployment",
-            AppError::GroupNotFound(_) => "deployment",
-            AppError::GroupState(_) => "deployment",
-            AppError::InvalidHash(_) => "deployment",
-            AppError::OrderNotFound(_) => "market",
-            AppError::OrderNotOpen(_) => "market",
-            AppError::BidExists(_) => "market",
-            AppError::BidNotFound(_) => "market",
-            AppError::BidState(_) => "market",
-            AppError::BidPriceTooHigh(_) => "market",
-            AppError::BidPriceDenom(_) => "market",
-            AppError::ProviderNotRegistered(_) => "market",
-            AppError::AttributesMismatch(_) => "market",
-            AppError::AuditMissing(_) => "market",
-            AppError::BidDepositTooLow(_) => "market",
-            AppError::TooManyBids(_) => "market",
-            AppError::LeaseNotFound(_) => "market",
-            AppError::LeaseState(_) => "market",
-            AppError::InvalidBid(_) => "market",
-            AppError::EscrowAccountNotFound(_) => "escrow",
-            AppError::EscrowAccountClosed(_) => "escrow",
-            AppError::EscrowDenom(_) => "escrow",
             AppError::AuthzNotFound(_)
             | AppError::AuthzInvalidExpiration(_)
             | AppError::AuthzUnknownType(_)

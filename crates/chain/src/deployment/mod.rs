@@ -6,7 +6,9 @@
 mod module;
 pub mod query;
 pub use module::DeploymentModule;
+mod error;
 pub mod hooks;
+pub use error::{DeploymentError, CODESPACE};
 pub use hooks::{reauction_group, set_group_state};
 
 use dcloud_proto::dcloud::deployment as pb;
@@ -283,7 +285,8 @@ pub fn must_get(
     owner: &AccAddress,
     dseq: u64,
 ) -> Result<Deployment, AppError> {
-    get(state, owner, dseq)?.ok_or_else(|| AppError::DeploymentNotFound(format!("{owner}/{dseq}")))
+    Ok(get(state, owner, dseq)?
+        .ok_or_else(|| DeploymentError::DeploymentNotFound(format!("{owner}/{dseq}")))?)
 }
 
 /// Writes a deployment.
@@ -376,9 +379,10 @@ fn check_range(
     u: usize,
 ) -> Result<(), AppError> {
     if v < lo || v > hi {
-        return Err(AppError::InvalidGroups(format!(
+        return Err(DeploymentError::InvalidGroups(format!(
             "groups[{g}].resources[{u}]: {what} {v} outside {lo}..={hi}"
-        )));
+        ))
+        .into());
     }
     Ok(())
 }
@@ -397,10 +401,11 @@ fn check_attributes(
 ) -> Result<Vec<Attribute>, AppError> {
     use crate::provider::{is_valid_attribute_key, MAX_ATTRIBUTE_VALUE_LEN};
     if attrs.len() > max {
-        return Err(AppError::InvalidGroups(format!(
+        return Err(DeploymentError::InvalidGroups(format!(
             "{at}: {} attributes, at most {max} allowed",
             attrs.len()
-        )));
+        ))
+        .into());
     }
     let mut out: Vec<Attribute> = Vec::with_capacity(attrs.len());
     for (i, a) in attrs.iter().enumerate() {
@@ -409,25 +414,28 @@ fn check_attributes(
             _ => a.key.as_str(),
         };
         if !is_valid_attribute_key(key) {
-            return Err(AppError::InvalidGroups(format!(
+            return Err(DeploymentError::InvalidGroups(format!(
                 "{at}.attributes[{i}]: invalid key {:?}",
                 a.key
-            )));
+            ))
+            .into());
         }
         if a.value.is_empty() || a.value.len() > MAX_ATTRIBUTE_VALUE_LEN {
-            return Err(AppError::InvalidGroups(format!(
+            return Err(DeploymentError::InvalidGroups(format!(
                 "{at}.attributes[{i}]: value of {:?} must be 1..={MAX_ATTRIBUTE_VALUE_LEN} bytes",
                 a.key
-            )));
+            ))
+            .into());
         }
         out.push(Attribute { key: a.key.clone(), value: a.value.clone() });
     }
     out.sort();
     if let Some(w) = out.windows(2).find(|w| w[0].key == w[1].key) {
-        return Err(AppError::InvalidGroups(format!(
+        return Err(DeploymentError::InvalidGroups(format!(
             "{at}: duplicate attribute key {:?}",
             w[0].key
-        )));
+        ))
+        .into());
     }
     Ok(out)
 }
@@ -435,29 +443,37 @@ fn check_attributes(
 /// Stateless validation of group specs; returns them in app form.
 pub fn validate_groups(groups: &[pb::GroupSpec]) -> Result<Vec<GroupSpec>, AppError> {
     if groups.is_empty() {
-        return Err(AppError::InvalidGroups("a deployment needs at least one group".into()));
+        return Err(
+            DeploymentError::InvalidGroups("a deployment needs at least one group".into()).into()
+        );
     }
     if groups.len() > limits::GROUPS {
-        return Err(AppError::InvalidGroups(format!(
+        return Err(DeploymentError::InvalidGroups(format!(
             "{} groups, at most {} allowed",
             groups.len(),
             limits::GROUPS
-        )));
+        ))
+        .into());
     }
     let mut out: Vec<GroupSpec> = Vec::with_capacity(groups.len());
     for (g, spec) in groups.iter().enumerate() {
         if spec.name.is_empty() {
-            return Err(AppError::InvalidGroups(format!("groups[{g}]: empty name")));
+            return Err(DeploymentError::InvalidGroups(format!("groups[{g}]: empty name")).into());
         }
         if out.iter().any(|o| o.name == spec.name) {
-            return Err(AppError::InvalidGroups(format!("duplicate group name {:?}", spec.name)));
+            return Err(DeploymentError::InvalidGroups(format!(
+                "duplicate group name {:?}",
+                spec.name
+            ))
+            .into());
         }
         if spec.resources.is_empty() || spec.resources.len() > limits::UNITS {
-            return Err(AppError::InvalidGroups(format!(
+            return Err(DeploymentError::InvalidGroups(format!(
                 "groups[{g}]: {} resource units, 1..={} allowed",
                 spec.resources.len(),
                 limits::UNITS
-            )));
+            ))
+            .into());
         }
         let req = spec.requirements.clone().unwrap_or_default();
         let sb = req.signed_by.unwrap_or_default();
@@ -477,7 +493,9 @@ pub fn validate_groups(groups: &[pb::GroupSpec]) -> Result<Vec<GroupSpec>, AppEr
         let mut units = Vec::new();
         for (u, ru) in spec.resources.iter().enumerate() {
             let r = ru.resources.clone().ok_or_else(|| {
-                AppError::InvalidGroups(format!("groups[{g}].resources[{u}]: missing resources"))
+                DeploymentError::InvalidGroups(format!(
+                    "groups[{g}].resources[{u}]: missing resources"
+                ))
             })?;
             check_range("cpu millicores", r.cpu_millis, limits::CPU, g, u)?;
             check_range("memory bytes", r.memory_bytes, limits::MEMORY, g, u)?;
@@ -490,27 +508,30 @@ pub fn validate_groups(groups: &[pb::GroupSpec]) -> Result<Vec<GroupSpec>, AppEr
                 u,
             )?;
             if r.storage.len() > limits::VOLUMES {
-                return Err(AppError::InvalidGroups(format!(
+                return Err(DeploymentError::InvalidGroups(format!(
                     "groups[{g}].resources[{u}]: {} storage volumes, at most {} allowed",
                     r.storage.len(),
                     limits::VOLUMES
-                )));
+                ))
+                .into());
             }
             let mut storage_attributes = Vec::new();
             for (v, s) in r.storage.iter().enumerate() {
                 check_range("storage bytes", s.bytes, limits::STORAGE, g, u)?;
                 let at = format!("groups[{g}].resources[{u}].storage[{v}]");
                 if s.name.is_empty() || s.name.len() > limits::VOLUME_NAME_LEN {
-                    return Err(AppError::InvalidGroups(format!(
+                    return Err(DeploymentError::InvalidGroups(format!(
                         "{at}: volume name must be 1..={} bytes",
                         limits::VOLUME_NAME_LEN
-                    )));
+                    ))
+                    .into());
                 }
                 if r.storage[..v].iter().any(|o| o.name == s.name) {
-                    return Err(AppError::InvalidGroups(format!(
+                    return Err(DeploymentError::InvalidGroups(format!(
                         "{at}: duplicate volume name {:?}",
                         s.name
-                    )));
+                    ))
+                    .into());
                 }
                 let attrs = check_attributes(&s.attributes, limits::VOLUME_ATTRIBUTES, false, &at)?;
                 if !attrs.is_empty() {
@@ -524,25 +545,27 @@ pub fn validate_groups(groups: &[pb::GroupSpec]) -> Result<Vec<GroupSpec>, AppEr
                 &format!("groups[{g}].resources[{u}].gpu"),
             )?;
             let price = ru.price.as_ref().ok_or_else(|| {
-                AppError::InvalidGroups(format!("groups[{g}].resources[{u}]: missing price"))
+                DeploymentError::InvalidGroups(format!("groups[{g}].resources[{u}]: missing price"))
             })?;
             let p = parse_dec18(&price.amount).map_err(|e| {
-                AppError::InvalidGroups(format!("groups[{g}].resources[{u}].price: {e}"))
+                DeploymentError::InvalidGroups(format!("groups[{g}].resources[{u}].price: {e}"))
             })?;
             if p == 0 || p > limits::PRICE_MAX_MICRO * escrow::ATTO {
-                return Err(AppError::InvalidGroups(format!(
+                return Err(DeploymentError::InvalidGroups(format!(
                     "groups[{g}].resources[{u}].price {} outside (0, {}]",
                     price.amount,
                     limits::PRICE_MAX_MICRO
-                )));
+                ))
+                .into());
             }
             match &denom {
                 None => denom = Some(price.denom.clone()),
                 Some(d) if *d != price.denom => {
-                    return Err(AppError::InvalidGroups(format!(
+                    return Err(DeploymentError::InvalidGroups(format!(
                         "groups[{g}]: prices in both {d} and {}",
                         price.denom
-                    )))
+                    ))
+                    .into())
                 }
                 _ => {}
             }
@@ -563,7 +586,10 @@ pub fn validate_groups(groups: &[pb::GroupSpec]) -> Result<Vec<GroupSpec>, AppEr
         }
         if let Some(first) = out.first() {
             if Some(&first.denom) != denom.as_ref() {
-                return Err(AppError::InvalidGroups("all groups must price in one denom".into()));
+                return Err(DeploymentError::InvalidGroups(
+                    "all groups must price in one denom".into(),
+                )
+                .into());
             }
         }
         out.push(GroupSpec {
@@ -585,15 +611,20 @@ pub fn validate_basic(msg: &dcloud_proto::Msg) -> Result<(), AppError> {
         Msg::CreateDeployment(m) => {
             dep_id(&m.id)?;
             if m.hash.len() != 32 {
-                return Err(AppError::InvalidHash(format!("{} bytes, need 32", m.hash.len())));
+                return Err(DeploymentError::InvalidHash(format!(
+                    "{} bytes, need 32",
+                    m.hash.len()
+                ))
+                .into());
             }
             let groups = validate_groups(&m.groups)?;
             let (denom, _) = parse_amount(&m.deposit, "deposit")?;
             if groups[0].denom != denom {
-                return Err(AppError::InvalidDeposit(format!(
+                return Err(DeploymentError::InvalidDeposit(format!(
                     "deposit in {denom} but prices in {}",
                     groups[0].denom
-                )));
+                ))
+                .into());
             }
             pb::Auction::try_from(m.auction)
                 .map_err(|_| AppError::InvalidRequest(format!("unknown auction {}", m.auction)))?;
@@ -602,7 +633,11 @@ pub fn validate_basic(msg: &dcloud_proto::Msg) -> Result<(), AppError> {
         Msg::UpdateDeployment(m) => {
             dep_id(&m.id)?;
             if m.hash.len() != 32 {
-                return Err(AppError::InvalidHash(format!("{} bytes, need 32", m.hash.len())));
+                return Err(DeploymentError::InvalidHash(format!(
+                    "{} bytes, need 32",
+                    m.hash.len()
+                ))
+                .into());
             }
         }
         Msg::DepositDeployment(m) => {
@@ -648,10 +683,17 @@ pub fn parse_sources(raw: &[i32]) -> Result<Vec<escrow::DepositSource>, AppError
         let src = match Pb::try_from(*s) {
             Ok(Pb::Balance) => escrow::DepositSource::Balance,
             Ok(Pb::Grant) => escrow::DepositSource::Grant,
-            _ => return Err(AppError::InvalidDeposit(format!("unknown deposit source {s}"))),
+            _ => {
+                return Err(
+                    DeploymentError::InvalidDeposit(format!("unknown deposit source {s}")).into()
+                )
+            }
         };
         if sources.contains(&src) {
-            return Err(AppError::InvalidDeposit(format!("deposit source {s} listed twice")));
+            return Err(DeploymentError::InvalidDeposit(format!(
+                "deposit source {s} listed twice"
+            ))
+            .into());
         }
         sources.push(src);
     }
@@ -733,7 +775,7 @@ fn must_active(
 ) -> Result<Deployment, AppError> {
     let d = must_get(state, owner, dseq)?;
     if d.state != DeploymentState::Active {
-        return Err(AppError::DeploymentClosed(format!("{owner}/{dseq}")));
+        return Err(DeploymentError::DeploymentClosed(format!("{owner}/{dseq}")).into());
     }
     Ok(d)
 }
@@ -759,18 +801,18 @@ pub fn deliver(
         Msg::CreateDeployment(m) => {
             let (owner, dseq) = dep_id(&m.id)?;
             if get(state, &owner, dseq)?.is_some() {
-                return Err(AppError::DeploymentExists(format!("{owner}/{dseq}")));
+                return Err(DeploymentError::DeploymentExists(format!("{owner}/{dseq}")).into());
             }
             let specs = validate_groups(&m.groups)?;
             let (denom, amount) = parse_amount(&m.deposit, "deposit")?;
             if let Some(why) = super::bme::act_denom_problem(state, &denom)? {
-                return Err(AppError::InvalidDeposit(why));
+                return Err(DeploymentError::InvalidDeposit(why).into());
             }
             let p = params(state)?;
             let min =
                 p.min_deposits.iter().find(|(d, _)| *d == denom).map(|(_, a)| *a).ok_or_else(
                     || {
-                        AppError::InvalidDeposit(format!(
+                        DeploymentError::InvalidDeposit(format!(
                             "denom {denom} not accepted (allowed: {})",
                             p.min_deposits
                                 .iter()
@@ -781,9 +823,10 @@ pub fn deliver(
                     },
                 )?;
             if amount < min {
-                return Err(AppError::InvalidDeposit(format!(
+                return Err(DeploymentError::InvalidDeposit(format!(
                     "{amount}{denom} is below the minimum deposit {min}{denom}"
-                )));
+                ))
+                .into());
             }
             let auction = match pb::Auction::try_from(m.auction) {
                 Ok(pb::Auction::Manual) => AuctionKind::Manual,
@@ -858,7 +901,10 @@ pub fn deliver(
             let mut d = must_active(state, &owner, dseq)?;
             let h = hex::encode(&m.hash);
             if h == d.hash {
-                return Err(AppError::InvalidHash("the new hash equals the current one".into()));
+                return Err(DeploymentError::InvalidHash(
+                    "the new hash equals the current one".into(),
+                )
+                .into());
             }
             d.hash = h;
             put(state, &d)?;
@@ -914,10 +960,11 @@ pub fn deliver(
                 g.state,
                 GroupState::Paused | GroupState::InsufficientFunds | GroupState::InsufficientBids
             ) {
-                return Err(AppError::GroupState(format!(
+                return Err(DeploymentError::GroupState(format!(
                     "group {gseq} is {:?}; only a paused or insufficient group can start",
                     g.state
-                )));
+                ))
+                .into());
             }
             g.state = GroupState::Open;
             g.oseq += 1;
@@ -933,7 +980,7 @@ pub fn deliver(
 
 fn group_mut(d: &mut Deployment, gseq: u32) -> Result<&mut Group, AppError> {
     let label = format!("{}/{}/{gseq}", d.owner, d.dseq);
-    d.groups.iter_mut().find(|g| g.gseq == gseq).ok_or(AppError::GroupNotFound(label))
+    d.groups.iter_mut().find(|g| g.gseq == gseq).ok_or(DeploymentError::GroupNotFound(label).into())
 }
 
 fn group_transition(
@@ -949,7 +996,9 @@ fn group_transition(
     let g = group_mut(&mut d, gseq)?;
     if g.state == GroupState::Closed || (to == GroupState::Paused && g.state == GroupState::Paused)
     {
-        return Err(AppError::GroupState(format!("group {gseq} is already {:?}", g.state)));
+        return Err(
+            DeploymentError::GroupState(format!("group {gseq} is already {:?}", g.state)).into()
+        );
     }
     let oseq = g.oseq;
     g.state = to;

@@ -34,6 +34,8 @@
 mod module;
 pub mod query;
 pub use module::EscrowModule;
+mod error;
+pub use error::{EscrowError, CODESPACE};
 
 use dcloud_store::{StateRead, StateWrite};
 use dcloud_types::{AccAddress, Coins, Event, DENOM_ACT, DENOM_AKT};
@@ -269,7 +271,8 @@ pub fn get_account(state: &dyn StateRead, id: &[u8]) -> Result<Option<Account>, 
 }
 
 fn must_account(state: &dyn StateRead, id: &[u8]) -> Result<Account, AppError> {
-    get_account(state, id)?.ok_or_else(|| AppError::EscrowAccountNotFound(hex::encode(id)))
+    Ok(get_account(state, id)?
+        .ok_or_else(|| EscrowError::EscrowAccountNotFound(hex::encode(id)))?)
 }
 
 fn put_account(state: &mut dyn StateWrite, id: &[u8], a: &Account) -> Result<(), AppError> {
@@ -652,7 +655,7 @@ pub fn settle_due(
 pub fn check_deposit(state: &dyn StateRead, id: &[u8], denom: &str) -> Result<bool, AppError> {
     let a = must_account(state, id)?;
     if a.state != AccountState::Open {
-        return Err(AppError::EscrowAccountClosed(a.id));
+        return Err(EscrowError::EscrowAccountClosed(a.id).into());
     }
     accepts_denom(&a, denom)
 }
@@ -660,10 +663,11 @@ pub fn check_deposit(state: &dyn StateRead, id: &[u8], denom: &str) -> Result<bo
 fn accepts_denom(a: &Account, denom: &str) -> Result<bool, AppError> {
     let fallback = a.denom == DENOM_ACT && denom == DENOM_AKT;
     if a.denom != denom && !fallback {
-        return Err(AppError::EscrowDenom(format!(
+        return Err(EscrowError::EscrowDenom(format!(
             "account {} holds {}, deposit is in {denom}",
             a.id, a.denom
-        )));
+        ))
+        .into());
     }
     Ok(fallback)
 }
@@ -681,14 +685,15 @@ pub fn deposit(
 ) -> Result<Account, AppError> {
     let mut a = must_account(state, id)?;
     if a.state != AccountState::Open {
-        return Err(AppError::EscrowAccountClosed(a.id));
+        return Err(EscrowError::EscrowAccountClosed(a.id).into());
     }
     let fallback = accepts_denom(&a, denom)?;
     if fallback && funds.iter().any(|d| d.owner != a.owner || d.source != DepositSource::Balance) {
-        return Err(AppError::EscrowDenom(format!(
+        return Err(EscrowError::EscrowDenom(format!(
             "an AKT fallback deposit into account {} comes from its owner's own balance",
             a.id
-        )));
+        ))
+        .into());
     }
     settle_inner(state, id, &mut a, height, events)?;
     for d in funds.into_iter().filter(|d| d.balance > 0) {
@@ -728,7 +733,7 @@ pub fn create_payment(
 ) -> Result<(), AppError> {
     let mut a = must_account(state, id)?;
     if a.state != AccountState::Open {
-        return Err(AppError::EscrowAccountClosed(a.id));
+        return Err(EscrowError::EscrowAccountClosed(a.id).into());
     }
     if rate_atto == 0 {
         return Err(AppError::InvalidRequest("payment rate is zero".into()));
@@ -737,10 +742,11 @@ pub fn create_payment(
     if a.settled_at < height {
         // Its funds ran out before `height` and its closing was carried (end-block cap): a new
         // payment would be charged for blocks before it existed.
-        return Err(AppError::EscrowAccountClosed(format!(
+        return Err(EscrowError::EscrowAccountClosed(format!(
             "{} (funds ran out at height {}; it closes at the next end block)",
             a.id, a.settled_at
-        )));
+        ))
+        .into());
     }
     let p = Payment {
         provider: provider.clone(),

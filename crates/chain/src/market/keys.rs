@@ -17,10 +17,8 @@ pub const ORDER_DUE: u8 = 0x2C;
 pub const DUE_AUCTION: u8 = 1;
 /// Due kind 2: the no-bid timeout.
 pub const DUE_TIMEOUT: u8 = 2;
-/// The first key byte the market family (market, deployment, escrow) owns.
-pub const FAMILY_FIRST: u8 = 0x20;
-/// The last key byte the market family (market, deployment, escrow) owns.
-pub const FAMILY_LAST: u8 = 0x2F;
+/// Every key prefix the market owns.
+pub const PREFIXES: &[u8] = &[ORDER, BID, LEASE, BY_PROVIDER, ORDER_DUE];
 
 /// `prefix ‖ id`.
 pub fn pk(prefix: u8, id: &[u8]) -> Vec<u8> {

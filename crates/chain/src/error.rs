@@ -89,84 +89,6 @@ pub enum AppError {
     /// A chain invariant broke. This halts the node.
     #[error("invariant broken: {0}")]
     Invariant(String),
-    /// Deployment already exists (deployment 2).
-    #[error("deployment already exists: {0}")]
-    DeploymentExists(String),
-    /// Deployment not found (deployment 3).
-    #[error("deployment not found: {0}")]
-    DeploymentNotFound(String),
-    /// Deployment closed (deployment 4).
-    #[error("deployment closed: {0}")]
-    DeploymentClosed(String),
-    /// Invalid groups (deployment 5).
-    #[error("invalid groups: {0}")]
-    InvalidGroups(String),
-    /// Invalid deposit (deployment 6).
-    #[error("invalid deposit: {0}")]
-    InvalidDeposit(String),
-    /// Group not found (deployment 7).
-    #[error("group not found: {0}")]
-    GroupNotFound(String),
-    /// Invalid group state (deployment 8).
-    #[error("invalid group state: {0}")]
-    GroupState(String),
-    /// Invalid deployment hash (deployment 9).
-    #[error("invalid deployment hash: {0}")]
-    InvalidHash(String),
-    /// Order not found (market 2).
-    #[error("order not found: {0}")]
-    OrderNotFound(String),
-    /// Order not open (market 3).
-    #[error("order not open: {0}")]
-    OrderNotOpen(String),
-    /// Bid already exists (market 4).
-    #[error("bid already exists: {0}")]
-    BidExists(String),
-    /// Bid not found (market 5).
-    #[error("bid not found: {0}")]
-    BidNotFound(String),
-    /// Invalid bid state (market 6).
-    #[error("invalid bid state: {0}")]
-    BidState(String),
-    /// Bid price above the order's maximum (market 7).
-    #[error("bid price above the order's maximum: {0}")]
-    BidPriceTooHigh(String),
-    /// Bid price denom mismatch (market 8).
-    #[error("bid price denom mismatch: {0}")]
-    BidPriceDenom(String),
-    /// Provider not registered (market 9).
-    #[error("provider not registered: {0}")]
-    ProviderNotRegistered(String),
-    /// Provider lacks required attributes (market 10).
-    #[error("provider lacks required attributes: {0}")]
-    AttributesMismatch(String),
-    /// Provider lacks required audits (market 11).
-    #[error("provider lacks required audits: {0}")]
-    AuditMissing(String),
-    /// Bid deposit too low (market 12).
-    #[error("bid deposit too low: {0}")]
-    BidDepositTooLow(String),
-    /// Too many bids (market 13).
-    #[error("too many bids: {0}")]
-    TooManyBids(String),
-    /// Lease not found (market 14).
-    #[error("lease not found: {0}")]
-    LeaseNotFound(String),
-    /// Invalid lease state (market 15).
-    #[error("invalid lease state: {0}")]
-    LeaseState(String),
-    /// Invalid bid (market 16).
-    #[error("invalid bid: {0}")]
-    InvalidBid(String),
-    /// Escrow account not found (escrow 2).
-    #[error("escrow account not found: {0}")]
-    EscrowAccountNotFound(String),
-    /// Escrow account closed (escrow 3).
-    #[error("escrow account closed: {0}")]
-    EscrowAccountClosed(String),
-    /// Escrow denom mismatch (escrow 4).
-    #[error("escrow denom mismatch: {0}")]
-    EscrowDenom(String),
     /// Staking is not enabled on this chain (a genesis without `app_state.staking`) (staking 1).
     #[error("staking is not enabled on this chain: {0}")]
     StakingDisabled(String),
@@ -190,6 +112,16 @@ pub enum AppError {
     #[error(transparent)]
     Gov(#[from] crate::gov::GovError),
     // end authz, oracle, bme, gov
+    // market, deployment, escrow
+    /// An error only the market module raises (its own codes and codespace).
+    #[error(transparent)]
+    Market(#[from] crate::market::MarketError),
+    /// An error only the deployment module raises (its own codes and codespace).
+    #[error(transparent)]
+    Deployment(#[from] crate::deployment::DeploymentError),
+    /// An error only the escrow module raises (its own codes and codespace).
+    #[error(transparent)]
+    Escrow(#[from] crate::escrow::EscrowError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -227,6 +159,9 @@ impl AppError {
             AppError::Bme(e) => e.code(),
             AppError::Gov(e) => e.code(),
             // end authz, oracle, bme, gov
+            AppError::Market(e) => e.code(),
+            AppError::Deployment(e) => e.code(),
+            AppError::Escrow(e) => e.code(),
             AppError::TxDecode(_) => 2,
             AppError::WrongSequence { .. } => 32,
             AppError::Unauthorized(_) => 4,
@@ -253,32 +188,6 @@ impl AppError {
             AppError::Audit(e) => e.code(),
             // cert
             AppError::Cert(e) => e.code(),
-            AppError::DeploymentExists(_) => 2,
-            AppError::DeploymentNotFound(_) => 3,
-            AppError::DeploymentClosed(_) => 4,
-            AppError::InvalidGroups(_) => 5,
-            AppError::InvalidDeposit(_) => 6,
-            AppError::GroupNotFound(_) => 7,
-            AppError::GroupState(_) => 8,
-            AppError::InvalidHash(_) => 9,
-            AppError::OrderNotFound(_) => 2,
-            AppError::OrderNotOpen(_) => 3,
-            AppError::BidExists(_) => 4,
-            AppError::BidNotFound(_) => 5,
-            AppError::BidState(_) => 6,
-            AppError::BidPriceTooHigh(_) => 7,
-            AppError::BidPriceDenom(_) => 8,
-            AppError::ProviderNotRegistered(_) => 9,
-            AppError::AttributesMismatch(_) => 10,
-            AppError::AuditMissing(_) => 11,
-            AppError::BidDepositTooLow(_) => 12,
-            AppError::TooManyBids(_) => 13,
-            AppError::LeaseNotFound(_) => 14,
-            AppError::LeaseState(_) => 15,
-            AppError::InvalidBid(_) => 16,
-            AppError::EscrowAccountNotFound(_) => 2,
-            AppError::EscrowAccountClosed(_) => 3,
-            AppError::EscrowDenom(_) => 4,
             AppError::StakingDisabled(_) => 1,
             AppError::ValidatorNotFound(_) => 3,
             AppError::UpgradeNeeded(_) => 1,
@@ -297,6 +206,9 @@ impl AppError {
             AppError::Oracle(e) => e.codespace(),
             AppError::Bme(e) => e.codespace(),
             AppError::Gov(e) => e.codespace(),
+            AppError::Market(e) => e.codespace(),
+            AppError::Deployment(e) => e.codespace(),
+            AppError::Escrow(e) => e.codespace(),
             // end authz, oracle, bme, gov
             AppError::SendDisabled(_) => "bank",
             // provider
@@ -305,32 +217,6 @@ impl AppError {
             AppError::Audit(e) => e.codespace(),
             // cert
             AppError::Cert(e) => e.codespace(),
-            AppError::DeploymentExists(_) => "deployment",
-            AppError::DeploymentNotFound(_) => "deployment",
-            AppError::DeploymentClosed(_) => "deployment",
-            AppError::InvalidGroups(_) => "deployment",
-            AppError::InvalidDeposit(_) => "deployment",
-            AppError::GroupNotFound(_) => "deployment",
-            AppError::GroupState(_) => "deployment",
-            AppError::InvalidHash(_) => "deployment",
-            AppError::OrderNotFound(_) => "market",
-            AppError::OrderNotOpen(_) => "market",
-            AppError::BidExists(_) => "market",
-            AppError::BidNotFound(_) => "market",
-            AppError::BidState(_) => "market",
-            AppError::BidPriceTooHigh(_) => "market",
-            AppError::BidPriceDenom(_) => "market",
-            AppError::ProviderNotRegistered(_) => "market",
-            AppError::AttributesMismatch(_) => "market",
-            AppError::AuditMissing(_) => "market",
-            AppError::BidDepositTooLow(_) => "market",
-            AppError::TooManyBids(_) => "market",
-            AppError::LeaseNotFound(_) => "market",
-            AppError::LeaseState(_) => "market",
-            AppError::InvalidBid(_) => "market",
-            AppError::EscrowAccountNotFound(_) => "escrow",
-            AppError::EscrowAccountClosed(_) => "escrow",
-            AppError::EscrowDenom(_) => "escrow",
             AppError::StakingDisabled(_) | AppError::ValidatorNotFound(_) => "staking",
             AppError::UpgradeNeeded(_) => "upgrade",
             // staking, slashing, distribution

@@ -17,9 +17,7 @@ impl Module for DeploymentModule {
     }
 
     fn validate_genesis(&self, genesis: &AppGenesis) -> Vec<String> {
-        genesis.deployment.as_ref().map_or_else(Vec::new, |p| {
-            p.validate().into_iter().map(|e| format!("app_state.deployment.{e}")).collect()
-        })
+        genesis.deployment.as_ref().map_or_else(Vec::new, super::validate_genesis)
     }
 
     fn init_genesis(

@@ -15,9 +15,7 @@ impl Module for EscrowModule {
     }
 
     fn validate_genesis(&self, genesis: &AppGenesis) -> Vec<String> {
-        genesis.escrow.as_ref().map_or_else(Vec::new, |p| {
-            p.validate().into_iter().map(|e| format!("app_state.escrow.{e}")).collect()
-        })
+        genesis.escrow.as_ref().map_or_else(Vec::new, super::validate_genesis)
     }
 
     fn init_genesis(

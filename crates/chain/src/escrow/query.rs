@@ -40,7 +40,7 @@ pub fn settled_account(
         _ => deployment::escrow_id(&owner, dseq),
     };
     let stored = super::get_account(snap, &acct_id)?
-        .ok_or_else(|| AppError::EscrowAccountNotFound(format!("{owner}/{dseq}")))?;
+        .ok_or_else(|| super::EscrowError::EscrowAccountNotFound(format!("{owner}/{dseq}")))?;
     // Settle in a throw-away overlay so balance and transferred are as of the query height
     // (settlement is lazy on chain); nothing is written.
     let a = {

@@ -17,9 +17,7 @@ impl Module for MarketModule {
     }
 
     fn validate_genesis(&self, genesis: &AppGenesis) -> Vec<String> {
-        genesis.market.as_ref().map_or_else(Vec::new, |p| {
-            p.validate().into_iter().map(|e| format!("app_state.market.{e}")).collect()
-        })
+        genesis.market.as_ref().map_or_else(Vec::new, super::validate_genesis)
     }
 
     fn init_genesis(

@@ -19,9 +19,9 @@ enum Kind {
 impl Kind {
     fn prefix(self) -> u8 {
         match self {
-            Kind::Order => super::ORDER,
-            Kind::Bid => super::BID,
-            Kind::Lease => super::LEASE,
+            Kind::Order => super::keys::ORDER,
+            Kind::Bid => super::keys::BID,
+            Kind::Lease => super::keys::LEASE,
         }
     }
 }

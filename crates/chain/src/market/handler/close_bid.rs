@@ -4,8 +4,13 @@ use dcloud_proto::dcloud::market::MsgCloseBid;
 use dcloud_store::StateWrite;
 use dcloud_types::Event;
 
-#[allow(unused_imports)]
-use super::super::*;
+use super::super::events::bid_label;
+use super::super::lifecycle::{close_lease, close_order, end_bid};
+use super::super::msg::parse_bid_id;
+use super::super::state::{get_bid, get_lease, get_order};
+use super::super::types::{order_id, BidState, LeaseState, REASON_PROVIDER};
+use super::super::MarketError;
+use crate::deployment::{self, GroupState};
 use crate::{AppError, BlockCtx};
 
 /// Executes `MsgCloseBid` (its stateless checks ran in `validate_basic`).
@@ -17,7 +22,7 @@ pub fn handle(
 ) -> Result<(), AppError> {
     let now = ctx.height;
     let (bid, ..) = parse_bid_id(&m.id)?;
-    let mut b = get_bid(state, &bid)?.ok_or_else(|| AppError::BidNotFound(hex::encode(&bid)))?;
+    let mut b = get_bid(state, &bid)?.ok_or_else(|| MarketError::BidNotFound(hex::encode(&bid)))?;
     match b.state {
         BidState::Open => end_bid(state, &bid, &mut b, BidState::Closed, now, events)?,
         BidState::Active => {
@@ -26,22 +31,24 @@ pub fn handle(
             if let Some(l) = get_lease(state, &bid)? {
                 match (&l.reclamation, l.state) {
                     (Some(_), LeaseState::Active) => {
-                        return Err(AppError::LeaseState(format!(
+                        return Err(MarketError::LeaseState(format!(
                             "reclamation not started: lease {} has a reclamation \
                              window; start a reclaim first",
                             bid_label(&b)
-                        )))
+                        ))
+                        .into())
                     }
                     (Some(r), LeaseState::Reclaiming)
                         if r.deadline_ms.is_none_or(|d| ctx.time_ms < d) =>
                     {
-                        return Err(AppError::LeaseState(format!(
+                        return Err(MarketError::LeaseState(format!(
                             "reclamation window not elapsed: lease {} may close from \
                              block time {} ms (now {} ms)",
                             bid_label(&b),
                             r.deadline_ms.unwrap_or(0),
                             ctx.time_ms
-                        )))
+                        ))
+                        .into())
                     }
                     _ => {}
                 }
@@ -61,7 +68,7 @@ pub fn handle(
                 events,
             )?;
         }
-        s => return Err(AppError::BidState(format!("bid {} is {s:?}", bid_label(&b)))),
+        s => return Err(MarketError::BidState(format!("bid {} is {s:?}", bid_label(&b))).into()),
     }
     Ok(())
 }

@@ -4,8 +4,13 @@ use dcloud_proto::dcloud::market::MsgCloseLease;
 use dcloud_store::StateWrite;
 use dcloud_types::Event;
 
-#[allow(unused_imports)]
-use super::super::*;
+use super::super::hooks::create_order;
+use super::super::lifecycle::{close_lease, close_order};
+use super::super::msg::parse_bid_id;
+use super::super::state::{get_lease, get_order};
+use super::super::types::{order_id, LeaseState, REASON_OWNER};
+use super::super::MarketError;
+use crate::deployment;
 use crate::{AppError, BlockCtx};
 
 /// Executes `MsgCloseLease` (its stateless checks ran in `validate_basic`).
@@ -17,9 +22,9 @@ pub fn handle(
 ) -> Result<(), AppError> {
     let now = ctx.height;
     let (bid, ..) = parse_bid_id(&m.id)?;
-    let l = get_lease(state, &bid)?.ok_or_else(|| AppError::LeaseNotFound(hex::encode(&bid)))?;
+    let l = get_lease(state, &bid)?.ok_or_else(|| MarketError::LeaseNotFound(hex::encode(&bid)))?;
     if !l.state.is_live() {
-        return Err(AppError::LeaseState(format!("lease is {:?}", l.state)));
+        return Err(MarketError::LeaseState(format!("lease is {:?}", l.state)).into());
     }
     close_lease(state, &bid, LeaseState::Closed, REASON_OWNER, now, events)?;
     let oid = order_id(&l.owner, l.dseq, l.gseq, l.oseq);

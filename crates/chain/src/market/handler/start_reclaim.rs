@@ -4,8 +4,11 @@ use dcloud_proto::dcloud::market::MsgLeaseStartReclaim;
 use dcloud_store::StateWrite;
 use dcloud_types::Event;
 
-#[allow(unused_imports)]
-use super::super::*;
+use super::super::events::lease_event;
+use super::super::msg::parse_bid_id;
+use super::super::state::{get_lease, put_lease};
+use super::super::types::LeaseState;
+use super::super::MarketError;
 use crate::{AppError, BlockCtx};
 
 /// Executes `MsgLeaseStartReclaim` (its stateless checks ran in `validate_basic`).
@@ -18,21 +21,22 @@ pub fn handle(
     let now = ctx.height;
     let (bid, ..) = parse_bid_id(&m.id)?;
     let mut l =
-        get_lease(state, &bid)?.ok_or_else(|| AppError::LeaseNotFound(hex::encode(&bid)))?;
+        get_lease(state, &bid)?.ok_or_else(|| MarketError::LeaseNotFound(hex::encode(&bid)))?;
     if l.state != LeaseState::Active {
-        return Err(AppError::LeaseState(format!("lease is {:?}", l.state)));
+        return Err(MarketError::LeaseState(format!("lease is {:?}", l.state)).into());
     }
     let Some(r) = l.reclamation.as_mut() else {
-        return Err(AppError::LeaseState(
+        return Err(MarketError::LeaseState(
             "the lease has no reclamation window (its bid offered none)".into(),
-        ));
+        )
+        .into());
     };
     let deadline = ctx.time_ms.saturating_add(r.window_s.saturating_mul(1000));
     r.started_at = Some(now);
     r.deadline_ms = Some(deadline);
     r.reason = m.reason.clone();
     l.state = LeaseState::Reclaiming;
-    write(state, pk(LEASE, &bid), &l)?;
+    put_lease(state, &bid, &l)?;
     events.push(
         lease_event("EventLeaseReclaimStarted", &l)
             .attr("reason", &m.reason)

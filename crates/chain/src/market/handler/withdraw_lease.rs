@@ -4,8 +4,11 @@ use dcloud_proto::dcloud::market::MsgWithdrawLease;
 use dcloud_store::StateWrite;
 use dcloud_types::Event;
 
-#[allow(unused_imports)]
-use super::super::*;
+use super::super::events::lease_event;
+use super::super::msg::parse_bid_id;
+use super::super::state::get_lease;
+use super::super::MarketError;
+use crate::{deployment, escrow};
 use crate::{AppError, BlockCtx};
 
 /// Executes `MsgWithdrawLease` (its stateless checks ran in `validate_basic`).
@@ -17,9 +20,9 @@ pub fn handle(
 ) -> Result<(), AppError> {
     let now = ctx.height;
     let (bid, ..) = parse_bid_id(&m.id)?;
-    let l = get_lease(state, &bid)?.ok_or_else(|| AppError::LeaseNotFound(hex::encode(&bid)))?;
+    let l = get_lease(state, &bid)?.ok_or_else(|| MarketError::LeaseNotFound(hex::encode(&bid)))?;
     if !l.state.is_live() {
-        return Err(AppError::LeaseState(format!("lease is {:?}", l.state)));
+        return Err(MarketError::LeaseState(format!("lease is {:?}", l.state)).into());
     }
     let acct = deployment::escrow_id(&l.owner, l.dseq);
     let (to_provider, take) = escrow::withdraw_payment(state, &acct, &bid, now, events)?;

@@ -94,3 +94,9 @@ pub use abci::{Misbehavior, ValidatorUpdate, VoteInfo};
 pub use coins::parse_coins;
 pub use error::AppError;
 pub use module::*;
+
+/// Parses a message's address field; the error names the field
+/// (`invalid address: {field}: {reason}`). The one copy the modules share.
+pub fn parse_addr(s: &str, field: &str) -> Result<dcloud_types::AccAddress, AppError> {
+    dcloud_types::parse_field(s, field).map_err(|e| AppError::InvalidAddress(e.to_string()))
+}

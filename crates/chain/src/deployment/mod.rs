@@ -42,11 +42,11 @@ pub mod query;
 #[cfg(feature = "state")]
 mod state;
 
+/// The shared address-field parser (re-exported here for the paths that used it).
+pub use crate::parse_addr;
 pub use error::{DeploymentError, CODESPACE};
 pub use genesis::{validate_genesis, DeploymentGenesis};
-pub use msg::{
-    dep_id, group_id, parse_addr, parse_amount, parse_sources, validate_basic, validate_groups,
-};
+pub use msg::{dep_id, group_id, parse_amount, parse_sources, validate_basic, validate_groups};
 pub use params::DeploymentParams;
 pub use types::{
     dep_key, escrow_id, limits, AuctionKind, Deployment, DeploymentState, Group, GroupSpec,

@@ -10,13 +10,8 @@ use super::types::{limits, GroupSpec, ResourceUnit, SignedBy};
 use super::DeploymentError;
 use crate::escrow::{self, parse_dec18};
 use crate::provider::Attribute;
-use crate::AppError;
+use crate::{parse_addr, AppError};
 use dcloud_types::ATTO;
-
-/// Parses the address in `field`.
-pub fn parse_addr(s: &str, field: &str) -> Result<AccAddress, AppError> {
-    s.parse().map_err(|e| AppError::InvalidAddress(format!("{field}: {e}")))
-}
 
 /// The owner and dseq of a wire deployment id (present, dseq > 0).
 pub fn dep_id(id: &Option<pb::DeploymentId>) -> Result<(AccAddress, u64), AppError> {
@@ -409,4 +404,60 @@ pub fn parse_sources(raw: &[i32]) -> Result<Vec<escrow::DepositSource>, AppError
         sources.push(escrow::DepositSource::Balance);
     }
     Ok(sources)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(price: &str, denom: &str) -> pb::ResourceUnit {
+        pb::ResourceUnit {
+            resources: Some(pb::Resources {
+                cpu_millis: 100,
+                memory_bytes: 1 << 30,
+                storage: vec![pb::Storage {
+                    name: "default".into(),
+                    bytes: 1 << 30,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }),
+            count: 2,
+            price: Some(pb::DecCoin { denom: denom.into(), amount: price.into() }),
+        }
+    }
+
+    fn group(name: &str, units: Vec<pb::ResourceUnit>) -> pb::GroupSpec {
+        pb::GroupSpec { name: name.into(), resources: units, ..Default::default() }
+    }
+
+    #[test]
+    fn a_group_prices_its_units_in_one_denom() {
+        let specs = validate_groups(&[group("web", vec![unit("1.5", "uact")])]).unwrap();
+        assert_eq!(specs[0].max_price_atto, 3 * ATTO);
+        assert_eq!(specs[0].denom, "uact");
+        let e = validate_groups(&[group("web", vec![unit("1", "uact"), unit("1", "uakt")])])
+            .unwrap_err();
+        assert_eq!(e.to_string(), "invalid groups: groups[0]: prices in both uact and uakt");
+    }
+
+    #[test]
+    fn groups_are_checked_in_order() {
+        let e = validate_groups(&[]).unwrap_err();
+        assert_eq!(e.to_string(), "invalid groups: a deployment needs at least one group");
+        let e = validate_groups(&[group("a", vec![unit("0", "uact")])]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid groups: groups[0].resources[0].price 0 outside (0, 10000000]"
+        );
+        let g = group("a", vec![unit("1", "uact")]);
+        let e = validate_groups(&[g.clone(), g]).unwrap_err();
+        assert_eq!(e.to_string(), "invalid groups: duplicate group name \"a\"");
+    }
+
+    #[test]
+    fn addresses_name_their_field() {
+        let e = parse_addr("nope", "id.owner").unwrap_err().to_string();
+        assert!(e.starts_with("invalid address: id.owner: "), "{e}");
+    }
 }

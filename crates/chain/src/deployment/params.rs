@@ -38,3 +38,15 @@ impl Default for DeploymentParams {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_rules_are_reported() {
+        assert!(DeploymentParams::default().validate().is_empty());
+        let p = DeploymentParams { min_deposits: vec![], bid_window: 0, max_bid_window: 10 };
+        assert_eq!(p.validate().len(), 2);
+    }
+}

@@ -7,8 +7,9 @@ use dcloud_types::AccAddress;
 
 use super::types::{bid_id, order_id};
 use super::MarketError;
-use crate::deployment::{parse_addr, parse_amount};
+use crate::deployment::parse_amount;
 use crate::escrow::parse_dec18;
+use crate::parse_addr;
 use crate::AppError;
 
 /// The owner, dseq, gseq and oseq of a wire order id (present, all > 0).

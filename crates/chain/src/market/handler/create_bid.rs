@@ -11,8 +11,9 @@ use super::super::params::MarketParams;
 use super::super::state::{get_bid, get_order, index_by_provider, params, put_bid, put_order};
 use super::super::types::{bid_escrow_id, bid_id, order_id, Bid, BidState, Order, OrderState};
 use super::super::MarketError;
-use crate::deployment::{self, parse_addr, parse_amount, AuctionKind, Group};
+use crate::deployment::{self, parse_amount, AuctionKind, Group};
 use crate::escrow::parse_dec18;
+use crate::parse_addr;
 use crate::{audit, escrow, provider, AppError, BlockCtx};
 
 /// Executes `MsgCreateBid` (its stateless checks ran in `validate_basic`).

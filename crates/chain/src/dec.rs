@@ -1,7 +1,9 @@
 //! Fixed-point decimals with 18 fractional digits (`u128` atto-units), as Cosmos `LegacyDec`,
 //! for the staking, distribution and mint modules. No floats; every rounding is explicit.
 
+#[cfg(feature = "state")]
 use dcloud_store::{StateRead, StateWrite};
+#[cfg(feature = "state")]
 use serde::{de::DeserializeOwned, Serialize};
 
 pub use dcloud_types::dec::dec_str;
@@ -59,6 +61,7 @@ pub fn parse_rate(s: &str) -> Result<u128, String> {
     }
 }
 
+#[cfg(feature = "state")]
 /// Reads a JSON record.
 pub fn get_json<T: DeserializeOwned>(
     state: &dyn StateRead,
@@ -73,6 +76,7 @@ pub fn get_json<T: DeserializeOwned>(
     }
 }
 
+#[cfg(feature = "state")]
 /// Writes a JSON record.
 pub fn put_json<T: Serialize>(
     state: &mut dyn StateWrite,
@@ -84,6 +88,7 @@ pub fn put_json<T: Serialize>(
     Ok(())
 }
 
+#[cfg(feature = "state")]
 /// Every entry under `prefix` (paged reads).
 pub fn scan(state: &dyn StateRead, prefix: &[u8]) -> Result<Vec<dcloud_store::KvPair>, AppError> {
     let mut out = Vec::new();

@@ -1,6 +1,7 @@
 //! Errors of the state machine. Every error maps to a stable ABCI code under a codespace,
 //! numbered as in the Cosmos SDK so that existing tools recognise them.
 
+#[cfg(feature = "state")]
 use dcloud_store::StoreError;
 use dcloud_types::CoinError;
 
@@ -123,6 +124,7 @@ pub enum AppError {
     #[error(transparent)]
     Escrow(#[from] crate::escrow::EscrowError),
     /// The store failed.
+    #[cfg(feature = "state")]
     #[error(transparent)]
     Store(#[from] StoreError),
     // provider
@@ -181,6 +183,7 @@ impl AppError {
             AppError::InvalidGenesis(_) => 26,
             AppError::ChainState(_) => 27,
             AppError::Invariant(_) => 28,
+            #[cfg(feature = "state")]
             AppError::Store(_) => 1,
             // provider
             AppError::Provider(e) => e.code(),

@@ -87,13 +87,35 @@ pub mod abci;
 pub mod coins;
 pub mod error;
 pub mod genesis;
+#[cfg(feature = "state")]
 pub mod module;
+#[cfg(feature = "state")]
 pub mod query;
 
 pub use abci::{Misbehavior, ValidatorUpdate, VoteInfo};
+
+/// The request and response types of the modules' queries, in one place for clients (plain
+/// data: always compiled, the handlers that answer them sit behind `state`).
+pub mod query_views {
+    pub use crate::audit::AuditListReq;
+    pub use crate::authz::types::GrantsReq;
+    pub use crate::bme::types::{LedgerQuery, StatusView, VaultState};
+    pub use crate::cert::CertListReq;
+    pub use crate::distribution::{RewardView, RewardsView};
+    pub use crate::mint::InflationView;
+    pub use crate::oracle::types::{OraclePrice, PriceView, SourcePrice};
+    pub use crate::provider::ProviderPage;
+    pub use crate::staking::{DelegationView, DelegationsView, PoolView};
+}
 pub use coins::parse_coins;
 pub use error::AppError;
+#[cfg(feature = "state")]
 pub use module::*;
+
+/// A message routed to a module that has no handler for it.
+pub fn unrouted(module: &str, msg: &dcloud_proto::Msg) -> AppError {
+    AppError::UnknownRequest(format!("module {module} has no handler for {}", msg.type_url()))
+}
 
 /// Parses a bech32 account address from message field `field`; the one copy every module
 /// uses. A bad address is `AppError::InvalidAddress("<field>: <reason>")`.

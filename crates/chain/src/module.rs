@@ -11,7 +11,7 @@ use dcloud_types::Event;
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::genesis::AppGenesis;
-use crate::{AppError, Misbehavior, VoteInfo};
+use crate::{unrouted, AppError, Misbehavior, VoteInfo};
 
 /// The key of a module's params.
 pub fn params_key(module: &str) -> Vec<u8> {
@@ -160,11 +160,6 @@ pub fn check_params_json<P: DeserializeOwned>(
     validate: impl FnOnce(&P) -> Vec<String>,
 ) -> ParamsCheck {
     serde_json::from_str::<P>(json).map(|p| validate(&p))
-}
-
-/// The error for a message routed to a module that does not handle it.
-pub fn unrouted(module: &str, msg: &Msg) -> AppError {
-    AppError::UnknownRequest(format!("module {module} has no handler for {}", msg.type_url()))
 }
 
 /// Everything the app knows about a module: its genesis, params checks, messages, queries,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail};
 use clap::{Args, Subcommand};
-use dcloud_app::modules::market::Lease;
+use dcloud_chain::market::Lease;
 use dcloud_client::market::{self as mk, BidRef};
 use dcloud_client::tenant::api::{LeaseStatus, LogOptions};
 use dcloud_client::tenant::deploy::{

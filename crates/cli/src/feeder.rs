@@ -32,7 +32,7 @@ impl std::str::FromStr for PriceFeed {
     type Err = anyhow::Error;
     fn from_str(s: &str) -> anyhow::Result<Self> {
         let check = |p: &str| -> anyhow::Result<u128> {
-            let v = dcloud_app::modules::auth::parse_decimal_micro(p)
+            let v = dcloud_chain::auth::parse_decimal_micro(p)
                 .map_err(|e| anyhow!("price feed {s:?}: {e}"))?;
             if v == 0 {
                 bail!("price feed {s:?}: the price must be positive");
@@ -66,7 +66,7 @@ impl PriceFeed {
             Self::File(path) => std::fs::read_to_string(path)
                 .ok()
                 .map(|s| s.trim().to_string())
-                .filter(|s| dcloud_app::modules::escrow::parse_dec18(s).is_ok_and(|v| v > 0))
+                .filter(|s| dcloud_chain::escrow::parse_dec18(s).is_ok_and(|v| v > 0))
                 .unwrap_or_else(|| "1.50".into()),
             Self::Off => "1.50".into(),
         }

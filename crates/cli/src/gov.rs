@@ -2,8 +2,8 @@
 
 use anyhow::Context;
 use clap::Subcommand;
-use dcloud_app::modules::dec::fmt_dec18;
-use dcloud_app::modules::gov::{self, Proposal, TallyResult, VoteOption};
+use dcloud_chain::dec::fmt_dec18;
+use dcloud_chain::gov::{self, Proposal, TallyResult, VoteOption};
 use dcloud_client::gov as cg;
 use dcloud_types::DENOM_AKT;
 

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail};
 use clap::{Args, Subcommand};
-use dcloud_app::modules::deployment::Deployment;
-use dcloud_app::modules::escrow::fmt_dec18;
+use dcloud_chain::deployment::Deployment;
+use dcloud_chain::escrow::fmt_dec18;
 use dcloud_client::market::{self as mk, BidRef, Filter};
 use dcloud_proto::dcloud::deployment as pb;
 use dcloud_proto::Msg;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _};
 use clap::Subcommand;
-use dcloud_app::modules::cert::{CertFilter, Certificate};
+use dcloud_chain::cert::{CertFilter, Certificate};
 use dcloud_proto::dcloud::audit::{MsgDeleteProviderAttributes, MsgSignProviderAttributes};
 use dcloud_proto::dcloud::cert::{CertificateId, MsgCreateCertificate, MsgRevokeCertificate};
 use dcloud_proto::dcloud::provider::{
@@ -427,7 +427,7 @@ pub(crate) async fn provider_query(ctx: &Ctx, cmd: ProviderQuery) -> anyhow::Res
     match cmd {
         ProviderQuery::List { limit, at } => {
             let req = serde_json::json!({"limit": limit.clamp(1, 1000)});
-            let page: dcloud_app::query::ProviderPage =
+            let page: dcloud_chain::query_views::ProviderPage =
                 query_json_at(&client, "/provider/list", &req, at.height).await?;
             if ctx.output.is_json() {
                 return print_json(&page);
@@ -442,7 +442,7 @@ pub(crate) async fn provider_query(ctx: &Ctx, cmd: ProviderQuery) -> anyhow::Res
         ProviderQuery::Get { address, at } => {
             let addr = ctx.resolve_address(&address, "provider")?;
             let req = serde_json::Value::String(addr.to_string());
-            let p: dcloud_app::modules::provider::Provider =
+            let p: dcloud_chain::provider::Provider =
                 match query_json_at(&client, "/provider/get", &req, at.height).await {
                     Ok(p) => p,
                     Err(e) if e.is_not_found() => {
@@ -471,12 +471,12 @@ pub(crate) async fn audit_query(ctx: &Ctx, cmd: AuditQuery) -> anyhow::Result<()
     let AuditQuery::List { provider, auditor, at } = cmd;
     let provider = provider.map(|p| ctx.resolve_address(&p, "provider")).transpose()?;
     let auditor = auditor.map(|a| ctx.resolve_address(&a, "auditor")).transpose()?;
-    let req = serde_json::to_value(dcloud_app::query::AuditListReq {
+    let req = serde_json::to_value(dcloud_chain::query_views::AuditListReq {
         provider: provider.map(|a| a.to_string()),
         auditor: auditor.map(|a| a.to_string()),
         limit: Some(1000),
     })?;
-    let records: Vec<dcloud_app::modules::audit::AuditedAttributes> =
+    let records: Vec<dcloud_chain::audit::AuditedAttributes> =
         query_json_at(&ctx.client()?, "/audit/list", &req, at.height).await?;
     if ctx.output.is_json() {
         return print_json(&records);
@@ -498,7 +498,8 @@ pub(crate) async fn cert_query(ctx: &Ctx, cmd: CertQuery) -> anyhow::Result<()> 
     let CertQuery::List { owner, state, serial, at } = cmd;
     let owner = owner.map(|o| ctx.resolve_address(&o, "owner")).transpose()?;
     let filter = CertFilter { owner: owner.map(|o| o.to_string()), state, serial };
-    let req = serde_json::to_value(dcloud_app::query::CertListReq { filter, limit: Some(1000) })?;
+    let req =
+        serde_json::to_value(dcloud_chain::query_views::CertListReq { filter, limit: Some(1000) })?;
     let certs: Vec<Certificate> =
         query_json_at(&ctx.client()?, "/cert/list", &req, at.height).await?;
     if ctx.output.is_json() {
@@ -509,8 +510,8 @@ pub(crate) async fn cert_query(ctx: &Ctx, cmd: CertQuery) -> anyhow::Result<()> 
     }
     for c in &certs {
         let state = match c.state {
-            dcloud_app::modules::cert::CertState::Valid => "valid",
-            dcloud_app::modules::cert::CertState::Revoked => "revoked",
+            dcloud_chain::cert::CertState::Valid => "valid",
+            dcloud_chain::cert::CertState::Revoked => "revoked",
         };
         println!("{}  serial {}  {state}", c.owner, c.serial);
     }

@@ -409,7 +409,7 @@ pub(crate) async fn distribution_tx(ctx: &Ctx, cmd: DistributionTx) -> anyhow::R
     }
 }
 
-fn print_validator(v: &dcloud_app::modules::staking::Validator) {
+fn print_validator(v: &dcloud_chain::staking::Validator) {
     println!(
         "{}  {:<16} {:?}{}  power {}  tokens {}{DENOM_AKT}  commission {}",
         v.operator_address,
@@ -418,7 +418,7 @@ fn print_validator(v: &dcloud_app::modules::staking::Validator) {
         if v.jailed { " (jailed)" } else { "" },
         v.power(),
         v.tokens,
-        dcloud_app::modules::dec::fmt_dec18(v.commission.rate)
+        dcloud_chain::dec::fmt_dec18(v.commission.rate)
     );
 }
 
@@ -459,8 +459,8 @@ async fn show_validator(ctx: &Ctx, client: &RpcClient, validator: &str) -> anyho
     println!("consensus address: {}", v.consensus_address);
     println!(
         "commission: max {} / max change {} per day",
-        dcloud_app::modules::dec::fmt_dec18(v.commission.max_rate),
-        dcloud_app::modules::dec::fmt_dec18(v.commission.max_change_rate)
+        dcloud_chain::dec::fmt_dec18(v.commission.max_rate),
+        dcloud_chain::dec::fmt_dec18(v.commission.max_change_rate)
     );
     Ok(())
 }
@@ -505,7 +505,7 @@ async fn staking_params(ctx: &Ctx, client: &RpcClient) -> anyhow::Result<()> {
     println!("max_validators: {}", p.max_validators);
     println!("max_entries: {}", p.max_entries);
     println!("bond_denom: {}", p.bond_denom);
-    println!("min_commission_rate: {}", dcloud_app::modules::dec::fmt_dec18(p.min_commission_rate));
+    println!("min_commission_rate: {}", dcloud_chain::dec::fmt_dec18(p.min_commission_rate));
     Ok(())
 }
 
@@ -543,7 +543,7 @@ pub(crate) async fn distribution_query(ctx: &Ctx, cmd: DistributionQuery) -> any
             if ctx.output.is_json() {
                 return print_json(&p);
             }
-            println!("community_tax: {}", dcloud_app::modules::dec::fmt_dec18(p.community_tax));
+            println!("community_tax: {}", dcloud_chain::dec::fmt_dec18(p.community_tax));
             println!("withdraw_addr_enabled: {}", p.withdraw_addr_enabled);
         }
     }
@@ -568,7 +568,7 @@ pub(crate) async fn mint_query(ctx: &Ctx, cmd: MintQuery) -> anyhow::Result<()> 
             if ctx.output.is_json() {
                 return print_json(&p);
             }
-            let f = dcloud_app::modules::dec::fmt_dec18;
+            let f = dcloud_chain::dec::fmt_dec18;
             println!("mint_denom: {}", p.mint_denom);
             println!("inflation_min: {}", f(p.inflation_min));
             println!("inflation_max: {}", f(p.inflation_max));
@@ -608,7 +608,7 @@ pub(crate) async fn slashing_tx(ctx: &Ctx, cmd: SlashingTx) -> anyhow::Result<()
     }
 }
 
-fn print_signing_info(i: &dcloud_app::modules::slashing::SigningInfoView) {
+fn print_signing_info(i: &dcloud_chain::slashing::SigningInfoView) {
     let until = match i.info.jailed_until_ms {
         0 => String::new(),
         u64::MAX => "  jailed for good".into(),
@@ -633,7 +633,7 @@ pub(crate) async fn slashing_query(ctx: &Ctx, cmd: SlashingQuery) -> anyhow::Res
             if ctx.output.is_json() {
                 return print_json(&p);
             }
-            let f = dcloud_app::modules::dec::fmt_dec18;
+            let f = dcloud_chain::dec::fmt_dec18;
             println!("signed_blocks_window: {}", p.signed_blocks_window);
             println!("min_signed_per_window: {}", f(p.min_signed_per_window));
             println!("downtime_jail_duration: {} s", p.downtime_jail_duration_ms / 1000);

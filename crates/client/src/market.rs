@@ -12,9 +12,9 @@
 //!   [`escrow_account`], [`blocks_remaining`].
 
 use base64::Engine;
-use dcloud_app::modules::deployment::{Deployment, DeploymentParams};
-use dcloud_app::modules::escrow::Account as EscrowAccount;
-use dcloud_app::modules::market::{Bid, Lease, MarketParams, Order};
+use dcloud_chain::deployment::{Deployment, DeploymentParams};
+use dcloud_chain::escrow::Account as EscrowAccount;
+use dcloud_chain::market::{Bid, Lease, MarketParams, Order};
 use dcloud_proto::dcloud::deployment as pb;
 use dcloud_proto::dcloud::market as mpb;
 use dcloud_proto::Msg;
@@ -135,7 +135,7 @@ pub fn parse_dec_coin(s: &str, what: &str) -> Result<pb::DecCoin, ClientError> {
         ClientError::InvalidInput(format!("invalid {what} {s:?}: {why} (expected e.g. 25uact)"))
     };
     dcloud_types::coin::validate_denom(denom).map_err(|e| bad(e.to_string()))?;
-    let v = dcloud_app::modules::escrow::parse_dec18(num).map_err(bad)?;
+    let v = dcloud_chain::escrow::parse_dec18(num).map_err(bad)?;
     if v == 0 {
         return Err(bad("amount is zero".into()));
     }
@@ -526,10 +526,7 @@ mod tests {
         assert_eq!(u.count, 1);
         let price = u.price.as_ref().unwrap();
         assert_eq!(price.denom, "uact");
-        assert_eq!(
-            dcloud_app::modules::escrow::parse_dec18(&price.amount).unwrap(),
-            25 * 10u128.pow(18)
-        );
+        assert_eq!(dcloud_chain::escrow::parse_dec18(&price.amount).unwrap(), 25 * 10u128.pow(18));
         let r = u.resources.as_ref().unwrap();
         assert_eq!(r.cpu_millis, 100);
         assert_eq!(r.memory_bytes, 512 << 20);

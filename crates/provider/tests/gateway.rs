@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use base64::Engine as _;
-use dcloud_app::modules::deployment::{
+use dcloud_chain::deployment::{
     AuctionKind, Deployment, DeploymentState, Group, GroupSpec, GroupState, ResourceUnit,
 };
 use dcloud_client::tenant::gateway::{Auth, ProviderClient, ShellEvent, TenantError};

@@ -1,20 +1,10 @@
 //! Authz queries: `grants` (`{"granter"?, "grantee"?}`): deposit grants, expired ones
 //! included (with their expiration).
 
-use serde::{Deserialize, Serialize};
-
 use super::state::AuthzRead;
+pub use super::types::GrantsReq;
 use crate::query::{json, json_req, opt_addr};
 use crate::{AppError, QueryCtx};
-
-/// The request of `/authz/grants`.
-#[derive(Debug, Default, Deserialize, Serialize)]
-pub struct GrantsReq {
-    /// Only grants by this granter.
-    pub granter: Option<String>,
-    /// Only grants to this grantee.
-    pub grantee: Option<String>,
-}
 
 /// Answers `/authz/<path>`; `None` = not an authz path.
 pub fn route(path: &str, data: &[u8], q: &QueryCtx<'_>) -> Option<Result<Vec<u8>, AppError>> {

@@ -66,3 +66,12 @@ mod tests {
         assert!(!Grant { expiration_ms: None, ..g }.expired(u64::MAX));
     }
 }
+
+/// The request of `/authz/grants`.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct GrantsReq {
+    /// Only grants by this granter.
+    pub granter: Option<String>,
+    /// Only grants to this grantee.
+    pub grantee: Option<String>,
+}

@@ -81,6 +81,7 @@ pub use types::{
     BmeStatus, CancelReason, CanceledRecord, LedgerRecord, MintStatus, PendingRecord, RecordId,
     Totals,
 };
+pub use types::{StatusView, VaultState};
 
 #[cfg(feature = "state")]
 pub use block::{end_block, init_genesis};
@@ -93,7 +94,7 @@ pub use invariants::check_invariants;
 #[cfg(feature = "state")]
 pub use module::BmeModule;
 #[cfg(feature = "state")]
-pub use query::{status_view, vault_state, StatusView, VaultState};
+pub use query::{status_view, vault_state};
 #[cfg(feature = "state")]
 pub use state::{
     act_denom_problem, canceled, collateral_ratio, ledger, params, pending, status, totals,

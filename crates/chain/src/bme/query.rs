@@ -3,25 +3,14 @@
 //! (`{"owner"?, "limit"?}` → `{"pending", "executed", "canceled"}`, oldest first).
 
 use dcloud_store::StateRead;
-use dcloud_types::{AccAddress, Coins, DENOM_ACT};
-use serde::{Deserialize, Serialize};
+use dcloud_types::{AccAddress, DENOM_ACT};
 
 use super::rules::fmt_cr;
 use super::state::{status, totals, vault_address};
+pub use super::types::{LedgerQuery, StatusView, VaultState};
 use super::MintStatus;
 use crate::query::{json, json_req, opt_addr};
 use crate::{bank, AppError, QueryCtx};
-
-/// `/bme/ledger` request.
-#[derive(Debug, Default, Deserialize, Serialize)]
-pub struct LedgerQuery {
-    /// Only this owner's records.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
-    /// At most this many of each kind (the latest; default 100, max 1000).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<usize>,
-}
 
 /// Answers `/bme/<path>`; `None` = not a BME path.
 pub fn route(path: &str, data: &[u8], q: &QueryCtx<'_>) -> Option<Result<Vec<u8>, AppError>> {
@@ -60,28 +49,6 @@ fn ledger(snap: &dyn StateRead, data: &[u8]) -> Result<Vec<u8>, AppError> {
     }))
 }
 
-/// The `bme/vault-state` answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VaultState {
-    /// The vault's balances.
-    pub vault: Coins,
-    /// ACT outside the vault: supply − the vault's own uact.
-    #[serde(with = "dcloud_types::coin::amount_str")]
-    pub outstanding_act: u128,
-    /// Coins minted by BME.
-    pub total_minted: Coins,
-    /// Coins burned by BME.
-    pub total_burned: Coins,
-    /// Remint credits.
-    pub remint_credits: Coins,
-    /// Coins of queued requests.
-    pub pending: Coins,
-    /// Spreads kept.
-    pub spread_collected: Coins,
-    /// Collateral without credits (genesis vault + `MsgFundVault`).
-    pub vault_funded: Coins,
-}
-
 /// Builds the vault state.
 pub fn vault_state(state: &dyn StateRead) -> Result<VaultState, AppError> {
     let t = totals(state)?;
@@ -97,27 +64,6 @@ pub fn vault_state(state: &dyn StateRead) -> Result<VaultState, AppError> {
         spread_collected: t.spread_collected,
         vault_funded: t.vault_funded,
     })
-}
-
-/// The `bme/status` answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StatusView {
-    /// Status.
-    pub status: MintStatus,
-    /// Previous status.
-    pub previous_status: MintStatus,
-    /// Collateral ratio as a decimal (`"inf"` without ACT outstanding, `"unknown"` without price).
-    pub collateral_ratio: String,
-    /// Whether mints are accepted.
-    pub mints_allowed: bool,
-    /// Whether burns (refunds into AKT) are accepted.
-    pub refunds_allowed: bool,
-    /// Current mint epoch length.
-    pub epoch_height_diff: u64,
-    /// Next mint batch.
-    pub next_mint_epoch: u64,
-    /// Next burn batch.
-    pub next_burn_epoch: u64,
 }
 
 /// Builds the status view.

@@ -42,6 +42,7 @@ pub fn convert(
     Ok((out, spread))
 }
 
+#[cfg_attr(not(feature = "state"), allow(dead_code))]
 pub(crate) fn check_output(out: u128, to_denom: &str, p: &BmeParams) -> Result<(), AppError> {
     if out == 0 {
         return Err(AppError::from(BmeError::ConversionEpsilon(format!(

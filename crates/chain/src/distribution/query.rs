@@ -3,29 +3,11 @@
 
 use dcloud_store::StateRead;
 use dcloud_types::AccAddress;
-use serde::{Deserialize, Serialize};
 
+pub use super::types::{RewardView, RewardsView};
 use crate::query::{addr_arg, json};
 use crate::staking::query::operator_arg;
 use crate::{auth, bank, dec, staking, AppError, QueryCtx};
-
-/// One validator's pending rewards for a delegator.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RewardView {
-    /// Operator.
-    pub validator_address: String,
-    /// Pending rewards (decimal uakt; the payout is this rounded down).
-    pub reward: String,
-}
-
-/// The `/distribution/rewards` answer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RewardsView {
-    /// Per validator.
-    pub rewards: Vec<RewardView>,
-    /// Sum (decimal uakt).
-    pub total: String,
-}
 
 /// Answers `/distribution/<path>`; `None` = not a distribution path.
 pub fn route(path: &str, data: &[u8], q: &QueryCtx<'_>) -> Option<Result<Vec<u8>, AppError>> {

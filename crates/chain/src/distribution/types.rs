@@ -81,3 +81,21 @@ pub struct SlashEvent {
     /// Height of the slash.
     pub height: u64,
 }
+
+/// One validator's pending rewards for a delegator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RewardView {
+    /// Operator.
+    pub validator_address: String,
+    /// Pending rewards (decimal uakt; the payout is this rounded down).
+    pub reward: String,
+}
+
+/// The `/distribution/rewards` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RewardsView {
+    /// Per validator.
+    pub rewards: Vec<RewardView>,
+    /// Sum (decimal uakt).
+    pub total: String,
+}

@@ -5,6 +5,7 @@ use dcloud_types::Event;
 
 use super::types::Account;
 
+#[cfg_attr(not(feature = "state"), allow(dead_code))]
 pub(crate) fn low_funds_event(a: &Account, due: u64, now: u64) -> Event {
     Event::new("EventEscrowLowFunds")
         .attr("account", &a.id)

@@ -108,6 +108,7 @@ pub struct Account {
 }
 
 /// Spends `amount` from the deposits, oldest first.
+#[cfg_attr(not(feature = "state"), allow(dead_code))]
 pub(crate) fn consume(deposits: &mut Vec<Depositor>, mut amount: u128) {
     let mut spent = 0;
     for d in deposits.iter_mut() {
@@ -151,6 +152,7 @@ pub struct Payment {
 }
 
 /// What `n` blocks of the given payments cost in total (micro-units), exactly.
+#[cfg_attr(not(feature = "state"), allow(dead_code))]
 pub(crate) fn cost(pays: &[(Vec<u8>, Payment)], n: u64) -> u128 {
     let mut total: u128 = 0;
     for (_, p) in pays {

@@ -72,10 +72,13 @@ mod tally;
 
 pub use error::GovError;
 pub use genesis::GovGenesis;
-pub use msg::{validate_basic, validate_module_params};
+pub use msg::validate_basic;
+#[cfg(feature = "state")]
+pub use msg::validate_module_params;
 pub use params::GovParams;
 pub use types::{
-    Proposal, ProposalStatus, StoredMsg, TallyResult, UpgradePlan, Vote, VoteOption, WeightDec,
+    authority, Proposal, ProposalStatus, StoredMsg, TallyResult, UpgradePlan, Vote, VoteOption,
+    WeightDec,
 };
 
 #[cfg(feature = "state")]
@@ -88,8 +91,7 @@ pub use invariants::check_invariants;
 pub use module::GovModule;
 #[cfg(feature = "state")]
 pub use state::{
-    authority, deposits, get_proposal, init_genesis, params, proposals, total_burned, upgrade_plan,
-    votes,
+    deposits, get_proposal, init_genesis, params, proposals, total_burned, upgrade_plan, votes,
 };
 #[cfg(feature = "state")]
 pub use tally::{tally, TallyOutcome};

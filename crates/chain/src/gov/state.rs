@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::keys::{proposal_key, sub_prefix, DEPOSIT, PROPOSAL, TOTAL_BURNED, UPGRADE_PLAN, VOTE};
 use super::{GovError, GovGenesis, GovParams, Proposal, UpgradePlan, Vote, NAME};
 use crate::dec::{get_json, put_json, scan};
-use crate::{auth, get_params, set_params, AppError};
+use crate::{get_params, set_params, AppError};
 
 /// Params.
 pub fn params(state: &dyn StateRead) -> Result<GovParams, AppError> {
@@ -22,10 +22,6 @@ pub fn init_genesis(state: &mut dyn StateWrite, g: &GovGenesis) -> Result<(), Ap
     set_params(state, NAME, &g.params)
 }
 
-/// The gov module account (the authority of governance-only messages).
-pub fn authority() -> AccAddress {
-    auth::module_address(NAME)
-}
 
 /// A proposal.
 pub fn get_proposal(state: &dyn StateRead, id: u64) -> Result<Option<Proposal>, AppError> {

@@ -95,6 +95,7 @@ pub struct StoredMsg {
 }
 
 impl StoredMsg {
+    #[cfg_attr(not(feature = "state"), allow(dead_code))]
     pub(crate) fn decode(&self) -> Result<Msg, AppError> {
         let value = base64::engine::general_purpose::STANDARD
             .decode(&self.value)
@@ -180,4 +181,9 @@ pub struct UpgradePlan {
     pub height: u64,
     /// Free-form info.
     pub info: String,
+}
+
+/// The gov module account (the authority of governance-only messages).
+pub fn authority() -> dcloud_types::AccAddress {
+    crate::auth::module_address(super::NAME)
 }

@@ -8,16 +8,19 @@ use dcloud_types::Event;
 use super::types::{Bid, Lease, Order};
 
 /// `owner/dseq/gseq/oseq`.
+#[cfg_attr(not(feature = "state"), allow(dead_code))]
 pub(crate) fn order_label(o: &Order) -> String {
     format!("{}/{}/{}/{}", o.owner, o.dseq, o.gseq, o.oseq)
 }
 
 /// `owner/dseq/gseq/oseq/provider`.
+#[cfg_attr(not(feature = "state"), allow(dead_code))]
 pub(crate) fn bid_label(b: &Bid) -> String {
     format!("{}/{}/{}/{}/{}", b.owner, b.dseq, b.gseq, b.oseq, b.provider)
 }
 
 /// An order event with the order's id attributes.
+#[cfg_attr(not(feature = "state"), allow(dead_code))]
 pub(crate) fn order_event(kind: &str, o: &Order) -> Event {
     Event::new(kind)
         .attr("owner", &o.owner)
@@ -27,6 +30,7 @@ pub(crate) fn order_event(kind: &str, o: &Order) -> Event {
 }
 
 /// A bid event with the bid's id attributes.
+#[cfg_attr(not(feature = "state"), allow(dead_code))]
 pub(crate) fn bid_event(kind: &str, b: &Bid) -> Event {
     Event::new(kind)
         .attr("owner", &b.owner)
@@ -37,6 +41,7 @@ pub(crate) fn bid_event(kind: &str, b: &Bid) -> Event {
 }
 
 /// A lease event with the lease's id attributes.
+#[cfg_attr(not(feature = "state"), allow(dead_code))]
 pub(crate) fn lease_event(kind: &str, l: &Lease) -> Event {
     Event::new(kind)
         .attr("owner", &l.owner)

@@ -44,7 +44,7 @@ mod state;
 pub use events::mint_event;
 pub use genesis::MintGenesis;
 pub use params::MintParams;
-pub use types::{next_inflation, Minter, NAME};
+pub use types::{next_inflation, InflationView, Minter, NAME};
 
 #[cfg(feature = "state")]
 pub use block::begin_block;

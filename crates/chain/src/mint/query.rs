@@ -1,23 +1,8 @@
 //! Mint queries: `params`; `inflation` ([`InflationView`]).
 
-use serde::{Deserialize, Serialize};
-
+pub use super::types::InflationView;
 use crate::query::json;
 use crate::{bank, dec, staking, AppError, QueryCtx};
-
-/// The `/mint/inflation` answer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct InflationView {
-    /// Yearly inflation rate (decimal).
-    pub inflation: String,
-    /// Annual provisions (decimal uakt).
-    pub annual_provisions: String,
-    /// Bonded tokens / supply (decimal).
-    pub bonded_ratio: String,
-    /// Σ uakt minted.
-    #[serde(with = "dcloud_types::coin::amount_str")]
-    pub total_minted: u128,
-}
 
 /// Answers `/mint/<path>`; `None` = not a mint path.
 pub fn route(path: &str, _data: &[u8], q: &QueryCtx<'_>) -> Option<Result<Vec<u8>, AppError>> {

@@ -46,3 +46,17 @@ pub fn next_inflation(p: &MintParams, current: u128, bonded_ratio: u128) -> Resu
     let next = u128::try_from(next).unwrap_or(0);
     Ok(next.clamp(p.inflation_min, p.inflation_max))
 }
+
+/// The `/mint/inflation` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InflationView {
+    /// Yearly inflation rate (decimal).
+    pub inflation: String,
+    /// Annual provisions (decimal uakt).
+    pub annual_provisions: String,
+    /// Bonded tokens / supply (decimal).
+    pub bonded_ratio: String,
+    /// Σ uakt minted.
+    #[serde(with = "dcloud_types::coin::amount_str")]
+    pub total_minted: u128,
+}

@@ -81,3 +81,46 @@ impl Default for OracleState {
         Self { health: Health::Stale, last: None, price: None }
     }
 }
+
+/// The `/oracle/price` answer.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct OraclePrice {
+    /// `akt`.
+    pub denom: String,
+    /// `usd`.
+    pub base_denom: String,
+    /// `healthy`, `stale` or `deviation`.
+    pub health: super::Health,
+    /// The usable price (the healthy TWAP), decimal; absent unless healthy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<String>,
+    /// The last healthy aggregate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub twap: Option<super::Aggregate>,
+    /// The latest aggregate, whatever its health.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last: Option<super::Aggregate>,
+    /// Every authorised source and its latest observation.
+    pub sources: Vec<SourcePrice>,
+}
+
+/// An observation, with the price as a decimal.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PriceView {
+    /// Decimal price (18 decimals).
+    pub price: String,
+    /// Observation time (ms).
+    pub timestamp_ms: u64,
+    /// Height of the block that included it.
+    pub height: u64,
+}
+
+/// One source in the `/oracle/price` answer.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SourcePrice {
+    /// The source.
+    pub source: String,
+    /// Its latest observation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest: Option<PriceView>,
+}

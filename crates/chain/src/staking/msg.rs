@@ -47,6 +47,7 @@ pub(crate) fn check_commission(
     Ok(())
 }
 
+#[cfg_attr(not(feature = "state"), allow(dead_code))]
 pub(crate) fn bond_amount(
     c: Option<&ProtoCoin>,
     p: &StakingParams,

@@ -3,41 +3,10 @@
 //! `pool` ([`PoolView`]).
 
 use dcloud_types::{AccAddress, Coin};
-use serde::{Deserialize, Serialize};
 
+pub use super::types::{DelegationView, DelegationsView, PoolView};
 use crate::query::{addr_arg, json, str_arg};
 use crate::{auth, bank, AppError, QueryCtx};
-
-/// One delegation with its current worth.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DelegationView {
-    /// The delegation.
-    pub delegation: super::Delegation,
-    /// Its tokens now (rounded down).
-    pub balance: Coin,
-}
-
-/// The `/staking/delegations` answer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DelegationsView {
-    /// Delegations.
-    pub delegations: Vec<DelegationView>,
-    /// Unbonding delegations.
-    pub unbonding: Vec<super::UnbondingDelegation>,
-    /// Maturing redelegations.
-    pub redelegations: Vec<super::Redelegation>,
-}
-
-/// The `/staking/pool` answer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PoolView {
-    /// Tokens of bonded validators.
-    #[serde(with = "dcloud_types::coin::amount_str")]
-    pub bonded_tokens: u128,
-    /// Tokens of the other validators and of unbonding entries.
-    #[serde(with = "dcloud_types::coin::amount_str")]
-    pub not_bonded_tokens: u128,
-}
 
 /// An operator argument (`akashvaloper…` or `akash…`, quotes allowed).
 pub fn operator_arg(data: &[u8]) -> Result<AccAddress, AppError> {

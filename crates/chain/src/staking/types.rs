@@ -116,6 +116,7 @@ impl Validator {
         mul_div_floor(shares, self.tokens, self.delegator_shares)
     }
 
+    #[cfg_attr(not(feature = "state"), allow(dead_code))]
     pub(crate) fn shares_for_new_tokens(&self, amount: u128) -> Result<u128, AppError> {
         if self.delegator_shares == 0 {
             if self.tokens != 0 {
@@ -236,4 +237,35 @@ pub(crate) fn decode_pubkey(b64: &str) -> Result<Vec<u8>, String> {
 /// The consensus address (hex upper) of an ed25519 key.
 pub fn consensus_address(pk: &[u8]) -> String {
     hex::encode_upper(&dcloud_types::sha256(pk)[..20])
+}
+
+/// One delegation with its current worth.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DelegationView {
+    /// The delegation.
+    pub delegation: super::Delegation,
+    /// Its tokens now (rounded down).
+    pub balance: dcloud_types::Coin,
+}
+
+/// The `/staking/delegations` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DelegationsView {
+    /// Delegations.
+    pub delegations: Vec<DelegationView>,
+    /// Unbonding delegations.
+    pub unbonding: Vec<super::UnbondingDelegation>,
+    /// Maturing redelegations.
+    pub redelegations: Vec<super::Redelegation>,
+}
+
+/// The `/staking/pool` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PoolView {
+    /// Tokens of bonded validators.
+    #[serde(with = "dcloud_types::coin::amount_str")]
+    pub bonded_tokens: u128,
+    /// Tokens of the other validators and of unbonding entries.
+    #[serde(with = "dcloud_types::coin::amount_str")]
+    pub not_bonded_tokens: u128,
 }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use dcloud_app::modules::cert::{CertFilter, CertState};
+use dcloud_chain::cert::{CertFilter, CertState};
 use dcloud_proto::dcloud::cert::MsgCreateCertificate;
 use dcloud_proto::Msg;
 use dcloud_types::AccAddress;

@@ -3,7 +3,7 @@
 //! Both ends use self-signed X.509 certificates over an ECDSA P-256 key, subject CN = the
 //! holder's bech32 address, published on chain with `MsgCreateCertificate` (the chain
 //! checks exactly that: one PEM block, P-256, ecdsa-with-SHA256 self-signature, CN =
-//! owner; see `dcloud_app::modules::cert`). Tenants present theirs as TLS client
+//! owner; see `dcloud_chain::cert`). Tenants present theirs as TLS client
 //! certificates; the provider serves its own (with the host of its host URI as a SAN) and
 //! tenants pin it against the provider's on-chain certificates.
 //!
@@ -317,7 +317,7 @@ mod tests {
     fn client_cert_is_accepted_by_the_chain_rules() {
         let owner = addr();
         let g = generate_client_cert(&owner).unwrap();
-        let v = dcloud_app::modules::cert::verify_certificate(
+        let v = dcloud_chain::cert::verify_certificate(
             &owner,
             g.cert_pem.as_bytes(),
             g.pubkey_pem.as_bytes(),

@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use dcloud_app::modules::cert::{CertFilter, CertState};
-use dcloud_app::modules::market::{Bid, BidState, Lease};
+use dcloud_chain::cert::{CertFilter, CertState};
+use dcloud_chain::market::{Bid, BidState, Lease};
 use dcloud_crypto::secp256k1::SigningKey;
 use dcloud_proto::dcloud::deployment as pb;
 use dcloud_proto::Msg;

@@ -303,7 +303,7 @@ impl ProviderClient {
             .await
             .map_err(|e| TenantError::Chain(e.to_string()))?
             .ok_or_else(|| TenantError::Chain(format!("provider {provider} is not registered")))?;
-        let filter = dcloud_app::modules::cert::CertFilter {
+        let filter = dcloud_chain::cert::CertFilter {
             owner: Some(provider.to_string()),
             state: Some("valid".into()),
             serial: None,

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use dcloud_app::modules::deployment::{GroupSpec, ResourceUnit};
+use dcloud_chain::deployment::{GroupSpec, ResourceUnit};
 use serde::{Deserialize, Serialize};
 
 use crate::OrderId;

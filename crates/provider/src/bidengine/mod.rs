@@ -18,9 +18,9 @@ pub use tracker::{OrderAction, OrderEvent, OrderPhase, OrderTracker};
 use std::collections::BTreeMap;
 use std::fmt;
 
-use dcloud_app::modules::deployment::GroupSpec;
-use dcloud_app::modules::escrow::fmt_dec18;
-use dcloud_app::modules::provider::Attribute;
+use dcloud_chain::deployment::GroupSpec;
+use dcloud_chain::escrow::fmt_dec18;
+use dcloud_chain::provider::Attribute;
 use dcloud_types::{AccAddress, Coin};
 
 use crate::bidengine::inventory::{gpu_requirements, GpuRequirement, Inventory};

@@ -22,8 +22,8 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dcloud_app::modules::deployment::{GroupSpec, ResourceUnit};
-use dcloud_app::modules::escrow::{fmt_dec18, parse_dec18};
+use dcloud_chain::deployment::{GroupSpec, ResourceUnit};
+use dcloud_chain::escrow::{fmt_dec18, parse_dec18};
 use dcloud_types::AccAddress;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -356,7 +356,7 @@ mod tests {
     use super::*;
     use crate::bidengine::testutil::{addr, attr, group, unit};
 
-    const ATTO: u128 = dcloud_app::modules::escrow::ATTO;
+    const ATTO: u128 = dcloud_chain::escrow::ATTO;
     const GI: u64 = 1 << 30;
 
     fn d(s: &str) -> u128 {

@@ -1,7 +1,7 @@
 //! Builders for group specs in unit tests of the bid engine.
 
-use dcloud_app::modules::deployment::{GroupSpec, ResourceUnit, SignedBy};
-use dcloud_app::modules::provider::Attribute;
+use dcloud_chain::deployment::{GroupSpec, ResourceUnit, SignedBy};
+use dcloud_chain::provider::Attribute;
 use dcloud_types::AccAddress;
 
 use crate::OrderId;
@@ -34,7 +34,7 @@ pub fn unit(cpu: u64, mem: u64, disk: u64, count: u32) -> ResourceUnit {
         endpoints: 1,
         ip_endpoints: 0,
         count,
-        price_atto: 100 * dcloud_app::modules::escrow::ATTO,
+        price_atto: 100 * dcloud_chain::escrow::ATTO,
     }
 }
 

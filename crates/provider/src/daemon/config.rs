@@ -12,8 +12,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use dcloud_app::modules::escrow::{fmt_dec18, parse_dec18};
-use dcloud_app::modules::provider::{
+use dcloud_chain::escrow::{fmt_dec18, parse_dec18};
+use dcloud_chain::provider::{
     is_valid_attribute_key, Attribute, MAX_ATTRIBUTES, MAX_ATTRIBUTE_VALUE_LEN,
 };
 use dcloud_types::Coin;
@@ -651,7 +651,7 @@ impl ProviderConfig {
                 p.push("chain_id: empty".into());
             }
         }
-        if let Err(e) = dcloud_app::modules::provider::validate_host_uri(&self.host_uri) {
+        if let Err(e) = dcloud_chain::provider::validate_host_uri(&self.host_uri) {
             p.push(format!("host_uri: {e}"));
         }
     }

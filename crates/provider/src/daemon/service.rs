@@ -701,7 +701,7 @@ impl Inner {
         let key_path = self.state.path().join("server-key.pem");
         let published = self
             .client
-            .certificates(&dcloud_app::modules::cert::CertFilter {
+            .certificates(&dcloud_chain::cert::CertFilter {
                 owner: Some(self.me.to_string()),
                 ..Default::default()
             })
@@ -713,7 +713,7 @@ impl Inner {
             let host =
                 crate::daemon::gateway::certs::host_of_uri(&cfg.host_uri).unwrap_or_default();
             let on_chain = published.iter().any(|p| {
-                p.state == dcloud_app::modules::cert::CertState::Valid && p.cert.trim() == c.trim()
+                p.state == dcloud_chain::cert::CertState::Valid && p.cert.trim() == c.trim()
             });
             let der = crate::daemon::gateway::certs::cert_pem_to_der(&c).ok();
             let facts = der
@@ -746,7 +746,7 @@ impl Inner {
     async fn group_spec(
         &self,
         o: &OrderId,
-    ) -> Result<Option<dcloud_app::modules::deployment::GroupSpec>, DaemonError> {
+    ) -> Result<Option<dcloud_chain::deployment::GroupSpec>, DaemonError> {
         Ok(self.group_and_reclamation(o).await?.map(|(spec, _)| spec))
     }
 
@@ -754,8 +754,7 @@ impl Inner {
     async fn group_and_reclamation(
         &self,
         o: &OrderId,
-    ) -> Result<Option<(dcloud_app::modules::deployment::GroupSpec, Option<u64>)>, DaemonError>
-    {
+    ) -> Result<Option<(dcloud_chain::deployment::GroupSpec, Option<u64>)>, DaemonError> {
         let info = match mk::deployment(&self.client, &o.owner, o.dseq, 0).await {
             Ok(i) => i,
             Err(e) if e.is_not_found() => return Ok(None),

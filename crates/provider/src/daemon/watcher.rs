@@ -212,9 +212,16 @@ mod tests {
             .attr("dseq", 1)
             .attr("gseq", 1)
             .attr("oseq", 1);
-        let ok = dcloud_app::TxResult { code: 0, events: vec![ev.clone()], ..Default::default() };
-        let failed =
-            dcloud_app::TxResult { code: 5, events: vec![ev.clone()], ..Default::default() };
+        let ok = dcloud_rpc_types::abci::TxResult {
+            code: 0,
+            events: vec![ev.clone()],
+            ..Default::default()
+        };
+        let failed = dcloud_rpc_types::abci::TxResult {
+            code: 5,
+            events: vec![ev.clone()],
+            ..Default::default()
+        };
         let results = BlockResults {
             height: 3,
             tx_results: vec![failed, ok],

@@ -30,7 +30,7 @@ mod tests {
     fn server_cert_has_the_host_as_san_and_is_publishable() {
         let provider = addr();
         let g = generate_server_cert(&provider, "https://127.0.0.1:8443").unwrap();
-        dcloud_app::modules::cert::verify_certificate(
+        dcloud_chain::cert::verify_certificate(
             &provider,
             g.cert_pem.as_bytes(),
             g.pubkey_pem.as_bytes(),

@@ -1,8 +1,8 @@
 //! [`ChainView`] over the node's RPC.
 
 use async_trait::async_trait;
-use dcloud_app::modules::cert::{CertFilter, CertState};
-use dcloud_app::modules::deployment::Deployment;
+use dcloud_chain::cert::{CertFilter, CertState};
+use dcloud_chain::deployment::Deployment;
 use dcloud_client::market::{self, Filter};
 use dcloud_client::RpcClient;
 use dcloud_types::AccAddress;

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use dcloud_app::modules::deployment::DeploymentState;
+use dcloud_chain::deployment::DeploymentState;
 use dcloud_sdl::output::ManifestGroup;
 use dcloud_sdl::Manifest;
 use dcloud_types::AccAddress;

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use dcloud_app::modules::deployment::{Deployment, GroupSpec};
+use dcloud_chain::deployment::{Deployment, GroupSpec};
 use dcloud_sdl::output::{ManifestGroup, ManifestService};
 use dcloud_sdl::Manifest;
 
@@ -220,7 +220,7 @@ pub fn check_group(mg: &ManifestGroup, spec: &GroupSpec) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dcloud_app::modules::deployment::ResourceUnit;
+    use dcloud_chain::deployment::ResourceUnit;
 
     const SDL: &str = r#"
 version: "2.0"

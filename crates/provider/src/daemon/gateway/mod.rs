@@ -37,7 +37,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use dcloud_app::modules::deployment::Deployment;
+use dcloud_chain::deployment::Deployment;
 use dcloud_sdl::output::ManifestGroup;
 use dcloud_types::AccAddress;
 

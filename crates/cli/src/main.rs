@@ -19,6 +19,7 @@ mod registry;
 mod sdl;
 mod shell;
 mod staking;
+mod testnet;
 mod tx;
 
 use std::path::PathBuf;
@@ -87,6 +88,8 @@ enum Command {
     /// Run a provider: `dcloud provider run --config provider.yaml`.
     #[command(subcommand)]
     Provider(provider::ProviderCmd),
+    /// Run an N-validator BFT network on this machine (one home and process per node).
+    Testnet(testnet::TestnetArgs),
 }
 
 /// An error that has already been reported to the user; only sets the exit code.
@@ -161,6 +164,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Deploy(a) => deploy::deploy(&ctx, a).await,
         Command::Lease(c) => deploy::lease(&ctx, c).await,
         Command::Provider(c) => provider::run(&ctx, c).await,
+        Command::Testnet(a) => testnet::run(&ctx, a).await,
     }
 }
 

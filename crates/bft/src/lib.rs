@@ -10,7 +10,7 @@
 //! - [`codec`]: borsh for gossip, sync and the WAL;
 //! - [`store`]: undecided proposals (decided blocks go to the consensus `BlockStore`);
 //! - `host`: the `AppMsg` loop — build/judge/commit blocks, serve and apply value sync;
-//! - [`gossip`]: tx forwarding to peers over their JSON-RPC.
+//! - [`gossip`]: tx forwarding to peers, in batches, over HTTP next to their JSON-RPC.
 //!
 //! The WAL lives at `<home>/data/bft/wal/consensus.wal`; undecided proposals at
 //! `<home>/data/bft/undecided/`. Blocks are paced by Malachite's `target_time` (no sleeps).
@@ -129,6 +129,7 @@ pub struct BftDriver {
     channels: Option<malachitebft_app_channel::Channels<DcloudContext>>,
     height: Arc<AtomicU64>,
     gossip: Option<gossip::TxGossip>,
+    gossip_router: Option<axum::Router>,
 }
 
 impl std::fmt::Debug for BftDriver {
@@ -237,10 +238,24 @@ impl BftDriver {
         .await
         .map_err(|e| bad("starting the consensus engine", e))?;
         tracing::info!(%peer_id, validator = is_validator, listen = %cfg.listen_addr, "bft engine started");
+        let from_peers = Arc::new(gossip::FromPeers::default());
         let gossip = (!cfg.peer_rpc.is_empty())
-            .then(|| gossip::TxGossip::start(&mempool, cfg.peer_rpc.clone()));
+            .then(|| gossip::TxGossip::start(&mempool, cfg.peer_rpc.clone(), from_peers.clone()));
+        let gossip_router = gossip::router(app.clone(), mempool.clone(), from_peers);
         let height = host.height.clone();
-        Ok(Self { host, engine: Some(engine), channels: Some(channels), height, gossip })
+        Ok(Self {
+            host,
+            engine: Some(engine),
+            channels: Some(channels),
+            height,
+            gossip,
+            gossip_router: Some(gossip_router),
+        })
+    }
+
+    /// The tx-gossip receiving route (`POST /bft/txs`), to merge into the RPC server once.
+    pub fn take_gossip_router(&mut self) -> Option<axum::Router> {
+        self.gossip_router.take()
     }
 
     /// Last committed height.

@@ -139,6 +139,7 @@ impl RunningNode {
             base64::engine::general_purpose::STANDARD.encode(key.public_key())
         };
         let mempool = Arc::new(Mempool::new(cfg.mempool_max_txs, cfg.mempool_max_bytes));
+        let mut gossip_router = None;
         let (driver, blocks, committed) = match cfg.consensus.driver {
             DriverKind::Solo => {
                 let solo = SoloConfig { block_time: cfg.block_time, ..SoloConfig::default() };
@@ -157,7 +158,8 @@ impl RunningNode {
                     timeout_vote: cfg.consensus.timeout_vote,
                     ..BftConfig::default()
                 };
-                let d = BftDriver::start(app.clone(), mempool.clone(), key, &home, bft).await?;
+                let mut d = BftDriver::start(app.clone(), mempool.clone(), key, &home, bft).await?;
+                gossip_router = d.take_gossip_router();
                 let (blocks, rx) = (d.blocks().clone(), d.subscribe());
                 (Starting::Bft(d), blocks, rx)
             }
@@ -212,7 +214,13 @@ impl RunningNode {
         let rpc_addr = rpc_listener.local_addr().map_err(|e| NodeError::Io(e.to_string()))?;
         let api_addr = api_listener.local_addr().map_err(|e| NodeError::Io(e.to_string()))?;
         for (listener, router) in [
-            (rpc_listener, rpc::router(shared.clone())),
+            (rpc_listener, {
+                let r = rpc::router(shared.clone());
+                match gossip_router.take() {
+                    Some(g) => r.merge(g),
+                    None => r,
+                }
+            }),
             (api_listener, rest::router(shared.clone())),
         ] {
             let mut stop = shutdown_rx.clone();

@@ -101,6 +101,7 @@ async fn receive(State(st): State<GossipState>, Json(batch): Json<TxBatch>) -> J
                 res.refused += 1;
             }
         }
+        tracing::debug!(admitted = res.admitted, refused = res.refused, "txs from a peer");
         res
     })
     .await

@@ -580,7 +580,7 @@ fn handle(
                     u
                 }
             };
-            tracing::info!(%height, %round, txs = u.block.txs.len(), "proposing");
+            tracing::info!(%height, %round, txs = u.block.txs.len(), mempool = host.mempool.len(), "proposing");
             let _ = reply.send(LocallyProposedValue::new(height, round, BlockId(u.id())));
             publish(net, host.parts_for(&u, round, Round::Nil));
         }

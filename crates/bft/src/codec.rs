@@ -1,7 +1,7 @@
 //! The wire and WAL codec: borsh (binary, canonical, length-prefixed) over the engine's own
 //! message types, whose borsh encodings Malachite ships behind its `borsh` features, and over
-//! our context types, which derive it. Chosen over protobuf because it needs no schema files,
-//! no code generation and no second prost version in the tree; its decoder rejects trailing
+//! our context types, which derive it. Chosen over protobuf because it needs no schema files
+//! and no code generation of ours; its decoder rejects trailing
 //! bytes and caps allocations, so a garbage message fails to decode instead of crashing.
 //!
 //! Blocks themselves are not borsh: they travel (proposal parts, value sync) as the same JSON

@@ -47,6 +47,8 @@ struct Last {
     time_ms: u64,
     /// Certificate of `height` to embed in the next block (the largest one seen).
     commit: Option<Commit>,
+    /// The validator set that signed `height` (after a restart: the current set).
+    signers: Option<ValidatorSet>,
 }
 
 /// What a stream's `Init` part says: height, round, proof-of-lock round, proposer.
@@ -145,7 +147,7 @@ impl Host {
             )));
         }
         let last = if h == 0 {
-            Last { height: 0, hash: [0; 32], time_ms: 0, commit: None }
+            Last { height: 0, hash: [0; 32], time_ms: 0, commit: None, signers: None }
         } else {
             let b = blocks
                 .block(h)?
@@ -155,6 +157,7 @@ impl Host {
                 hash: b.header.hash(),
                 time_ms: b.header.time_ms,
                 commit: blocks.commit(h)?,
+                signers: None,
             }
         };
         let undecided = UndecidedStore::open(undecided_dir, h).map_err(corrupt)?;
@@ -252,7 +255,10 @@ impl Host {
         let h = &b.header;
         let info = self.app.info()?;
         let vals = self.app.validators()?;
-        let set = self.validator_set()?;
+        let set = match &last.signers {
+            Some(s) => s.clone(),
+            None => self.validator_set()?,
+        };
         let why = if h.chain_id != info.chain_id {
             "chain id"
         } else if h.height != last.height + 1 {
@@ -297,6 +303,7 @@ impl Host {
     ) -> Result<Arc<CommittedBlock>, ConsensusError> {
         let started = Instant::now();
         let vals = self.app.validators()?;
+        let signers = self.validator_set()?;
         let height = block.header.height;
         let last_commit: Vec<VoteInfo> = match &block.last_commit {
             Some(c) => vals
@@ -353,6 +360,7 @@ impl Host {
             hash: block.header.hash(),
             time_ms: block.header.time_ms,
             commit: Some(commit.clone()),
+            signers: Some(signers),
         };
         self.height.store(height, Ordering::SeqCst);
         self.undecided.lock().prune(height);

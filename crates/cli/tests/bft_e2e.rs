@@ -215,7 +215,7 @@ fn keyring_address(dir: &Path, name: &str) -> String {
 fn four_validators_agree_and_survive_one_crash() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let mut net = Net::new(base_port(0));
-    net.wait_all(&[0, 1, 2, 3], 3, Duration::from_secs(90));
+    net.wait_all(&[0, 1, 2, 3], 3, Duration::from_secs(180));
     net.check_same_chain(&[0, 1, 2, 3]);
 
     // Txs sent to node 3 land, also in blocks other validators proposed (tx gossip).
@@ -234,7 +234,7 @@ fn four_validators_agree_and_survive_one_crash() {
     // One of four down: the chain goes on.
     net.kill(0);
     let h = net.height(1).expect("height");
-    net.wait_all(&[1, 2, 3], h + 3, Duration::from_secs(60));
+    net.wait_all(&[1, 2, 3], h + 3, Duration::from_secs(150));
     net.send_via(2, &to);
     net.check_same_chain(&[1, 2, 3]);
 }
@@ -243,7 +243,7 @@ fn four_validators_agree_and_survive_one_crash() {
 fn two_down_halts_then_resumes_and_catches_up() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let mut net = Net::new(base_port(1));
-    net.wait_all(&[0, 1, 2, 3], 2, Duration::from_secs(90));
+    net.wait_all(&[0, 1, 2, 3], 2, Duration::from_secs(180));
 
     // Two of four down: no 2/3 majority, no new blocks (at most one already in flight).
     net.kill(0);
@@ -261,6 +261,6 @@ fn two_down_halts_then_resumes_and_catches_up() {
     // Both back: the chain resumes and the restarted nodes catch up through sync.
     net.start(0);
     net.start(1);
-    net.wait_all(&[0, 1, 2, 3], halted + 3, Duration::from_secs(90));
+    net.wait_all(&[0, 1, 2, 3], halted + 3, Duration::from_secs(180));
     net.check_same_chain(&[0, 1, 2, 3]);
 }

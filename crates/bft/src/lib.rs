@@ -122,6 +122,20 @@ pub(crate) fn now_ms() -> u64 {
     dcloud_consensus::solo::now_ms()
 }
 
+/// Fails early with a clear error when the P2P TCP port is taken (the engine would only log
+/// it and run unreachable).
+fn check_listen(addr: &str) -> Result<(), ConsensusError> {
+    let parts: Vec<&str> = addr.split('/').collect();
+    if let [_, "ip4" | "ip6", ip, "tcp", port] = parts.as_slice() {
+        let sock =
+            format!("{}:{port}", if ip.contains(':') { format!("[{ip}]") } else { ip.to_string() });
+        if let Err(e) = std::net::TcpListener::bind(&sock) {
+            return Err(bad(&format!("cannot listen for peers on {addr}"), e));
+        }
+    }
+    Ok(())
+}
+
 /// A running BFT driver.
 pub struct BftDriver {
     host: Arc<host::Host>,
@@ -178,6 +192,7 @@ impl BftDriver {
             .get(&me)
             .is_some();
 
+        check_listen(&cfg.listen_addr)?;
         let mut p2p = P2pConfig {
             listen_addr: cfg
                 .listen_addr

@@ -156,7 +156,7 @@ async fn measure(name: &str, net: &Network, txs: usize) {
 fn bft_vs_solo_figures() {
     let txs: usize = std::env::var("BENCH_TXS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
     let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let base = 21_000 + (std::process::id() % 300) as u16 * 100;
+    let base = 20_000 + (std::process::id() % 120) as u16 * 100;
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     if only.is_empty() || only == "solo" {
         let solo = start(1, true, base);

@@ -40,5 +40,16 @@ if cargo tree -q --offline -p dcloud-chain >/dev/null 2>&1; then
   forbid dcloud-chain "dcloud-store dcloud-app dcloud-consensus" --no-default-features
 fi
 
+# And the plain side really builds alone (no feature unification with the app): the chain's
+# types without `state`, and the tenant/provider crates on top of them.
+if ! cargo check -q --offline -p dcloud-chain --no-default-features 2>&1; then
+  echo "layers: dcloud-chain does not build without its state feature"
+  fail=1
+fi
+if ! cargo check -q --offline -p dcloud-client -p dcloud-provider -p dcloud-cli 2>&1; then
+  echo "layers: the client, provider or cli do not build without the state machine"
+  fail=1
+fi
+
 if [ "$fail" -eq 0 ]; then echo "layers: ok"; fi
 exit "$fail"

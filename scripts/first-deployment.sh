@@ -62,7 +62,7 @@ find_dcloud() {
             return
         fi
     done
-    die "no dcloud binary: build it (cargo build --release -p dcloud-cli), put it on PATH or set DCLOUD_BIN"
+    die "no dcloud binary: build it (cargo build --release -p dcloud), put it on PATH or set DCLOUD_BIN"
 }
 DCLOUD="$(find_dcloud)"
 dcloud() { "$DCLOUD" "$@"; }

@@ -264,11 +264,8 @@ fn main() {
     c.register_provider(1, &[]);
     c.register_provider(2, &[]);
     c.advance_to(3);
-    let market_end_block = modules::REGISTRY
-        .iter()
-        .find(|m| m.name == "market")
-        .and_then(|m| m.end_block)
-        .expect("market end block");
+    // The market's registry entry runs exactly this hook at end block.
+    let market_end_block: modules::BlockHook = modules::market::end_block;
     println!("market benchmark: end_block over {rounds} heights with nothing due (registry / market alone / registry with queue heads read from redb / registry without the store's read cache), registry end_block with one escrow exhaustion due, empty block = begin + end block + commit; batch {batch} leases per seeded version, redb cache {cache_mib} MiB");
     println!(
         "{:>9} {:>17} {:>17} {:>17} {:>17} {:>17} {:>9} {:>7} {:>8} {:>8} {:>8} {:>9}",

@@ -7,7 +7,7 @@ use dcloud_types::{AccAddress, Event, DENOM_AKT};
 
 use crate::gas::GasMeter;
 use crate::modules::{auth, bank};
-use crate::{msgs, App, AppError};
+use crate::{App, AppError};
 
 pub(crate) struct AnteCtx<'a> {
     pub chain_id: &'a str,
@@ -68,8 +68,7 @@ pub(crate) fn run(
             signers.join(", ")
         )));
     }
-    let signer: AccAddress =
-        signers[0].parse().map_err(|e| AppError::InvalidAddress(format!("signer: {e}")))?;
+    let signer: AccAddress = dcloud_chain::parse_addr(&signers[0], "signer")?;
     let mut acc = auth::get_account(state, &signer)?.ok_or_else(|| {
         AppError::UnknownAddress(format!("account {signer} does not exist: fund it first"))
     })?;
@@ -112,7 +111,8 @@ pub(crate) fn run(
     if meter.is_out() {
         return Err(out_of_gas(meter));
     }
-    let fee = msgs::parse_coins(&tx.fee).map_err(|e| AppError::InsufficientFee(e.to_string()))?;
+    let fee = crate::modules::parse_coins(&tx.fee)
+        .map_err(|e| AppError::InsufficientFee(e.to_string()))?;
     if fee.iter().any(|c| c.denom != DENOM_AKT) {
         return Err(AppError::InsufficientFee(format!(
             "fees must be paid in {DENOM_AKT}, got {fee}"

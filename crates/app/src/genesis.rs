@@ -2,9 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::modules::auth::AuthGenesis;
-use crate::modules::bank::BankGenesis;
 use crate::modules::consensus::Validator;
+pub use crate::modules::genesis::AppGenesis;
 
 /// The genesis document (JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,49 +46,6 @@ impl Default for ConsensusParams {
     }
 }
 
-/// Module genesis states.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AppGenesis {
-    /// Auth.
-    #[serde(default)]
-    pub auth: AuthGenesis,
-    /// Bank.
-    #[serde(default)]
-    pub bank: BankGenesis,
-    /// Deployment params (defaults when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deployment: Option<crate::modules::deployment::DeploymentParams>,
-    /// Market params (defaults when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub market: Option<crate::modules::market::MarketParams>,
-    /// Escrow params (defaults when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub escrow: Option<crate::modules::escrow::EscrowParams>,
-    /// Oracle params and initial prices (defaults, no sources, when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oracle: Option<crate::modules::oracle::OracleGenesis>,
-    /// BME params (defaults when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bme: Option<crate::modules::bme::BmeParams>,
-    /// Staking: params, validators and delegations. Present = a proof-of-stake chain (the
-    /// staking active set is the consensus set; mint and distribution run); absent = the
-    /// fixed `validators` set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub staking: Option<crate::modules::staking::StakingGenesis>,
-    /// Mint params and minter (defaults when absent; only with staking).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mint: Option<crate::modules::mint::MintGenesis>,
-    /// Distribution params (defaults when absent; only with staking).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub distribution: Option<crate::modules::distribution::DistributionParams>,
-    /// Gov genesis (defaults when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gov: Option<crate::modules::gov::GovGenesis>,
-    /// Slashing params (defaults when absent; only with staking).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub slashing: Option<crate::modules::slashing::SlashingParams>,
-}
-
 impl Genesis {
     /// Parses JSON.
     pub fn from_json(s: &str) -> Result<Self, String> {
@@ -119,60 +75,9 @@ impl Genesis {
         if self.consensus_params.max_block_bytes == 0 {
             e.push("consensus_params.max_block_bytes must be positive".into());
         }
-        if let Some(p) = &self.app_state.deployment {
-            if p.min_deposits.is_empty() {
-                e.push("app_state.deployment.min_deposits: at least one denom is required".into());
-            }
-            if p.bid_window == 0 || p.bid_window > p.max_bid_window {
-                e.push("app_state.deployment.bid_window must be in 1..=max_bid_window".into());
-            }
-        }
-        if let Some(p) = &self.app_state.market {
-            if p.order_max_bids == 0 || p.order_max_bids > 500 {
-                e.push("app_state.market.order_max_bids must be in 1..=500".into());
-            }
-            if p.bid_min_deposits.is_empty() {
-                e.push("app_state.market.bid_min_deposits: at least one denom is required".into());
-            }
-            if p.max_reclamation_window_s <= p.min_reclamation_window_s {
-                e.push(
-                    "app_state.market.max_reclamation_window_s must exceed min_reclamation_window_s"
-                        .into(),
-                );
-            }
-            if p.max_end_block_items == 0 {
-                e.push("app_state.market.max_end_block_items must be at least 1".into());
-            }
-        }
-        if let Some(p) = &self.app_state.escrow {
-            if p.take_rate_bps > 10_000 {
-                e.push("app_state.escrow.take_rate_bps must be at most 10000".into());
-            }
-        }
-        if let Some(o) = &self.app_state.oracle {
-            e.extend(o.validate());
-        }
-        if let Some(p) = &self.app_state.bme {
-            e.extend(p.validate("app_state.bme"));
-        }
         let staking_vals = self.app_state.staking.as_ref().map_or(0, |s| s.validators.len());
         if self.validators.is_empty() && staking_vals == 0 {
             e.push("validators: at least one validator is required".into());
-        }
-        if let Some(s) = &self.app_state.staking {
-            e.extend(s.validate());
-        }
-        if let Some(m) = &self.app_state.mint {
-            e.extend(m.params.validate("app_state.mint.params"));
-        }
-        if let Some(d) = &self.app_state.distribution {
-            e.extend(d.validate("app_state.distribution"));
-        }
-        if let Some(s) = &self.app_state.slashing {
-            e.extend(s.validate("app_state.slashing"));
-        }
-        if let Some(g) = &self.app_state.gov {
-            e.extend(g.params.validate("app_state.gov.params"));
         }
         let mut vaddrs = std::collections::BTreeSet::new();
         for (i, v) in self.validators.iter().enumerate() {
@@ -195,17 +100,7 @@ impl Genesis {
                 e.push(format!("validators[{i}]: duplicate validator {}", v.address));
             }
         }
-        e.extend(self.app_state.auth.params.validate());
-        let mut accs = std::collections::BTreeSet::new();
-        for (i, a) in self.app_state.auth.accounts.iter().enumerate() {
-            if let Err(err) = a.address.parse::<dcloud_types::AccAddress>() {
-                e.push(format!("auth.accounts[{i}]: {err}"));
-            }
-            if !accs.insert(a.address.clone()) {
-                e.push(format!("auth.accounts[{i}]: duplicate account {}", a.address));
-            }
-        }
-        e.extend(crate::modules::bank::validate_genesis(&self.app_state.bank));
+        e.extend(crate::modules::validate_genesis(&self.app_state));
         e
     }
 }

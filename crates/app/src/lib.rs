@@ -14,10 +14,14 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
 mod ante;
-pub mod error;
+/// The state machine's error type (now in `dcloud-chain`).
+pub mod error {
+    pub use dcloud_chain::error::*;
+}
 pub mod gas;
 pub mod genesis;
-pub mod modules;
+/// The chain modules (now the `dcloud-chain` crate).
+pub use dcloud_chain as modules;
 mod msgs;
 pub mod query;
 #[cfg(any(test, feature = "test-utils"))]
@@ -32,7 +36,7 @@ use dcloud_store::{Overlay, PreparedCommit, Snapshot, StateRead, StateWrite, Sto
 use parking_lot::{Mutex, RwLock};
 use rayon::prelude::*;
 
-pub use error::AppError;
+pub use dcloud_chain::AppError;
 pub use genesis::Genesis;
 pub use types::*;
 
@@ -143,36 +147,8 @@ impl App {
             .map_err(|e| AppError::InvalidRequest(e.to_string()))?;
         delta.put(CONSENSUS_PARAMS_KEY.to_vec(), cp);
         modules::consensus::set_validators(&mut delta, &g.validators)?;
-        modules::auth::init_genesis(&mut delta, &g.app_state.auth)?;
-        modules::bank::init_genesis(&mut delta, &g.app_state.bank)?;
-        if let Some(p) = &g.app_state.deployment {
-            modules::set_params(&mut delta, modules::deployment::NAME, p)?;
-        }
-        if let Some(p) = &g.app_state.market {
-            modules::set_params(&mut delta, modules::market::NAME, p)?;
-        }
-        if let Some(p) = &g.app_state.escrow {
-            modules::set_params(&mut delta, modules::escrow::NAME, p)?;
-        }
-        modules::oracle::init_genesis(&mut delta, &g.app_state.oracle.clone().unwrap_or_default())?;
-        modules::gov::init_genesis(&mut delta, &g.app_state.gov.clone().unwrap_or_default())?;
-        // A genesis without BME params is a pre-BME chain: the market is not ACT-only.
-        let bme = g.app_state.bme.clone().unwrap_or_else(|| modules::bme::BmeParams {
-            act_market: false,
-            ..modules::bme::BmeParams::default()
-        });
-        modules::bme::init_genesis(&mut delta, &bme)?;
-        if let Some(st) = &g.app_state.staking {
-            modules::staking::init_genesis(&mut delta, st)?;
-            modules::mint::init_genesis(&mut delta, &g.app_state.mint.clone().unwrap_or_default())?;
-            modules::slashing::init_genesis(
-                &mut delta,
-                &g.app_state.slashing.clone().unwrap_or_default(),
-            )?;
-            modules::distribution::init_genesis(
-                &mut delta,
-                &g.app_state.distribution.clone().unwrap_or_default(),
-            )?;
+        modules::init_genesis(&mut delta, &g.app_state)?;
+        if g.app_state.staking.is_some() {
             // The staking active set is the consensus set; a genesis that also lists
             // validators must list the same keys.
             if !g.validators.is_empty() {
@@ -369,10 +345,11 @@ impl App {
         let bctx = modules::BlockCtx { height: block.height, time_ms: block.time_ms };
         let mut events = Vec::new();
         let set_before = modules::consensus::validators(&delta)?;
-        if modules::staking::enabled(&delta)? {
-            modules::consensus::set_last_commit(&mut delta, &block.last_commit)?;
-            modules::slashing::handle_evidence(&mut delta, &bctx, &block.misbehavior, &mut events)?;
-        }
+        let evidence = modules::BlockEvidence {
+            last_commit: &block.last_commit,
+            misbehavior: &block.misbehavior,
+        };
+        modules::pre_block(&mut delta, &bctx, &evidence, &mut events)?;
         modules::begin_block(&mut delta, &bctx, &mut events)?;
         let mut results = Vec::with_capacity(txs.len());
         for tx in decoded {

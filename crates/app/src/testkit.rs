@@ -1063,12 +1063,19 @@ pub mod market {
                 .unwrap()
         }
 
-        /// Every committed key/value of the deployment, market and escrow modules
-        /// (prefixes `0x20`-`0x2F`) plus the escrow and community pool balances.
+        /// Every committed key/value of the deployment, market and escrow modules (their
+        /// key prefixes, in byte order) plus the escrow and community pool balances.
         pub fn market_snapshot(&self) -> MarketSnapshot {
             let s = self.store().latest();
+            let mut prefixes: Vec<u8> = [
+                crate::modules::deployment::keys::PREFIXES,
+                crate::modules::market::keys::PREFIXES,
+                crate::modules::escrow::keys::PREFIXES,
+            ]
+            .concat();
+            prefixes.sort_unstable();
             let mut kv = Vec::new();
-            for p in 0x20u8..=0x2F {
+            for p in prefixes {
                 kv.extend(
                     dcloud_store::StateRead::prefix_range(&s, &[p], None, usize::MAX).unwrap(),
                 );

@@ -1,5 +1,8 @@
-//! Request and response types of the ABCI-2.0-shaped interface.
+//! Request and response types of the ABCI-2.0-shaped interface. The results that also travel
+//! over RPC ([`TxResult`], [`ValidatorUpdate`], the `hex32` serde helper) live in
+//! `dcloud-rpc-types` and are re-exported here.
 
+pub use dcloud_rpc_types::abci::{hex32, TxResult, ValidatorUpdate};
 use dcloud_types::Event;
 use serde::{Deserialize, Serialize};
 
@@ -18,62 +21,7 @@ pub struct BlockInfo {
     pub misbehavior: Vec<Misbehavior>,
 }
 
-/// One validator's participation in the previous block's commit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VoteInfo {
-    /// Consensus address (hex).
-    pub validator_address: String,
-    /// Voting power.
-    pub power: u64,
-    /// Whether its signature is in the commit.
-    pub signed: bool,
-}
-
-/// Evidence of a consensus fault.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Misbehavior {
-    /// `duplicate_vote` or `light_client_attack`.
-    pub kind: String,
-    /// Offender's consensus address (hex).
-    pub validator_address: String,
-    /// Height of the offence.
-    pub height: u64,
-    /// Block time (ms) of the offence; 0 = unknown (only the age in blocks is checked).
-    #[serde(default)]
-    pub time_ms: u64,
-    /// The offender's voting power at the offence; 0 = unknown (its last power is used).
-    #[serde(default)]
-    pub power: u64,
-}
-
-/// A validator-set change for the consensus driver (power 0 removes).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ValidatorUpdate {
-    /// ed25519 public key, base64.
-    pub pub_key: String,
-    /// New voting power.
-    pub power: u64,
-}
-
-/// The outcome of one tx in a block.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TxResult {
-    /// 0 = success.
-    pub code: u32,
-    /// Codespace of a non-zero code.
-    #[serde(default)]
-    pub codespace: String,
-    /// Error text (empty on success).
-    #[serde(default)]
-    pub log: String,
-    /// Gas limit of the tx.
-    pub gas_wanted: u64,
-    /// Gas charged.
-    pub gas_used: u64,
-    /// Events, in emission order.
-    #[serde(default)]
-    pub events: Vec<Event>,
-}
+pub use dcloud_chain::{Misbehavior, VoteInfo};
 
 /// What `finalize_block` returns.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,20 +86,4 @@ pub struct AppInfo {
     pub last_app_hash: [u8; 32],
     /// Chain id (empty before genesis).
     pub chain_id: String,
-}
-
-/// `[u8; 32]` as upper-case hex.
-pub mod hex32 {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    /// Serializes as hex.
-    pub fn serialize<S: Serializer>(v: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&hex::encode_upper(v))
-    }
-    /// Parses hex.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
-        let s = String::deserialize(d)?;
-        let v = hex::decode(&s).map_err(serde::de::Error::custom)?;
-        v.try_into().map_err(|_| serde::de::Error::custom("expected 32 bytes"))
-    }
 }

@@ -58,7 +58,7 @@ use dcloud_proto::dcloud::deployment::{Auction, MsgCloseDeployment};
 use dcloud_proto::dcloud::market::{self as mpb, MsgCreateLease, MsgWithdrawLease};
 use dcloud_proto::dcloud::oracle::MsgSubmitPrice;
 use dcloud_proto::Msg;
-use dcloud_types::{AccAddress, Coin, Event, DENOM_ACT, DENOM_AKT};
+use dcloud_types::{AccAddress, Coin, Event, ATTO, DENOM_ACT, DENOM_AKT};
 use serde_json::{json, Value};
 
 const FEEDER: usize = 0;
@@ -66,7 +66,6 @@ const TENANTS: usize = 4;
 const PROVIDERS: usize = 2;
 const ACCOUNTS: usize = 1 + TENANTS + PROVIDERS;
 const MICRO: u128 = 1_000_000;
-const ATTO: u128 = 1_000_000_000_000_000_000;
 const START_PRICE_MICRO: u128 = 3_000_000;
 const TAKE_BPS: u128 = 200;
 const BID_DEPOSIT: u128 = 500_000;

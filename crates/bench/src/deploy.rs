@@ -7,7 +7,7 @@
 //! (everything except the auction window within 1.5× the podman figure plus two block
 //! intervals) and the blocks between an order and the provider's bid.
 //!
-//! Build the CLI first: `cargo build --release -p dcloud-cli`, then
+//! Build the CLI first: `cargo build --release -p dcloud`, then
 //! `cargo run --release -p dcloud-bench --bin deploy-bench [-- RUNS [BLOCK_TIME_MS]]`.
 
 use std::io::{Read, Write};
@@ -96,7 +96,7 @@ fn dcloud_bin() -> anyhow::Result<PathBuf> {
         return Ok(p);
     }
     bail!(
-        "no dcloud binary next to {}: run `cargo build --release -p dcloud-cli` or set DCLOUD_BIN",
+        "no dcloud binary next to {}: run `cargo build --release -p dcloud` or set DCLOUD_BIN",
         exe.display()
     )
 }

@@ -7,10 +7,10 @@ use clap::Subcommand;
 use dcloud_client::authz as ca;
 use dcloud_types::Coins;
 
+use crate::common::AtHeight;
+use crate::common::{send, TxFlags};
 use crate::ctx::Ctx;
-use crate::market::AtHeight;
 use crate::output::print_json;
-use crate::tx::{send, TxFlags};
 
 /// `tx authz …`.
 #[derive(Debug, Subcommand)]

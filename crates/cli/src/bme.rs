@@ -4,11 +4,12 @@
 use anyhow::bail;
 use clap::Subcommand;
 use dcloud_client::bme as cb;
+use dcloud_client::RpcClient;
 use dcloud_types::{DENOM_ACT, DENOM_AKT};
 
+use crate::common::{send, TxFlags};
 use crate::ctx::Ctx;
 use crate::output::print_json;
-use crate::tx::{send, TxFlags};
 
 /// `tx oracle …`.
 #[derive(Debug, Subcommand)]
@@ -186,109 +187,120 @@ pub(crate) async fn oracle_query(ctx: &Ctx, cmd: OracleQuery) -> anyhow::Result<
 pub(crate) async fn bme_query(ctx: &Ctx, cmd: BmeQuery) -> anyhow::Result<()> {
     let client = ctx.client()?;
     match cmd {
-        BmeQuery::VaultState => {
-            let v = cb::vault_state(&client, 0).await?;
-            if ctx.output.is_json() {
-                return print_json(&v);
-            }
-            println!("vault: {}", or_none(&v.vault.to_string()));
-            println!("outstanding ACT: {}{DENOM_ACT}", v.outstanding_act);
-            println!("total minted: {}", or_none(&v.total_minted.to_string()));
-            println!("total burned: {}", or_none(&v.total_burned.to_string()));
-            println!("remint credits: {}", or_none(&v.remint_credits.to_string()));
-            println!("pending: {}", or_none(&v.pending.to_string()));
-            println!("spreads kept: {}", or_none(&v.spread_collected.to_string()));
-            println!("funded: {}", or_none(&v.vault_funded.to_string()));
-        }
-        BmeQuery::Params => {
-            let p = cb::params(&client, 0).await?;
-            if ctx.output.is_json() {
-                return print_json(&p);
-            }
-            println!("circuit_breaker_warn_threshold: {} bp", p.circuit_breaker_warn_threshold);
-            println!("circuit_breaker_halt_threshold: {} bp", p.circuit_breaker_halt_threshold);
-            println!("recovery_band_bps: {} bp", p.recovery_band_bps);
-            println!("min_epoch_blocks: {}", p.min_epoch_blocks);
-            println!("epoch_blocks_backoff_percent: {}", p.epoch_blocks_backoff_percent);
-            println!("mint_spread_bps: {}", p.mint_spread_bps);
-            println!("settle_spread_bps: {}", p.settle_spread_bps);
-            println!("max_endblocker_records: {}", p.max_endblocker_records);
-            let mins: Vec<String> = p.min_mint.iter().map(|(d, a)| format!("{a}{d}")).collect();
-            println!("min_mint: {}", or_none(&mins.join(",")));
-            println!("max_pending_attempts: {}", p.max_pending_attempts);
-            println!("authority: {}", or_none(&p.authority));
-            println!("act_market: {}", p.act_market);
-        }
-        BmeQuery::Status => {
-            let s = cb::status(&client, 0).await?;
-            if ctx.output.is_json() {
-                return print_json(&s);
-            }
-            println!("status: {}", s.status);
-            println!("collateral ratio: {}", s.collateral_ratio);
-            println!("mints allowed: {}", s.mints_allowed);
-            println!("refunds allowed: {}", s.refunds_allowed);
-            println!(
-                "epoch: every {} blocks (next mint at {}, next burn at {})",
-                s.epoch_height_diff, s.next_mint_epoch, s.next_burn_epoch
-            );
-        }
-        BmeQuery::Ledger { owner, limit } => {
-            if limit == 0 {
-                bail!("--limit must be positive");
-            }
-            let owner = owner.map(|o| ctx.resolve_address(&o, "owner")).transpose()?;
-            let l = cb::ledger(&client, owner.as_ref(), limit.min(1000), 0).await?;
-            if ctx.output.is_json() {
-                return print_json(&l);
-            }
-            let show = |title: &str, key: &str, f: &dyn Fn(&serde_json::Value) -> String| {
-                let items = l[key].as_array().cloned().unwrap_or_default();
-                println!("{title} ({}):", items.len());
-                for r in &items {
-                    println!("  {}", f(r));
-                }
-            };
-            let id =
-                |r: &serde_json::Value| format!("{}/{}", r["id"]["height"], r["id"]["sequence"]);
-            let coin = |c: &serde_json::Value| {
-                format!(
-                    "{}{}",
-                    c["amount"].as_str().unwrap_or("?"),
-                    c["denom"].as_str().unwrap_or("")
-                )
-            };
-            show("pending", "pending", &|r| {
-                format!(
-                    "{}  {} -> {}  attempts {}",
-                    id(r),
-                    coin(&r["coins_to_burn"]),
-                    r["denom_to_mint"].as_str().unwrap_or(""),
-                    r["attempts"]
-                )
-            });
-            show("executed", "executed", &|r| {
-                format!(
-                    "{}  {} -> {} (spread {}) at {} USD/AKT, height {}",
-                    id(r),
-                    coin(&r["burned"]),
-                    coin(&r["paid"]),
-                    coin(&r["spread"]),
-                    r["price"].as_str().unwrap_or(""),
-                    r["executed_height"]
-                )
-            });
-            show("cancelled", "canceled", &|r| {
-                format!(
-                    "{}  {} refunded: {} ({})",
-                    id(r),
-                    coin(&r["coins_to_burn"]),
-                    r["cancel_reason"].as_str().unwrap_or(""),
-                    r["error"].as_str().unwrap_or("")
-                )
-            });
-        }
+        BmeQuery::VaultState => vault_state(ctx, &client).await,
+        BmeQuery::Params => params(ctx, &client).await,
+        BmeQuery::Status => status(ctx, &client).await,
+        BmeQuery::Ledger { owner, limit } => ledger(ctx, &client, owner, limit).await,
     }
+}
+
+async fn vault_state(ctx: &Ctx, client: &RpcClient) -> anyhow::Result<()> {
+    let v = cb::vault_state(client, 0).await?;
+    if ctx.output.is_json() {
+        return print_json(&v);
+    }
+    println!("vault: {}", or_none(&v.vault.to_string()));
+    println!("outstanding ACT: {}{DENOM_ACT}", v.outstanding_act);
+    println!("total minted: {}", or_none(&v.total_minted.to_string()));
+    println!("total burned: {}", or_none(&v.total_burned.to_string()));
+    println!("remint credits: {}", or_none(&v.remint_credits.to_string()));
+    println!("pending: {}", or_none(&v.pending.to_string()));
+    println!("spreads kept: {}", or_none(&v.spread_collected.to_string()));
+    println!("funded: {}", or_none(&v.vault_funded.to_string()));
+    Ok(())
+}
+
+async fn params(ctx: &Ctx, client: &RpcClient) -> anyhow::Result<()> {
+    let p = cb::params(client, 0).await?;
+    if ctx.output.is_json() {
+        return print_json(&p);
+    }
+    println!("circuit_breaker_warn_threshold: {} bp", p.circuit_breaker_warn_threshold);
+    println!("circuit_breaker_halt_threshold: {} bp", p.circuit_breaker_halt_threshold);
+    println!("recovery_band_bps: {} bp", p.recovery_band_bps);
+    println!("min_epoch_blocks: {}", p.min_epoch_blocks);
+    println!("epoch_blocks_backoff_percent: {}", p.epoch_blocks_backoff_percent);
+    println!("mint_spread_bps: {}", p.mint_spread_bps);
+    println!("settle_spread_bps: {}", p.settle_spread_bps);
+    println!("max_endblocker_records: {}", p.max_endblocker_records);
+    let mins: Vec<String> = p.min_mint.iter().map(|(d, a)| format!("{a}{d}")).collect();
+    println!("min_mint: {}", or_none(&mins.join(",")));
+    println!("max_pending_attempts: {}", p.max_pending_attempts);
+    println!("authority: {}", or_none(&p.authority));
+    println!("act_market: {}", p.act_market);
+    Ok(())
+}
+
+async fn status(ctx: &Ctx, client: &RpcClient) -> anyhow::Result<()> {
+    let s = cb::status(client, 0).await?;
+    if ctx.output.is_json() {
+        return print_json(&s);
+    }
+    println!("status: {}", s.status);
+    println!("collateral ratio: {}", s.collateral_ratio);
+    println!("mints allowed: {}", s.mints_allowed);
+    println!("refunds allowed: {}", s.refunds_allowed);
+    println!(
+        "epoch: every {} blocks (next mint at {}, next burn at {})",
+        s.epoch_height_diff, s.next_mint_epoch, s.next_burn_epoch
+    );
+    Ok(())
+}
+
+async fn ledger(
+    ctx: &Ctx,
+    client: &RpcClient,
+    owner: Option<String>,
+    limit: usize,
+) -> anyhow::Result<()> {
+    if limit == 0 {
+        bail!("--limit must be positive");
+    }
+    let owner = owner.map(|o| ctx.resolve_address(&o, "owner")).transpose()?;
+    let l = cb::ledger(client, owner.as_ref(), limit.min(1000), 0).await?;
+    if ctx.output.is_json() {
+        return print_json(&l);
+    }
+    let show = |title: &str, key: &str, f: &dyn Fn(&serde_json::Value) -> String| {
+        let items = l[key].as_array().cloned().unwrap_or_default();
+        println!("{title} ({}):", items.len());
+        for r in &items {
+            println!("  {}", f(r));
+        }
+    };
+    let id = |r: &serde_json::Value| format!("{}/{}", r["id"]["height"], r["id"]["sequence"]);
+    let coin = |c: &serde_json::Value| {
+        format!("{}{}", c["amount"].as_str().unwrap_or("?"), c["denom"].as_str().unwrap_or(""))
+    };
+    show("pending", "pending", &|r| {
+        format!(
+            "{}  {} -> {}  attempts {}",
+            id(r),
+            coin(&r["coins_to_burn"]),
+            r["denom_to_mint"].as_str().unwrap_or(""),
+            r["attempts"]
+        )
+    });
+    show("executed", "executed", &|r| {
+        format!(
+            "{}  {} -> {} (spread {}) at {} USD/AKT, height {}",
+            id(r),
+            coin(&r["burned"]),
+            coin(&r["paid"]),
+            coin(&r["spread"]),
+            r["price"].as_str().unwrap_or(""),
+            r["executed_height"]
+        )
+    });
+    show("cancelled", "canceled", &|r| {
+        format!(
+            "{}  {} refunded: {} ({})",
+            id(r),
+            coin(&r["coins_to_burn"]),
+            r["cancel_reason"].as_str().unwrap_or(""),
+            r["error"].as_str().unwrap_or("")
+        )
+    });
     Ok(())
 }
 

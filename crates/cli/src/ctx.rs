@@ -17,7 +17,7 @@ pub(crate) const PASSPHRASE_ENV: &str = "DCLOUD_KEYRING_PASSPHRASE";
 
 /// `--keyring-backend`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum KeyringKind {
+pub enum KeyringKind {
     /// Encrypted with a passphrase.
     File,
     /// Plain text (devnets and tests only).
@@ -47,16 +47,21 @@ impl KeyringKind {
 
 /// Global flags, resolved.
 #[derive(Debug, Clone)]
-pub(crate) struct Ctx {
+pub struct Ctx {
+    /// `--home`.
     pub home: Option<PathBuf>,
+    /// `--node`: the RPC address.
     pub node: String,
+    /// `--chain-id`.
     pub chain_id: Option<String>,
+    /// `-o`.
     pub output: Output,
+    /// `--keyring-backend`.
     pub keyring_backend: KeyringKind,
 }
 
 /// `~/<name>`.
-pub(crate) fn default_home(name: &str) -> PathBuf {
+pub fn default_home(name: &str) -> PathBuf {
     match std::env::var_os("HOME") {
         Some(h) if !h.is_empty() => PathBuf::from(h).join(name),
         _ => PathBuf::from(name),
@@ -105,7 +110,7 @@ pub(crate) fn read_passphrase(env: &str, prompt: &str, confirm: bool) -> anyhow:
 
 impl Ctx {
     /// `--home`, or `~/.dcloud`.
-    pub(crate) fn home(&self) -> PathBuf {
+    pub fn home(&self) -> PathBuf {
         self.home.clone().unwrap_or_else(|| default_home(".dcloud"))
     }
 
@@ -177,7 +182,7 @@ impl Ctx {
     }
 
     /// An `akash1…` address, or the address of a key in the keyring. `role` names the argument.
-    pub(crate) fn resolve_address(&self, s: &str, role: &str) -> anyhow::Result<AccAddress> {
+    pub fn resolve_address(&self, s: &str, role: &str) -> anyhow::Result<AccAddress> {
         match s.parse::<AccAddress>() {
             Ok(a) => Ok(a),
             Err(parse_err) => {

@@ -1,19 +1,22 @@
 //! The tenant flow: `dcloud deploy` (validate → deployment → bids → lease → manifest →
 //! running services) and `dcloud lease status|logs|events|shell|close`.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{anyhow, bail, Context as _};
+use anyhow::{anyhow, bail};
 use clap::{Args, Subcommand};
-use dcloud_client::market::{self as mk, BidRef, Filter};
-use dcloud_client::{RpcClient, TxOptions, TxSender};
+use dcloud_chain::market::Lease;
+use dcloud_client::market::{self as mk, BidRef};
+use dcloud_client::tenant::api::{LeaseStatus, LogOptions};
+use dcloud_client::tenant::deploy::{
+    self as flow, active_leases, lease_id, provider_client, Auction, DeployEvent, DeployObserver,
+    DeployRequest,
+};
+use dcloud_client::tenant::{atto_to_decimal, Auth};
+use dcloud_client::{PreparedTx, RpcClient, TxOptions};
 use dcloud_crypto::secp256k1::SigningKey;
 use dcloud_proto::Msg;
-use dcloud_provider::backend::{LeaseStatus, LogOptions};
-use dcloud_provider::tenant::{Auth, ProviderClient};
-use dcloud_provider::LeaseId;
 use dcloud_types::AccAddress;
 use futures::StreamExt;
 use serde::Serialize;
@@ -43,7 +46,7 @@ pub(crate) struct DeployArgs {
     #[arg(long)]
     dseq: Option<u64>,
     /// How long to wait for bids, the lease and running services.
-    #[arg(long, default_value = "120s", value_parser = crate::node::parse_duration)]
+    #[arg(long, default_value = "120s", value_parser = crate::args::parse_duration)]
     wait: Duration,
     /// Authenticate to providers with a JWT signed by the account key instead of the
     /// mutual-TLS client certificate.
@@ -142,62 +145,76 @@ fn step(ctx: &Ctx, msg: &str) {
     }
 }
 
-/// The tenant's authentication to providers: its client certificate (created and published
-/// on first use) or a JWT.
+/// Prints the deploy flow's progress (not with `-o json`) and asks before each tx.
+struct Progress<'a> {
+    ctx: &'a Ctx,
+    yes: bool,
+}
+
+impl DeployObserver for Progress<'_> {
+    fn event(&mut self, event: DeployEvent) {
+        let ctx = self.ctx;
+        let line = match event {
+            DeployEvent::PublishingClientCert => {
+                "publishing your client certificate on chain (first use)".to_string()
+            }
+            DeployEvent::UpdatingDeployment { dseq } => {
+                format!("updating deployment {dseq} to the new manifest")
+            }
+            DeployEvent::CreatingDeployment { dseq, groups, deposit_amount, deposit_denom } => {
+                format!("creating deployment {dseq} ({groups} group(s), deposit {deposit_amount}{deposit_denom})")
+            }
+            DeployEvent::DeploymentCreated { height } => {
+                format!("deployment created in block {height}")
+            }
+            DeployEvent::WaitingForBids => "waiting for bids".to_string(),
+            DeployEvent::BidSeen { gseq, provider, price_atto, denom } => {
+                if !ctx.output.is_json() {
+                    eprintln!(
+                        "  bid  group {gseq}  provider {provider}  {}{denom} per block",
+                        atto_to_decimal(price_atto)
+                    );
+                }
+                return;
+            }
+            DeployEvent::AcceptingBids { groups } => {
+                format!("accepting the lowest bid of {groups} group(s)")
+            }
+            DeployEvent::LeaseWon { lease: l } => format!(
+                "lease {}/{}/{} won by {} at {}",
+                l.dseq,
+                l.gseq,
+                l.oseq,
+                l.provider,
+                price_str(&l)
+            ),
+            DeployEvent::SendingManifest { provider } => {
+                format!("sending the manifest to {provider}")
+            }
+            DeployEvent::WaitingForServices => "waiting for the services to run".to_string(),
+        };
+        step(ctx, &line);
+    }
+
+    fn confirm(&mut self, tx: &PreparedTx, summary: &str) -> Result<(), String> {
+        crate::common::confirm(self.yes, tx, summary).map_err(|e| format!("{e:#}"))
+    }
+}
+
+/// The tenant's authentication to providers: its client certificate (created on first
+/// use; the message that publishes it is returned when it is not on chain yet) or a JWT.
 async fn tenant_auth(
     ctx: &Ctx,
     client: &RpcClient,
     key: &SigningKey,
     jwt: bool,
-    extra_msgs: &mut Vec<Msg>,
-) -> anyhow::Result<Auth> {
+) -> anyhow::Result<(Auth, Option<Msg>)> {
     if jwt {
-        return Ok(Auth::Jwt { key: key.clone() });
+        return Ok((Auth::Jwt { key: key.clone() }, None));
     }
     let owner = key.public_key().address();
-    let (cert_pem, key_pem, publish) =
-        crate::registry::ensure_client_cert(ctx, client, &owner).await?;
-    if let Some(m) = publish {
-        step(ctx, "publishing your client certificate on chain (first use)");
-        extra_msgs.push(m);
-    }
-    Ok(Auth::Mtls { cert_pem, key_pem })
-}
-
-async fn send_tx(
-    ctx: &Ctx,
-    client: &RpcClient,
-    key: &SigningKey,
-    msgs: &[Msg],
-    yes: bool,
-    summary: &str,
-) -> anyhow::Result<dcloud_client::TxOutcome> {
-    let opts = TxOptions { chain_id: ctx.chain_id.clone(), ..TxOptions::default() };
-    let sender = TxSender::new(client, key);
-    let tx = sender.prepare(msgs, &opts).await?;
-    crate::tx::confirm(yes, &tx, summary)?;
-    let out = dcloud_client::broadcast(client, &tx, opts.mode, opts.wait).await?;
-    if out.code != 0 {
-        bail!("{} (tx {} failed, code {} {})", out.log, out.hash, out.code, out.codespace);
-    }
-    Ok(out)
-}
-
-/// How long each phase of `dcloud deploy` took (milliseconds since the command started).
-#[derive(Debug, Default, Serialize)]
-struct Timings {
-    /// The deployment tx is in a block.
-    deployment_tx_ms: u64,
-    /// The first bid was seen.
-    first_bid_ms: Option<u64>,
-    /// Every group had a lease.
-    lease_ms: Option<u64>,
-    /// Every provider accepted the manifest.
-    manifest_ms: u64,
-    /// Every service had all replicas available.
-    running_ms: u64,
-    /// Blocks between the order's creation and the first bid's.
-    order_to_bid_blocks: Option<u64>,
+    let c = crate::registry::ensure_client_cert(ctx, client, &owner).await?;
+    Ok((Auth::Mtls { cert_pem: c.cert_pem, key_pem: c.key_pem }, c.publish))
 }
 
 #[derive(Debug, Serialize)]
@@ -214,67 +231,23 @@ struct LeaseOut {
     status: Option<LeaseStatus>,
 }
 
-fn lease_id(l: &dcloud_app::modules::market::Lease) -> LeaseId {
-    LeaseId {
-        owner: l.owner.clone(),
-        dseq: l.dseq,
-        gseq: l.gseq,
-        oseq: l.oseq,
-        provider: l.provider.clone(),
+impl LeaseOut {
+    fn new(l: &Lease, status: LeaseStatus, ingress_port: Option<u16>) -> Self {
+        Self {
+            owner: l.owner.to_string(),
+            dseq: l.dseq,
+            gseq: l.gseq,
+            oseq: l.oseq,
+            provider: l.provider.to_string(),
+            price: price_str(l),
+            status: Some(status),
+            ingress_port,
+        }
     }
 }
 
-async fn active_leases(
-    client: &RpcClient,
-    owner: &AccAddress,
-    dseq: u64,
-) -> anyhow::Result<Vec<dcloud_app::modules::market::Lease>> {
-    let f = Filter {
-        owner: Some(owner.to_string()),
-        dseq: Some(dseq),
-        state: Some("active".into()),
-        limit: Some(1000),
-        ..Filter::default()
-    };
-    Ok(mk::leases(client, &f, 0).await?.items)
-}
-
-/// A client for the provider of `lease`, pinned to its on-chain certificates.
-async fn provider_client(
-    client: &RpcClient,
-    provider: &AccAddress,
-    auth: &Auth,
-) -> anyhow::Result<ProviderClient> {
-    let p = client
-        .provider(provider)
-        .await?
-        .ok_or_else(|| anyhow!("provider {provider} is not registered on chain"))?;
-    let certs = client
-        .certificates(&dcloud_app::modules::cert::CertFilter {
-            owner: Some(provider.to_string()),
-            ..Default::default()
-        })
-        .await?
-        .into_iter()
-        .filter(|c| c.state == dcloud_app::modules::cert::CertState::Valid)
-        .map(|c| c.cert)
-        .collect::<Vec<_>>();
-    if certs.is_empty() {
-        bail!("provider {provider} has published no valid certificate: cannot authenticate it");
-    }
-    ProviderClient::new(&p.host_uri, provider.clone(), &certs, auth.clone())
-        .with_context(|| format!("provider {provider} at {}", p.host_uri))
-}
-
-/// The provider's ingress port when it is not the HTTP default (devnets use 8080).
-async fn ingress_port(pc: &ProviderClient) -> Option<u16> {
-    let st = pc.provider_status().await.ok()?;
-    let p = st["ingress"]["port"].as_u64()? as u16;
-    (p != 80 && p != 0).then_some(p)
-}
-
-fn price_str(l: &dcloud_app::modules::market::Lease) -> String {
-    format!("{}{}", dcloud_provider::service::atto_to_decimal(l.price_atto), l.denom)
+fn price_str(l: &Lease) -> String {
+    format!("{}{}", atto_to_decimal(l.price_atto), l.denom)
 }
 
 /// `dcloud deploy`.
@@ -282,171 +255,32 @@ pub(crate) async fn deploy(ctx: &Ctx, a: DeployArgs) -> anyhow::Result<()> {
     let sdl = crate::market::load_sdl(&a.sdl)?;
     let client = ctx.client()?;
     let key = ctx.signing_key(&a.from)?;
-    let owner = key.public_key().address();
-    let started = Instant::now();
-    let ms = move || started.elapsed().as_millis() as u64;
-    let mut timings = Timings::default();
-    let deadline = Instant::now() + a.wait;
-    let mut msgs = Vec::new();
-    let auth = tenant_auth(ctx, &client, &key, a.jwt, &mut msgs).await?;
-    let manifest = sdl.manifest();
-
-    let (dseq, created) = match a.dseq {
-        Some(dseq) => {
-            let info = mk::deployment(&client, &owner, dseq, 0)
-                .await
-                .with_context(|| format!("deployment {owner}/{dseq}"))?;
-            if hex::encode(sdl.manifest_hash()) != info.deployment.hash {
-                step(ctx, &format!("updating deployment {dseq} to the new manifest"));
-                msgs.push(mk::update_deployment(&owner, dseq, &sdl));
-            }
-            if !msgs.is_empty() {
-                send_tx(
-                    ctx,
-                    &client,
-                    &key,
-                    &msgs,
-                    a.yes,
-                    &format!("update deployment {owner}/{dseq}"),
-                )
-                .await?;
-            }
-            (dseq, false)
-        }
-        None => {
-            let denom = sdl
-                .max_price_per_block()
-                .map(|p| p.denom.clone())
-                .unwrap_or_else(|| dcloud_types::DENOM_ACT.to_string());
-            let deposit = match &a.deposit {
-                Some(d) => mk::parse_coin(d, "--deposit")?,
-                None => mk::parse_coin(&format!("5000000{denom}"), "--deposit")?,
-            };
-            let dseq = client.latest_height().await?.max(1);
-            msgs.push(mk::create_deployment(
-                &owner,
-                dseq,
-                &sdl,
-                deposit.clone(),
-                a.auto_accept.to_pb(),
-                a.bid_window.unwrap_or(0),
-            )?);
-            step(
-                ctx,
-                &format!(
-                    "creating deployment {dseq} ({} group(s), deposit {}{})",
-                    sdl.groups().len(),
-                    deposit.amount,
-                    deposit.denom
-                ),
-            );
-            let out = send_tx(
-                ctx,
-                &client,
-                &key,
-                &msgs,
-                a.yes,
-                &format!("create deployment {owner}/{dseq}"),
-            )
-            .await?;
-            step(ctx, &format!("deployment created in block {}", out.height.unwrap_or(0)));
-            timings.deployment_tx_ms = ms();
-            (dseq, true)
-        }
+    let (auth, publish_cert) = tenant_auth(ctx, &client, &key, a.jwt).await?;
+    let deposit = a.deposit.as_deref().map(|d| mk::parse_coin(d, "--deposit")).transpose()?;
+    let req = DeployRequest {
+        sdl: &sdl,
+        deposit,
+        auction: match a.auto_accept {
+            AuctionArg::Lowest => Auction::Lowest,
+            AuctionArg::Manual => Auction::Manual,
+        },
+        bid_window: a.bid_window.unwrap_or(0),
+        dseq: a.dseq,
+        wait: a.wait,
+        auth,
+        publish_cert,
+        chain_id: ctx.chain_id.clone(),
     };
-
-    let groups = sdl.groups().len();
-    let leases = if created {
-        let (leases, first_bid, order_to_bid) = wait_for_leases(
-            ctx,
-            &client,
-            &key,
-            &owner,
-            dseq,
-            groups,
-            a.auto_accept,
-            a.yes,
-            deadline,
-        )
-        .await?;
-        timings.first_bid_ms = first_bid.map(|t| t.duration_since(started).as_millis() as u64);
-        timings.order_to_bid_blocks = order_to_bid;
-        timings.lease_ms = Some(ms());
-        leases
-    } else {
-        active_leases(&client, &owner, dseq).await?
-    };
-    if leases.is_empty() {
-        bail!("deployment {dseq} has no active lease");
-    }
-
-    // Send the manifest to every provider holding a lease (once per provider).
-    let mut providers: Vec<AccAddress> = leases.iter().map(|l| l.provider.clone()).collect();
-    providers.sort();
-    providers.dedup();
-    for p in &providers {
-        step(ctx, &format!("sending the manifest to {p}"));
-        let pc = provider_client(&client, p, &auth).await?;
-        let mut delay = Duration::from_millis(300);
-        loop {
-            match pc.send_manifest(dseq, &manifest).await {
-                Ok(()) => break,
-                Err(e) if Instant::now() + delay < deadline && e.is_retryable() => {
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(Duration::from_secs(3));
-                }
-                Err(e) => return Err(anyhow!("provider {p} refused the manifest: {e}")),
-            }
-        }
-    }
-
-    timings.manifest_ms = ms();
-    // Wait until every service of every lease has all its replicas available.
-    step(ctx, "waiting for the services to run");
-    let mut out = Vec::new();
-    for l in &leases {
-        let id = lease_id(l);
-        let pc = provider_client(&client, &l.provider, &auth).await?;
-        let status = loop {
-            let st = pc.lease_status(&id).await;
-            if let Ok(st) = &st {
-                let ready = !st.services.is_empty()
-                    && st.services.values().all(|s| s.available >= s.total && s.total > 0);
-                if ready {
-                    break st.clone();
-                }
-            }
-            if Instant::now() >= deadline {
-                bail!(
-                    "lease {}/{}/{} on {} is not running after {:?}: {}",
-                    l.dseq,
-                    l.gseq,
-                    l.oseq,
-                    l.provider,
-                    a.wait,
-                    match st {
-                        Ok(s) => serde_json::to_string(&s).unwrap_or_default(),
-                        Err(e) => e.to_string(),
-                    }
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
-        out.push(LeaseOut {
-            owner: owner.to_string(),
-            dseq,
-            gseq: l.gseq,
-            oseq: l.oseq,
-            provider: l.provider.to_string(),
-            price: price_str(l),
-            status: Some(status),
-            ingress_port: ingress_port(&pc).await,
-        });
-    }
-    timings.running_ms = ms();
+    let done = flow::deploy(&client, &key, req, &mut Progress { ctx, yes: a.yes }).await?;
+    let out: Vec<LeaseOut> = done
+        .leases
+        .iter()
+        .map(|r| LeaseOut::new(&r.lease, r.status.clone(), r.ingress_port))
+        .collect();
+    let (dseq, timings) = (done.dseq, &done.timings);
     if ctx.output.is_json() {
         return print_json(&serde_json::json!({
-            "owner": owner.to_string(), "dseq": dseq, "leases": out, "timings": timings,
+            "owner": done.owner.to_string(), "dseq": dseq, "leases": out, "timings": timings,
         }));
     }
     println!("deployment {dseq} is running ({:.1} s)", timings.running_ms as f64 / 1000.0);
@@ -465,144 +299,46 @@ fn print_leases(out: &[LeaseOut]) {
             l.dseq, l.gseq, l.oseq, l.provider, l.price
         );
         if let Some(st) = &l.status {
-            for (name, s) in &st.services {
-                println!("  service {name}: {}/{} available", s.available, s.total);
-                for u in &s.uris {
-                    match l.ingress_port {
-                        Some(p) => println!("    http://{u}:{p}/"),
-                        None => println!("    http://{u}/"),
-                    }
-                }
-            }
-            for (name, ports) in &st.forwarded_ports {
-                for p in ports {
-                    println!(
-                        "  service {name}: {}:{} → port {} ({})",
-                        p.host, p.external_port, p.port, p.proto
-                    );
-                }
-            }
-            for e in &st.errors {
-                println!("  error: {e}");
-            }
+            print_status(st, l.ingress_port);
         }
     }
 }
 
-/// Shows bids as they arrive and returns once every group has a lease.
-#[allow(clippy::too_many_arguments)]
-async fn wait_for_leases(
-    ctx: &Ctx,
-    client: &RpcClient,
-    key: &SigningKey,
-    owner: &AccAddress,
-    dseq: u64,
-    groups: usize,
-    auction: AuctionArg,
-    yes: bool,
-    deadline: Instant,
-) -> anyhow::Result<(Vec<dcloud_app::modules::market::Lease>, Option<Instant>, Option<u64>)> {
-    step(ctx, "waiting for bids");
-    let mut seen = BTreeMap::new();
-    let mut first_bid: Option<Instant> = None;
-    let mut order_to_bid = None;
-    let (window_end, order_created) = {
-        let f = Filter { owner: Some(owner.to_string()), dseq: Some(dseq), ..Filter::default() };
-        let orders = mk::orders(client, &f, 0).await?.items;
-        (
-            orders.iter().map(|o| o.window_end).max().unwrap_or(0),
-            orders.iter().map(|o| o.created_at).min().unwrap_or(0),
-        )
-    };
-    loop {
-        let f = Filter { owner: Some(owner.to_string()), dseq: Some(dseq), ..Filter::default() };
-        let bids = mk::bids(client, &f, 0).await?.items;
-        for b in &bids {
-            let k = (b.gseq, b.oseq, b.provider.to_string());
-            if seen.insert(k, ()).is_none() {
-                if first_bid.is_none() {
-                    first_bid = Some(Instant::now());
-                    order_to_bid = Some(b.created_at.saturating_sub(order_created));
-                }
-                if !ctx.output.is_json() {
-                    eprintln!(
-                        "  bid  group {}  provider {}  {}{} per block",
-                        b.gseq,
-                        b.provider,
-                        dcloud_provider::service::atto_to_decimal(b.price_atto),
-                        b.denom
-                    );
-                }
+fn print_status(st: &LeaseStatus, ingress_port: Option<u16>) {
+    for (name, s) in &st.services {
+        println!("  service {name}: {}/{} available", s.available, s.total);
+        for u in &s.uris {
+            match ingress_port {
+                Some(p) => println!("    http://{u}:{p}/"),
+                None => println!("    http://{u}/"),
             }
         }
-        let leases = active_leases(client, owner, dseq).await?;
-        let mut gseqs: Vec<u32> = leases.iter().map(|l| l.gseq).collect();
-        gseqs.dedup();
-        if gseqs.len() >= groups {
-            for l in &leases {
-                step(
-                    ctx,
-                    &format!(
-                        "lease {}/{}/{} won by {} at {}",
-                        l.dseq,
-                        l.gseq,
-                        l.oseq,
-                        l.provider,
-                        price_str(l)
-                    ),
-                );
-            }
-            return Ok((leases, first_bid, order_to_bid));
-        }
-        let height = client.latest_height().await?;
-        if auction == AuctionArg::Manual && height > window_end {
-            // Accept the lowest open bid of every group without a lease.
-            let mut msgs = Vec::new();
-            let mut best: BTreeMap<(u32, u32), &dcloud_app::modules::market::Bid> = BTreeMap::new();
-            for b in bids.iter().filter(|b| format!("{:?}", b.state).eq_ignore_ascii_case("open")) {
-                if gseqs.contains(&b.gseq) {
-                    continue;
-                }
-                let e = best.entry((b.gseq, b.oseq)).or_insert(b);
-                if b.price_atto < e.price_atto {
-                    *e = b;
-                }
-            }
-            for b in best.values() {
-                msgs.push(mk::create_lease(&BidRef {
-                    owner: b.owner.clone(),
-                    dseq: b.dseq,
-                    gseq: b.gseq,
-                    oseq: b.oseq,
-                    provider: b.provider.clone(),
-                }));
-            }
-            if !msgs.is_empty() {
-                step(ctx, &format!("accepting the lowest bid of {} group(s)", msgs.len()));
-                send_tx(ctx, client, key, &msgs, yes, "create lease(s)").await?;
-                continue;
-            }
-        }
-        if Instant::now() >= deadline {
-            bail!(
-                "no lease for every group of deployment {dseq} in time ({} bid(s) seen); check `dcloud query market order list --owner {owner}`",
-                seen.len()
+    }
+    for (name, ports) in &st.forwarded_ports {
+        for p in ports {
+            println!(
+                "  service {name}: {}:{} → port {} ({})",
+                p.host, p.external_port, p.port, p.proto
             );
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for e in &st.errors {
+        println!("  error: {e}");
     }
 }
 
-/// `dcloud lease …`.
-pub(crate) async fn lease(ctx: &Ctx, cmd: LeaseCmd) -> anyhow::Result<()> {
+/// What every `dcloud lease …` command starts from: the selected leases and the
+/// authentication to their providers.
+struct Selected {
+    client: RpcClient,
+    key: SigningKey,
+    owner: AccAddress,
+    leases: Vec<Lease>,
+    auth: Auth,
+}
+
+async fn select(ctx: &Ctx, sel: &LeaseSel) -> anyhow::Result<Selected> {
     let client = ctx.client()?;
-    let sel = match &cmd {
-        LeaseCmd::Status { sel }
-        | LeaseCmd::Logs { sel, .. }
-        | LeaseCmd::Events { sel, .. }
-        | LeaseCmd::Shell { sel, .. }
-        | LeaseCmd::Close { sel, .. } => sel,
-    };
     let key = ctx.signing_key(&sel.from)?;
     let owner = key.public_key().address();
     let provider_filter = match &sel.provider {
@@ -619,124 +355,129 @@ pub(crate) async fn lease(ctx: &Ctx, cmd: LeaseCmd) -> anyhow::Result<()> {
     if leases.is_empty() {
         bail!("no active lease for deployment {owner}/{} matches", sel.dseq);
     }
-    let mut none = Vec::new();
-    let auth = if sel.jwt {
-        Auth::Jwt { key: key.clone() }
-    } else {
-        tenant_auth(ctx, &client, &key, false, &mut none).await?
-    };
-    if !none.is_empty() {
+    let (auth, publish) = tenant_auth(ctx, &client, &key, sel.jwt).await?;
+    if publish.is_some() {
         bail!("your client certificate is not published on chain: run `dcloud tx cert publish --from {}` (or use --jwt)", sel.from);
     }
+    Ok(Selected { client, key, owner, leases, auth })
+}
+
+/// `dcloud lease …`.
+pub(crate) async fn lease(ctx: &Ctx, cmd: LeaseCmd) -> anyhow::Result<()> {
+    let sel = match &cmd {
+        LeaseCmd::Status { sel }
+        | LeaseCmd::Logs { sel, .. }
+        | LeaseCmd::Events { sel, .. }
+        | LeaseCmd::Shell { sel, .. }
+        | LeaseCmd::Close { sel, .. } => sel,
+    };
+    let s = select(ctx, sel).await?;
     match cmd {
-        LeaseCmd::Status { .. } => {
-            let mut out = Vec::new();
-            for l in &leases {
-                let pc = provider_client(&client, &l.provider, &auth).await?;
-                let status = pc
-                    .lease_status(&lease_id(l))
-                    .await
-                    .map_err(|e| anyhow!("{}: {e}", l.provider))?;
-                out.push(LeaseOut {
-                    owner: owner.to_string(),
+        LeaseCmd::Status { .. } => lease_status(ctx, &s).await,
+        LeaseCmd::Logs { service, follow, tail, .. } => {
+            lease_logs(ctx, &s, LogOptions { services: service, follow, tail }).await
+        }
+        LeaseCmd::Events { service, follow, .. } => {
+            lease_events(ctx, &s, LogOptions { services: service, follow, tail: None }).await
+        }
+        LeaseCmd::Shell { service, replica, tty, cmd, .. } => {
+            let l = s.leases.first().ok_or_else(|| anyhow!("no lease"))?;
+            let pc = provider_client(&s.client, &l.provider, &s.auth).await?;
+            let code = crate::shell::run(&pc, &lease_id(l), &service, replica, cmd, tty).await?;
+            if code != 0 {
+                return Err(crate::process::Reported(code.clamp(1, 255) as u8).into());
+            }
+            Ok(())
+        }
+        LeaseCmd::Close { yes, sel } => lease_close(ctx, &s, &sel, yes).await,
+    }
+}
+
+async fn lease_status(ctx: &Ctx, s: &Selected) -> anyhow::Result<()> {
+    let mut out = Vec::new();
+    for l in &s.leases {
+        let pc = provider_client(&s.client, &l.provider, &s.auth).await?;
+        let status =
+            pc.lease_status(&lease_id(l)).await.map_err(|e| anyhow!("{}: {e}", l.provider))?;
+        out.push(LeaseOut::new(l, status, flow::ingress_port(&pc).await));
+    }
+    if ctx.output.is_json() {
+        return print_json(&serde_json::json!({"leases": out}));
+    }
+    print_leases(&out);
+    Ok(())
+}
+
+async fn lease_logs(ctx: &Ctx, s: &Selected, opts: LogOptions) -> anyhow::Result<()> {
+    let mut streams = futures::stream::SelectAll::new();
+    for l in &s.leases {
+        let pc = provider_client(&s.client, &l.provider, &s.auth).await?;
+        streams
+            .push(pc.logs(&lease_id(l), &opts).await.map_err(|e| anyhow!("{}: {e}", l.provider))?);
+    }
+    while let Some(line) = streams.next().await {
+        let line = line.map_err(|e| anyhow!("log stream: {e}"))?;
+        if ctx.output.is_json() {
+            println!("{}", serde_json::to_string(&line)?);
+        } else {
+            println!("[{}] {}", line.name, line.message);
+        }
+    }
+    Ok(())
+}
+
+async fn lease_events(ctx: &Ctx, s: &Selected, opts: LogOptions) -> anyhow::Result<()> {
+    for l in &s.leases {
+        let pc = provider_client(&s.client, &l.provider, &s.auth).await?;
+        let mut st =
+            pc.events(&lease_id(l), &opts).await.map_err(|e| anyhow!("{}: {e}", l.provider))?;
+        while let Some(ev) = st.next().await {
+            let ev = ev.map_err(|e| anyhow!("event stream: {e}"))?;
+            if ctx.output.is_json() {
+                println!("{}", serde_json::to_string(&ev)?);
+            } else {
+                println!(
+                    "{} {} {} {}: {}",
+                    ev.kind, ev.object.kind, ev.object.name, ev.reason, ev.note
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn lease_close(ctx: &Ctx, s: &Selected, sel: &LeaseSel, yes: bool) -> anyhow::Result<()> {
+    let owner = &s.owner;
+    let whole = sel.gseq.is_none() && sel.oseq.is_none() && sel.provider.is_none();
+    let msgs: Vec<Msg> = if whole {
+        vec![mk::close_deployment(owner, sel.dseq)]
+    } else {
+        s.leases
+            .iter()
+            .map(|l| {
+                mk::close_lease(&BidRef {
+                    owner: l.owner.clone(),
                     dseq: l.dseq,
                     gseq: l.gseq,
                     oseq: l.oseq,
-                    provider: l.provider.to_string(),
-                    price: price_str(l),
-                    status: Some(status),
-                    ingress_port: ingress_port(&pc).await,
-                });
-            }
-            if ctx.output.is_json() {
-                return print_json(&serde_json::json!({"leases": out}));
-            }
-            print_leases(&out);
-            Ok(())
-        }
-        LeaseCmd::Logs { service, follow, tail, .. } => {
-            let opts = LogOptions { services: service, follow, tail };
-            let mut streams = futures::stream::SelectAll::new();
-            for l in &leases {
-                let pc = provider_client(&client, &l.provider, &auth).await?;
-                streams.push(
-                    pc.logs(&lease_id(l), &opts)
-                        .await
-                        .map_err(|e| anyhow!("{}: {e}", l.provider))?,
-                );
-            }
-            while let Some(line) = streams.next().await {
-                let line = line.map_err(|e| anyhow!("log stream: {e}"))?;
-                if ctx.output.is_json() {
-                    println!("{}", serde_json::to_string(&line)?);
-                } else {
-                    println!("[{}] {}", line.name, line.message);
-                }
-            }
-            Ok(())
-        }
-        LeaseCmd::Events { service, follow, .. } => {
-            let opts = LogOptions { services: service, follow, tail: None };
-            for l in &leases {
-                let pc = provider_client(&client, &l.provider, &auth).await?;
-                let mut s = pc
-                    .events(&lease_id(l), &opts)
-                    .await
-                    .map_err(|e| anyhow!("{}: {e}", l.provider))?;
-                while let Some(ev) = s.next().await {
-                    let ev = ev.map_err(|e| anyhow!("event stream: {e}"))?;
-                    if ctx.output.is_json() {
-                        println!("{}", serde_json::to_string(&ev)?);
-                    } else {
-                        println!(
-                            "{} {} {} {}: {}",
-                            ev.kind, ev.object.kind, ev.object.name, ev.reason, ev.note
-                        );
-                    }
-                }
-            }
-            Ok(())
-        }
-        LeaseCmd::Shell { service, replica, tty, cmd, .. } => {
-            let l = leases.iter().find(|_| true).ok_or_else(|| anyhow!("no lease"))?;
-            let pc = provider_client(&client, &l.provider, &auth).await?;
-            let code = crate::shell::run(&pc, &lease_id(l), &service, replica, cmd, tty).await?;
-            if code != 0 {
-                return Err(crate::Reported(code.clamp(1, 255) as u8).into());
-            }
-            Ok(())
-        }
-        LeaseCmd::Close { yes, .. } => {
-            let whole = sel.gseq.is_none() && sel.oseq.is_none() && sel.provider.is_none();
-            let msgs: Vec<Msg> = if whole {
-                vec![mk::close_deployment(&owner, sel.dseq)]
-            } else {
-                leases
-                    .iter()
-                    .map(|l| {
-                        mk::close_lease(&BidRef {
-                            owner: l.owner.clone(),
-                            dseq: l.dseq,
-                            gseq: l.gseq,
-                            oseq: l.oseq,
-                            provider: l.provider.clone(),
-                        })
-                    })
-                    .collect()
-            };
-            let what = if whole {
-                format!("close deployment {owner}/{}", sel.dseq)
-            } else {
-                format!("close {} lease(s) of deployment {}", msgs.len(), sel.dseq)
-            };
-            let out = send_tx(ctx, &client, &key, &msgs, yes, &what).await?;
-            if ctx.output.is_json() {
-                return print_json(
-                    &serde_json::json!({"dseq": sel.dseq, "hash": out.hash, "height": out.height, "closed_deployment": whole}),
-                );
-            }
-            println!("{what}: done in block {} (tx {})", out.height.unwrap_or(0), out.hash);
-            Ok(())
-        }
+                    provider: l.provider.clone(),
+                })
+            })
+            .collect()
+    };
+    let what = if whole {
+        format!("close deployment {owner}/{}", sel.dseq)
+    } else {
+        format!("close {} lease(s) of deployment {}", msgs.len(), sel.dseq)
+    };
+    let opts = TxOptions { chain_id: ctx.chain_id.clone(), ..TxOptions::default() };
+    let none = serde_json::Value::Null;
+    let out = crate::common::submit(ctx, &s.key, &msgs, &opts, yes, &what, &none).await?;
+    if ctx.output.is_json() {
+        return print_json(
+            &serde_json::json!({"dseq": sel.dseq, "hash": out.hash, "height": out.height, "closed_deployment": whole}),
+        );
     }
+    println!("{what}: done in block {} (tx {})", out.height.unwrap_or(0), out.hash);
+    Ok(())
 }

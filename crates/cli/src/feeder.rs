@@ -10,12 +10,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{anyhow, bail};
-use dcloud_client::{BroadcastMode, GasSetting, RpcClient, TxOptions, TxSender};
+use dcloud_client::{BroadcastMode, GasSetting, RpcClient, TxOptions};
 use dcloud_crypto::secp256k1::SigningKey;
+
+use crate::common::submit_unattended;
 
 /// Where the feeder reads prices.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum PriceFeed {
+pub enum PriceFeed {
     /// No feeder.
     Off,
     /// A constant decimal.
@@ -30,7 +32,7 @@ impl std::str::FromStr for PriceFeed {
     type Err = anyhow::Error;
     fn from_str(s: &str) -> anyhow::Result<Self> {
         let check = |p: &str| -> anyhow::Result<u128> {
-            let v = dcloud_app::modules::auth::parse_decimal_micro(p)
+            let v = dcloud_chain::auth::parse_decimal_micro(p)
                 .map_err(|e| anyhow!("price feed {s:?}: {e}"))?;
             if v == 0 {
                 bail!("price feed {s:?}: the price must be positive");
@@ -57,14 +59,14 @@ fn micro(v: u128) -> String {
 
 impl PriceFeed {
     /// The price to put in genesis (the feed's first value; files default to 1.50).
-    pub(crate) fn initial(&self) -> String {
+    pub fn initial(&self) -> String {
         match self {
             Self::Fixed(p) => p.clone(),
             Self::Sim(start) => micro(*start),
             Self::File(path) => std::fs::read_to_string(path)
                 .ok()
                 .map(|s| s.trim().to_string())
-                .filter(|s| dcloud_app::modules::escrow::parse_dec18(s).is_ok_and(|v| v > 0))
+                .filter(|s| dcloud_chain::escrow::parse_dec18(s).is_ok_and(|v| v > 0))
                 .unwrap_or_else(|| "1.50".into()),
             Self::Off => "1.50".into(),
         }
@@ -73,7 +75,7 @@ impl PriceFeed {
 
 /// Runs forever: one price submission per `interval`; failures are reported and retried
 /// at the next tick.
-pub(crate) async fn run(
+pub async fn run(
     rpc: String,
     key: SigningKey,
     chain_id: String,
@@ -85,13 +87,7 @@ pub(crate) async fn run(
         return;
     };
     let source = key.public_key().address();
-    let (mut current, mut rng) = (
-        match &feed {
-            PriceFeed::Sim(s) => *s,
-            _ => 0,
-        },
-        0x2545_F491_4F6C_DD1Du64,
-    );
+    let mut walk = Walk::new(&feed);
     let mut ticker = tokio::time::interval(interval);
     loop {
         ticker.tick().await;
@@ -105,15 +101,7 @@ pub(crate) async fn run(
                     continue;
                 }
             },
-            PriceFeed::Sim(start) => {
-                rng ^= rng << 13;
-                rng ^= rng >> 7;
-                rng ^= rng << 17;
-                let step = i128::from((rng % 201) as i16) - 100; // ±100 = ±1 %
-                let next = (current as i128) * (10_000 + step) / 10_000;
-                current = (next.max(0) as u128).clamp(start / 10, start * 10).max(1);
-                micro(current)
-            }
+            PriceFeed::Sim(start) => walk.step(*start),
         };
         let msg = match dcloud_client::bme::submit_price(&source, &price, 0) {
             Ok(m) => m,
@@ -128,16 +116,38 @@ pub(crate) async fn run(
             mode: BroadcastMode::Sync,
             ..TxOptions::default()
         };
-        let sender = TxSender::new(&client, &key);
-        let r = match sender.prepare(&[msg], &opts).await {
-            Ok(tx) => {
-                dcloud_client::broadcast(&client, &tx, opts.mode, opts.wait).await.map(|_| ())
-            }
-            Err(e) => Err(e),
-        };
-        if let Err(e) = r {
+        if let Err(e) = submit_unattended(&client, &key, &[msg], &opts).await {
             eprintln!("price feeder: submitting {price}: {e}");
         }
+    }
+}
+
+/// The simulated price path: a deterministic xorshift random walk, at most ±1 % a tick.
+struct Walk {
+    /// The last price, in micro-USD.
+    current: u128,
+    /// The generator's state.
+    rng: u64,
+}
+
+impl Walk {
+    fn new(feed: &PriceFeed) -> Self {
+        let current = match feed {
+            PriceFeed::Sim(s) => *s,
+            _ => 0,
+        };
+        Self { current, rng: 0x2545_F491_4F6C_DD1Du64 }
+    }
+
+    /// The next price, kept within ×0.1–×10 of `start`.
+    fn step(&mut self, start: u128) -> String {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        let step = i128::from((self.rng % 201) as i16) - 100; // ±100 = ±1 %
+        let next = (self.current as i128) * (10_000 + step) / 10_000;
+        self.current = (next.max(0) as u128).clamp(start / 10, start * 10).max(1);
+        micro(self.current)
     }
 }
 

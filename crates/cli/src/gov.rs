@@ -2,14 +2,14 @@
 
 use anyhow::Context;
 use clap::Subcommand;
-use dcloud_app::modules::dec::fmt_dec18;
-use dcloud_app::modules::gov::{self, Proposal, TallyResult, VoteOption};
+use dcloud_chain::dec::fmt_dec18;
+use dcloud_chain::gov::{self, Proposal, TallyResult, VoteOption};
 use dcloud_client::gov as cg;
 use dcloud_types::DENOM_AKT;
 
+use crate::common::{send, TxFlags};
 use crate::ctx::Ctx;
 use crate::output::print_json;
-use crate::tx::{send, TxFlags};
 
 /// `tx gov …`.
 #[derive(Debug, Subcommand)]

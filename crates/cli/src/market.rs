@@ -4,17 +4,18 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail};
 use clap::{Args, Subcommand};
-use dcloud_app::modules::deployment::Deployment;
-use dcloud_app::modules::escrow::fmt_dec18;
+use dcloud_chain::deployment::Deployment;
+use dcloud_chain::escrow::fmt_dec18;
 use dcloud_client::market::{self as mk, BidRef, Filter};
-use dcloud_client::{ClientError, PreparedTx, TxSender};
 use dcloud_proto::dcloud::deployment as pb;
 use dcloud_proto::Msg;
 use dcloud_types::AccAddress;
 
+use dcloud_client::RpcClient;
+
+use crate::common::{AtHeight, TxFlags};
 use crate::ctx::Ctx;
-use crate::output::{print_json, with_spinner};
-use crate::tx::TxFlags;
+use crate::output::print_json;
 
 /// `--auction`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -37,31 +38,7 @@ impl AuctionArg {
 #[derive(Debug, Subcommand)]
 pub(crate) enum DeploymentTx {
     /// Create a deployment from an SDL file (validated first); prints its dseq.
-    Create {
-        /// The SDL file.
-        sdl: PathBuf,
-        /// Owner: key name or address in the keyring.
-        #[arg(long)]
-        from: String,
-        /// Escrow deposit, in the SDL's price denom, e.g. `5000000uact`.
-        #[arg(long)]
-        deposit: String,
-        /// Deployment sequence [default: the latest block height].
-        #[arg(long)]
-        dseq: Option<u64>,
-        /// How orders become leases.
-        #[arg(long, value_enum, default_value_t = AuctionArg::Lowest)]
-        auction: AuctionArg,
-        /// Bid window in blocks for `lowest` [default: the chain's param].
-        #[arg(long)]
-        bid_window: Option<u64>,
-        /// Where the deposit comes from, in order: `balance`, `grant` (deposit grants given to
-        /// you, `tx authz grant`) or `grant,balance`.
-        #[arg(long, default_value = "balance")]
-        sources: String,
-        #[command(flatten)]
-        common: TxFlags,
-    },
+    Create(CreateDeployment),
     /// Replace the deployment's manifest hash with that of a new SDL.
     Update {
         /// The new SDL file.
@@ -100,6 +77,34 @@ pub(crate) enum DeploymentTx {
     /// Pause, start or close one group.
     #[command(subcommand)]
     Group(GroupTx),
+}
+
+/// Flags of `tx deployment create`.
+#[derive(Debug, Args)]
+pub(crate) struct CreateDeployment {
+    /// The SDL file.
+    sdl: PathBuf,
+    /// Owner: key name or address in the keyring.
+    #[arg(long)]
+    from: String,
+    /// Escrow deposit, in the SDL's price denom, e.g. `5000000uact`.
+    #[arg(long)]
+    deposit: String,
+    /// Deployment sequence [default: the latest block height].
+    #[arg(long)]
+    dseq: Option<u64>,
+    /// How orders become leases.
+    #[arg(long, value_enum, default_value_t = AuctionArg::Lowest)]
+    auction: AuctionArg,
+    /// Bid window in blocks for `lowest` [default: the chain's param].
+    #[arg(long)]
+    bid_window: Option<u64>,
+    /// Where the deposit comes from, in order: `balance`, `grant` (deposit grants given to
+    /// you, `tx authz grant`) or `grant,balance`.
+    #[arg(long, default_value = "balance")]
+    sources: String,
+    #[command(flatten)]
+    common: TxFlags,
 }
 
 /// `--from KEY --dseq N`: a deployment of the signer.
@@ -198,28 +203,7 @@ pub(crate) struct OwnLeaseArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum BidTx {
     /// Bid on an open order.
-    Create {
-        #[command(flatten)]
-        order: OrderArgs,
-        /// Provider: key name or address in the keyring.
-        #[arg(long)]
-        from: String,
-        /// Price per block, e.g. `20uact` or `0.5uact` (at most the order's max price).
-        #[arg(long)]
-        price: String,
-        /// Deposit locked while the bid is open [default: the chain's minimum, in the price's denom].
-        #[arg(long)]
-        deposit: Option<String>,
-        /// Reclamation window to offer, e.g. `24h` (required when the deployment asks for one).
-        #[arg(long, value_parser = parse_window)]
-        reclamation_window: Option<u64>,
-        /// Where the deposit comes from, in order: `balance`, `grant` (bid-scoped deposit
-        /// grants given to you, `tx authz grant --scope bid`) or `grant,balance`.
-        #[arg(long, default_value = "balance")]
-        sources: String,
-        #[command(flatten)]
-        common: TxFlags,
-    },
+    Create(CreateBid),
     /// Withdraw a bid (or end its active lease).
     Close {
         #[command(flatten)]
@@ -230,6 +214,31 @@ pub(crate) enum BidTx {
         #[command(flatten)]
         common: TxFlags,
     },
+}
+
+/// Flags of `tx market bid create`.
+#[derive(Debug, Args)]
+pub(crate) struct CreateBid {
+    #[command(flatten)]
+    order: OrderArgs,
+    /// Provider: key name or address in the keyring.
+    #[arg(long)]
+    from: String,
+    /// Price per block, e.g. `20uact` or `0.5uact` (at most the order's max price).
+    #[arg(long)]
+    price: String,
+    /// Deposit locked while the bid is open [default: the chain's minimum, in the price's denom].
+    #[arg(long)]
+    deposit: Option<String>,
+    /// Reclamation window to offer, e.g. `24h` (required when the deployment asks for one).
+    #[arg(long, value_parser = parse_window)]
+    reclamation_window: Option<u64>,
+    /// Where the deposit comes from, in order: `balance`, `grant` (bid-scoped deposit
+    /// grants given to you, `tx authz grant --scope bid`) or `grant,balance`.
+    #[arg(long, default_value = "balance")]
+    sources: String,
+    #[command(flatten)]
+    common: TxFlags,
 }
 
 #[derive(Debug, Subcommand)]
@@ -272,14 +281,6 @@ pub(crate) enum LeaseTx {
         #[command(flatten)]
         common: TxFlags,
     },
-}
-
-/// `--height H`.
-#[derive(Debug, Args, Clone, Copy)]
-pub(crate) struct AtHeight {
-    /// Answer from this height [default: latest].
-    #[arg(long, default_value_t = 0)]
-    pub(crate) height: u64,
 }
 
 /// Filters of `query market … list`.
@@ -399,111 +400,134 @@ pub(crate) fn load_sdl(path: &Path) -> anyhow::Result<mk::Sdl> {
 
 pub(crate) async fn run_deployment_tx(ctx: &Ctx, cmd: DeploymentTx) -> anyhow::Result<()> {
     match cmd {
-        DeploymentTx::Create { sdl, from, deposit, dseq, auction, bid_window, sources, common } => {
-            let parsed = load_sdl(&sdl)?;
-            let deposit = mk::parse_coin(&deposit, "--deposit")?;
-            let sources = dcloud_client::authz::parse_sources(&sources)
-                .map_err(|e| anyhow::anyhow!("invalid --sources: {e}"))?;
-            if dseq == Some(0) {
-                bail!("--dseq must be > 0");
-            }
-            // Bad flags fail before the key is unlocked.
-            common.options(ctx)?;
-            let key = ctx.signing_key(&from)?;
-            let owner = key.public_key().address();
-            let dseq = match dseq {
-                Some(d) => d,
-                None => ctx.client()?.latest_height().await?.max(1),
-            };
-            let msg = mk::create_deployment(
-                &owner,
-                dseq,
-                &parsed,
-                deposit.clone(),
-                auction.to_pb(),
-                bid_window.unwrap_or(0),
-            )?;
-            let msg = match msg {
-                Msg::CreateDeployment(mut m) => {
-                    m.deposit_sources = sources.iter().map(|s| *s as i32).collect();
-                    Msg::CreateDeployment(m)
-                }
-                other => other,
-            };
-            let price = parsed
-                .max_price_per_block()
-                .map(|p| format!(", max price {p} per block"))
-                .unwrap_or_default();
-            let summary = format!(
-                "create deployment {owner}/{dseq} from {} ({} group(s){price}), deposit {}{}",
-                sdl.display(),
-                parsed.groups().len(),
-                deposit.amount,
-                deposit.denom
-            );
-            let extra = serde_json::json!({"owner": owner.to_string(), "dseq": dseq});
-            send(ctx, &key, &[msg], &common, &summary, extra).await
-        }
-        DeploymentTx::Update { sdl, id, common } => {
-            let parsed = load_sdl(&sdl)?;
-            let key = ctx.signing_key(&id.from)?;
-            let owner = key.public_key().address();
-            let msg = mk::update_deployment(&owner, id.dseq, &parsed);
-            let summary = format!(
-                "update deployment {owner}/{} to the manifest of {} ({})",
-                id.dseq,
-                sdl.display(),
-                hex::encode(parsed.manifest_hash())
-            );
-            send(ctx, &key, &[msg], &common, &summary, dep_extra(&owner, id.dseq)).await
-        }
+        DeploymentTx::Create(c) => create_deployment(ctx, c).await,
+        DeploymentTx::Update { sdl, id, common } => update_deployment(ctx, &sdl, id, common).await,
         DeploymentTx::Deposit { amount, id, owner, sources, common } => {
-            let coin = mk::parse_coin(&amount, "amount")?;
-            let sources = dcloud_client::authz::parse_sources(&sources)
-                .map_err(|e| anyhow::anyhow!("invalid --sources: {e}"))?;
-            let key = ctx.signing_key(&id.from)?;
-            let depositor = key.public_key().address();
-            let owner = match owner {
-                Some(o) => ctx.resolve_address(&o, "--owner")?,
-                None => depositor.clone(),
-            };
-            let from_grant =
-                if sources.contains(&dcloud_proto::dcloud::escrow::DepositSource::Grant) {
-                    " (drawing on deposit grants)"
-                } else {
-                    ""
-                };
-            let summary = format!(
-                "deposit {}{} into deployment {owner}/{}{from_grant}",
-                coin.amount, coin.denom, id.dseq
-            );
-            let msg = dcloud_client::authz::deposit_deployment_from(
-                &owner, id.dseq, coin, &depositor, &sources,
-            );
-            send(ctx, &key, &[msg], &common, &summary, dep_extra(&owner, id.dseq)).await
+            deposit_deployment(ctx, &amount, id, owner, &sources, common).await
         }
-        DeploymentTx::Close { id, common } => {
-            let key = ctx.signing_key(&id.from)?;
-            let owner = key.public_key().address();
-            let summary = format!("close deployment {owner}/{}", id.dseq);
-            let msg = mk::close_deployment(&owner, id.dseq);
-            send(ctx, &key, &[msg], &common, &summary, dep_extra(&owner, id.dseq)).await
-        }
-        DeploymentTx::Group(g) => {
-            let (verb, id, common, make): (_, _, _, fn(&AccAddress, u64, u32) -> Msg) = match g {
-                GroupTx::Pause { id, common } => ("pause", id, common, mk::pause_group),
-                GroupTx::Start { id, common } => ("start", id, common, mk::start_group),
-                GroupTx::Close { id, common } => ("close", id, common, mk::close_group),
-            };
-            let key = ctx.signing_key(&id.dep.from)?;
-            let owner = key.public_key().address();
-            let summary = format!("{verb} group {owner}/{}/{}", id.dep.dseq, id.gseq);
-            let msg = make(&owner, id.dep.dseq, id.gseq);
-            let mut extra = dep_extra(&owner, id.dep.dseq);
-            extra["gseq"] = id.gseq.into();
-            send(ctx, &key, &[msg], &common, &summary, extra).await
-        }
+        DeploymentTx::Close { id, common } => close_deployment(ctx, id, common).await,
+        DeploymentTx::Group(g) => group_tx(ctx, g).await,
     }
+}
+
+async fn create_deployment(ctx: &Ctx, c: CreateDeployment) -> anyhow::Result<()> {
+    let CreateDeployment { sdl, from, deposit, dseq, auction, bid_window, sources, common } = c;
+    let parsed = load_sdl(&sdl)?;
+    let deposit = mk::parse_coin(&deposit, "--deposit")?;
+    let sources = dcloud_client::authz::parse_sources(&sources)
+        .map_err(|e| anyhow::anyhow!("invalid --sources: {e}"))?;
+    if dseq == Some(0) {
+        bail!("--dseq must be > 0");
+    }
+    // Bad flags fail before the key is unlocked.
+    common.options(ctx)?;
+    let key = ctx.signing_key(&from)?;
+    let owner = key.public_key().address();
+    let dseq = match dseq {
+        Some(d) => d,
+        None => ctx.client()?.latest_height().await?.max(1),
+    };
+    let msg = mk::create_deployment(
+        &owner,
+        dseq,
+        &parsed,
+        deposit.clone(),
+        auction.to_pb(),
+        bid_window.unwrap_or(0),
+    )?;
+    let msg = match msg {
+        Msg::CreateDeployment(mut m) => {
+            m.deposit_sources = sources.iter().map(|s| *s as i32).collect();
+            Msg::CreateDeployment(m)
+        }
+        other => other,
+    };
+    let price = parsed
+        .max_price_per_block()
+        .map(|p| format!(", max price {p} per block"))
+        .unwrap_or_default();
+    let summary = format!(
+        "create deployment {owner}/{dseq} from {} ({} group(s){price}), deposit {}{}",
+        sdl.display(),
+        parsed.groups().len(),
+        deposit.amount,
+        deposit.denom
+    );
+    let extra = serde_json::json!({"owner": owner.to_string(), "dseq": dseq});
+    send(ctx, &key, &[msg], &common, &summary, extra).await
+}
+
+async fn update_deployment(
+    ctx: &Ctx,
+    sdl: &Path,
+    id: OwnDeployment,
+    common: TxFlags,
+) -> anyhow::Result<()> {
+    let parsed = load_sdl(sdl)?;
+    let key = ctx.signing_key(&id.from)?;
+    let owner = key.public_key().address();
+    let msg = mk::update_deployment(&owner, id.dseq, &parsed);
+    let summary = format!(
+        "update deployment {owner}/{} to the manifest of {} ({})",
+        id.dseq,
+        sdl.display(),
+        hex::encode(parsed.manifest_hash())
+    );
+    send(ctx, &key, &[msg], &common, &summary, dep_extra(&owner, id.dseq)).await
+}
+
+async fn deposit_deployment(
+    ctx: &Ctx,
+    amount: &str,
+    id: OwnDeployment,
+    owner: Option<String>,
+    sources: &str,
+    common: TxFlags,
+) -> anyhow::Result<()> {
+    let coin = mk::parse_coin(amount, "amount")?;
+    let sources = dcloud_client::authz::parse_sources(sources)
+        .map_err(|e| anyhow::anyhow!("invalid --sources: {e}"))?;
+    let key = ctx.signing_key(&id.from)?;
+    let depositor = key.public_key().address();
+    let owner = match owner {
+        Some(o) => ctx.resolve_address(&o, "--owner")?,
+        None => depositor.clone(),
+    };
+    let from_grant = if sources.contains(&dcloud_proto::dcloud::escrow::DepositSource::Grant) {
+        " (drawing on deposit grants)"
+    } else {
+        ""
+    };
+    let summary = format!(
+        "deposit {}{} into deployment {owner}/{}{from_grant}",
+        coin.amount, coin.denom, id.dseq
+    );
+    let msg =
+        dcloud_client::authz::deposit_deployment_from(&owner, id.dseq, coin, &depositor, &sources);
+    send(ctx, &key, &[msg], &common, &summary, dep_extra(&owner, id.dseq)).await
+}
+
+async fn close_deployment(ctx: &Ctx, id: OwnDeployment, common: TxFlags) -> anyhow::Result<()> {
+    let key = ctx.signing_key(&id.from)?;
+    let owner = key.public_key().address();
+    let summary = format!("close deployment {owner}/{}", id.dseq);
+    let msg = mk::close_deployment(&owner, id.dseq);
+    send(ctx, &key, &[msg], &common, &summary, dep_extra(&owner, id.dseq)).await
+}
+
+async fn group_tx(ctx: &Ctx, g: GroupTx) -> anyhow::Result<()> {
+    let (verb, id, common, make): (_, _, _, fn(&AccAddress, u64, u32) -> Msg) = match g {
+        GroupTx::Pause { id, common } => ("pause", id, common, mk::pause_group),
+        GroupTx::Start { id, common } => ("start", id, common, mk::start_group),
+        GroupTx::Close { id, common } => ("close", id, common, mk::close_group),
+    };
+    let key = ctx.signing_key(&id.dep.from)?;
+    let owner = key.public_key().address();
+    let summary = format!("{verb} group {owner}/{}/{}", id.dep.dseq, id.gseq);
+    let msg = make(&owner, id.dep.dseq, id.gseq);
+    let mut extra = dep_extra(&owner, id.dep.dseq);
+    extra["gseq"] = id.gseq.into();
+    send(ctx, &key, &[msg], &common, &summary, extra).await
 }
 
 fn dep_extra(owner: &AccAddress, dseq: u64) -> serde_json::Value {
@@ -564,59 +588,7 @@ fn parse_window(s: &str) -> Result<u64, String> {
 
 pub(crate) async fn run_market_tx(ctx: &Ctx, cmd: MarketTx) -> anyhow::Result<()> {
     match cmd {
-        MarketTx::Bid(BidTx::Create {
-            order,
-            from,
-            price,
-            deposit,
-            reclamation_window,
-            sources,
-            common,
-        }) => {
-            let sources = dcloud_client::authz::parse_sources(&sources)
-                .map_err(|e| anyhow::anyhow!("invalid --sources: {e}"))?;
-            let price = mk::parse_dec_coin(&price, "--price")?;
-            let deposit = deposit.map(|d| mk::parse_coin(&d, "--deposit")).transpose()?;
-            let key = ctx.signing_key(&from)?;
-            let b = order.bid(ctx, key.public_key().address())?;
-            let deposit = match deposit {
-                Some(d) => d,
-                None => {
-                    let p = mk::market_params(&ctx.client()?, 0).await?;
-                    let min = p
-                        .bid_min_deposits
-                        .iter()
-                        .find(|(d, _)| *d == price.denom)
-                        .or_else(|| p.bid_min_deposits.first())
-                        .ok_or_else(|| {
-                            anyhow!("the chain lists no bid deposit denom: pass --deposit")
-                        })?;
-                    pb::Coin { denom: min.0.clone(), amount: min.1.to_string() }
-                }
-            };
-            let summary = format!(
-                "bid {}{} per block on order {}/{}/{}/{} as {}, deposit {}{}",
-                price.amount,
-                price.denom,
-                b.owner,
-                b.dseq,
-                b.gseq,
-                b.oseq,
-                b.provider,
-                deposit.amount,
-                deposit.denom
-            );
-            let mut msg = mk::create_bid_with_reclamation(
-                &b,
-                price,
-                deposit,
-                reclamation_window.unwrap_or(0),
-            );
-            if let dcloud_proto::Msg::CreateBid(m) = &mut msg {
-                m.deposit_sources = sources.iter().map(|s| *s as i32).collect();
-            }
-            send(ctx, &key, &[msg], &common, &summary, bid_extra(&b)).await
-        }
+        MarketTx::Bid(BidTx::Create(c)) => create_bid(ctx, c).await,
         MarketTx::Bid(BidTx::Close { order, from, common }) => {
             let key = ctx.signing_key(&from)?;
             let b = order.bid(ctx, key.public_key().address())?;
@@ -651,8 +623,48 @@ pub(crate) async fn run_market_tx(ctx: &Ctx, cmd: MarketTx) -> anyhow::Result<()
     }
 }
 
-/// Signs, confirms (on a terminal, unless `-y`), broadcasts and prints the outcome with
-/// `extra` (ids) merged in.
+async fn create_bid(ctx: &Ctx, c: CreateBid) -> anyhow::Result<()> {
+    let CreateBid { order, from, price, deposit, reclamation_window, sources, common } = c;
+    let sources = dcloud_client::authz::parse_sources(&sources)
+        .map_err(|e| anyhow::anyhow!("invalid --sources: {e}"))?;
+    let price = mk::parse_dec_coin(&price, "--price")?;
+    let deposit = deposit.map(|d| mk::parse_coin(&d, "--deposit")).transpose()?;
+    let key = ctx.signing_key(&from)?;
+    let b = order.bid(ctx, key.public_key().address())?;
+    let deposit = match deposit {
+        Some(d) => d,
+        None => {
+            let p = mk::market_params(&ctx.client()?, 0).await?;
+            let min = p
+                .bid_min_deposits
+                .iter()
+                .find(|(d, _)| *d == price.denom)
+                .or_else(|| p.bid_min_deposits.first())
+                .ok_or_else(|| anyhow!("the chain lists no bid deposit denom: pass --deposit"))?;
+            pb::Coin { denom: min.0.clone(), amount: min.1.to_string() }
+        }
+    };
+    let summary = format!(
+        "bid {}{} per block on order {}/{}/{}/{} as {}, deposit {}{}",
+        price.amount,
+        price.denom,
+        b.owner,
+        b.dseq,
+        b.gseq,
+        b.oseq,
+        b.provider,
+        deposit.amount,
+        deposit.denom
+    );
+    let mut msg =
+        mk::create_bid_with_reclamation(&b, price, deposit, reclamation_window.unwrap_or(0));
+    if let dcloud_proto::Msg::CreateBid(m) = &mut msg {
+        m.deposit_sources = sources.iter().map(|s| *s as i32).collect();
+    }
+    send(ctx, &key, &[msg], &common, &summary, bid_extra(&b)).await
+}
+
+/// Sends through the CLI's one tx path, printing `extra` (ids) with the outcome.
 async fn send(
     ctx: &Ctx,
     key: &dcloud_crypto::secp256k1::SigningKey,
@@ -662,63 +674,7 @@ async fn send(
     extra: serde_json::Value,
 ) -> anyhow::Result<()> {
     let opts = flags.options(ctx)?;
-    let client = ctx.client()?;
-    let sender = TxSender::new(&client, key);
-    let tx: PreparedTx = match with_spinner("preparing tx…", sender.prepare(msgs, &opts)).await {
-        Ok(tx) => tx,
-        Err(e) => return failed(ctx, e, &extra),
-    };
-    crate::tx::confirm(flags.yes, &tx, summary)?;
-    let r = with_spinner(
-        "waiting for the tx to be included in a block…",
-        dcloud_client::broadcast(&client, &tx, opts.mode, opts.wait),
-    )
-    .await;
-    let out = match r {
-        Ok(out) => out,
-        Err(e) => return failed(ctx, e, &extra),
-    };
-    if ctx.output.is_json() {
-        let mut v = serde_json::to_value(&out)?;
-        merge(&mut v, &extra);
-        return print_json(&v);
-    }
-    if let Some(o) = extra.as_object() {
-        for (k, v) in o {
-            match v {
-                serde_json::Value::String(s) => println!("{k}: {s}"),
-                other => println!("{k}: {other}"),
-            }
-        }
-    }
-    crate::tx::print_outcome(ctx, &out)
-}
-
-/// Reports a failed tx: one line on stderr (and the JSON record on stdout with `-o json`).
-fn failed(ctx: &Ctx, e: ClientError, extra: &serde_json::Value) -> anyhow::Result<()> {
-    match e {
-        ClientError::TxFailed { code, codespace, log, hash, height } => {
-            if ctx.output.is_json() {
-                let mut v = serde_json::json!({
-                    "hash": hash, "height": height, "code": code, "codespace": codespace, "log": log,
-                });
-                merge(&mut v, extra);
-                print_json(&v)?;
-            }
-            let log = log.strip_prefix("simulation failed: ").unwrap_or(&log);
-            let at = height.map(|h| format!(" in block {h}")).unwrap_or_default();
-            bail!("{log} (tx {hash} refused{at}, code {code} {codespace})")
-        }
-        e => Err(e.into()),
-    }
-}
-
-fn merge(v: &mut serde_json::Value, extra: &serde_json::Value) {
-    if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
-        for (k, x) in e {
-            o.insert(k.clone(), x.clone());
-        }
-    }
+    crate::common::send_with(ctx, key, msgs, &opts, flags.yes, summary, &extra).await
 }
 
 // ------------------------------------------------------------------ queries
@@ -757,62 +713,84 @@ pub(crate) async fn run_deployment_query(ctx: &Ctx, cmd: DeploymentQuery) -> any
     let client = ctx.client()?;
     match cmd {
         DeploymentQuery::List { owner, state, limit, at } => {
-            let f = Filter {
-                owner: opt_addr(ctx, &owner, "--owner")?,
-                state: state.map(|s| s.to_lowercase()),
-                limit,
-                ..Default::default()
-            };
-            let list = mk::deployments(&client, &f, at.height).await?;
-            if ctx.output.is_json() {
-                return print_json(&serde_json::json!({"deployments": list}));
-            }
-            if list.is_empty() {
-                println!("no deployments");
-            }
-            for d in &list {
-                print_deployment_line(d);
-            }
+            list_deployments(ctx, &client, owner, state, limit, at).await
         }
         DeploymentQuery::Get { owner, dseq, at } => {
-            let owner = ctx.resolve_address(&owner, "--owner")?;
-            let info = mk::deployment(&client, &owner, dseq, at.height).await?;
-            if ctx.output.is_json() {
-                return print_json(&info);
-            }
-            let d = &info.deployment;
-            println!("owner: {}", d.owner);
-            println!("dseq: {}", d.dseq);
-            println!("state: {}", name(&d.state));
-            println!("auction: {} (bid window {} blocks)", name(&d.auction), d.bid_window);
-            println!("hash: {}", d.hash);
-            println!("created at: {}", d.created_at);
-            let a = &info.escrow_account;
-            println!(
-                "escrow: balance {}  deposited {}  paid {}  refunded {}",
-                coin_str(a.balance, &a.denom),
-                coin_str(a.deposited, &a.denom),
-                coin_str(a.transferred, &a.denom),
-                coin_str(a.refunded, &a.denom)
-            );
-            match info.blocks_remaining {
-                Some(b) => println!("blocks remaining: {b}"),
-                None => println!("blocks remaining: unlimited (no active lease)"),
-            }
-            println!("groups:");
-            for g in &d.groups {
-                println!(
-                    "  {} {:?} {}: {} unit(s), max price {}{} per block, order {}",
-                    g.gseq,
-                    g.spec.name,
-                    name(&g.state),
-                    g.spec.resources.len(),
-                    fmt_dec18(g.spec.max_price_atto),
-                    g.spec.denom,
-                    g.oseq
-                );
-            }
+            get_deployment(ctx, &client, &owner, dseq, at).await
         }
+    }
+}
+
+async fn list_deployments(
+    ctx: &Ctx,
+    client: &RpcClient,
+    owner: Option<String>,
+    state: Option<String>,
+    limit: Option<usize>,
+    at: AtHeight,
+) -> anyhow::Result<()> {
+    let f = Filter {
+        owner: opt_addr(ctx, &owner, "--owner")?,
+        state: state.map(|s| s.to_lowercase()),
+        limit,
+        ..Default::default()
+    };
+    let list = mk::deployments(client, &f, at.height).await?;
+    if ctx.output.is_json() {
+        return print_json(&serde_json::json!({"deployments": list}));
+    }
+    if list.is_empty() {
+        println!("no deployments");
+    }
+    for d in &list {
+        print_deployment_line(d);
+    }
+    Ok(())
+}
+
+async fn get_deployment(
+    ctx: &Ctx,
+    client: &RpcClient,
+    owner: &str,
+    dseq: u64,
+    at: AtHeight,
+) -> anyhow::Result<()> {
+    let owner = ctx.resolve_address(owner, "--owner")?;
+    let info = mk::deployment(client, &owner, dseq, at.height).await?;
+    if ctx.output.is_json() {
+        return print_json(&info);
+    }
+    let d = &info.deployment;
+    println!("owner: {}", d.owner);
+    println!("dseq: {}", d.dseq);
+    println!("state: {}", name(&d.state));
+    println!("auction: {} (bid window {} blocks)", name(&d.auction), d.bid_window);
+    println!("hash: {}", d.hash);
+    println!("created at: {}", d.created_at);
+    let a = &info.escrow_account;
+    println!(
+        "escrow: balance {}  deposited {}  paid {}  refunded {}",
+        coin_str(a.balance, &a.denom),
+        coin_str(a.deposited, &a.denom),
+        coin_str(a.transferred, &a.denom),
+        coin_str(a.refunded, &a.denom)
+    );
+    match info.blocks_remaining {
+        Some(b) => println!("blocks remaining: {b}"),
+        None => println!("blocks remaining: unlimited (no active lease)"),
+    }
+    println!("groups:");
+    for g in &d.groups {
+        println!(
+            "  {} {:?} {}: {} unit(s), max price {}{} per block, order {}",
+            g.gseq,
+            g.spec.name,
+            name(&g.state),
+            g.spec.resources.len(),
+            fmt_dec18(g.spec.max_price_atto),
+            g.spec.denom,
+            g.oseq
+        );
     }
     Ok(())
 }
@@ -837,72 +815,80 @@ pub(crate) async fn run_market_query(ctx: &Ctx, cmd: MarketQuery) -> anyhow::Res
     };
     let h = l.at.height;
     match what {
-        "orders" => {
-            let p = mk::orders(&client, &f, h).await?;
-            if ctx.output.is_json() {
-                return print_json(&p);
-            }
-            for o in &p.items {
-                println!(
-                    "{}/{}/{}/{}  {}  max {}{}  bids {}  window ends {}  times out {}",
-                    o.owner,
-                    o.dseq,
-                    o.gseq,
-                    o.oseq,
-                    name(&o.state),
-                    fmt_dec18(o.max_price_atto),
-                    o.denom,
-                    o.bids,
-                    o.window_end,
-                    o.timeout_at
-                );
-            }
-            print_next(p.items.is_empty(), &p.next);
-        }
-        "bids" => {
-            let p = mk::bids(&client, &f, h).await?;
-            if ctx.output.is_json() {
-                return print_json(&p);
-            }
-            for b in &p.items {
-                println!(
-                    "{}/{}/{}/{}/{}  {}  price {}{}  deposit {}",
-                    b.owner,
-                    b.dseq,
-                    b.gseq,
-                    b.oseq,
-                    b.provider,
-                    name(&b.state),
-                    fmt_dec18(b.price_atto),
-                    b.denom,
-                    coin_str(b.deposit, &b.deposit_denom)
-                );
-            }
-            print_next(p.items.is_empty(), &p.next);
-        }
-        _ => {
-            let p = mk::leases(&client, &f, h).await?;
-            if ctx.output.is_json() {
-                return print_json(&p);
-            }
-            for x in &p.items {
-                println!(
-                    "{}/{}/{}/{}/{}  {}  price {}{}  since {}  paid {}",
-                    x.owner,
-                    x.dseq,
-                    x.gseq,
-                    x.oseq,
-                    x.provider,
-                    name(&x.state),
-                    fmt_dec18(x.price_atto),
-                    x.denom,
-                    x.created_at,
-                    coin_str(x.paid, &x.denom)
-                );
-            }
-            print_next(p.items.is_empty(), &p.next);
-        }
+        "orders" => print_orders(ctx, &client, &f, h).await,
+        "bids" => print_bids(ctx, &client, &f, h).await,
+        _ => print_leases(ctx, &client, &f, h).await,
     }
+}
+
+async fn print_orders(ctx: &Ctx, client: &RpcClient, f: &Filter, h: u64) -> anyhow::Result<()> {
+    let p = mk::orders(client, f, h).await?;
+    if ctx.output.is_json() {
+        return print_json(&p);
+    }
+    for o in &p.items {
+        println!(
+            "{}/{}/{}/{}  {}  max {}{}  bids {}  window ends {}  times out {}",
+            o.owner,
+            o.dseq,
+            o.gseq,
+            o.oseq,
+            name(&o.state),
+            fmt_dec18(o.max_price_atto),
+            o.denom,
+            o.bids,
+            o.window_end,
+            o.timeout_at
+        );
+    }
+    print_next(p.items.is_empty(), &p.next);
+    Ok(())
+}
+
+async fn print_bids(ctx: &Ctx, client: &RpcClient, f: &Filter, h: u64) -> anyhow::Result<()> {
+    let p = mk::bids(client, f, h).await?;
+    if ctx.output.is_json() {
+        return print_json(&p);
+    }
+    for b in &p.items {
+        println!(
+            "{}/{}/{}/{}/{}  {}  price {}{}  deposit {}",
+            b.owner,
+            b.dseq,
+            b.gseq,
+            b.oseq,
+            b.provider,
+            name(&b.state),
+            fmt_dec18(b.price_atto),
+            b.denom,
+            coin_str(b.deposit, &b.deposit_denom)
+        );
+    }
+    print_next(p.items.is_empty(), &p.next);
+    Ok(())
+}
+
+async fn print_leases(ctx: &Ctx, client: &RpcClient, f: &Filter, h: u64) -> anyhow::Result<()> {
+    let p = mk::leases(client, f, h).await?;
+    if ctx.output.is_json() {
+        return print_json(&p);
+    }
+    for x in &p.items {
+        println!(
+            "{}/{}/{}/{}/{}  {}  price {}{}  since {}  paid {}",
+            x.owner,
+            x.dseq,
+            x.gseq,
+            x.oseq,
+            x.provider,
+            name(&x.state),
+            fmt_dec18(x.price_atto),
+            x.denom,
+            x.created_at,
+            coin_str(x.paid, &x.denom)
+        );
+    }
+    print_next(p.items.is_empty(), &p.next);
     Ok(())
 }
 
@@ -990,7 +976,7 @@ mod tests {
     fn deployment_create_parses_with_defaults() {
         let c = parse(&["deployment", "create", "x.yaml", "--from", "alice", "--deposit", "5uact"])
             .unwrap();
-        let Sub::Deployment(DeploymentTx::Create {
+        let Sub::Deployment(DeploymentTx::Create(CreateDeployment {
             sdl,
             from,
             deposit,
@@ -998,7 +984,7 @@ mod tests {
             auction,
             bid_window,
             ..
-        }) = c
+        })) = c
         else {
             panic!("{c:?}")
         };
@@ -1023,7 +1009,13 @@ mod tests {
             "-y",
         ])
         .unwrap();
-        let Sub::Deployment(DeploymentTx::Create { dseq, auction, bid_window, .. }) = c else {
+        let Sub::Deployment(DeploymentTx::Create(CreateDeployment {
+            dseq,
+            auction,
+            bid_window,
+            ..
+        })) = c
+        else {
             panic!()
         };
         assert_eq!((dseq, auction, bid_window), (Some(9), AuctionArg::Manual, Some(3)));
@@ -1094,7 +1086,8 @@ mod tests {
             "--oseq", "3", "--price", "0.5uact", "--from", "provider",
         ])
         .unwrap();
-        let Sub::Market(MarketTx::Bid(BidTx::Create { order, price, deposit, .. })) = c else {
+        let Sub::Market(MarketTx::Bid(BidTx::Create(CreateBid { order, price, deposit, .. }))) = c
+        else {
             panic!()
         };
         assert_eq!((order.dseq, order.gseq, order.oseq), (5, 2, 3));
@@ -1124,7 +1117,11 @@ mod tests {
             "grant,balance",
         ])
         .unwrap();
-        let Sub::Market(MarketTx::Bid(BidTx::Create { reclamation_window, sources, .. })) = c
+        let Sub::Market(MarketTx::Bid(BidTx::Create(CreateBid {
+            reclamation_window,
+            sources,
+            ..
+        }))) = c
         else {
             panic!()
         };

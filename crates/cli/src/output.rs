@@ -4,7 +4,7 @@ use serde::Serialize;
 
 /// `-o text|json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum Output {
+pub enum Output {
     /// Human-readable.
     Text,
     /// Machine-readable JSON with stable field names.
@@ -12,13 +12,14 @@ pub(crate) enum Output {
 }
 
 impl Output {
-    pub(crate) fn is_json(self) -> bool {
+    /// `-o json`.
+    pub fn is_json(self) -> bool {
         self == Self::Json
     }
 }
 
 /// Prints `v` as pretty JSON on stdout.
-pub(crate) fn print_json<T: Serialize>(v: &T) -> anyhow::Result<()> {
+pub fn print_json<T: Serialize>(v: &T) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _};
 use clap::{Args, Subcommand};
-use dcloud_provider::config::{BackendConfig, ProviderConfig, EXAMPLE};
+use dcloud_provider::daemon::config::{BackendConfig, ProviderConfig, EXAMPLE};
 
 use crate::ctx::{Ctx, KeyringKind};
 
@@ -97,34 +97,34 @@ fn key_ctx(ctx: &Ctx, cfg: &ProviderConfig) -> anyhow::Result<Ctx> {
 }
 
 /// Starts the daemon in this process.
-pub(crate) async fn start(
+pub async fn start(
     ctx: &Ctx,
     cfg: ProviderConfig,
-) -> anyhow::Result<dcloud_provider::service::RunningProvider> {
+) -> anyhow::Result<dcloud_provider::daemon::service::RunningProvider> {
     let kctx = key_ctx(ctx, &cfg)?;
     let key = kctx.signing_key(&cfg.from)?;
-    let opts = dcloud_provider::service::StartOptions {
+    let opts = dcloud_provider::daemon::service::StartOptions {
         key,
         node: kctx.node.clone(),
         chain_id: kctx.chain_id.clone(),
         state_dir: cfg.state_dir.clone(),
         config: cfg,
     };
-    dcloud_provider::service::start(opts).await.map_err(|e| anyhow!("provider: {e}"))
+    dcloud_provider::daemon::service::start(opts).await.map_err(|e| anyhow!("provider: {e}"))
 }
 
 pub(crate) async fn run(ctx: &Ctx, cmd: ProviderCmd) -> anyhow::Result<()> {
     match cmd {
         ProviderCmd::Init { path, force } => init(&path, force),
         ProviderCmd::Run(a) => {
-            crate::node::init_logging("info");
+            crate::process::init_logging("info");
             let cfg = load_config(&a)?;
             let p = start(ctx, cfg).await?;
             eprintln!(
                 "provider {} running: gateway https://{} ingress http://{} (Ctrl-C to stop; containers keep running)",
                 p.address, p.gateway_addr, p.ingress_addr
             );
-            crate::node::shutdown_signal().await;
+            crate::process::shutdown_signal().await;
             p.shutdown();
             eprintln!("provider stopped");
             Ok(())
@@ -142,7 +142,7 @@ fn init(path: &Path, force: bool) -> anyhow::Result<()> {
 }
 
 /// The provider.yaml of a devnet.
-pub(crate) fn devnet_config(
+pub fn devnet_config(
     home: &Path,
     node: &str,
     docker_host: Option<&str>,

@@ -7,6 +7,7 @@ use dcloud_client::rpc::parse_height;
 use dcloud_client::rpc_types::TxResponse;
 use dcloud_proto::{DecodedTx, Msg};
 
+use crate::common::AtHeight;
 use crate::ctx::Ctx;
 use crate::output::print_json;
 
@@ -94,7 +95,7 @@ pub(crate) enum BankQuery {
         /// akash1… address or key name.
         address: String,
         #[command(flatten)]
-        at: crate::market::AtHeight,
+        at: crate::common::AtHeight,
     },
     /// Total supply of every denom.
     Total,
@@ -111,115 +112,131 @@ pub(crate) enum AuthQuery {
 
 pub(crate) async fn run(ctx: &Ctx, cmd: QueryCmd) -> anyhow::Result<()> {
     match cmd {
-        QueryCmd::Provider(c) => return crate::registry::provider_query(ctx, c).await,
-        QueryCmd::Audit(c) => return crate::registry::audit_query(ctx, c).await,
-        QueryCmd::Cert(c) => return crate::registry::cert_query(ctx, c).await,
-        QueryCmd::Deployment(c) => return crate::market::run_deployment_query(ctx, c).await,
-        QueryCmd::Market(c) => return crate::market::run_market_query(ctx, c).await,
-        QueryCmd::Escrow(c) => return crate::market::run_escrow_query(ctx, c).await,
-        QueryCmd::Oracle(c) => return crate::bme::oracle_query(ctx, c).await,
-        QueryCmd::Bme(c) => return crate::bme::bme_query(ctx, c).await,
-        QueryCmd::Staking(c) => return crate::staking::staking_query(ctx, c).await,
-        QueryCmd::Distribution(c) => return crate::staking::distribution_query(ctx, c).await,
-        QueryCmd::Gov(c) => return crate::gov::gov_query(ctx, c).await,
-        QueryCmd::Mint(c) => return crate::staking::mint_query(ctx, c).await,
-        QueryCmd::Slashing(c) => return crate::staking::slashing_query(ctx, c).await,
-        QueryCmd::Authz(c) => return crate::authz::authz_query(ctx, c).await,
+        QueryCmd::Provider(c) => crate::registry::provider_query(ctx, c).await,
+        QueryCmd::Audit(c) => crate::registry::audit_query(ctx, c).await,
+        QueryCmd::Cert(c) => crate::registry::cert_query(ctx, c).await,
+        QueryCmd::Deployment(c) => crate::market::run_deployment_query(ctx, c).await,
+        QueryCmd::Market(c) => crate::market::run_market_query(ctx, c).await,
+        QueryCmd::Escrow(c) => crate::market::run_escrow_query(ctx, c).await,
+        QueryCmd::Oracle(c) => crate::bme::oracle_query(ctx, c).await,
+        QueryCmd::Bme(c) => crate::bme::bme_query(ctx, c).await,
+        QueryCmd::Staking(c) => crate::staking::staking_query(ctx, c).await,
+        QueryCmd::Distribution(c) => crate::staking::distribution_query(ctx, c).await,
+        QueryCmd::Gov(c) => crate::gov::gov_query(ctx, c).await,
+        QueryCmd::Mint(c) => crate::staking::mint_query(ctx, c).await,
+        QueryCmd::Slashing(c) => crate::staking::slashing_query(ctx, c).await,
+        QueryCmd::Authz(c) => crate::authz::authz_query(ctx, c).await,
         QueryCmd::Bank(BankQuery::Balances { address, at }) => {
-            let addr = ctx.resolve_address(&address, "address")?;
-            let req = serde_json::Value::String(addr.to_string());
-            let coins: dcloud_types::Coins = dcloud_client::market::query_json_at(
-                &ctx.client()?,
-                "/bank/balances",
-                &req,
-                at.height,
-            )
+            bank_balances(ctx, &address, at).await
+        }
+        QueryCmd::Bank(BankQuery::Total) => bank_total(ctx).await,
+        QueryCmd::Auth(AuthQuery::Account { address }) => auth_account(ctx, &address).await,
+        QueryCmd::Tx { hash } => tx(ctx, &hash).await,
+        QueryCmd::Block { height } => block(ctx, height).await,
+        QueryCmd::Txs { query, page, limit, desc } => txs(ctx, &query, page, limit, desc).await,
+    }
+}
+
+async fn bank_balances(ctx: &Ctx, address: &str, at: AtHeight) -> anyhow::Result<()> {
+    let addr = ctx.resolve_address(address, "address")?;
+    let req = serde_json::Value::String(addr.to_string());
+    let coins: dcloud_types::Coins =
+        dcloud_client::market::query_json_at(&ctx.client()?, "/bank/balances", &req, at.height)
             .await?;
-            if ctx.output.is_json() {
-                print_json(&serde_json::json!({"address": addr, "balances": coins}))?;
-            } else if coins.is_empty() {
-                println!("{addr} has no balances");
-            } else {
-                for c in coins.iter() {
-                    println!("{c}");
-                }
-            }
+    if ctx.output.is_json() {
+        print_json(&serde_json::json!({"address": addr, "balances": coins}))?;
+    } else if coins.is_empty() {
+        println!("{addr} has no balances");
+    } else {
+        for c in coins.iter() {
+            println!("{c}");
         }
-        QueryCmd::Bank(BankQuery::Total) => {
-            let coins = ctx.client()?.supply().await?;
-            if ctx.output.is_json() {
-                print_json(&serde_json::json!({"supply": coins}))?;
-            } else {
-                for c in coins.iter() {
-                    println!("{c}");
-                }
-            }
+    }
+    Ok(())
+}
+
+async fn bank_total(ctx: &Ctx) -> anyhow::Result<()> {
+    let coins = ctx.client()?.supply().await?;
+    if ctx.output.is_json() {
+        print_json(&serde_json::json!({"supply": coins}))?;
+    } else {
+        for c in coins.iter() {
+            println!("{c}");
         }
-        QueryCmd::Auth(AuthQuery::Account { address }) => {
-            let addr = ctx.resolve_address(&address, "address")?;
-            let acc =
-                ctx.client()?.account(&addr).await?.ok_or_else(|| {
-                    anyhow!("account {addr} not found: it has never received coins")
-                })?;
-            if ctx.output.is_json() {
-                print_json(&acc)?;
-            } else {
-                println!("address: {}", acc.address);
-                println!("account_number: {}", acc.account_number);
-                println!("sequence: {}", acc.sequence);
-                println!("pub_key: {}", acc.pub_key.as_deref().unwrap_or("none (no tx sent yet)"));
-                if let Some(m) = &acc.module {
-                    println!("module: {m}");
-                }
-            }
+    }
+    Ok(())
+}
+
+async fn auth_account(ctx: &Ctx, address: &str) -> anyhow::Result<()> {
+    let addr = ctx.resolve_address(address, "address")?;
+    let acc = ctx
+        .client()?
+        .account(&addr)
+        .await?
+        .ok_or_else(|| anyhow!("account {addr} not found: it has never received coins"))?;
+    if ctx.output.is_json() {
+        print_json(&acc)?;
+    } else {
+        println!("address: {}", acc.address);
+        println!("account_number: {}", acc.account_number);
+        println!("sequence: {}", acc.sequence);
+        println!("pub_key: {}", acc.pub_key.as_deref().unwrap_or("none (no tx sent yet)"));
+        if let Some(m) = &acc.module {
+            println!("module: {m}");
         }
-        QueryCmd::Tx { hash } => {
-            let client = ctx.client()?;
-            let h = dcloud_client::rpc::normalize_hash(&hash)?;
-            let t = client
-                .find_tx(&h)
-                .await?
-                .ok_or_else(|| anyhow!("tx {h} not found (not yet in a block, or unknown)"))?;
-            if ctx.output.is_json() {
-                print_json(&t)?;
-            } else {
-                print_tx_text(&t);
-            }
+    }
+    Ok(())
+}
+
+async fn tx(ctx: &Ctx, hash: &str) -> anyhow::Result<()> {
+    let client = ctx.client()?;
+    let h = dcloud_client::rpc::normalize_hash(hash)?;
+    let t = client
+        .find_tx(&h)
+        .await?
+        .ok_or_else(|| anyhow!("tx {h} not found (not yet in a block, or unknown)"))?;
+    if ctx.output.is_json() {
+        print_json(&t)?;
+    } else {
+        print_tx_text(&t);
+    }
+    Ok(())
+}
+
+async fn block(ctx: &Ctx, height: Option<u64>) -> anyhow::Result<()> {
+    let b = ctx.client()?.block(height).await?;
+    if ctx.output.is_json() {
+        print_json(&b)?;
+    } else {
+        let h = &b.block.header;
+        println!("height: {}", h.height);
+        println!("hash: {}", b.block_id.hash);
+        println!("time: {}", format_ms(h.time_ms));
+        println!("chain_id: {}", h.chain_id);
+        println!("txs: {}", b.block.txs.len());
+        println!("app_hash: {}", hex::encode_upper(h.app_hash));
+        println!("proposer: {}", h.proposer_address);
+        for tx in &b.block.txs {
+            println!("  tx {}", hex::encode_upper(dcloud_types::sha256(tx)));
         }
-        QueryCmd::Block { height } => {
-            let b = ctx.client()?.block(height).await?;
-            if ctx.output.is_json() {
-                print_json(&b)?;
-            } else {
-                let h = &b.block.header;
-                println!("height: {}", h.height);
-                println!("hash: {}", b.block_id.hash);
-                println!("time: {}", format_ms(h.time_ms));
-                println!("chain_id: {}", h.chain_id);
-                println!("txs: {}", b.block.txs.len());
-                println!("app_hash: {}", hex::encode_upper(h.app_hash));
-                println!("proposer: {}", h.proposer_address);
-                for tx in &b.block.txs {
-                    println!("  tx {}", hex::encode_upper(dcloud_types::sha256(tx)));
-                }
-            }
-        }
-        QueryCmd::Txs { query, page, limit, desc } => {
-            if page == 0 {
-                bail!("--page starts at 1");
-            }
-            let r = ctx
-                .client()?
-                .tx_search(&query, page, limit.clamp(1, 100), if desc { "desc" } else { "asc" })
-                .await?;
-            if ctx.output.is_json() {
-                print_json(&r)?;
-            } else {
-                println!("total: {}", r.total_count);
-                for t in &r.txs {
-                    println!("{:>8}  {}  code {}", t.height, t.hash, t.tx_result.code);
-                }
-            }
+    }
+    Ok(())
+}
+
+async fn txs(ctx: &Ctx, query: &str, page: u32, limit: u32, desc: bool) -> anyhow::Result<()> {
+    if page == 0 {
+        bail!("--page starts at 1");
+    }
+    let r = ctx
+        .client()?
+        .tx_search(query, page, limit.clamp(1, 100), if desc { "desc" } else { "asc" })
+        .await?;
+    if ctx.output.is_json() {
+        print_json(&r)?;
+    } else {
+        println!("total: {}", r.total_count);
+        for t in &r.txs {
+            println!("{:>8}  {}  code {}", t.height, t.hash, t.tx_result.code);
         }
     }
     Ok(())

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _};
 use clap::Subcommand;
-use dcloud_app::modules::cert::{CertFilter, Certificate};
+use dcloud_chain::cert::{CertFilter, Certificate};
 use dcloud_proto::dcloud::audit::{MsgDeleteProviderAttributes, MsgSignProviderAttributes};
 use dcloud_proto::dcloud::cert::{CertificateId, MsgCreateCertificate, MsgRevokeCertificate};
 use dcloud_proto::dcloud::provider::{
@@ -16,9 +16,9 @@ use dcloud_proto::Msg;
 use dcloud_types::AccAddress;
 use serde::Deserialize;
 
+use crate::common::{send, TxFlags};
 use crate::ctx::Ctx;
 use crate::output::print_json;
-use crate::tx::{send, TxFlags};
 
 /// `tx provider …`.
 #[derive(Debug, Subcommand)]
@@ -134,14 +134,14 @@ pub(crate) enum ProviderQuery {
         #[arg(long, default_value_t = 100)]
         limit: usize,
         #[command(flatten)]
-        at: crate::market::AtHeight,
+        at: crate::common::AtHeight,
     },
     /// One provider.
     Get {
         /// Provider address or key name.
         address: String,
         #[command(flatten)]
-        at: crate::market::AtHeight,
+        at: crate::common::AtHeight,
     },
 }
 
@@ -157,7 +157,7 @@ pub(crate) enum AuditQuery {
         #[arg(long)]
         auditor: Option<String>,
         #[command(flatten)]
-        at: crate::market::AtHeight,
+        at: crate::common::AtHeight,
     },
 }
 
@@ -176,7 +176,7 @@ pub(crate) enum CertQuery {
         #[arg(long)]
         serial: Option<String>,
         #[command(flatten)]
-        at: crate::market::AtHeight,
+        at: crate::common::AtHeight,
     },
 }
 
@@ -334,7 +334,7 @@ fn write_private(path: &Path, data: &[u8], overwrite: bool) -> anyhow::Result<()
 }
 
 fn public_key_pem(key: &p256::ecdsa::SigningKey) -> anyhow::Result<String> {
-    dcloud_provider::certs::public_key_pem(key).map_err(|e| anyhow!("{e}"))
+    dcloud_client::tenant::certs::public_key_pem(key).map_err(|e| anyhow!("{e}"))
 }
 
 fn load_local_cert(
@@ -368,7 +368,7 @@ pub(crate) async fn cert_tx(ctx: &Ctx, cmd: CertTx) -> anyhow::Result<()> {
     match cmd {
         CertTx::Generate(CertGenerate::Client { from, overwrite }) => {
             let addr = ctx.resolve_address(&from, "key")?;
-            let g = dcloud_provider::certs::generate_client_cert(&addr)
+            let g = dcloud_client::tenant::certs::generate_client_cert(&addr)
                 .map_err(|e| anyhow!("generating a client certificate: {e}"))?;
             let (cert, key_pem, serial) = (g.cert_pem, g.key_pem, g.serial);
             let (pem_path, key_path) = cert_paths(ctx, &addr);
@@ -427,7 +427,7 @@ pub(crate) async fn provider_query(ctx: &Ctx, cmd: ProviderQuery) -> anyhow::Res
     match cmd {
         ProviderQuery::List { limit, at } => {
             let req = serde_json::json!({"limit": limit.clamp(1, 1000)});
-            let page: dcloud_app::query::ProviderPage =
+            let page: dcloud_chain::query_views::ProviderPage =
                 query_json_at(&client, "/provider/list", &req, at.height).await?;
             if ctx.output.is_json() {
                 return print_json(&page);
@@ -442,7 +442,7 @@ pub(crate) async fn provider_query(ctx: &Ctx, cmd: ProviderQuery) -> anyhow::Res
         ProviderQuery::Get { address, at } => {
             let addr = ctx.resolve_address(&address, "provider")?;
             let req = serde_json::Value::String(addr.to_string());
-            let p: dcloud_app::modules::provider::Provider =
+            let p: dcloud_chain::provider::Provider =
                 match query_json_at(&client, "/provider/get", &req, at.height).await {
                     Ok(p) => p,
                     Err(e) if e.is_not_found() => {
@@ -471,12 +471,12 @@ pub(crate) async fn audit_query(ctx: &Ctx, cmd: AuditQuery) -> anyhow::Result<()
     let AuditQuery::List { provider, auditor, at } = cmd;
     let provider = provider.map(|p| ctx.resolve_address(&p, "provider")).transpose()?;
     let auditor = auditor.map(|a| ctx.resolve_address(&a, "auditor")).transpose()?;
-    let req = serde_json::to_value(dcloud_app::query::AuditListReq {
+    let req = serde_json::to_value(dcloud_chain::query_views::AuditListReq {
         provider: provider.map(|a| a.to_string()),
         auditor: auditor.map(|a| a.to_string()),
         limit: Some(1000),
     })?;
-    let records: Vec<dcloud_app::modules::audit::AuditedAttributes> =
+    let records: Vec<dcloud_chain::audit::AuditedAttributes> =
         query_json_at(&ctx.client()?, "/audit/list", &req, at.height).await?;
     if ctx.output.is_json() {
         return print_json(&records);
@@ -498,7 +498,8 @@ pub(crate) async fn cert_query(ctx: &Ctx, cmd: CertQuery) -> anyhow::Result<()> 
     let CertQuery::List { owner, state, serial, at } = cmd;
     let owner = owner.map(|o| ctx.resolve_address(&o, "owner")).transpose()?;
     let filter = CertFilter { owner: owner.map(|o| o.to_string()), state, serial };
-    let req = serde_json::to_value(dcloud_app::query::CertListReq { filter, limit: Some(1000) })?;
+    let req =
+        serde_json::to_value(dcloud_chain::query_views::CertListReq { filter, limit: Some(1000) })?;
     let certs: Vec<Certificate> =
         query_json_at(&ctx.client()?, "/cert/list", &req, at.height).await?;
     if ctx.output.is_json() {
@@ -509,55 +510,21 @@ pub(crate) async fn cert_query(ctx: &Ctx, cmd: CertQuery) -> anyhow::Result<()> 
     }
     for c in &certs {
         let state = match c.state {
-            dcloud_app::modules::cert::CertState::Valid => "valid",
-            dcloud_app::modules::cert::CertState::Revoked => "revoked",
+            dcloud_chain::cert::CertState::Valid => "valid",
+            dcloud_chain::cert::CertState::Revoked => "revoked",
         };
         println!("{}  serial {}  {state}", c.owner, c.serial);
     }
     Ok(())
 }
 
-/// The tenant's client certificate for provider mTLS, created on first use: the local one
-/// if it is published and valid on chain; the local one plus its publish message if it is
-/// not published yet; otherwise a new one (written under `<home>/certs`) plus its publish
-/// message. Returns (cert PEM, key PEM, message to send first).
+/// The tenant's client certificate for provider mTLS (under `<home>/certs`), created on
+/// first use; see [`dcloud_client::tenant::cert::ensure_client_cert`].
 pub(crate) async fn ensure_client_cert(
     ctx: &Ctx,
     client: &dcloud_client::RpcClient,
     owner: &AccAddress,
-) -> anyhow::Result<(String, String, Option<Msg>)> {
-    use dcloud_app::modules::cert::{CertFilter, CertState};
+) -> anyhow::Result<dcloud_client::tenant::cert::ClientCert> {
     let (pem_path, key_path) = cert_paths(ctx, owner);
-    let on_chain = client
-        .certificates(&CertFilter { owner: Some(owner.to_string()), ..Default::default() })
-        .await?;
-    if let (Ok(cert), Ok(key)) =
-        (std::fs::read_to_string(&pem_path), std::fs::read_to_string(&key_path))
-    {
-        match on_chain.iter().find(|c| c.cert.trim() == cert.trim()) {
-            Some(c) if c.state == CertState::Valid => return Ok((cert, key, None)),
-            Some(_) => {} // revoked: make a new one below
-            None => {
-                use p256::pkcs8::DecodePrivateKey;
-                let k = p256::ecdsa::SigningKey::from_pkcs8_pem(&key).map_err(|e| {
-                    anyhow!("{} is not a PKCS#8 P-256 key: {e}", key_path.display())
-                })?;
-                let msg = Msg::CreateCertificate(MsgCreateCertificate {
-                    owner: owner.to_string(),
-                    cert: cert.clone().into_bytes(),
-                    pubkey: public_key_pem(&k)?.into_bytes(),
-                });
-                return Ok((cert, key, Some(msg)));
-            }
-        }
-    }
-    let g = dcloud_provider::certs::generate_client_cert(owner)
-        .map_err(|e| anyhow!("generating a client certificate: {e}"))?;
-    if let Some(dir) = pem_path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    write_private(&key_path, g.key_pem.as_bytes(), true)?;
-    write_private(&pem_path, g.cert_pem.as_bytes(), true)?;
-    let msg = g.publish_msg(owner);
-    Ok((g.cert_pem, g.key_pem, Some(msg)))
+    Ok(dcloud_client::tenant::cert::ensure_client_cert(client, owner, &pem_path, &key_path).await?)
 }

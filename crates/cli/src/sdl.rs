@@ -1,5 +1,6 @@
 //! `dcloud sdl validate|show FILE`: check an SDL file, show its groups and prices.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context as _};
@@ -9,7 +10,7 @@ use serde_json::json;
 
 use crate::ctx::Ctx;
 use crate::output::print_json;
-use crate::Reported;
+use crate::process::Reported;
 
 /// The block time assumed for monthly prices unless `--block-time` says otherwise.
 pub(crate) const DEFAULT_BLOCK_TIME_MS: u64 = 6_000;
@@ -26,7 +27,7 @@ pub(crate) enum SdlCmd {
         /// The SDL (YAML) file.
         file: PathBuf,
         /// Block time for the monthly estimate, e.g. `6s` or `500ms`.
-        #[arg(long, value_parser = crate::node::parse_duration)]
+        #[arg(long, value_parser = crate::args::parse_duration)]
         block_time: Option<std::time::Duration>,
     },
 }
@@ -62,82 +63,95 @@ fn month(p: &DecCoin, block_time_ms: u64) -> anyhow::Result<DecCoin> {
 /// Runs `sdl …`.
 pub(crate) fn run(ctx: &Ctx, cmd: SdlCmd) -> anyhow::Result<()> {
     match cmd {
-        SdlCmd::Validate { file } => {
-            let sdl = load(&file, ctx)?;
-            let warnings: Vec<String> = sdl.warnings().iter().map(|w| w.to_string()).collect();
-            if ctx.output.is_json() {
-                print_json(&json!({
-                    "file": file, "valid": true, "version": sdl.version().as_str(),
-                    "groups": sdl.groups().len(), "warnings": warnings,
-                }))?;
-            } else {
-                for w in &warnings {
-                    eprintln!("warning: {w}");
-                }
-                println!("{}: valid SDL ({} groups)", file.display(), sdl.groups().len());
-            }
-            Ok(())
+        SdlCmd::Validate { file } => validate(ctx, &file),
+        SdlCmd::Show { file, block_time } => show(ctx, &file, block_time),
+    }
+}
+
+fn validate(ctx: &Ctx, file: &Path) -> anyhow::Result<()> {
+    let sdl = load(file, ctx)?;
+    let warnings: Vec<String> = sdl.warnings().iter().map(|w| w.to_string()).collect();
+    if ctx.output.is_json() {
+        print_json(&json!({
+            "file": file, "valid": true, "version": sdl.version().as_str(),
+            "groups": sdl.groups().len(), "warnings": warnings,
+        }))?;
+    } else {
+        for w in &warnings {
+            eprintln!("warning: {w}");
         }
-        SdlCmd::Show { file, block_time } => {
-            let bt = match block_time {
-                Some(d) => u64::try_from(d.as_millis()).unwrap_or(u64::MAX),
-                None => DEFAULT_BLOCK_TIME_MS,
-            };
-            if bt == 0 {
-                anyhow::bail!("--block-time must be positive");
-            }
-            let sdl = load(&file, ctx)?;
-            let prices: std::collections::BTreeMap<String, DecCoin> =
-                sdl.group_prices_per_block().into_iter().collect();
-            let total = sdl.max_price_per_block();
-            if ctx.output.is_json() {
-                let mut groups = Vec::new();
-                for g in sdl.groups() {
-                    let per_block = prices.get(&g.name);
-                    groups.push(json!({
-                        "name": g.name,
-                        "requirements": g.requirements,
-                        "resources": g.resources,
-                        "price_per_block": per_block.map(|p| p.to_string()),
-                        "price_per_month": per_block.map(|p| month(p, bt)).transpose()?.map(|p| p.to_string()),
-                    }));
-                }
-                return print_json(&json!({
-                    "file": file,
-                    "version": sdl.version().as_str(),
-                    "block_time_ms": bt,
-                    "groups": groups,
-                    "price_per_block": total.as_ref().map(|p| p.to_string()),
-                    "price_per_month": total.as_ref().map(|p| month(p, bt)).transpose()?.map(|p| p.to_string()),
-                }));
-            }
-            for g in sdl.groups() {
-                println!("group {}", g.name);
-                for u in &g.resources {
-                    let r = &u.resource;
-                    let storage: Vec<String> =
-                        r.storage.iter().map(|s| format!("{}={}B", s.name, s.quantity.0)).collect();
-                    println!(
-                        "  {} × cpu {}m, memory {}B, storage [{}], gpu {}, max {} per block",
-                        u.count,
-                        r.cpu.units.0,
-                        r.memory.quantity.0,
-                        storage.join(", "),
-                        r.gpu.units.0,
-                        u.price
-                    );
-                }
-                if let Some(p) = prices.get(&g.name) {
-                    println!("  max price: {p} per block, {} per month", month(p, bt)?);
-                }
-            }
-            if let Some(p) = total {
-                println!(
-                    "total max price: {p} per block, {} per month (30 days at {bt} ms blocks)",
-                    month(&p, bt)?
-                );
-            }
-            Ok(())
+        println!("{}: valid SDL ({} groups)", file.display(), sdl.groups().len());
+    }
+    Ok(())
+}
+
+fn show(ctx: &Ctx, file: &Path, block_time: Option<std::time::Duration>) -> anyhow::Result<()> {
+    let bt = match block_time {
+        Some(d) => u64::try_from(d.as_millis()).unwrap_or(u64::MAX),
+        None => DEFAULT_BLOCK_TIME_MS,
+    };
+    if bt == 0 {
+        anyhow::bail!("--block-time must be positive");
+    }
+    let sdl = load(file, ctx)?;
+    let prices: BTreeMap<String, DecCoin> = sdl.group_prices_per_block().into_iter().collect();
+    let total = sdl.max_price_per_block();
+    if ctx.output.is_json() {
+        let mut groups = Vec::new();
+        for g in sdl.groups() {
+            let per_block = prices.get(&g.name);
+            groups.push(json!({
+                "name": g.name,
+                "requirements": g.requirements,
+                "resources": g.resources,
+                "price_per_block": per_block.map(|p| p.to_string()),
+                "price_per_month": per_block.map(|p| month(p, bt)).transpose()?.map(|p| p.to_string()),
+            }));
+        }
+        return print_json(&json!({
+            "file": file,
+            "version": sdl.version().as_str(),
+            "block_time_ms": bt,
+            "groups": groups,
+            "price_per_block": total.as_ref().map(|p| p.to_string()),
+            "price_per_month": total.as_ref().map(|p| month(p, bt)).transpose()?.map(|p| p.to_string()),
+        }));
+    }
+    print_groups(&sdl, &prices, total, bt)
+}
+
+/// The text form of `sdl show`: each group's units and prices, then the total.
+fn print_groups(
+    sdl: &Sdl,
+    prices: &BTreeMap<String, DecCoin>,
+    total: Option<DecCoin>,
+    bt: u64,
+) -> anyhow::Result<()> {
+    for g in sdl.groups() {
+        println!("group {}", g.name);
+        for u in &g.resources {
+            let r = &u.resource;
+            let storage: Vec<String> =
+                r.storage.iter().map(|s| format!("{}={}B", s.name, s.quantity.0)).collect();
+            println!(
+                "  {} × cpu {}m, memory {}B, storage [{}], gpu {}, max {} per block",
+                u.count,
+                r.cpu.units.0,
+                r.memory.quantity.0,
+                storage.join(", "),
+                r.gpu.units.0,
+                u.price
+            );
+        }
+        if let Some(p) = prices.get(&g.name) {
+            println!("  max price: {p} per block, {} per month", month(p, bt)?);
         }
     }
+    if let Some(p) = total {
+        println!(
+            "total max price: {p} per block, {} per month (30 days at {bt} ms blocks)",
+            month(&p, bt)?
+        );
+    }
+    Ok(())
 }

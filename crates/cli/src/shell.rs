@@ -4,8 +4,8 @@
 use std::io::{IsTerminal, Write};
 
 use anyhow::anyhow;
-use dcloud_provider::tenant::{ProviderClient, ShellEvent};
-use dcloud_provider::LeaseId;
+use dcloud_client::tenant::gateway::{ProviderClient, ShellEvent, ShellWriter};
+use dcloud_client::tenant::LeaseId;
 use tokio::io::AsyncReadExt;
 
 /// Runs `cmd` and returns its exit code.
@@ -24,28 +24,8 @@ pub(crate) async fn run(
         .shell(lease, service, replica, &cmd, tty, attach)
         .await
         .map_err(|e| anyhow!("shell on {}: {e}", pc.provider()))?;
-    let (mut writer, mut reader) = session.into_split();
-    let pump = tokio::spawn(async move {
-        if !attach {
-            let _ = writer.close_stdin().await;
-            return;
-        }
-        let mut stdin = tokio::io::stdin();
-        let mut buf = vec![0u8; 16 * 1024];
-        loop {
-            match stdin.read(&mut buf).await {
-                Ok(0) | Err(_) => {
-                    let _ = writer.close_stdin().await;
-                    return;
-                }
-                Ok(n) => {
-                    if writer.send_stdin(&buf[..n]).await.is_err() {
-                        return;
-                    }
-                }
-            }
-        }
-    });
+    let (writer, mut reader) = session.into_split();
+    let pump = tokio::spawn(pump_stdin(writer, attach));
     let mut code = None;
     while let Some(ev) = reader.next_event().await.map_err(|e| anyhow!("shell: {e}"))? {
         match ev {
@@ -70,4 +50,28 @@ pub(crate) async fn run(
     }
     pump.abort();
     code.ok_or_else(|| anyhow!("the provider closed the shell without an exit code"))
+}
+
+/// Forwards this process's stdin to the command until it ends (closes the command's stdin
+/// at once when not `attach`ed).
+async fn pump_stdin(mut writer: ShellWriter, attach: bool) {
+    if !attach {
+        let _ = writer.close_stdin().await;
+        return;
+    }
+    let mut stdin = tokio::io::stdin();
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        match stdin.read(&mut buf).await {
+            Ok(0) | Err(_) => {
+                let _ = writer.close_stdin().await;
+                return;
+            }
+            Ok(n) => {
+                if writer.send_stdin(&buf[..n]).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
 }

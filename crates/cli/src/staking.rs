@@ -3,46 +3,21 @@
 //! `dcloud query mint …`: proof of stake.
 
 use anyhow::{bail, Context};
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use dcloud_client::staking as cs;
+use dcloud_client::RpcClient;
 use dcloud_types::{AccAddress, Coins, DENOM_AKT};
 
+use crate::common::{send, TxFlags};
 use crate::ctx::Ctx;
 use crate::output::print_json;
-use crate::tx::{send, TxFlags};
 
 /// `tx staking …`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum StakingTx {
     /// Become a validator: `dcloud tx staking create-validator 1000000000uakt --from validator`
     /// (the consensus key defaults to this home's node key).
-    CreateValidator {
-        /// Self-delegation, in uakt.
-        amount: String,
-        /// Moniker [default: the key name].
-        #[arg(long)]
-        moniker: Option<String>,
-        /// ed25519 consensus public key, base64 [default: <home>/config/node_key.json].
-        #[arg(long)]
-        pubkey: Option<String>,
-        /// Commission rate (decimal).
-        #[arg(long, default_value = "0.1")]
-        commission_rate: String,
-        /// Maximum commission rate, fixed forever.
-        #[arg(long, default_value = "0.2")]
-        commission_max_rate: String,
-        /// Maximum commission change per day, fixed forever.
-        #[arg(long, default_value = "0.01")]
-        commission_max_change_rate: String,
-        /// Minimum self-delegation in uakt (below it the validator is jailed).
-        #[arg(long, default_value_t = 1)]
-        min_self_delegation: u128,
-        /// Signing key: the operator.
-        #[arg(long)]
-        from: String,
-        #[command(flatten)]
-        common: TxFlags,
-    },
+    CreateValidator(CreateValidator),
     /// Change a validator's commission rate or moniker (the operator).
     EditValidator {
         /// New commission rate (decimal).
@@ -110,6 +85,36 @@ pub(crate) enum StakingTx {
         #[command(flatten)]
         common: TxFlags,
     },
+}
+
+/// Flags of `tx staking create-validator`.
+#[derive(Debug, Args)]
+pub(crate) struct CreateValidator {
+    /// Self-delegation, in uakt.
+    amount: String,
+    /// Moniker [default: the key name].
+    #[arg(long)]
+    moniker: Option<String>,
+    /// ed25519 consensus public key, base64 [default: <home>/config/node_key.json].
+    #[arg(long)]
+    pubkey: Option<String>,
+    /// Commission rate (decimal).
+    #[arg(long, default_value = "0.1")]
+    commission_rate: String,
+    /// Maximum commission rate, fixed forever.
+    #[arg(long, default_value = "0.2")]
+    commission_max_rate: String,
+    /// Maximum commission change per day, fixed forever.
+    #[arg(long, default_value = "0.01")]
+    commission_max_change_rate: String,
+    /// Minimum self-delegation in uakt (below it the validator is jailed).
+    #[arg(long, default_value_t = 1)]
+    min_self_delegation: u128,
+    /// Signing key: the operator.
+    #[arg(long)]
+    from: String,
+    #[command(flatten)]
+    common: TxFlags,
 }
 
 /// `tx distribution …`.
@@ -242,7 +247,7 @@ fn consensus_pubkey(ctx: &Ctx, b64: Option<&str>) -> anyhow::Result<[u8; 32]> {
             .context("--pubkey must be base64")?;
         return v.try_into().map_err(|_| anyhow::anyhow!("--pubkey must be a 32-byte ed25519 key"));
     }
-    let path = dcloud_node::config::node_key_path(&ctx.home());
+    let path = dcloud_crypto::ed25519::node_key_path(&ctx.home());
     let key = dcloud_crypto::ed25519::NodeKey::load_json(&path)
         .map_err(|e| anyhow::anyhow!("{}: {e} (pass --pubkey)", path.display()))?;
     Ok(key.public_key())
@@ -250,33 +255,7 @@ fn consensus_pubkey(ctx: &Ctx, b64: Option<&str>) -> anyhow::Result<[u8; 32]> {
 
 pub(crate) async fn staking_tx(ctx: &Ctx, cmd: StakingTx) -> anyhow::Result<()> {
     match cmd {
-        StakingTx::CreateValidator {
-            amount,
-            moniker,
-            pubkey,
-            commission_rate,
-            commission_max_rate,
-            commission_max_change_rate,
-            min_self_delegation,
-            from,
-            common,
-        } => {
-            let opts = common.options(ctx)?;
-            let key = ctx.signing_key(&from)?;
-            let op = key.public_key().address();
-            let v = cs::NewValidator {
-                moniker: moniker.unwrap_or_else(|| from.clone()),
-                consensus_pubkey: consensus_pubkey(ctx, pubkey.as_deref())?,
-                rate: commission_rate,
-                max_rate: commission_max_rate,
-                max_change_rate: commission_max_change_rate,
-                min_self_delegation,
-                amount: cs::parse_uakt(&amount)?,
-            };
-            let msg = cs::create_validator(&op, &v)?;
-            let summary = format!("create validator {} with {}", cs::valoper(&op), v.amount);
-            send(ctx, &key, &[msg], &opts, &common, &summary).await
-        }
+        StakingTx::CreateValidator(c) => create_validator(ctx, c).await,
         StakingTx::EditValidator { commission_rate, moniker, from, common } => {
             if commission_rate.is_none() && moniker.is_none() {
                 bail!("nothing to change: pass --commission-rate and/or --moniker");
@@ -307,32 +286,83 @@ pub(crate) async fn staking_tx(ctx: &Ctx, cmd: StakingTx) -> anyhow::Result<()> 
             send(ctx, &key, &[cs::undelegate(&del, &val, &c)], &opts, &common, &summary).await
         }
         StakingTx::CancelUnbond { validator, amount, creation_height, from, common } => {
-            if creation_height == 0 {
-                bail!("CREATION_HEIGHT must be positive (see `dcloud query staking delegations`)");
-            }
-            let opts = common.options(ctx)?;
-            let key = ctx.signing_key(&from)?;
-            let del = key.public_key().address();
-            let val = validator_arg(ctx, &validator)?;
-            let c = cs::parse_uakt(&amount)?;
-            let summary = format!(
-                "cancel the unbonding of {c} of {del} from {} (created at height {creation_height})",
-                cs::valoper(&val)
-            );
-            let msg = cs::cancel_unbond(&del, &val, &c, creation_height);
-            send(ctx, &key, &[msg], &opts, &common, &summary).await
+            cancel_unbond(ctx, &validator, &amount, creation_height, &from, common).await
         }
         StakingTx::Redelegate { src, dst, amount, from, common } => {
-            let opts = common.options(ctx)?;
-            let key = ctx.signing_key(&from)?;
-            let del = key.public_key().address();
-            let (s, d) = (validator_arg(ctx, &src)?, validator_arg(ctx, &dst)?);
-            let c = cs::parse_uakt(&amount)?;
-            let summary =
-                format!("redelegate {c} of {del} from {} to {}", cs::valoper(&s), cs::valoper(&d));
-            send(ctx, &key, &[cs::redelegate(&del, &s, &d, &c)], &opts, &common, &summary).await
+            redelegate(ctx, &src, &dst, &amount, &from, common).await
         }
     }
+}
+
+async fn create_validator(ctx: &Ctx, c: CreateValidator) -> anyhow::Result<()> {
+    let CreateValidator {
+        amount,
+        moniker,
+        pubkey,
+        commission_rate,
+        commission_max_rate,
+        commission_max_change_rate,
+        min_self_delegation,
+        from,
+        common,
+    } = c;
+    let opts = common.options(ctx)?;
+    let key = ctx.signing_key(&from)?;
+    let op = key.public_key().address();
+    let v = cs::NewValidator {
+        moniker: moniker.unwrap_or_else(|| from.clone()),
+        consensus_pubkey: consensus_pubkey(ctx, pubkey.as_deref())?,
+        rate: commission_rate,
+        max_rate: commission_max_rate,
+        max_change_rate: commission_max_change_rate,
+        min_self_delegation,
+        amount: cs::parse_uakt(&amount)?,
+    };
+    let msg = cs::create_validator(&op, &v)?;
+    let summary = format!("create validator {} with {}", cs::valoper(&op), v.amount);
+    send(ctx, &key, &[msg], &opts, &common, &summary).await
+}
+
+async fn cancel_unbond(
+    ctx: &Ctx,
+    validator: &str,
+    amount: &str,
+    creation_height: u64,
+    from: &str,
+    common: TxFlags,
+) -> anyhow::Result<()> {
+    if creation_height == 0 {
+        bail!("CREATION_HEIGHT must be positive (see `dcloud query staking delegations`)");
+    }
+    let opts = common.options(ctx)?;
+    let key = ctx.signing_key(from)?;
+    let del = key.public_key().address();
+    let val = validator_arg(ctx, validator)?;
+    let c = cs::parse_uakt(amount)?;
+    let summary = format!(
+        "cancel the unbonding of {c} of {del} from {} (created at height {creation_height})",
+        cs::valoper(&val)
+    );
+    let msg = cs::cancel_unbond(&del, &val, &c, creation_height);
+    send(ctx, &key, &[msg], &opts, &common, &summary).await
+}
+
+async fn redelegate(
+    ctx: &Ctx,
+    src: &str,
+    dst: &str,
+    amount: &str,
+    from: &str,
+    common: TxFlags,
+) -> anyhow::Result<()> {
+    let opts = common.options(ctx)?;
+    let key = ctx.signing_key(from)?;
+    let del = key.public_key().address();
+    let (s, d) = (validator_arg(ctx, src)?, validator_arg(ctx, dst)?);
+    let c = cs::parse_uakt(amount)?;
+    let summary =
+        format!("redelegate {c} of {del} from {} to {}", cs::valoper(&s), cs::valoper(&d));
+    send(ctx, &key, &[cs::redelegate(&del, &s, &d, &c)], &opts, &common, &summary).await
 }
 
 pub(crate) async fn distribution_tx(ctx: &Ctx, cmd: DistributionTx) -> anyhow::Result<()> {
@@ -379,7 +409,7 @@ pub(crate) async fn distribution_tx(ctx: &Ctx, cmd: DistributionTx) -> anyhow::R
     }
 }
 
-fn print_validator(v: &dcloud_app::modules::staking::Validator) {
+fn print_validator(v: &dcloud_chain::staking::Validator) {
     println!(
         "{}  {:<16} {:?}{}  power {}  tokens {}{DENOM_AKT}  commission {}",
         v.operator_address,
@@ -388,7 +418,7 @@ fn print_validator(v: &dcloud_app::modules::staking::Validator) {
         if v.jailed { " (jailed)" } else { "" },
         v.power(),
         v.tokens,
-        dcloud_app::modules::dec::fmt_dec18(v.commission.rate)
+        dcloud_chain::dec::fmt_dec18(v.commission.rate)
     );
 }
 
@@ -405,48 +435,8 @@ pub(crate) async fn staking_query(ctx: &Ctx, cmd: StakingQuery) -> anyhow::Resul
             }
             vs.iter().for_each(print_validator);
         }
-        StakingQuery::Validator { validator } => {
-            let v = cs::validator(&client, &validator_arg(ctx, &validator)?, 0).await?;
-            if ctx.output.is_json() {
-                return print_json(&v);
-            }
-            print_validator(&v);
-            println!("consensus address: {}", v.consensus_address);
-            println!(
-                "commission: max {} / max change {} per day",
-                dcloud_app::modules::dec::fmt_dec18(v.commission.max_rate),
-                dcloud_app::modules::dec::fmt_dec18(v.commission.max_change_rate)
-            );
-        }
-        StakingQuery::Delegations { address } => {
-            let a = ctx.resolve_address(&address, "delegator")?;
-            let d = cs::delegations(&client, &a, 0).await?;
-            if ctx.output.is_json() {
-                return print_json(&d);
-            }
-            if d.delegations.is_empty() && d.unbonding.is_empty() && d.redelegations.is_empty() {
-                println!("{a} has no delegations");
-            }
-            for x in &d.delegations {
-                println!("delegated {} to {}", x.balance, x.delegation.validator);
-            }
-            for u in &d.unbonding {
-                for e in &u.entries {
-                    println!(
-                        "unbonding {}{DENOM_AKT} from {} (completes at block time {} ms)",
-                        e.balance, u.validator, e.completion_time_ms
-                    );
-                }
-            }
-            for r in &d.redelegations {
-                for e in &r.entries {
-                    println!(
-                        "redelegated {}{DENOM_AKT} {} → {} (matures at {} ms)",
-                        e.initial_balance, r.validator_src, r.validator_dst, e.completion_time_ms
-                    );
-                }
-            }
-        }
+        StakingQuery::Validator { validator } => show_validator(ctx, &client, &validator).await?,
+        StakingQuery::Delegations { address } => delegations(ctx, &client, &address).await?,
         StakingQuery::Pool => {
             let p = cs::pool(&client, 0).await?;
             if ctx.output.is_json() {
@@ -455,21 +445,67 @@ pub(crate) async fn staking_query(ctx: &Ctx, cmd: StakingQuery) -> anyhow::Resul
             println!("bonded: {}{DENOM_AKT}", p.bonded_tokens);
             println!("not bonded: {}{DENOM_AKT}", p.not_bonded_tokens);
         }
-        StakingQuery::Params => {
-            let p = cs::staking_params(&client, 0).await?;
-            if ctx.output.is_json() {
-                return print_json(&p);
-            }
-            println!("unbonding_time: {} s", p.unbonding_time_ms / 1000);
-            println!("max_validators: {}", p.max_validators);
-            println!("max_entries: {}", p.max_entries);
-            println!("bond_denom: {}", p.bond_denom);
+        StakingQuery::Params => staking_params(ctx, &client).await?,
+    }
+    Ok(())
+}
+
+async fn show_validator(ctx: &Ctx, client: &RpcClient, validator: &str) -> anyhow::Result<()> {
+    let v = cs::validator(client, &validator_arg(ctx, validator)?, 0).await?;
+    if ctx.output.is_json() {
+        return print_json(&v);
+    }
+    print_validator(&v);
+    println!("consensus address: {}", v.consensus_address);
+    println!(
+        "commission: max {} / max change {} per day",
+        dcloud_chain::dec::fmt_dec18(v.commission.max_rate),
+        dcloud_chain::dec::fmt_dec18(v.commission.max_change_rate)
+    );
+    Ok(())
+}
+
+async fn delegations(ctx: &Ctx, client: &RpcClient, address: &str) -> anyhow::Result<()> {
+    let a = ctx.resolve_address(address, "delegator")?;
+    let d = cs::delegations(client, &a, 0).await?;
+    if ctx.output.is_json() {
+        return print_json(&d);
+    }
+    if d.delegations.is_empty() && d.unbonding.is_empty() && d.redelegations.is_empty() {
+        println!("{a} has no delegations");
+    }
+    for x in &d.delegations {
+        println!("delegated {} to {}", x.balance, x.delegation.validator);
+    }
+    for u in &d.unbonding {
+        for e in &u.entries {
             println!(
-                "min_commission_rate: {}",
-                dcloud_app::modules::dec::fmt_dec18(p.min_commission_rate)
+                "unbonding {}{DENOM_AKT} from {} (completes at block time {} ms)",
+                e.balance, u.validator, e.completion_time_ms
             );
         }
     }
+    for r in &d.redelegations {
+        for e in &r.entries {
+            println!(
+                "redelegated {}{DENOM_AKT} {} → {} (matures at {} ms)",
+                e.initial_balance, r.validator_src, r.validator_dst, e.completion_time_ms
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn staking_params(ctx: &Ctx, client: &RpcClient) -> anyhow::Result<()> {
+    let p = cs::staking_params(client, 0).await?;
+    if ctx.output.is_json() {
+        return print_json(&p);
+    }
+    println!("unbonding_time: {} s", p.unbonding_time_ms / 1000);
+    println!("max_validators: {}", p.max_validators);
+    println!("max_entries: {}", p.max_entries);
+    println!("bond_denom: {}", p.bond_denom);
+    println!("min_commission_rate: {}", dcloud_chain::dec::fmt_dec18(p.min_commission_rate));
     Ok(())
 }
 
@@ -507,7 +543,7 @@ pub(crate) async fn distribution_query(ctx: &Ctx, cmd: DistributionQuery) -> any
             if ctx.output.is_json() {
                 return print_json(&p);
             }
-            println!("community_tax: {}", dcloud_app::modules::dec::fmt_dec18(p.community_tax));
+            println!("community_tax: {}", dcloud_chain::dec::fmt_dec18(p.community_tax));
             println!("withdraw_addr_enabled: {}", p.withdraw_addr_enabled);
         }
     }
@@ -532,7 +568,7 @@ pub(crate) async fn mint_query(ctx: &Ctx, cmd: MintQuery) -> anyhow::Result<()> 
             if ctx.output.is_json() {
                 return print_json(&p);
             }
-            let f = dcloud_app::modules::dec::fmt_dec18;
+            let f = dcloud_chain::dec::fmt_dec18;
             println!("mint_denom: {}", p.mint_denom);
             println!("inflation_min: {}", f(p.inflation_min));
             println!("inflation_max: {}", f(p.inflation_max));
@@ -572,7 +608,7 @@ pub(crate) async fn slashing_tx(ctx: &Ctx, cmd: SlashingTx) -> anyhow::Result<()
     }
 }
 
-fn print_signing_info(i: &dcloud_app::modules::slashing::SigningInfoView) {
+fn print_signing_info(i: &dcloud_chain::slashing::SigningInfoView) {
     let until = match i.info.jailed_until_ms {
         0 => String::new(),
         u64::MAX => "  jailed for good".into(),
@@ -597,7 +633,7 @@ pub(crate) async fn slashing_query(ctx: &Ctx, cmd: SlashingQuery) -> anyhow::Res
             if ctx.output.is_json() {
                 return print_json(&p);
             }
-            let f = dcloud_app::modules::dec::fmt_dec18;
+            let f = dcloud_chain::dec::fmt_dec18;
             println!("signed_blocks_window: {}", p.signed_blocks_window);
             println!("min_signed_per_window: {}", f(p.min_signed_per_window));
             println!("downtime_jail_duration: {} s", p.downtime_jail_duration_ms / 1000);

@@ -1,19 +1,14 @@
 //! `dcloud tx …`: sign and broadcast.
 
-use std::time::Duration;
-
 use anyhow::bail;
-use clap::{Args, Subcommand};
-use dcloud_client::{
-    BroadcastMode, ClientError, GasSetting, PreparedTx, TxOptions, TxOutcome, TxSender,
-};
+use clap::Subcommand;
 use dcloud_proto::cosmos::cosmos::bank::v1beta1::MsgSend;
 use dcloud_proto::cosmos::cosmos::base::v1beta1::Coin as ProtoCoin;
 use dcloud_proto::Msg;
 use dcloud_types::Coins;
 
-use crate::ctx::{read_stdin_line, Ctx};
-use crate::output::{print_json, stdin_is_tty, with_spinner};
+use crate::common::{send, TxFlags};
+use crate::ctx::Ctx;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum TxCmd {
@@ -74,64 +69,6 @@ pub(crate) enum BankTx {
     },
 }
 
-/// Flags every tx command takes.
-#[derive(Debug, Args, Clone)]
-pub(crate) struct TxFlags {
-    /// Fee, in uakt [default: gas × the chain's minimum gas price].
-    #[arg(long)]
-    fees: Option<String>,
-    /// Gas limit: `auto` (simulate × --gas-adjustment) or a number.
-    #[arg(long, default_value = "auto")]
-    gas: GasSetting,
-    /// Factor applied to simulated gas.
-    #[arg(long, default_value_t = dcloud_client::tx::DEFAULT_GAS_ADJUSTMENT)]
-    gas_adjustment: f64,
-    /// Memo.
-    #[arg(long, default_value = "")]
-    memo: String,
-    /// Block height after which the tx is invalid (0 = none).
-    #[arg(long, default_value_t = 0)]
-    timeout_height: u64,
-    /// Skip the confirmation prompt.
-    #[arg(short = 'y', long)]
-    pub(crate) yes: bool,
-    /// `commit`: wait until the tx is in a block; `sync`: return once it is in the mempool.
-    #[arg(long, short = 'b', default_value = "commit")]
-    broadcast_mode: BroadcastMode,
-    /// How long to wait for inclusion in commit mode.
-    #[arg(long, default_value = "30s", value_parser = crate::node::parse_duration)]
-    wait: Duration,
-}
-
-impl TxFlags {
-    pub(crate) fn options(&self, ctx: &Ctx) -> anyhow::Result<TxOptions> {
-        let fees = match &self.fees {
-            Some(f) => {
-                Some(f.parse::<Coins>().map_err(|e| anyhow::anyhow!("invalid --fees: {e}"))?)
-            }
-            None => None,
-        };
-        let gas = match self.gas {
-            GasSetting::Auto { .. } => {
-                if !(1.0..=10.0).contains(&self.gas_adjustment) {
-                    bail!("--gas-adjustment must be between 1 and 10");
-                }
-                GasSetting::Auto { adjustment: self.gas_adjustment }
-            }
-            g => g,
-        };
-        Ok(TxOptions {
-            chain_id: ctx.chain_id.clone(),
-            gas,
-            fees,
-            memo: self.memo.clone(),
-            timeout_height: self.timeout_height,
-            mode: self.broadcast_mode,
-            wait: self.wait,
-        })
-    }
-}
-
 pub(crate) async fn run(ctx: &Ctx, cmd: TxCmd) -> anyhow::Result<()> {
     match cmd {
         TxCmd::Deployment(c) => crate::market::run_deployment_tx(ctx, c).await,
@@ -168,74 +105,4 @@ pub(crate) async fn run(ctx: &Ctx, cmd: TxCmd) -> anyhow::Result<()> {
         TxCmd::Audit(c) => crate::registry::audit_tx(ctx, c).await,
         TxCmd::Cert(c) => crate::registry::cert_tx(ctx, c).await,
     }
-}
-
-pub(crate) async fn send(
-    ctx: &Ctx,
-    key: &dcloud_crypto::secp256k1::SigningKey,
-    msgs: &[Msg],
-    opts: &TxOptions,
-    flags: &TxFlags,
-    summary: &str,
-) -> anyhow::Result<()> {
-    let client = ctx.client()?;
-    let sender = TxSender::new(&client, key);
-    let tx: PreparedTx = with_spinner("preparing tx…", sender.prepare(msgs, opts)).await?;
-    confirm(flags.yes, &tx, summary)?;
-    let r = with_spinner(
-        "waiting for the tx to be included in a block…",
-        dcloud_client::broadcast(&client, &tx, opts.mode, opts.wait),
-    )
-    .await;
-    match r {
-        Ok(out) => print_outcome(ctx, &out),
-        Err(ClientError::TxFailed { code, codespace, log, hash, height }) => {
-            if ctx.output.is_json() {
-                print_json(&serde_json::json!({
-                    "hash": hash, "height": height, "code": code, "codespace": codespace, "log": log,
-                }))?;
-            }
-            let at = height.map(|h| format!(" in block {h}")).unwrap_or_default();
-            bail!("tx {hash} failed{at} with code {code} ({codespace}): {log}")
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-pub(crate) fn print_outcome(ctx: &Ctx, out: &TxOutcome) -> anyhow::Result<()> {
-    if ctx.output.is_json() {
-        return print_json(out);
-    }
-    println!("txhash: {}", out.hash);
-    match out.height {
-        Some(h) => println!("height: {h}"),
-        None => println!(
-            "height: pending (broadcast mode sync; check with `dcloud query tx {}`)",
-            out.hash
-        ),
-    }
-    println!("code: {}", out.code);
-    if out.height.is_some() {
-        println!("gas used/wanted: {}/{}", out.gas_used, out.gas_wanted);
-    }
-    Ok(())
-}
-
-/// Shows what is about to be signed and asks for confirmation, on a terminal without `-y`.
-pub(crate) fn confirm(yes: bool, tx: &PreparedTx, summary: &str) -> anyhow::Result<()> {
-    if !yes && stdin_is_tty() {
-        eprintln!(
-            "{summary}\n  chain-id: {}  sequence: {}  gas: {}  fee: {}",
-            tx.chain_id,
-            tx.sequence,
-            tx.gas_limit,
-            if tx.fee.is_empty() { "none".to_string() } else { tx.fee.to_string() }
-        );
-        eprint!("confirm transaction before signing and broadcasting [y/N]: ");
-        let answer = read_stdin_line("an answer")?;
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            bail!("transaction cancelled");
-        }
-    }
-    Ok(())
 }

@@ -1,7 +1,7 @@
 //! Deposit grants (`cosmos.authz.v1beta1` carrying `/dcloud.escrow.v1.DepositAuthorization`):
 //! message builders and the grants query.
 
-use dcloud_app::modules::authz::{Grant, DEPOSIT_MSG_URL};
+use dcloud_chain::authz::{Grant, DEPOSIT_MSG_URL};
 use dcloud_proto::cosmos::cosmos::authz::v1beta1::{Grant as PbGrant, MsgGrant, MsgRevoke};
 use dcloud_proto::dcloud::deployment as dpb;
 use dcloud_proto::dcloud::escrow::{

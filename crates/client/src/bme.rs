@@ -1,9 +1,9 @@
 //! Oracle and BME: message builders (price submission, ACT mint/burn, vault funding) and
 //! typed queries (oracle price and params, BME params, vault state, status, ledger).
 
-use dcloud_app::modules::bme::{BmeParams, StatusView, VaultState};
-use dcloud_app::modules::oracle::OracleParams;
-use dcloud_app::query::OraclePrice;
+use dcloud_chain::bme::{BmeParams, StatusView, VaultState};
+use dcloud_chain::oracle::OracleParams;
+use dcloud_chain::query_views::OraclePrice;
 use dcloud_proto::cosmos::cosmos::base::v1beta1::Coin as ProtoCoin;
 use dcloud_proto::dcloud::bme::{MsgBurnAct, MsgFundVault, MsgMintAct};
 use dcloud_proto::dcloud::oracle::MsgSubmitPrice;
@@ -72,15 +72,15 @@ pub fn submit_price(
     price: &str,
     timestamp_ms: u64,
 ) -> Result<Msg, ClientError> {
-    let p = dcloud_app::modules::escrow::parse_dec18(price.trim())
+    let p = dcloud_chain::escrow::parse_dec18(price.trim())
         .map_err(|e| ClientError::InvalidInput(format!("invalid price: {e}")))?;
     if p == 0 {
         return Err(ClientError::InvalidInput("the price must be positive".into()));
     }
     Ok(Msg::SubmitPrice(MsgSubmitPrice {
         source: source.to_string(),
-        denom: dcloud_app::modules::oracle::DENOM.into(),
-        base_denom: dcloud_app::modules::oracle::BASE_DENOM.into(),
+        denom: dcloud_chain::oracle::DENOM.into(),
+        base_denom: dcloud_chain::oracle::BASE_DENOM.into(),
         price: price.trim().into(),
         timestamp_ms,
     }))

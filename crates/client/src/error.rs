@@ -42,7 +42,9 @@ pub enum ClientError {
         log: String,
     },
     /// A tx that was rejected by check_tx, or failed in its block.
-    #[error("tx {hash} failed with code {code} ({codespace}): {log}")]
+    /// Every tx failure reads the same: `tx <hash> failed[ in block <h>] with code <c>
+    /// (<codespace>): <log>`.
+    #[error("tx {hash} failed{} with code {code} ({codespace}): {log}", height.map(|h| format!(" in block {h}")).unwrap_or_default())]
     TxFailed {
         /// Error code (non-zero).
         code: u32,

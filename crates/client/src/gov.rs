@@ -1,6 +1,6 @@
 //! Governance: proposal files, messages and queries.
 
-use dcloud_app::modules::gov::{GovParams, Proposal, TallyResult, VoteOption};
+use dcloud_chain::gov::{GovParams, Proposal, TallyResult, VoteOption};
 use dcloud_proto::cosmos::cosmos::base::v1beta1::Coin as ProtoCoin;
 use dcloud_proto::cosmos::cosmos::distribution::v1beta1::MsgCommunityPoolSpend;
 use dcloud_proto::cosmos::cosmos::gov::v1::{MsgDeposit, MsgSubmitProposal, MsgVote};
@@ -174,7 +174,7 @@ mod tests {
 
     #[test]
     fn a_cosmos_style_proposal_file_becomes_a_submit_proposal() {
-        let gov = dcloud_app::modules::gov::authority();
+        let gov = dcloud_chain::gov::authority();
         let f: ProposalFile = serde_json::from_str(
             r#"{"messages": [
                 {"@type": "/dcloud.market.v1.MsgUpdateParams",

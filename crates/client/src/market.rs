@@ -12,13 +12,13 @@
 //!   [`escrow_account`], [`blocks_remaining`].
 
 use base64::Engine;
-use dcloud_app::modules::deployment::{Deployment, DeploymentParams};
-use dcloud_app::modules::escrow::Account as EscrowAccount;
-use dcloud_app::modules::market::{Bid, Lease, MarketParams, Order};
+use dcloud_chain::deployment::{Deployment, DeploymentParams};
+use dcloud_chain::escrow::Account as EscrowAccount;
+use dcloud_chain::market::{Bid, Lease, MarketParams, Order};
 use dcloud_proto::dcloud::deployment as pb;
 use dcloud_proto::dcloud::market as mpb;
 use dcloud_proto::Msg;
-use dcloud_types::{AccAddress, Coin};
+use dcloud_types::{AccAddress, BidId, Coin};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -135,7 +135,7 @@ pub fn parse_dec_coin(s: &str, what: &str) -> Result<pb::DecCoin, ClientError> {
         ClientError::InvalidInput(format!("invalid {what} {s:?}: {why} (expected e.g. 25uact)"))
     };
     dcloud_types::coin::validate_denom(denom).map_err(|e| bad(e.to_string()))?;
-    let v = dcloud_app::modules::escrow::parse_dec18(num).map_err(bad)?;
+    let v = dcloud_chain::escrow::parse_dec18(num).map_err(bad)?;
     if v == 0 {
         return Err(bad("amount is zero".into()));
     }
@@ -161,31 +161,17 @@ fn group_id(owner: &AccAddress, dseq: u64, gseq: u32) -> Option<pb::GroupId> {
     Some(pb::GroupId { owner: owner.to_string(), dseq, gseq })
 }
 
-/// A bid / lease: order + provider.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BidRef {
-    /// Deployment owner.
-    pub owner: AccAddress,
-    /// Deployment sequence.
-    pub dseq: u64,
-    /// Group sequence.
-    pub gseq: u32,
-    /// Order sequence.
-    pub oseq: u32,
-    /// Provider.
-    pub provider: AccAddress,
-}
+/// A bid / lease: order + provider (the workspace's [`BidId`], under its client name).
+pub type BidRef = BidId;
 
-impl BidRef {
-    fn to_msg(&self) -> Option<mpb::BidId> {
-        Some(mpb::BidId {
-            owner: self.owner.to_string(),
-            dseq: self.dseq,
-            gseq: self.gseq,
-            oseq: self.oseq,
-            provider: self.provider.to_string(),
-        })
-    }
+fn bid_msg(bid: &BidId) -> Option<mpb::BidId> {
+    Some(mpb::BidId {
+        owner: bid.owner.to_string(),
+        dseq: bid.dseq,
+        gseq: bid.gseq,
+        oseq: bid.oseq,
+        provider: bid.provider.to_string(),
+    })
 }
 
 /// `MsgCreateDeployment` from a parsed SDL (groups and manifest hash). `bid_window` 0 =
@@ -279,7 +265,7 @@ pub fn create_bid_with_reclamation(
 
 /// `MsgLeaseStartReclaim` by the provider of the lease `bid`.
 pub fn start_reclaim(bid: &BidRef, reason: &str) -> Msg {
-    Msg::LeaseStartReclaim(mpb::MsgLeaseStartReclaim { id: bid.to_msg(), reason: reason.into() })
+    Msg::LeaseStartReclaim(mpb::MsgLeaseStartReclaim { id: bid_msg(bid), reason: reason.into() })
 }
 
 /// `MsgCreateBid` by `bid.provider` on the order of `bid`.
@@ -301,22 +287,22 @@ pub fn create_bid(bid: &BidRef, price: pb::DecCoin, deposit: pb::Coin) -> Msg {
 
 /// `MsgCloseBid` (provider signs).
 pub fn close_bid(bid: &BidRef) -> Msg {
-    Msg::CloseBid(mpb::MsgCloseBid { id: bid.to_msg() })
+    Msg::CloseBid(mpb::MsgCloseBid { id: bid_msg(bid) })
 }
 
 /// `MsgCreateLease` (owner signs).
 pub fn create_lease(bid: &BidRef) -> Msg {
-    Msg::CreateLease(mpb::MsgCreateLease { bid_id: bid.to_msg() })
+    Msg::CreateLease(mpb::MsgCreateLease { bid_id: bid_msg(bid) })
 }
 
 /// `MsgWithdrawLease` (provider signs).
 pub fn withdraw_lease(bid: &BidRef) -> Msg {
-    Msg::WithdrawLease(mpb::MsgWithdrawLease { id: bid.to_msg() })
+    Msg::WithdrawLease(mpb::MsgWithdrawLease { id: bid_msg(bid) })
 }
 
 /// `MsgCloseLease` (owner signs).
 pub fn close_lease(bid: &BidRef) -> Msg {
-    Msg::CloseLease(mpb::MsgCloseLease { id: bid.to_msg() })
+    Msg::CloseLease(mpb::MsgCloseLease { id: bid_msg(bid) })
 }
 
 // ---------------------------------------------------------------- queries
@@ -540,10 +526,7 @@ mod tests {
         assert_eq!(u.count, 1);
         let price = u.price.as_ref().unwrap();
         assert_eq!(price.denom, "uact");
-        assert_eq!(
-            dcloud_app::modules::escrow::parse_dec18(&price.amount).unwrap(),
-            25 * 10u128.pow(18)
-        );
+        assert_eq!(dcloud_chain::escrow::parse_dec18(&price.amount).unwrap(), 25 * 10u128.pow(18));
         let r = u.resources.as_ref().unwrap();
         assert_eq!(r.cpu_millis, 100);
         assert_eq!(r.memory_bytes, 512 << 20);

@@ -4,9 +4,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use dcloud_app::modules::auth::{Account, AuthParams};
-use dcloud_app::modules::bank::BankParams;
-use dcloud_app::TxResult;
+use dcloud_chain::auth::{Account, AuthParams};
+use dcloud_chain::bank::BankParams;
+use dcloud_rpc_types::abci::TxResult;
 use dcloud_types::{AccAddress, Coins};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -199,7 +199,7 @@ impl RpcClient {
         &self,
         start_after: Option<&AccAddress>,
         limit: usize,
-    ) -> Result<dcloud_app::query::ProviderPage, ClientError> {
+    ) -> Result<dcloud_chain::query_views::ProviderPage, ClientError> {
         let req = json!({"start_after": start_after.map(|a| a.to_string()), "limit": limit});
         self.query_json("/provider/list", req.to_string().as_bytes()).await
     }
@@ -208,7 +208,7 @@ impl RpcClient {
     pub async fn provider(
         &self,
         addr: &AccAddress,
-    ) -> Result<Option<dcloud_app::modules::provider::Provider>, ClientError> {
+    ) -> Result<Option<dcloud_chain::provider::Provider>, ClientError> {
         match self.query_json("/provider/get", addr.to_string().as_bytes()).await {
             Ok(p) => Ok(Some(p)),
             Err(e) if e.is_not_found() => Ok(None),
@@ -221,8 +221,8 @@ impl RpcClient {
         &self,
         provider: Option<&AccAddress>,
         auditor: Option<&AccAddress>,
-    ) -> Result<Vec<dcloud_app::modules::audit::AuditedAttributes>, ClientError> {
-        let req = dcloud_app::query::AuditListReq {
+    ) -> Result<Vec<dcloud_chain::audit::AuditedAttributes>, ClientError> {
+        let req = dcloud_chain::query_views::AuditListReq {
             provider: provider.map(|a| a.to_string()),
             auditor: auditor.map(|a| a.to_string()),
             limit: Some(1000),
@@ -237,9 +237,10 @@ impl RpcClient {
     /// Certificates matching `filter` (owner, state, serial).
     pub async fn certificates(
         &self,
-        filter: &dcloud_app::modules::cert::CertFilter,
-    ) -> Result<Vec<dcloud_app::modules::cert::Certificate>, ClientError> {
-        let req = dcloud_app::query::CertListReq { filter: filter.clone(), limit: Some(1000) };
+        filter: &dcloud_chain::cert::CertFilter,
+    ) -> Result<Vec<dcloud_chain::cert::Certificate>, ClientError> {
+        let req =
+            dcloud_chain::query_views::CertListReq { filter: filter.clone(), limit: Some(1000) };
         let body = serde_json::to_vec(&req)
             .map_err(|e| ClientError::Decode { what: "cert/list".into(), reason: e.to_string() })?;
         self.query_json("/cert/list", &body).await

@@ -1,11 +1,11 @@
 //! Staking, distribution, slashing and mint: message builders (the standard Cosmos types, so Cosmos
 //! tools sign the same bytes) and typed queries.
 
-use dcloud_app::modules::distribution::{DistributionParams, FeePool};
-use dcloud_app::modules::mint::MintParams;
-use dcloud_app::modules::slashing::{SigningInfoView, SlashingParams};
-use dcloud_app::modules::staking::{StakingParams, Validator};
-use dcloud_app::query::{DelegationsView, InflationView, PoolView, RewardsView};
+use dcloud_chain::distribution::{DistributionParams, FeePool};
+use dcloud_chain::mint::MintParams;
+use dcloud_chain::query_views::{DelegationsView, InflationView, PoolView, RewardsView};
+use dcloud_chain::slashing::{SigningInfoView, SlashingParams};
+use dcloud_chain::staking::{StakingParams, Validator};
 use dcloud_proto::cosmos::cosmos::base::v1beta1::Coin as ProtoCoin;
 use dcloud_proto::cosmos::cosmos::distribution::v1beta1 as dpb;
 use dcloud_proto::cosmos::cosmos::staking::v1beta1 as spb;
@@ -40,9 +40,9 @@ pub fn parse_validator(s: &str) -> Result<AccAddress, ClientError> {
 /// Checks a decimal rate (`0.1`) and returns it in the proto wire form of `LegacyDec`
 /// (the 18-decimal integer), as Cosmos tools send it.
 pub fn rate_wire(s: &str) -> Result<String, ClientError> {
-    let v = dcloud_app::modules::dec::parse_dec18(s.trim())
+    let v = dcloud_chain::dec::parse_dec18(s.trim())
         .map_err(|e| ClientError::InvalidInput(format!("invalid rate: {e}")))?;
-    if v > dcloud_app::modules::dec::ATTO {
+    if v > dcloud_chain::dec::ATTO {
         return Err(ClientError::InvalidInput(format!("rate {s} is above 1")));
     }
     Ok(v.to_string())

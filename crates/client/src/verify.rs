@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use base64::Engine;
-use dcloud_consensus::{Commit, Header};
+use dcloud_rpc_types::{Commit, Header, Validator};
 
 use crate::{ClientError, RpcClient};
 
@@ -20,7 +20,7 @@ pub fn verify_commit(
     chain_id: &str,
     header: &Header,
     commit: &Commit,
-    validators: &[dcloud_app::modules::consensus::Validator],
+    validators: &[Validator],
 ) -> Result<(), ClientError> {
     let hash = header.hash();
     if commit.block_hash != hash || commit.height != header.height {
@@ -81,7 +81,7 @@ impl RpcClient {
         let proof_bytes = B64
             .decode(r.proof.as_deref().unwrap_or_default())
             .map_err(|_| invalid("proof is not base64"))?;
-        let proof = dcloud_store::StateProof::from_bytes(&proof_bytes)
+        let proof = dcloud_proof::StateProof::from_bytes(&proof_bytes)
             .map_err(|e| invalid(format!("proof: {e}")))?;
         self.wait_for_height(h + 1, Duration::from_secs(10)).await?;
         let next = self.block(Some(h + 1)).await?.block;
@@ -91,7 +91,7 @@ impl RpcClient {
         verify_commit(&next.header.chain_id, &next.header, &commit, &vals)?;
         // An absent key reads as empty bytes; the proof says which.
         let claimed = if value.is_empty() { None } else { Some(value.as_slice()) };
-        match dcloud_store::verify_proof(next.header.app_hash, key, claimed, &proof) {
+        match dcloud_proof::verify_proof(next.header.app_hash, key, claimed, &proof) {
             Ok(()) => Ok((claimed.map(<[u8]>::to_vec), h)),
             Err(e) => Err(invalid(format!("proof does not match the app hash: {e}"))),
         }

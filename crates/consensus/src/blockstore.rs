@@ -12,7 +12,7 @@ use std::sync::Arc;
 use dcloud_store::Store;
 use serde::{Deserialize, Serialize};
 
-use crate::block::{Block, BlockResults, Commit};
+use crate::block::{Block, BlockResults, Commit, TxRecord};
 use crate::query::{flatten, EventQuery};
 use crate::ConsensusError;
 
@@ -26,21 +26,6 @@ fn is_indexed(event: &str, attr: &str) -> bool {
 
 /// Side-table writes (`Some` = put, `None` = delete), as `App::commit` takes them.
 pub type AuxWrites = Vec<(Vec<u8>, Option<Vec<u8>>)>;
-
-/// Where a tx landed, with its result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TxRecord {
-    /// Tx hash (hex upper).
-    pub hash: String,
-    /// Height of the block.
-    pub height: u64,
-    /// Index in the block.
-    pub index: u32,
-    /// Raw tx (base64 in JSON).
-    pub tx: String,
-    /// Result.
-    pub tx_result: dcloud_app::TxResult,
-}
 
 #[derive(Serialize, Deserialize)]
 struct TxLoc {

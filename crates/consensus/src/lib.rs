@@ -13,8 +13,8 @@ pub mod mempool;
 pub mod query;
 pub mod solo;
 
-pub use block::{Block, BlockResults, Commit, CommitSig, Header};
-pub use blockstore::{BlockStore, TxRecord};
+pub use block::{Block, BlockResults, Commit, CommitSig, Header, TxRecord};
+pub use blockstore::BlockStore;
 pub use mempool::{Mempool, MempoolError};
 pub use query::EventQuery;
 pub use solo::{CommittedBlock, SoloConfig, SoloDriver};

@@ -9,7 +9,7 @@
 //! ```
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
@@ -20,6 +20,12 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::fsutil::{self, Mode};
 use crate::CryptoError;
+
+/// Where a node home keeps its ed25519 key: `<home>/config/node_key.json` (the node reads it,
+/// `tx staking create-validator` takes its public key from there).
+pub fn node_key_path(home: &Path) -> PathBuf {
+    home.join("config").join("node_key.json")
+}
 
 /// Amino type name of ed25519 public keys in CometBFT JSON.
 pub const PUB_KEY_TYPE: &str = "tendermint/PubKeyEd25519";

@@ -190,10 +190,7 @@ pub fn genesis_path(home: &Path) -> PathBuf {
     home.join("config").join("genesis.json")
 }
 
-/// `<home>/config/node_key.json`.
-pub fn node_key_path(home: &Path) -> PathBuf {
-    home.join("config").join("node_key.json")
-}
+pub use dcloud_crypto::ed25519::node_key_path;
 
 /// `<home>/data/state.redb`.
 pub fn state_path(home: &Path) -> PathBuf {

@@ -11,6 +11,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
+use dcloud_app::modules::deployment::DeploymentError;
+use dcloud_app::modules::escrow::EscrowError;
+use dcloud_app::modules::market::MarketError;
 use dcloud_app::AppError;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -132,18 +135,25 @@ fn app_error(e: AppError) -> Response {
     let status = match &e {
         AppError::UnknownAddress(_)
         | AppError::UnknownRequest(_)
-        | AppError::ProviderNotFound(_)
-        | AppError::AuditRecordNotFound(_)
-        | AppError::AuditAttributeNotFound(_)
-        | AppError::CertificateNotFound(_)
-        | AppError::DeploymentNotFound(_)
-        | AppError::GroupNotFound(_)
-        | AppError::OrderNotFound(_)
-        | AppError::BidNotFound(_)
-        | AppError::LeaseNotFound(_)
-        | AppError::EscrowAccountNotFound(_)
+        | AppError::Provider(dcloud_app::modules::provider::ProviderError::NotFound(_))
+        | AppError::Audit(
+            dcloud_app::modules::audit::AuditError::RecordNotFound(_)
+            | dcloud_app::modules::audit::AuditError::AttributeNotFound(_),
+        )
+        | AppError::Cert(dcloud_app::modules::cert::CertError::NotFound(_))
+        | AppError::Deployment(
+            DeploymentError::DeploymentNotFound(_) | DeploymentError::GroupNotFound(_),
+        )
+        | AppError::Market(
+            MarketError::OrderNotFound(_)
+            | MarketError::BidNotFound(_)
+            | MarketError::LeaseNotFound(_),
+        )
+        | AppError::Escrow(EscrowError::EscrowAccountNotFound(_))
         | AppError::ValidatorNotFound(_)
-        | AppError::GovUnknownProposal(_) => StatusCode::NOT_FOUND,
+        | AppError::Gov(dcloud_app::modules::gov::GovError::UnknownProposal(_)) => {
+            StatusCode::NOT_FOUND
+        }
         AppError::Store(
             dcloud_store::StoreError::Unsupported(_)
             | dcloud_store::StoreError::VersionUnavailable { .. },

@@ -12,9 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
-use dcloud_client::rpc_types::*;
 use dcloud_consensus::EventQuery;
 use dcloud_proto::MAX_TX_BYTES;
+use dcloud_rpc_types::*;
 use serde_json::{json, Value};
 
 use crate::Shared;
@@ -202,7 +202,15 @@ pub(crate) async fn dispatch(sh: &Arc<Shared>, method: &str, p: &Value) -> RpcRe
                 block_height: sh.driver.height().to_string(),
                 count: vals.len().to_string(),
                 total: vals.len().to_string(),
-                validators: vals,
+                validators: vals
+                    .into_iter()
+                    .map(|v| Validator {
+                        address: v.address,
+                        pub_key: v.pub_key,
+                        power: v.power,
+                        name: v.name,
+                    })
+                    .collect(),
             })
         }
         "num_unconfirmed_txs" => Ok(json!({

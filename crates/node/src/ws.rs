@@ -9,9 +9,9 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
 use base64::Engine;
-use dcloud_client::rpc_types::{RpcRequest, SubscriptionEvent};
 use dcloud_consensus::query::flatten;
 use dcloud_consensus::{CommittedBlock, EventQuery};
+use dcloud_rpc_types::{RpcRequest, SubscriptionEvent};
 use serde_json::{json, Value};
 
 use crate::Shared;

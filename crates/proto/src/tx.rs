@@ -152,475 +152,215 @@ pub enum TxDecodeError {
     Unsupported(String),
 }
 
-/// A message the chain understands, decoded from its `Any`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Msg {
-    /// `/cosmos.bank.v1beta1.MsgSend`.
-    Send(MsgSend),
-    /// `/cosmos.bank.v1beta1.MsgMultiSend`.
-    MultiSend(MsgMultiSend),
-    /// `/dcloud.provider.v1.MsgCreateProvider`.
-    CreateProvider(MsgCreateProvider),
-    /// `/dcloud.provider.v1.MsgUpdateProvider`.
-    UpdateProvider(MsgUpdateProvider),
-    /// `/dcloud.audit.v1.MsgSignProviderAttributes`.
-    SignProviderAttributes(MsgSignProviderAttributes),
-    /// `/dcloud.audit.v1.MsgDeleteProviderAttributes`.
-    DeleteProviderAttributes(MsgDeleteProviderAttributes),
-    /// `/dcloud.cert.v1.MsgCreateCertificate`.
-    CreateCertificate(MsgCreateCertificate),
-    /// `/dcloud.cert.v1.MsgRevokeCertificate`.
-    RevokeCertificate(MsgRevokeCertificate),
-    /// `/dcloud.deployment.v1.MsgCreateDeployment`.
-    CreateDeployment(crate::dcloud::deployment::MsgCreateDeployment),
-    /// `/dcloud.deployment.v1.MsgUpdateDeployment`.
-    UpdateDeployment(crate::dcloud::deployment::MsgUpdateDeployment),
-    /// `/dcloud.deployment.v1.MsgDepositDeployment`.
-    DepositDeployment(crate::dcloud::deployment::MsgDepositDeployment),
-    /// `/dcloud.deployment.v1.MsgCloseDeployment`.
-    CloseDeployment(crate::dcloud::deployment::MsgCloseDeployment),
-    /// `/dcloud.deployment.v1.MsgCloseGroup`.
-    CloseGroup(crate::dcloud::deployment::MsgCloseGroup),
-    /// `/dcloud.deployment.v1.MsgPauseGroup`.
-    PauseGroup(crate::dcloud::deployment::MsgPauseGroup),
-    /// `/dcloud.deployment.v1.MsgStartGroup`.
-    StartGroup(crate::dcloud::deployment::MsgStartGroup),
-    /// `/dcloud.market.v1.MsgCreateBid`.
-    CreateBid(crate::dcloud::market::MsgCreateBid),
-    /// `/dcloud.market.v1.MsgCloseBid`.
-    CloseBid(crate::dcloud::market::MsgCloseBid),
-    /// `/dcloud.market.v1.MsgCreateLease`.
-    CreateLease(crate::dcloud::market::MsgCreateLease),
-    /// `/dcloud.market.v1.MsgCloseLease`.
-    CloseLease(crate::dcloud::market::MsgCloseLease),
-    /// `/dcloud.market.v1.MsgWithdrawLease`.
-    WithdrawLease(crate::dcloud::market::MsgWithdrawLease),
-    /// `/dcloud.oracle.v1.MsgSubmitPrice`.
-    SubmitPrice(MsgSubmitPrice),
-    /// `/dcloud.bme.v1.MsgMintACT`.
-    MintAct(MsgMintAct),
-    /// `/dcloud.bme.v1.MsgBurnACT`.
-    BurnAct(MsgBurnAct),
-    /// `/dcloud.bme.v1.MsgBurnMint`.
-    BurnMint(MsgBurnMint),
-    /// `/dcloud.bme.v1.MsgFundVault`.
-    FundVault(MsgFundVault),
-    /// `cosmos.staking.v1beta1.MsgCreateValidator`.
-    CreateValidator(MsgCreateValidator),
-    /// `cosmos.staking.v1beta1.MsgEditValidator`.
-    EditValidator(MsgEditValidator),
-    /// `cosmos.staking.v1beta1.MsgDelegate`.
-    Delegate(MsgDelegate),
-    /// `cosmos.staking.v1beta1.MsgUndelegate`.
-    Undelegate(MsgUndelegate),
-    /// `cosmos.staking.v1beta1.MsgBeginRedelegate`.
-    BeginRedelegate(MsgBeginRedelegate),
-    /// `cosmos.staking.v1beta1.MsgCancelUnbondingDelegation`.
-    CancelUnbondingDelegation(MsgCancelUnbondingDelegation),
-    /// `cosmos.distribution.v1beta1.MsgFundCommunityPool`.
-    FundCommunityPool(MsgFundCommunityPool),
-    /// `cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward`.
-    WithdrawDelegatorReward(MsgWithdrawDelegatorReward),
-    /// `cosmos.distribution.v1beta1.MsgWithdrawValidatorCommission`.
-    WithdrawValidatorCommission(MsgWithdrawValidatorCommission),
-    /// `cosmos.distribution.v1beta1.MsgSetWithdrawAddress`.
-    SetWithdrawAddress(MsgSetWithdrawAddress),
-    /// `cosmos.gov.v1.MsgSubmitProposal`.
-    SubmitProposal(MsgSubmitProposal),
-    /// `cosmos.gov.v1.MsgDeposit`.
-    GovDeposit(MsgDeposit),
-    /// `cosmos.gov.v1.MsgVote`.
-    Vote(MsgVote),
-    /// `cosmos.gov.v1.MsgVoteWeighted`.
-    VoteWeighted(MsgVoteWeighted),
-    /// `cosmos.distribution.v1beta1.MsgCommunityPoolSpend` (gov authority only).
-    CommunityPoolSpend(MsgCommunityPoolSpend),
-    /// `cosmos.upgrade.v1beta1.MsgSoftwareUpgrade` (gov authority only).
-    SoftwareUpgrade(MsgSoftwareUpgrade),
-    /// `cosmos.slashing.v1beta1.MsgUnjail`.
-    Unjail(MsgUnjail),
-    /// `/dcloud.market.v1.MsgLeaseStartReclaim`.
-    LeaseStartReclaim(crate::dcloud::market::MsgLeaseStartReclaim),
-    /// `cosmos.authz.v1beta1.MsgGrant`.
-    Grant(MsgGrant),
-    /// `cosmos.authz.v1beta1.MsgRevoke`.
-    Revoke(MsgRevoke),
-    /// `dcloud.<module>.v1.MsgUpdateParams` (gov authority only): the module, the message.
-    UpdateParams(&'static str, crate::dcloud::gov::MsgUpdateParams),
+/// The message table: one row per message, `Variant(Type) = TYPE_URL, "module", |m| signers;`.
+/// It generates [`Msg`] and its `decode_any`, `to_any`, `type_url`, `module` and `signers`,
+/// so adding a message is one row here (plus its proto type and its module's handler).
+macro_rules! msg_table {
+    ($( $(#[$doc:meta])* $variant:ident($ty:ty) = $url:path, $module:literal, |$m:ident| $signers:expr; )*) => {
+        /// A message the chain understands, decoded from its `Any`.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Msg {
+            $( $(#[$doc])* $variant($ty), )*
+            /// `dcloud.<module>.v1.MsgUpdateParams` (gov authority only): the module, the message.
+            UpdateParams(&'static str, crate::dcloud::gov::MsgUpdateParams),
+        }
+
+        impl Msg {
+            /// Decodes one `Any`.
+            pub fn decode_any(any: &Any) -> Result<Self, TxDecodeError> {
+                let bad = |e: prost::DecodeError| {
+                    TxDecodeError::Malformed(format!("{}: {e}", any.type_url))
+                };
+                match any.type_url.as_str() {
+                    $( $url => <$ty>::decode(any.value.as_slice()).map(Msg::$variant).map_err(bad), )*
+                    other => match crate::dcloud::gov::update_params_module(other) {
+                        Some(module) => crate::dcloud::gov::MsgUpdateParams::decode(any.value.as_slice())
+                            .map(|m| Msg::UpdateParams(module, m))
+                            .map_err(bad),
+                        None => Err(TxDecodeError::UnknownMessage(other.to_string())),
+                    },
+                }
+            }
+
+            /// Encodes as an `Any`.
+            pub fn to_any(&self) -> Any {
+                let value = match self {
+                    $( Msg::$variant(m) => m.encode_to_vec(), )*
+                    Msg::UpdateParams(_, m) => m.encode_to_vec(),
+                };
+                Any { type_url: self.type_url().into(), value }
+            }
+
+            /// The module a message belongs to (`bank`, `provider`, `audit`, `cert`,
+            /// `deployment`, `market`, `authz`, …): the registry entry that handles it.
+            pub fn module(&self) -> &'static str {
+                match self {
+                    $( Msg::$variant(_) => $module, )*
+                    Msg::UpdateParams(..) => "gov",
+                }
+            }
+
+            /// The message's type URL.
+            pub fn type_url(&self) -> &'static str {
+                match self {
+                    $( Msg::$variant(_) => $url, )*
+                    Msg::UpdateParams(module, _) => crate::dcloud::gov::update_params_url(module)
+                        .unwrap_or("/dcloud.unknown.v1.MsgUpdateParams"),
+                }
+            }
+
+            /// Addresses (bech32) that must have signed this message.
+            pub fn signers(&self) -> Vec<String> {
+                match self {
+                    $( Msg::$variant($m) => $signers, )*
+                    Msg::UpdateParams(_, m) => vec![m.authority.clone()],
+                }
+            }
+        }
+    };
 }
 
-impl Msg {
-    /// Decodes one `Any`.
-    pub fn decode_any(any: &Any) -> Result<Self, TxDecodeError> {
-        let bad =
-            |e: prost::DecodeError| TxDecodeError::Malformed(format!("{}: {e}", any.type_url));
-        match any.type_url.as_str() {
-            MSG_SEND_URL => MsgSend::decode(any.value.as_slice()).map(Msg::Send).map_err(bad),
-            MSG_MULTI_SEND_URL => {
-                MsgMultiSend::decode(any.value.as_slice()).map(Msg::MultiSend).map_err(bad)
-            }
-            MSG_CREATE_PROVIDER_URL => MsgCreateProvider::decode(any.value.as_slice())
-                .map(Msg::CreateProvider)
-                .map_err(bad),
-            MSG_UPDATE_PROVIDER_URL => MsgUpdateProvider::decode(any.value.as_slice())
-                .map(Msg::UpdateProvider)
-                .map_err(bad),
-            MSG_SIGN_PROVIDER_ATTRIBUTES_URL => {
-                MsgSignProviderAttributes::decode(any.value.as_slice())
-                    .map(Msg::SignProviderAttributes)
-                    .map_err(bad)
-            }
-            MSG_DELETE_PROVIDER_ATTRIBUTES_URL => {
-                MsgDeleteProviderAttributes::decode(any.value.as_slice())
-                    .map(Msg::DeleteProviderAttributes)
-                    .map_err(bad)
-            }
-            MSG_CREATE_CERTIFICATE_URL => MsgCreateCertificate::decode(any.value.as_slice())
-                .map(Msg::CreateCertificate)
-                .map_err(bad),
-            MSG_REVOKE_CERTIFICATE_URL => MsgRevokeCertificate::decode(any.value.as_slice())
-                .map(Msg::RevokeCertificate)
-                .map_err(bad),
-            MSG_CREATE_DEPLOYMENT_URL => {
-                crate::dcloud::deployment::MsgCreateDeployment::decode(any.value.as_slice())
-                    .map(Msg::CreateDeployment)
-                    .map_err(bad)
-            }
-            MSG_UPDATE_DEPLOYMENT_URL => {
-                crate::dcloud::deployment::MsgUpdateDeployment::decode(any.value.as_slice())
-                    .map(Msg::UpdateDeployment)
-                    .map_err(bad)
-            }
-            MSG_DEPOSIT_DEPLOYMENT_URL => {
-                crate::dcloud::deployment::MsgDepositDeployment::decode(any.value.as_slice())
-                    .map(Msg::DepositDeployment)
-                    .map_err(bad)
-            }
-            MSG_CLOSE_DEPLOYMENT_URL => {
-                crate::dcloud::deployment::MsgCloseDeployment::decode(any.value.as_slice())
-                    .map(Msg::CloseDeployment)
-                    .map_err(bad)
-            }
-            MSG_CLOSE_GROUP_URL => {
-                crate::dcloud::deployment::MsgCloseGroup::decode(any.value.as_slice())
-                    .map(Msg::CloseGroup)
-                    .map_err(bad)
-            }
-            MSG_PAUSE_GROUP_URL => {
-                crate::dcloud::deployment::MsgPauseGroup::decode(any.value.as_slice())
-                    .map(Msg::PauseGroup)
-                    .map_err(bad)
-            }
-            MSG_START_GROUP_URL => {
-                crate::dcloud::deployment::MsgStartGroup::decode(any.value.as_slice())
-                    .map(Msg::StartGroup)
-                    .map_err(bad)
-            }
-            MSG_CREATE_BID_URL => crate::dcloud::market::MsgCreateBid::decode(any.value.as_slice())
-                .map(Msg::CreateBid)
-                .map_err(bad),
-            MSG_CLOSE_BID_URL => crate::dcloud::market::MsgCloseBid::decode(any.value.as_slice())
-                .map(Msg::CloseBid)
-                .map_err(bad),
-            MSG_CREATE_LEASE_URL => {
-                crate::dcloud::market::MsgCreateLease::decode(any.value.as_slice())
-                    .map(Msg::CreateLease)
-                    .map_err(bad)
-            }
-            MSG_CLOSE_LEASE_URL => {
-                crate::dcloud::market::MsgCloseLease::decode(any.value.as_slice())
-                    .map(Msg::CloseLease)
-                    .map_err(bad)
-            }
-            MSG_WITHDRAW_LEASE_URL => {
-                crate::dcloud::market::MsgWithdrawLease::decode(any.value.as_slice())
-                    .map(Msg::WithdrawLease)
-                    .map_err(bad)
-            }
-            MSG_SUBMIT_PRICE_URL => {
-                MsgSubmitPrice::decode(any.value.as_slice()).map(Msg::SubmitPrice).map_err(bad)
-            }
-            MSG_MINT_ACT_URL => {
-                MsgMintAct::decode(any.value.as_slice()).map(Msg::MintAct).map_err(bad)
-            }
-            MSG_BURN_ACT_URL => {
-                MsgBurnAct::decode(any.value.as_slice()).map(Msg::BurnAct).map_err(bad)
-            }
-            MSG_BURN_MINT_URL => {
-                MsgBurnMint::decode(any.value.as_slice()).map(Msg::BurnMint).map_err(bad)
-            }
-            MSG_FUND_VAULT_URL => {
-                MsgFundVault::decode(any.value.as_slice()).map(Msg::FundVault).map_err(bad)
-            }
-            MSG_CREATE_VALIDATOR_URL => MsgCreateValidator::decode(any.value.as_slice())
-                .map(Msg::CreateValidator)
-                .map_err(bad),
-            MSG_EDIT_VALIDATOR_URL => {
-                MsgEditValidator::decode(any.value.as_slice()).map(Msg::EditValidator).map_err(bad)
-            }
-            MSG_DELEGATE_URL => {
-                MsgDelegate::decode(any.value.as_slice()).map(Msg::Delegate).map_err(bad)
-            }
-            MSG_UNDELEGATE_URL => {
-                MsgUndelegate::decode(any.value.as_slice()).map(Msg::Undelegate).map_err(bad)
-            }
-            MSG_BEGIN_REDELEGATE_URL => MsgBeginRedelegate::decode(any.value.as_slice())
-                .map(Msg::BeginRedelegate)
-                .map_err(bad),
-            MSG_CANCEL_UNBONDING_DELEGATION_URL => {
-                MsgCancelUnbondingDelegation::decode(any.value.as_slice())
-                    .map(Msg::CancelUnbondingDelegation)
-                    .map_err(bad)
-            }
-            MSG_FUND_COMMUNITY_POOL_URL => MsgFundCommunityPool::decode(any.value.as_slice())
-                .map(Msg::FundCommunityPool)
-                .map_err(bad),
-            MSG_WITHDRAW_DELEGATOR_REWARD_URL => {
-                MsgWithdrawDelegatorReward::decode(any.value.as_slice())
-                    .map(Msg::WithdrawDelegatorReward)
-                    .map_err(bad)
-            }
-            MSG_WITHDRAW_VALIDATOR_COMMISSION_URL => {
-                MsgWithdrawValidatorCommission::decode(any.value.as_slice())
-                    .map(Msg::WithdrawValidatorCommission)
-                    .map_err(bad)
-            }
-            MSG_SET_WITHDRAW_ADDRESS_URL => MsgSetWithdrawAddress::decode(any.value.as_slice())
-                .map(Msg::SetWithdrawAddress)
-                .map_err(bad),
-            MSG_SUBMIT_PROPOSAL_URL => MsgSubmitProposal::decode(any.value.as_slice())
-                .map(Msg::SubmitProposal)
-                .map_err(bad),
-            MSG_GOV_DEPOSIT_URL => {
-                MsgDeposit::decode(any.value.as_slice()).map(Msg::GovDeposit).map_err(bad)
-            }
-            MSG_VOTE_URL => MsgVote::decode(any.value.as_slice()).map(Msg::Vote).map_err(bad),
-            MSG_VOTE_WEIGHTED_URL => {
-                MsgVoteWeighted::decode(any.value.as_slice()).map(Msg::VoteWeighted).map_err(bad)
-            }
-            MSG_COMMUNITY_POOL_SPEND_URL => MsgCommunityPoolSpend::decode(any.value.as_slice())
-                .map(Msg::CommunityPoolSpend)
-                .map_err(bad),
-            MSG_SOFTWARE_UPGRADE_URL => MsgSoftwareUpgrade::decode(any.value.as_slice())
-                .map(Msg::SoftwareUpgrade)
-                .map_err(bad),
-            MSG_UNJAIL_URL => MsgUnjail::decode(any.value.as_slice()).map(Msg::Unjail).map_err(bad),
-            MSG_GRANT_URL => MsgGrant::decode(any.value.as_slice()).map(Msg::Grant).map_err(bad),
-            crate::dcloud::market::MSG_LEASE_START_RECLAIM_URL => {
-                crate::dcloud::market::MsgLeaseStartReclaim::decode(any.value.as_slice())
-                    .map(Msg::LeaseStartReclaim)
-                    .map_err(bad)
-            }
-            MSG_REVOKE_URL => MsgRevoke::decode(any.value.as_slice()).map(Msg::Revoke).map_err(bad),
-            other => match crate::dcloud::gov::update_params_module(other) {
-                Some(module) => crate::dcloud::gov::MsgUpdateParams::decode(any.value.as_slice())
-                    .map(|m| Msg::UpdateParams(module, m))
-                    .map_err(bad),
-                None => Err(TxDecodeError::UnknownMessage(other.to_string())),
-            },
-        }
-    }
+/// The one signer named by a field of a message's (optional) id; empty when the id is absent.
+fn id_field<T>(id: &Option<T>, field: impl Fn(&T) -> &String) -> Vec<String> {
+    vec![id.as_ref().map(|i| field(i).clone()).unwrap_or_default()]
+}
 
-    /// Encodes as an `Any`.
-    pub fn to_any(&self) -> Any {
-        let value = match self {
-            Msg::Send(m) => m.encode_to_vec(),
-            Msg::MultiSend(m) => m.encode_to_vec(),
-            Msg::CreateProvider(m) => m.encode_to_vec(),
-            Msg::UpdateProvider(m) => m.encode_to_vec(),
-            Msg::SignProviderAttributes(m) => m.encode_to_vec(),
-            Msg::DeleteProviderAttributes(m) => m.encode_to_vec(),
-            Msg::CreateCertificate(m) => m.encode_to_vec(),
-            Msg::RevokeCertificate(m) => m.encode_to_vec(),
-            Msg::CreateDeployment(m) => m.encode_to_vec(),
-            Msg::UpdateDeployment(m) => m.encode_to_vec(),
-            Msg::DepositDeployment(m) => m.encode_to_vec(),
-            Msg::CloseDeployment(m) => m.encode_to_vec(),
-            Msg::CloseGroup(m) => m.encode_to_vec(),
-            Msg::PauseGroup(m) => m.encode_to_vec(),
-            Msg::StartGroup(m) => m.encode_to_vec(),
-            Msg::CreateBid(m) => m.encode_to_vec(),
-            Msg::CloseBid(m) => m.encode_to_vec(),
-            Msg::CreateLease(m) => m.encode_to_vec(),
-            Msg::CloseLease(m) => m.encode_to_vec(),
-            Msg::WithdrawLease(m) => m.encode_to_vec(),
-            Msg::SubmitPrice(m) => m.encode_to_vec(),
-            Msg::MintAct(m) => m.encode_to_vec(),
-            Msg::BurnAct(m) => m.encode_to_vec(),
-            Msg::BurnMint(m) => m.encode_to_vec(),
-            Msg::FundVault(m) => m.encode_to_vec(),
-            Msg::CreateValidator(m) => m.encode_to_vec(),
-            Msg::EditValidator(m) => m.encode_to_vec(),
-            Msg::Delegate(m) => m.encode_to_vec(),
-            Msg::Undelegate(m) => m.encode_to_vec(),
-            Msg::BeginRedelegate(m) => m.encode_to_vec(),
-            Msg::CancelUnbondingDelegation(m) => m.encode_to_vec(),
-            Msg::FundCommunityPool(m) => m.encode_to_vec(),
-            Msg::WithdrawDelegatorReward(m) => m.encode_to_vec(),
-            Msg::WithdrawValidatorCommission(m) => m.encode_to_vec(),
-            Msg::SetWithdrawAddress(m) => m.encode_to_vec(),
-            Msg::SubmitProposal(m) => m.encode_to_vec(),
-            Msg::GovDeposit(m) => m.encode_to_vec(),
-            Msg::Vote(m) => m.encode_to_vec(),
-            Msg::VoteWeighted(m) => m.encode_to_vec(),
-            Msg::CommunityPoolSpend(m) => m.encode_to_vec(),
-            Msg::SoftwareUpgrade(m) => m.encode_to_vec(),
-            Msg::Unjail(m) => m.encode_to_vec(),
-            Msg::Grant(m) => m.encode_to_vec(),
-            Msg::LeaseStartReclaim(m) => m.encode_to_vec(),
-            Msg::Revoke(m) => m.encode_to_vec(),
-            Msg::UpdateParams(_, m) => m.encode_to_vec(),
-        };
-        Any { type_url: self.type_url().into(), value }
-    }
-
-    /// The module a message belongs to (`bank`, `provider`, `audit`, `cert`, `deployment`,
-    /// `market`, `authz`, …).
-    pub fn module(&self) -> &'static str {
-        match self {
-            Msg::UpdateParams(..) | Msg::CommunityPoolSpend(_) | Msg::SoftwareUpgrade(_) => {
-                return "gov"
-            }
-            _ => {}
-        }
-        match self.type_url().split('.').nth(1) {
-            Some("gov") => "gov",
-            Some("slashing") => "slashing",
-            Some("deployment") => "deployment",
-            Some("market") => "market",
-            Some("provider") => "provider",
-            Some("audit") => "audit",
-            Some("cert") => "cert",
-            Some("oracle") => "oracle",
-            Some("bme") => "bme",
-            Some("staking") => "staking",
-            Some("distribution") => "distribution",
-            Some("authz") => "authz",
-            _ => "bank",
-        }
-    }
-
-    /// The message's type URL.
-    pub fn type_url(&self) -> &'static str {
-        match self {
-            Msg::Send(_) => MSG_SEND_URL,
-            Msg::MultiSend(_) => MSG_MULTI_SEND_URL,
-            Msg::CreateProvider(_) => MSG_CREATE_PROVIDER_URL,
-            Msg::UpdateProvider(_) => MSG_UPDATE_PROVIDER_URL,
-            Msg::SignProviderAttributes(_) => MSG_SIGN_PROVIDER_ATTRIBUTES_URL,
-            Msg::DeleteProviderAttributes(_) => MSG_DELETE_PROVIDER_ATTRIBUTES_URL,
-            Msg::CreateCertificate(_) => MSG_CREATE_CERTIFICATE_URL,
-            Msg::RevokeCertificate(_) => MSG_REVOKE_CERTIFICATE_URL,
-            Msg::CreateDeployment(_) => MSG_CREATE_DEPLOYMENT_URL,
-            Msg::UpdateDeployment(_) => MSG_UPDATE_DEPLOYMENT_URL,
-            Msg::DepositDeployment(_) => MSG_DEPOSIT_DEPLOYMENT_URL,
-            Msg::CloseDeployment(_) => MSG_CLOSE_DEPLOYMENT_URL,
-            Msg::CloseGroup(_) => MSG_CLOSE_GROUP_URL,
-            Msg::PauseGroup(_) => MSG_PAUSE_GROUP_URL,
-            Msg::StartGroup(_) => MSG_START_GROUP_URL,
-            Msg::CreateBid(_) => MSG_CREATE_BID_URL,
-            Msg::CloseBid(_) => MSG_CLOSE_BID_URL,
-            Msg::CreateLease(_) => MSG_CREATE_LEASE_URL,
-            Msg::CloseLease(_) => MSG_CLOSE_LEASE_URL,
-            Msg::WithdrawLease(_) => MSG_WITHDRAW_LEASE_URL,
-            Msg::SubmitPrice(_) => MSG_SUBMIT_PRICE_URL,
-            Msg::MintAct(_) => MSG_MINT_ACT_URL,
-            Msg::BurnAct(_) => MSG_BURN_ACT_URL,
-            Msg::BurnMint(_) => MSG_BURN_MINT_URL,
-            Msg::FundVault(_) => MSG_FUND_VAULT_URL,
-            Msg::CreateValidator(_) => MSG_CREATE_VALIDATOR_URL,
-            Msg::EditValidator(_) => MSG_EDIT_VALIDATOR_URL,
-            Msg::Delegate(_) => MSG_DELEGATE_URL,
-            Msg::Undelegate(_) => MSG_UNDELEGATE_URL,
-            Msg::BeginRedelegate(_) => MSG_BEGIN_REDELEGATE_URL,
-            Msg::CancelUnbondingDelegation(_) => MSG_CANCEL_UNBONDING_DELEGATION_URL,
-            Msg::FundCommunityPool(_) => MSG_FUND_COMMUNITY_POOL_URL,
-            Msg::WithdrawDelegatorReward(_) => MSG_WITHDRAW_DELEGATOR_REWARD_URL,
-            Msg::WithdrawValidatorCommission(_) => MSG_WITHDRAW_VALIDATOR_COMMISSION_URL,
-            Msg::SetWithdrawAddress(_) => MSG_SET_WITHDRAW_ADDRESS_URL,
-            Msg::SubmitProposal(_) => MSG_SUBMIT_PROPOSAL_URL,
-            Msg::GovDeposit(_) => MSG_GOV_DEPOSIT_URL,
-            Msg::Vote(_) => MSG_VOTE_URL,
-            Msg::VoteWeighted(_) => MSG_VOTE_WEIGHTED_URL,
-            Msg::CommunityPoolSpend(_) => MSG_COMMUNITY_POOL_SPEND_URL,
-            Msg::SoftwareUpgrade(_) => MSG_SOFTWARE_UPGRADE_URL,
-            Msg::Unjail(_) => MSG_UNJAIL_URL,
-            Msg::Grant(_) => MSG_GRANT_URL,
-            Msg::LeaseStartReclaim(_) => crate::dcloud::market::MSG_LEASE_START_RECLAIM_URL,
-            Msg::Revoke(_) => MSG_REVOKE_URL,
-            Msg::UpdateParams(module, _) => crate::dcloud::gov::update_params_url(module)
-                .unwrap_or("/dcloud.unknown.v1.MsgUpdateParams"),
-        }
-    }
-
-    /// Addresses (bech32) that must have signed this message.
-    pub fn signers(&self) -> Vec<String> {
-        match self {
-            Msg::Send(m) => vec![m.from_address.clone()],
-            Msg::MultiSend(m) => m.inputs.iter().map(|i| i.address.clone()).collect(),
-            Msg::CreateProvider(m) => vec![m.owner.clone()],
-            Msg::UpdateProvider(m) => vec![m.owner.clone()],
-            Msg::SignProviderAttributes(m) => vec![m.auditor.clone()],
-            Msg::DeleteProviderAttributes(m) => vec![m.auditor.clone()],
-            Msg::CreateCertificate(m) => vec![m.owner.clone()],
-            Msg::RevokeCertificate(m) => {
-                vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()]
-            }
-            Msg::CreateDeployment(m) => {
-                vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()]
-            }
-            Msg::UpdateDeployment(m) => {
-                vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()]
-            }
-            Msg::DepositDeployment(m) if !m.depositor.is_empty() => vec![m.depositor.clone()],
-            Msg::DepositDeployment(m) => {
-                vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()]
-            }
-            Msg::CloseDeployment(m) => {
-                vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()]
-            }
-            Msg::CloseGroup(m) => vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()],
-            Msg::PauseGroup(m) => vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()],
-            Msg::StartGroup(m) => vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()],
-            Msg::CreateBid(m) => vec![m.provider.clone()],
-            Msg::CloseBid(m) => vec![m.id.as_ref().map(|i| i.provider.clone()).unwrap_or_default()],
-            Msg::CreateLease(m) => {
-                vec![m.bid_id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()]
-            }
-            Msg::CloseLease(m) => vec![m.id.as_ref().map(|i| i.owner.clone()).unwrap_or_default()],
-            Msg::WithdrawLease(m) => {
-                vec![m.id.as_ref().map(|i| i.provider.clone()).unwrap_or_default()]
-            }
-            Msg::SubmitPrice(m) => vec![m.source.clone()],
-            Msg::MintAct(m) => vec![m.owner.clone()],
-            Msg::BurnAct(m) => vec![m.owner.clone()],
-            Msg::BurnMint(m) => vec![m.owner.clone()],
-            Msg::FundVault(m) => vec![m.authority.clone()],
-            Msg::CreateValidator(m) => vec![valoper_to_account(&m.validator_address)],
-            Msg::EditValidator(m) => vec![valoper_to_account(&m.validator_address)],
-            Msg::Delegate(m) => vec![m.delegator_address.clone()],
-            Msg::Undelegate(m) => vec![m.delegator_address.clone()],
-            Msg::BeginRedelegate(m) => vec![m.delegator_address.clone()],
-            Msg::CancelUnbondingDelegation(m) => vec![m.delegator_address.clone()],
-            Msg::FundCommunityPool(m) => vec![m.depositor.clone()],
-            Msg::WithdrawDelegatorReward(m) => vec![m.delegator_address.clone()],
-            Msg::WithdrawValidatorCommission(m) => vec![valoper_to_account(&m.validator_address)],
-            Msg::SetWithdrawAddress(m) => vec![m.delegator_address.clone()],
-            Msg::SubmitProposal(m) => vec![m.proposer.clone()],
-            Msg::GovDeposit(m) => vec![m.depositor.clone()],
-            Msg::Vote(m) => vec![m.voter.clone()],
-            Msg::VoteWeighted(m) => vec![m.voter.clone()],
-            Msg::CommunityPoolSpend(m) => vec![m.authority.clone()],
-            Msg::SoftwareUpgrade(m) => vec![m.authority.clone()],
-            Msg::Unjail(m) => vec![valoper_to_account(&m.validator_addr)],
-            Msg::Grant(m) => vec![m.granter.clone()],
-            Msg::LeaseStartReclaim(m) => {
-                vec![m.id.as_ref().map(|i| i.provider.clone()).unwrap_or_default()]
-            }
-            Msg::Revoke(m) => vec![m.granter.clone()],
-            Msg::UpdateParams(_, m) => vec![m.authority.clone()],
-        }
-    }
+msg_table! {
+    /// `/cosmos.bank.v1beta1.MsgSend`.
+    Send(MsgSend) = MSG_SEND_URL, "bank",
+        |m| vec![m.from_address.clone()];
+    /// `/cosmos.bank.v1beta1.MsgMultiSend`.
+    MultiSend(MsgMultiSend) = MSG_MULTI_SEND_URL, "bank",
+        |m| m.inputs.iter().map(|i| i.address.clone()).collect();
+    /// `/dcloud.provider.v1.MsgCreateProvider`.
+    CreateProvider(MsgCreateProvider) = MSG_CREATE_PROVIDER_URL, "provider",
+        |m| vec![m.owner.clone()];
+    /// `/dcloud.provider.v1.MsgUpdateProvider`.
+    UpdateProvider(MsgUpdateProvider) = MSG_UPDATE_PROVIDER_URL, "provider",
+        |m| vec![m.owner.clone()];
+    /// `/dcloud.audit.v1.MsgSignProviderAttributes`.
+    SignProviderAttributes(MsgSignProviderAttributes) = MSG_SIGN_PROVIDER_ATTRIBUTES_URL, "audit",
+        |m| vec![m.auditor.clone()];
+    /// `/dcloud.audit.v1.MsgDeleteProviderAttributes`.
+    DeleteProviderAttributes(MsgDeleteProviderAttributes) = MSG_DELETE_PROVIDER_ATTRIBUTES_URL, "audit",
+        |m| vec![m.auditor.clone()];
+    /// `/dcloud.cert.v1.MsgCreateCertificate`.
+    CreateCertificate(MsgCreateCertificate) = MSG_CREATE_CERTIFICATE_URL, "cert",
+        |m| vec![m.owner.clone()];
+    /// `/dcloud.cert.v1.MsgRevokeCertificate`.
+    RevokeCertificate(MsgRevokeCertificate) = MSG_REVOKE_CERTIFICATE_URL, "cert",
+        |m| id_field(&m.id, |i| &i.owner);
+    /// `/dcloud.deployment.v1.MsgCreateDeployment`.
+    CreateDeployment(crate::dcloud::deployment::MsgCreateDeployment) = MSG_CREATE_DEPLOYMENT_URL, "deployment",
+        |m| id_field(&m.id, |i| &i.owner);
+    /// `/dcloud.deployment.v1.MsgUpdateDeployment`.
+    UpdateDeployment(crate::dcloud::deployment::MsgUpdateDeployment) = MSG_UPDATE_DEPLOYMENT_URL, "deployment",
+        |m| id_field(&m.id, |i| &i.owner);
+    /// `/dcloud.deployment.v1.MsgDepositDeployment`.
+    DepositDeployment(crate::dcloud::deployment::MsgDepositDeployment) = MSG_DEPOSIT_DEPLOYMENT_URL, "deployment",
+        |m| if !m.depositor.is_empty() { vec![m.depositor.clone()] } else { id_field(&m.id, |i| &i.owner) };
+    /// `/dcloud.deployment.v1.MsgCloseDeployment`.
+    CloseDeployment(crate::dcloud::deployment::MsgCloseDeployment) = MSG_CLOSE_DEPLOYMENT_URL, "deployment",
+        |m| id_field(&m.id, |i| &i.owner);
+    /// `/dcloud.deployment.v1.MsgCloseGroup`.
+    CloseGroup(crate::dcloud::deployment::MsgCloseGroup) = MSG_CLOSE_GROUP_URL, "deployment",
+        |m| id_field(&m.id, |i| &i.owner);
+    /// `/dcloud.deployment.v1.MsgPauseGroup`.
+    PauseGroup(crate::dcloud::deployment::MsgPauseGroup) = MSG_PAUSE_GROUP_URL, "deployment",
+        |m| id_field(&m.id, |i| &i.owner);
+    /// `/dcloud.deployment.v1.MsgStartGroup`.
+    StartGroup(crate::dcloud::deployment::MsgStartGroup) = MSG_START_GROUP_URL, "deployment",
+        |m| id_field(&m.id, |i| &i.owner);
+    /// `/dcloud.market.v1.MsgCreateBid`.
+    CreateBid(crate::dcloud::market::MsgCreateBid) = MSG_CREATE_BID_URL, "market",
+        |m| vec![m.provider.clone()];
+    /// `/dcloud.market.v1.MsgCloseBid`.
+    CloseBid(crate::dcloud::market::MsgCloseBid) = MSG_CLOSE_BID_URL, "market",
+        |m| id_field(&m.id, |i| &i.provider);
+    /// `/dcloud.market.v1.MsgCreateLease`.
+    CreateLease(crate::dcloud::market::MsgCreateLease) = MSG_CREATE_LEASE_URL, "market",
+        |m| id_field(&m.bid_id, |i| &i.owner);
+    /// `/dcloud.market.v1.MsgCloseLease`.
+    CloseLease(crate::dcloud::market::MsgCloseLease) = MSG_CLOSE_LEASE_URL, "market",
+        |m| id_field(&m.id, |i| &i.owner);
+    /// `/dcloud.market.v1.MsgWithdrawLease`.
+    WithdrawLease(crate::dcloud::market::MsgWithdrawLease) = MSG_WITHDRAW_LEASE_URL, "market",
+        |m| id_field(&m.id, |i| &i.provider);
+    /// `/dcloud.oracle.v1.MsgSubmitPrice`.
+    SubmitPrice(MsgSubmitPrice) = MSG_SUBMIT_PRICE_URL, "oracle",
+        |m| vec![m.source.clone()];
+    /// `/dcloud.bme.v1.MsgMintACT`.
+    MintAct(MsgMintAct) = MSG_MINT_ACT_URL, "bme",
+        |m| vec![m.owner.clone()];
+    /// `/dcloud.bme.v1.MsgBurnACT`.
+    BurnAct(MsgBurnAct) = MSG_BURN_ACT_URL, "bme",
+        |m| vec![m.owner.clone()];
+    /// `/dcloud.bme.v1.MsgBurnMint`.
+    BurnMint(MsgBurnMint) = MSG_BURN_MINT_URL, "bme",
+        |m| vec![m.owner.clone()];
+    /// `/dcloud.bme.v1.MsgFundVault`.
+    FundVault(MsgFundVault) = MSG_FUND_VAULT_URL, "bme",
+        |m| vec![m.authority.clone()];
+    /// `cosmos.staking.v1beta1.MsgCreateValidator`.
+    CreateValidator(MsgCreateValidator) = MSG_CREATE_VALIDATOR_URL, "staking",
+        |m| vec![valoper_to_account(&m.validator_address)];
+    /// `cosmos.staking.v1beta1.MsgEditValidator`.
+    EditValidator(MsgEditValidator) = MSG_EDIT_VALIDATOR_URL, "staking",
+        |m| vec![valoper_to_account(&m.validator_address)];
+    /// `cosmos.staking.v1beta1.MsgDelegate`.
+    Delegate(MsgDelegate) = MSG_DELEGATE_URL, "staking",
+        |m| vec![m.delegator_address.clone()];
+    /// `cosmos.staking.v1beta1.MsgUndelegate`.
+    Undelegate(MsgUndelegate) = MSG_UNDELEGATE_URL, "staking",
+        |m| vec![m.delegator_address.clone()];
+    /// `cosmos.staking.v1beta1.MsgBeginRedelegate`.
+    BeginRedelegate(MsgBeginRedelegate) = MSG_BEGIN_REDELEGATE_URL, "staking",
+        |m| vec![m.delegator_address.clone()];
+    /// `cosmos.staking.v1beta1.MsgCancelUnbondingDelegation`.
+    CancelUnbondingDelegation(MsgCancelUnbondingDelegation) = MSG_CANCEL_UNBONDING_DELEGATION_URL, "staking",
+        |m| vec![m.delegator_address.clone()];
+    /// `cosmos.distribution.v1beta1.MsgFundCommunityPool`.
+    FundCommunityPool(MsgFundCommunityPool) = MSG_FUND_COMMUNITY_POOL_URL, "distribution",
+        |m| vec![m.depositor.clone()];
+    /// `cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward`.
+    WithdrawDelegatorReward(MsgWithdrawDelegatorReward) = MSG_WITHDRAW_DELEGATOR_REWARD_URL, "distribution",
+        |m| vec![m.delegator_address.clone()];
+    /// `cosmos.distribution.v1beta1.MsgWithdrawValidatorCommission`.
+    WithdrawValidatorCommission(MsgWithdrawValidatorCommission) = MSG_WITHDRAW_VALIDATOR_COMMISSION_URL, "distribution",
+        |m| vec![valoper_to_account(&m.validator_address)];
+    /// `cosmos.distribution.v1beta1.MsgSetWithdrawAddress`.
+    SetWithdrawAddress(MsgSetWithdrawAddress) = MSG_SET_WITHDRAW_ADDRESS_URL, "distribution",
+        |m| vec![m.delegator_address.clone()];
+    /// `cosmos.gov.v1.MsgSubmitProposal`.
+    SubmitProposal(MsgSubmitProposal) = MSG_SUBMIT_PROPOSAL_URL, "gov",
+        |m| vec![m.proposer.clone()];
+    /// `cosmos.gov.v1.MsgDeposit`.
+    GovDeposit(MsgDeposit) = MSG_GOV_DEPOSIT_URL, "gov",
+        |m| vec![m.depositor.clone()];
+    /// `cosmos.gov.v1.MsgVote`.
+    Vote(MsgVote) = MSG_VOTE_URL, "gov",
+        |m| vec![m.voter.clone()];
+    /// `cosmos.gov.v1.MsgVoteWeighted`.
+    VoteWeighted(MsgVoteWeighted) = MSG_VOTE_WEIGHTED_URL, "gov",
+        |m| vec![m.voter.clone()];
+    /// `cosmos.distribution.v1beta1.MsgCommunityPoolSpend` (gov authority only).
+    CommunityPoolSpend(MsgCommunityPoolSpend) = MSG_COMMUNITY_POOL_SPEND_URL, "gov",
+        |m| vec![m.authority.clone()];
+    /// `cosmos.upgrade.v1beta1.MsgSoftwareUpgrade` (gov authority only).
+    SoftwareUpgrade(MsgSoftwareUpgrade) = MSG_SOFTWARE_UPGRADE_URL, "gov",
+        |m| vec![m.authority.clone()];
+    /// `cosmos.slashing.v1beta1.MsgUnjail`.
+    Unjail(MsgUnjail) = MSG_UNJAIL_URL, "slashing",
+        |m| vec![valoper_to_account(&m.validator_addr)];
+    /// `/dcloud.market.v1.MsgLeaseStartReclaim`.
+    LeaseStartReclaim(crate::dcloud::market::MsgLeaseStartReclaim) = crate::dcloud::market::MSG_LEASE_START_RECLAIM_URL, "market",
+        |m| id_field(&m.id, |i| &i.provider);
+    /// `cosmos.authz.v1beta1.MsgGrant`.
+    Grant(MsgGrant) = MSG_GRANT_URL, "authz",
+        |m| vec![m.granter.clone()];
+    /// `cosmos.authz.v1beta1.MsgRevoke`.
+    Revoke(MsgRevoke) = MSG_REVOKE_URL, "authz",
+        |m| vec![m.granter.clone()];
 }
 
 /// A decoded, structurally checked tx (signatures not yet verified).

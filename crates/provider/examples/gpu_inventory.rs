@@ -4,7 +4,7 @@
 
 fn main() {
     let dir = std::env::args().nth(1).unwrap_or_else(|| ".".into());
-    match dcloud_provider::inventory::detect_capacity(std::path::Path::new(&dir)) {
+    match dcloud_provider::cluster::detect::detect_capacity(std::path::Path::new(&dir)) {
         Ok(c) => match serde_json::to_string_pretty(&c) {
             Ok(s) => println!("{s}"),
             Err(e) => eprintln!("encoding: {e}"),

@@ -11,12 +11,14 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dcloud_provider::backend::docker::{self, DockerBackend};
-use dcloud_provider::backend::{
+use dcloud_provider::cluster::docker::{self, DockerBackend};
+use dcloud_provider::cluster::isolation;
+use dcloud_provider::cluster::testimage;
+use dcloud_provider::cluster::{
     Backend, BackendError, BackendSettings, ExecOutput, ExecRequest, LogOptions, Route,
 };
-use dcloud_provider::ingress::Ingress;
-use dcloud_provider::{testimage, LeaseId};
+use dcloud_provider::daemon::ingress::Ingress;
+use dcloud_provider::{LeaseId, LeaseSlug};
 use dcloud_sdl::output::ManifestGroup;
 use futures::{FutureExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -473,7 +475,7 @@ async fn deploy_route_status_logs_exec_update_restart_teardown() {
         assert!(backend.docker().inspect_network(&docker::network_name(&l), None).await.is_err());
         let vol = docker::volume_name(&l, "api", "data");
         assert!(backend.docker().inspect_volume(&vol).await.is_err(), "volume {vol} left behind");
-        assert!(!docker::isolation::has_rules(&l.slug()).await.expect("iptables"));
+        assert!(!isolation::has_rules(&l.slug()).await.expect("iptables"));
         assert!(!fresh.list().await.expect("list").iter().any(|(id, _)| *id == l));
         backend.teardown(&l).await.expect("second teardown");
         assert!(matches!(backend.status(&l).await, Err(BackendError::LeaseNotFound(_))));
@@ -511,7 +513,7 @@ async fn leases_are_isolated_from_each_other() {
         let gb = group(&[("web", service_yaml("web", &image, expose))], &[("web", 1)]);
         backend.deploy(&a, &ga).await.expect("deploy a");
         backend.deploy(&b, &gb).await.expect("deploy b");
-        assert!(docker::isolation::has_rules(&a.slug()).await.expect("iptables"));
+        assert!(isolation::has_rules(&a.slug()).await.expect("iptables"));
 
         let a_api_ip = container_ip(&backend, &docker::container_name(&a, "api", 0)).await;
         let b_web_ip = container_ip(&backend, &docker::container_name(&b, "web", 0)).await;
@@ -542,8 +544,8 @@ async fn leases_are_isolated_from_each_other() {
 
         // Teardown of A removes its rules and keeps B's.
         backend.teardown(&a).await.expect("teardown a");
-        assert!(!docker::isolation::has_rules(&a.slug()).await.expect("iptables"));
-        assert!(docker::isolation::has_rules(&b.slug()).await.expect("iptables"));
+        assert!(!isolation::has_rules(&a.slug()).await.expect("iptables"));
+        assert!(isolation::has_rules(&b.slug()).await.expect("iptables"));
     })
     .await;
     drop(engine);

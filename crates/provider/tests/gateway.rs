@@ -8,22 +8,22 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use base64::Engine as _;
-use dcloud_app::modules::deployment::{
+use dcloud_chain::deployment::{
     AuctionKind, Deployment, DeploymentState, Group, GroupSpec, GroupState, ResourceUnit,
 };
+use dcloud_client::tenant::gateway::{Auth, ProviderClient, ShellEvent, TenantError};
 use dcloud_crypto::secp256k1::SigningKey;
-use dcloud_provider::backend::{
+use dcloud_provider::cluster::{
     Backend, BackendError, ExecInput, ExecOutput, ExecRequest, ExecSession, LeaseEvent,
     LeaseStatus, LogLine, LogOptions, Route, ServiceStatus,
 };
-use dcloud_provider::certs::{self, GeneratedCert};
-use dcloud_provider::gateway::{
-    self, ChainCertificate, ChainView, GatewayConfig, GatewayState, LeaseManager,
-};
-use dcloud_provider::jwt::{
+use dcloud_provider::daemon::gateway::certs::{self, GeneratedCert};
+use dcloud_provider::daemon::gateway::jwt::{
     self, Access, Claims, DeploymentPermission, LeasePermission, Leases as TokenLeases, Scope,
 };
-use dcloud_provider::tenant::{Auth, ProviderClient, ShellEvent, TenantError};
+use dcloud_provider::daemon::gateway::{
+    self, ChainCertificate, ChainView, GatewayConfig, GatewayState, LeaseManager,
+};
 use dcloud_provider::LeaseId;
 use dcloud_sdl::output::ManifestGroup;
 use dcloud_sdl::Manifest;
@@ -189,7 +189,7 @@ impl Backend for TestBackend {
             reporting_controller: "dcloud-provider".into(),
             reason: "Started".into(),
             note: "started web-0".into(),
-            object: dcloud_provider::backend::EventObject {
+            object: dcloud_provider::cluster::EventObject {
                 kind: "Container".into(),
                 name: "web-0".into(),
             },
@@ -668,7 +668,7 @@ async fn jwt_authentication() {
 
     let es256k = r#"{"alg":"ES256K","typ":"JWT"}"#;
     let bearer = |t: String| env.client(Auth::Bearer { token: t });
-    let expect_401 = |r: Result<dcloud_provider::backend::LeaseStatus, TenantError>, what: &str| {
+    let expect_401 = |r: Result<dcloud_provider::cluster::LeaseStatus, TenantError>, what: &str| {
         let (code, msg) = status_of(r);
         assert_eq!(code, 401, "{what}: {msg}");
         msg

@@ -3,18 +3,19 @@
 use std::fmt;
 use std::str::FromStr;
 
+use dcloud_types::{Dec, DecError};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// Number of fractional digits of a Cosmos `Dec`.
-pub const DEC_PRECISION: u32 = 18;
-const SCALE: u128 = 1_000_000_000_000_000_000;
+pub use dcloud_types::dec::DEC_PRECISION;
 
 /// A non-negative decimal with 18 fractional digits, stored exactly as an integer
-/// number of 10^-18 units (no floating point anywhere).
+/// number of 10^-18 units (no floating point anywhere): the workspace's [`Dec`] with the
+/// SDL's more forgiving text parser (surrounding spaces, a `+` sign and a trailing `.` are
+/// accepted; errors name what is wrong in SDL terms).
 ///
 /// Displays like Cosmos `LegacyDec`: always 18 decimals (`"150.000000000000000000"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct DecAmount(u128);
+pub struct DecAmount(Dec);
 
 /// Why a decimal string was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,31 +36,36 @@ pub enum AmountError {
 
 impl DecAmount {
     /// Zero.
-    pub const ZERO: Self = Self(0);
+    pub const ZERO: Self = Self(Dec::ZERO);
 
     /// From a whole number.
     pub fn from_integer(n: u64) -> Self {
-        Self(u128::from(n) * SCALE)
+        Self(Dec::from_integer(n))
     }
 
     /// From the raw count of 10^-18 units.
     pub fn from_atomics(raw: u128) -> Self {
-        Self(raw)
+        Self(Dec::from_atomics(raw))
     }
 
     /// The raw count of 10^-18 units.
     pub fn atomics(self) -> u128 {
+        self.0.atomics()
+    }
+
+    /// The amount as the workspace decimal.
+    pub fn dec(self) -> Dec {
         self.0
     }
 
     /// Whether the amount is zero.
     pub fn is_zero(self) -> bool {
-        self.0 == 0
+        self.0.is_zero()
     }
 
     /// The whole part (fraction dropped).
     pub fn trunc(self) -> u128 {
-        self.0 / SCALE
+        self.0.trunc()
     }
 
     /// `self + other`, `None` on overflow.
@@ -69,26 +75,33 @@ impl DecAmount {
 
     /// `self * n`, `None` on overflow.
     pub fn checked_mul_int(self, n: u128) -> Option<Self> {
-        self.0.checked_mul(n).map(Self)
+        self.0.checked_mul_int(n).map(Self)
     }
 
-    /// `self * num / den`, rounded down; `None` on overflow or `den == 0`.
+    /// `self * num / den`, rounded down (256-bit intermediate); `None` on overflow or
+    /// `den == 0`.
     pub fn checked_mul_div(self, num: u128, den: u128) -> Option<Self> {
-        if den == 0 {
-            return None;
-        }
-        // Split to keep the intermediate product small: (q*den + r) * num / den.
-        let q = self.0 / den;
-        let r = self.0 % den;
-        let a = q.checked_mul(num)?;
-        let b = r.checked_mul(num)? / den;
-        a.checked_add(b).map(Self)
+        self.0.checked_mul_div(num, den).map(Self)
+    }
+}
+
+impl From<Dec> for DecAmount {
+    fn from(d: Dec) -> Self {
+        Self(d)
+    }
+}
+
+impl From<DecAmount> for Dec {
+    fn from(d: DecAmount) -> Self {
+        d.0
     }
 }
 
 impl FromStr for DecAmount {
     type Err = AmountError;
 
+    /// What [`Dec`] parses, plus surrounding spaces, a leading `+` and a trailing `.`
+    /// (`"1."`); a leading `-` is reported as [`AmountError::Negative`].
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
         if let Some(rest) = t.strip_prefix('-') {
@@ -97,40 +110,22 @@ impl FromStr for DecAmount {
             }
         }
         let t = t.strip_prefix('+').unwrap_or(t);
-        let (int, frac) = match t.split_once('.') {
-            Some((i, f)) => (i, f),
-            None => (t, ""),
+        // `"1."` means `"1"` here; a lone `"."` stays an error.
+        let t = match t.strip_suffix('.') {
+            Some(int) if !int.is_empty() && !int.contains('.') => int,
+            _ => t,
         };
-        let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
-        if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) {
-            return Err(AmountError::Syntax(s.to_string()));
-        }
-        if t.ends_with('.') && frac.is_empty() && int.is_empty() {
-            return Err(AmountError::Syntax(s.to_string()));
-        }
-        if frac.len() > DEC_PRECISION as usize {
-            return Err(AmountError::TooPrecise(s.to_string()));
-        }
-        let mut v: u128 = 0;
-        for b in int.bytes() {
-            v = v
-                .checked_mul(10)
-                .and_then(|v| v.checked_add(u128::from(b - b'0')))
-                .ok_or(AmountError::Overflow)?;
-        }
-        v = v.checked_mul(SCALE).ok_or(AmountError::Overflow)?;
-        let mut f: u128 = 0;
-        for b in frac.bytes() {
-            f = f * 10 + u128::from(b - b'0');
-        }
-        f *= 10u128.pow(DEC_PRECISION - frac.len() as u32);
-        v.checked_add(f).map(Self).ok_or(AmountError::Overflow)
+        t.parse::<Dec>().map(Self).map_err(|e| match e {
+            DecError::Empty(_) | DecError::Syntax(_) => AmountError::Syntax(s.to_string()),
+            DecError::TooPrecise(_) => AmountError::TooPrecise(s.to_string()),
+            DecError::TooLarge(_) => AmountError::Overflow,
+        })
     }
 }
 
 impl fmt::Display for DecAmount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:018}", self.0 / SCALE, self.0 % SCALE)
+        self.0.fmt(f)
     }
 }
 
@@ -198,6 +193,16 @@ mod tests {
         assert!(matches!("1e3".parse::<DecAmount>(), Err(AmountError::Syntax(_))));
         assert!(matches!("".parse::<DecAmount>(), Err(AmountError::Syntax(_))));
         assert!(matches!(".".parse::<DecAmount>(), Err(AmountError::Syntax(_))));
+        assert_eq!(" +2. ".parse::<DecAmount>(), Ok(DecAmount::from_integer(2)));
+        assert!(matches!("-".parse::<DecAmount>(), Err(AmountError::Syntax(_))));
+        assert!(matches!("+".parse::<DecAmount>(), Err(AmountError::Syntax(_))));
+        assert!(matches!("1..".parse::<DecAmount>(), Err(AmountError::Syntax(_))));
+        assert!(matches!("1.2.".parse::<DecAmount>(), Err(AmountError::Syntax(_))));
+        assert!(matches!(
+            "0.1234567890123456789.".parse::<DecAmount>(),
+            Err(AmountError::Syntax(_))
+        ));
+        assert_eq!("1000000000000000000000".parse::<DecAmount>(), Err(AmountError::Overflow));
         assert!(matches!(
             "0.0000000000000000001".parse::<DecAmount>(),
             Err(AmountError::TooPrecise(_))

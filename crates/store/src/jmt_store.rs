@@ -774,7 +774,7 @@ impl Snapshot {
         let version = self.committed_version()?;
         let (value, proof) =
             Jmt::new(self.tables()?).get_with_proof(key_hash(key), version).map_err(jmt_error)?;
-        let proof = StateProof::new(version, key, value.as_deref(), &proof)?;
+        let proof = crate::proof::new_proof(version, key, value.as_deref(), &proof)?;
         Ok((value, proof))
     }
 

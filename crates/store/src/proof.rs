@@ -1,121 +1,41 @@
-//! Merkle proofs of state entries against a root hash.
+//! Merkle proofs of state entries against a root hash. The proof type and its checks live in
+//! `dcloud-proof` (so clients verify without linking the database); this module makes proofs
+//! from the store's tree and keeps the store's `verify_proof` with [`StoreError`].
 
 use jmt::proof::SparseMerkleProof;
-use jmt::RootHash;
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
-use crate::tables::key_hash;
+pub use dcloud_proof::StateProof;
+
 use crate::StoreError;
 
-/// Encoding version byte of [`StateProof::to_bytes`].
-const PROOF_FORMAT: u8 = 1;
-
-/// A proof that a key has a given value (membership) or has none (non-membership) in the state
-/// whose root hash is known; check it with [`verify_proof`].
-///
-/// Wraps a jmt `SparseMerkleProof<Sha256>` (borsh-encoded in `proof`). Keys are hashed with
-/// sha256 into the tree; leaves commit to `sha256(value)`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StateProof {
-    /// The version the proof was made at.
-    pub version: u64,
-    /// `sha256(key)`: the key's position in the tree.
-    pub key_hash: [u8; 32],
-    /// `sha256(value)` when the key is present at that version, `None` when absent.
-    pub value_hash: Option<[u8; 32]>,
-    /// The borsh-encoded `jmt::proof::SparseMerkleProof<sha2::Sha256>`.
-    pub proof: Vec<u8>,
+impl From<dcloud_proof::ProofError> for StoreError {
+    fn from(e: dcloud_proof::ProofError) -> Self {
+        StoreError::ProofInvalid(e.0)
+    }
 }
 
-impl StateProof {
-    pub(crate) fn new(
-        version: u64,
-        key: &[u8],
-        value: Option<&[u8]>,
-        proof: &SparseMerkleProof<Sha256>,
-    ) -> Result<Self, StoreError> {
-        let proof =
-            borsh::to_vec(proof).map_err(|e| StoreError::Corrupt(format!("encode proof: {e}")))?;
-        Ok(Self {
-            version,
-            key_hash: key_hash(key).0,
-            value_hash: value.map(|v| Sha256::digest(v).into()),
-            proof,
-        })
-    }
-
-    /// A compact binary encoding:
-    /// `1 ‖ version_BE(8) ‖ key_hash(32) ‖ (0 | 1 ‖ value_hash(32)) ‖ proof`.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(1 + 8 + 32 + 33 + self.proof.len());
-        out.push(PROOF_FORMAT);
-        out.extend_from_slice(&self.version.to_be_bytes());
-        out.extend_from_slice(&self.key_hash);
-        match &self.value_hash {
-            Some(h) => {
-                out.push(1);
-                out.extend_from_slice(h);
-            }
-            None => out.push(0),
-        }
-        out.extend_from_slice(&self.proof);
-        out
-    }
-
-    /// Decodes [`StateProof::to_bytes`].
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, StoreError> {
-        let bad = |what: &str| StoreError::ProofInvalid(format!("malformed proof bytes: {what}"));
-        let (&format, rest) = bytes.split_first().ok_or_else(|| bad("empty"))?;
-        if format != PROOF_FORMAT {
-            return Err(bad("unknown format"));
-        }
-        let (version, rest) = rest.split_first_chunk::<8>().ok_or_else(|| bad("version"))?;
-        let (kh, rest) = rest.split_first_chunk::<32>().ok_or_else(|| bad("key hash"))?;
-        let (&flag, rest) = rest.split_first().ok_or_else(|| bad("value flag"))?;
-        let (value_hash, rest) = match flag {
-            0 => (None, rest),
-            1 => {
-                let (vh, rest) = rest.split_first_chunk::<32>().ok_or_else(|| bad("value hash"))?;
-                (Some(*vh), rest)
-            }
-            _ => return Err(bad("value flag")),
-        };
-        Ok(Self {
-            version: u64::from_be_bytes(*version),
-            key_hash: *kh,
-            value_hash,
-            proof: rest.to_vec(),
-        })
-    }
-
-    fn decode_inner(&self) -> Result<SparseMerkleProof<Sha256>, StoreError> {
-        borsh::from_slice(&self.proof)
-            .map_err(|e| StoreError::ProofInvalid(format!("malformed merkle proof: {e}")))
-    }
+/// The proof that `key` has `value` (or none) at `version`.
+pub(crate) fn new_proof(
+    version: u64,
+    key: &[u8],
+    value: Option<&[u8]>,
+    proof: &SparseMerkleProof<Sha256>,
+) -> Result<StateProof, StoreError> {
+    StateProof::new(version, key, value, proof)
+        .map_err(|e| StoreError::Corrupt(format!("encode proof: {e}")))
 }
 
 /// Verifies `proof` against `root`: that `key` has exactly `value` (`Some`, membership) or is
 /// absent (`None`, non-membership) in the state with that root hash.
 ///
 /// Fails with [`StoreError::ProofInvalid`] when the proof is for another key, the value does not
-/// match, or the proof does not lead to `root`.
+/// match, or the proof does not lead to `root` (see [`dcloud_proof::verify_proof`]).
 pub fn verify_proof(
     root: [u8; 32],
     key: &[u8],
     value: Option<&[u8]>,
     proof: &StateProof,
 ) -> Result<(), StoreError> {
-    let kh = key_hash(key);
-    if kh.0 != proof.key_hash {
-        return Err(StoreError::ProofInvalid("proof is for another key".into()));
-    }
-    let value_hash: Option<[u8; 32]> = value.map(|v| Sha256::digest(v).into());
-    if value_hash != proof.value_hash {
-        return Err(StoreError::ProofInvalid("value does not match the proven value hash".into()));
-    }
-    proof
-        .decode_inner()?
-        .verify(RootHash(root), kh, value)
-        .map_err(|e| StoreError::ProofInvalid(e.to_string()))
+    Ok(dcloud_proof::verify_proof(root, key, value, proof)?)
 }

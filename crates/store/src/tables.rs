@@ -50,7 +50,6 @@ use std::sync::{LazyLock, OnceLock};
 use jmt::storage::{HasPreimage, LeafNode, Node, NodeKey, TreeReader};
 use jmt::{KeyHash, OwnedValue, Version};
 use redb::{AccessGuard, ReadOnlyTable, ReadTransaction, TableDefinition, TableError};
-use sha2::{Digest, Sha256};
 
 use crate::{KvPair, StoreError};
 
@@ -129,9 +128,10 @@ pub(crate) const TAG_DELETED: u8 = 0;
 /// Value-entry tag: the key was set at this version.
 pub(crate) const TAG_SET: u8 = 1;
 
-/// sha256 of the key: the JMT key hash (same as `KeyHash::with::<Sha256>`, without its tracing).
+/// sha256 of the key: the JMT key hash (same as `KeyHash::with::<Sha256>`, without its tracing);
+/// the one proofs are checked with.
 pub(crate) fn key_hash(key: &[u8]) -> KeyHash {
-    KeyHash(Sha256::digest(key).into())
+    dcloud_proof::key_hash(key)
 }
 
 /// The database key of a JMT node: `version_BE ‖ num_nibbles ‖ nibble bytes` (injective, and

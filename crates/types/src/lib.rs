@@ -1,4 +1,6 @@
-//! Plain domain types shared by every dcloud crate.
+//! Plain domain types shared by every dcloud crate: addresses, coins, events, the 18-decimal
+//! fixed point [`Dec`], and the market ids ([`DeploymentId`] … [`BidId`]) with their key
+//! encoding.
 //!
 //! Nothing here does I/O. Amounts are integers (`u128`), collections that end up in
 //! state or hashes are ordered (`BTreeMap`), so everything is deterministic.
@@ -6,11 +8,17 @@
 
 pub mod address;
 pub mod coin;
+pub mod dec;
 pub mod event;
+pub mod field;
+pub mod ids;
 
 pub use address::{AccAddress, AddressError};
 pub use coin::{Coin, CoinError, Coins};
+pub use dec::{Dec, DecError, ATTO};
 pub use event::{Attribute, Event};
+pub use field::{parse_field, FieldError};
+pub use ids::{BidId, DeploymentId, GroupId, IdError, KeyError, LeaseId, OrderId};
 
 /// The bech32 human-readable prefix of account addresses.
 pub const BECH32_PREFIX: &str = "akash";

@@ -1,0 +1,3 @@
+//! The oracle's one message: `MsgSubmitPrice` ([`submit_price`]).
+
+pub mod submit_price;

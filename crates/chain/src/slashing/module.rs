@@ -1,0 +1,89 @@
+//! The slashing module's entry in the registry: what the app runs for it.
+
+use dcloud_proto::Msg;
+use dcloud_store::{StateRead, StateWrite};
+use dcloud_types::Event;
+
+use crate::genesis::AppGenesis;
+use crate::{AppError, BlockCtx, BlockEvidence, Module, ParamsCheck, QueryCtx};
+
+/// The slashing module.
+#[derive(Debug, Clone, Copy)]
+pub struct SlashingModule;
+
+impl Module for SlashingModule {
+    fn name(&self) -> &'static str {
+        super::NAME
+    }
+
+    fn validate_genesis(&self, genesis: &AppGenesis) -> Vec<String> {
+        genesis.slashing.as_ref().map_or_else(Vec::new, |s| s.validate("app_state.slashing"))
+    }
+
+    fn init_genesis(
+        &self,
+        state: &mut dyn StateWrite,
+        genesis: &AppGenesis,
+    ) -> Result<(), AppError> {
+        // Only a proof-of-stake chain slashes.
+        if genesis.staking.is_none() {
+            return Ok(());
+        }
+        super::init_genesis(state, &genesis.slashing.clone().unwrap_or_default())
+    }
+
+    fn check_params(&self, json: &str) -> Option<ParamsCheck> {
+        Some(crate::check_params_json(json, |p: &super::SlashingParams| p.validate(super::NAME)))
+    }
+
+    fn validate_msg(&self, msg: &Msg) -> Result<(), AppError> {
+        super::validate_basic(msg)
+    }
+
+    fn deliver(
+        &self,
+        state: &mut dyn StateWrite,
+        ctx: &BlockCtx,
+        msg: &Msg,
+        events: &mut Vec<Event>,
+    ) -> Result<(), AppError> {
+        super::deliver(state, msg, ctx, events)
+    }
+
+    fn query(
+        &self,
+        path: &str,
+        data: &[u8],
+        q: &QueryCtx<'_>,
+    ) -> Option<Result<Vec<u8>, AppError>> {
+        super::query::route(path, data, q)
+    }
+
+    fn pre_block(
+        &self,
+        state: &mut dyn StateWrite,
+        ctx: &BlockCtx,
+        block: &BlockEvidence<'_>,
+        events: &mut Vec<Event>,
+    ) -> Result<(), AppError> {
+        // Evidence is punished before anything else of the block runs (mint reads the
+        // bonded ratio it changes), and only on a proof-of-stake chain.
+        if crate::staking::enabled(state)? {
+            super::handle_evidence(state, ctx, block.misbehavior, events)?;
+        }
+        Ok(())
+    }
+
+    fn begin_block(
+        &self,
+        state: &mut dyn StateWrite,
+        ctx: &BlockCtx,
+        events: &mut Vec<Event>,
+    ) -> Result<(), AppError> {
+        super::begin_block(state, ctx, events)
+    }
+
+    fn check_invariants(&self, state: &dyn StateRead) -> Result<(), AppError> {
+        super::check_invariants(state)
+    }
+}

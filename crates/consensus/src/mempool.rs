@@ -4,8 +4,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use std::sync::Arc;
+
 use parking_lot::Mutex;
-use tokio::sync::Notify;
+use tokio::sync::{broadcast, Notify};
 
 /// Why a tx was not added.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,12 +60,25 @@ pub struct Mempool {
     max_txs: usize,
     max_bytes: usize,
     notify: Notify,
+    /// Newly admitted txs, for drivers that gossip them to peers.
+    admitted: broadcast::Sender<Arc<Vec<u8>>>,
 }
 
 impl Mempool {
     /// A mempool with limits.
     pub fn new(max_txs: usize, max_bytes: usize) -> Self {
-        Self { inner: Mutex::new(Inner::default()), max_txs, max_bytes, notify: Notify::new() }
+        Self {
+            inner: Mutex::new(Inner::default()),
+            max_txs,
+            max_bytes,
+            notify: Notify::new(),
+            admitted: broadcast::channel(4096).0,
+        }
+    }
+
+    /// Subscribes to txs as they are admitted (a lagging subscriber loses the oldest).
+    pub fn subscribe_admitted(&self) -> broadcast::Receiver<Arc<Vec<u8>>> {
+        self.admitted.subscribe()
     }
 
     /// Checks capacity and duplicates before the (costly, state-changing) `check_tx`.
@@ -96,6 +111,10 @@ impl Mempool {
         g.next += 1;
         g.bytes += raw.len();
         g.by_hash.insert(hash, n);
+        // Published under the lock, so subscribers see txs in admission order.
+        if self.admitted.receiver_count() > 0 {
+            let _ = self.admitted.send(Arc::new(raw.clone()));
+        }
         g.order.insert(n, Entry { raw, hash });
         drop(g);
         self.notify.notify_one();

@@ -6,6 +6,7 @@
 mod devnet;
 mod genesis;
 mod node;
+mod testnet;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,6 +51,8 @@ enum Command {
     Node(node::NodeCmd),
     /// One-command local network: funded keys and a validator node.
     Devnet(devnet::DevnetArgs),
+    /// Run an N-validator BFT network on this machine (one home and process per node).
+    Testnet(testnet::TestnetArgs),
     #[command(flatten)]
     Tools(dcloud_cli::Command),
 }
@@ -101,6 +104,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Genesis(c) => genesis::run(&ctx, c),
         Command::Node(c) => node::run(&ctx, c).await,
         Command::Devnet(a) => devnet::run(&ctx, a).await,
+        Command::Testnet(a) => testnet::run(&ctx, a).await,
         Command::Tools(c) => dcloud_cli::run(&ctx, c).await,
     }
 }

@@ -42,6 +42,69 @@ pub struct NodeConfig {
     pub mempool_max_bytes: usize,
     /// Versions of state kept for historical queries and proofs.
     pub keep_recent_versions: u64,
+    /// Consensus driver settings (`[consensus]`).
+    #[serde(default)]
+    pub consensus: ConsensusSettings,
+    /// Peer-to-peer settings (`[p2p]`, used by the `bft` driver).
+    #[serde(default)]
+    pub p2p: P2pSettings,
+}
+
+/// Which consensus driver hosts the app.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DriverKind {
+    /// One validator makes every block.
+    #[default]
+    Solo,
+    /// Tendermint BFT over Malachite with peers.
+    Bft,
+}
+
+/// `[consensus]` settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConsensusSettings {
+    /// `solo` (default) or `bft`.
+    pub driver: DriverKind,
+    /// BFT: base propose timeout.
+    #[serde(with = "humantime_serde_compat")]
+    pub timeout_propose: Duration,
+    /// BFT: base prevote / precommit timeout.
+    #[serde(with = "humantime_serde_compat")]
+    pub timeout_vote: Duration,
+}
+
+impl Default for ConsensusSettings {
+    fn default() -> Self {
+        Self {
+            driver: DriverKind::Solo,
+            timeout_propose: Duration::from_secs(2),
+            timeout_vote: Duration::from_secs(1),
+        }
+    }
+}
+
+/// `[p2p]` settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct P2pSettings {
+    /// Listen address, a multiaddr.
+    pub listen: String,
+    /// Peers to keep connected to, multiaddrs (`/ip4/127.0.0.1/tcp/26656`).
+    pub persistent_peers: Vec<String>,
+    /// Peers' JSON-RPC URLs: admitted txs are forwarded there (tx gossip).
+    pub peer_rpc: Vec<String>,
+}
+
+impl Default for P2pSettings {
+    fn default() -> Self {
+        Self {
+            listen: "/ip4/127.0.0.1/tcp/26656".into(),
+            persistent_peers: Vec::new(),
+            peer_rpc: Vec::new(),
+        }
+    }
 }
 
 mod humantime_serde_compat {
@@ -71,6 +134,8 @@ impl NodeConfig {
             mempool_max_txs: 50_000,
             mempool_max_bytes: 256 * 1024 * 1024,
             keep_recent_versions: 1000,
+            consensus: ConsensusSettings::default(),
+            p2p: P2pSettings::default(),
         }
     }
 

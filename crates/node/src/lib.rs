@@ -17,13 +17,16 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use dcloud_app::{App, Genesis};
+use dcloud_bft::{BftConfig, BftDriver};
 use dcloud_consensus::{BlockStore, CommittedBlock, Mempool, SoloConfig, SoloDriver};
 use dcloud_crypto::ed25519::NodeKey;
 use dcloud_store::{Store, StoreOptions};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
-pub use config::{genesis_path, init_home, InitOutput, NodeConfig};
+pub use config::{
+    genesis_path, init_home, ConsensusSettings, DriverKind, InitOutput, NodeConfig, P2pSettings,
+};
 
 /// Errors of the node.
 #[derive(Debug, thiserror::Error)]
@@ -48,11 +51,27 @@ pub enum NodeError {
     Consensus(#[from] dcloud_consensus::ConsensusError),
 }
 
+/// The consensus driver, as the servers see it.
+pub(crate) enum Driver {
+    Solo(Arc<SoloDriver>),
+    Bft(Arc<std::sync::atomic::AtomicU64>),
+}
+
+impl Driver {
+    /// Last committed height.
+    pub(crate) fn height(&self) -> u64 {
+        match self {
+            Driver::Solo(d) => d.height(),
+            Driver::Bft(h) => h.load(std::sync::atomic::Ordering::SeqCst),
+        }
+    }
+}
+
 /// Everything the servers share.
 pub(crate) struct Shared {
     pub app: Arc<App>,
     pub mempool: Arc<Mempool>,
-    pub driver: Arc<SoloDriver>,
+    pub driver: Driver,
     pub blocks: BlockStore,
     pub events: broadcast::Sender<Arc<CommittedBlock>>,
     pub metrics: metrics::Metrics,
@@ -60,6 +79,12 @@ pub(crate) struct Shared {
     pub chain_id: String,
     pub validator_address: String,
     pub validator_pub_key: String,
+}
+
+/// A driver between construction and its run task.
+enum Starting {
+    Solo(Arc<SoloDriver>),
+    Bft(BftDriver),
 }
 
 /// A started node.
@@ -114,16 +139,41 @@ impl RunningNode {
             base64::engine::general_purpose::STANDARD.encode(key.public_key())
         };
         let mempool = Arc::new(Mempool::new(cfg.mempool_max_txs, cfg.mempool_max_bytes));
-        let solo = SoloConfig { block_time: cfg.block_time, ..SoloConfig::default() };
-        let driver = Arc::new(SoloDriver::new(app.clone(), mempool.clone(), key, solo)?);
+        let mut gossip_router = None;
+        let (driver, blocks, committed) = match cfg.consensus.driver {
+            DriverKind::Solo => {
+                let solo = SoloConfig { block_time: cfg.block_time, ..SoloConfig::default() };
+                let d = Arc::new(SoloDriver::new(app.clone(), mempool.clone(), key, solo)?);
+                let (blocks, rx) = (d.blocks().clone(), d.subscribe());
+                (Starting::Solo(d), blocks, rx)
+            }
+            DriverKind::Bft => {
+                let bft = BftConfig {
+                    moniker: cfg.moniker.clone(),
+                    listen_addr: cfg.p2p.listen.clone(),
+                    persistent_peers: cfg.p2p.persistent_peers.clone(),
+                    peer_rpc: cfg.p2p.peer_rpc.clone(),
+                    block_time: cfg.block_time,
+                    timeout_propose: cfg.consensus.timeout_propose,
+                    timeout_vote: cfg.consensus.timeout_vote,
+                    ..BftConfig::default()
+                };
+                let mut d = BftDriver::start(app.clone(), mempool.clone(), key, &home, bft).await?;
+                gossip_router = d.take_gossip_router();
+                let (blocks, rx) = (d.blocks().clone(), d.subscribe());
+                (Starting::Bft(d), blocks, rx)
+            }
+        };
         let (events_tx, _) = broadcast::channel(1024);
         let metrics = metrics::Metrics::new();
-        metrics.height.set(driver.height() as i64);
         let shared = Arc::new(Shared {
-            blocks: driver.blocks().clone(),
+            blocks,
             app,
             mempool,
-            driver: driver.clone(),
+            driver: match &driver {
+                Starting::Solo(d) => Driver::Solo(d.clone()),
+                Starting::Bft(d) => Driver::Bft(d.height_handle()),
+            },
             events: events_tx.clone(),
             metrics,
             moniker: cfg.moniker.clone(),
@@ -131,11 +181,12 @@ impl RunningNode {
             validator_address,
             validator_pub_key,
         });
+        shared.metrics.height.set(shared.driver.height() as i64);
         let (shutdown, shutdown_rx) = watch::channel(false);
         let mut servers = Vec::new();
         // Relay committed blocks to subscribers and metrics.
         {
-            let mut rx = driver.subscribe();
+            let mut rx = committed;
             let sh = shared.clone();
             let mut stop = shutdown_rx.clone();
             servers.push(tokio::spawn(async move {
@@ -163,7 +214,13 @@ impl RunningNode {
         let rpc_addr = rpc_listener.local_addr().map_err(|e| NodeError::Io(e.to_string()))?;
         let api_addr = api_listener.local_addr().map_err(|e| NodeError::Io(e.to_string()))?;
         for (listener, router) in [
-            (rpc_listener, rpc::router(shared.clone())),
+            (rpc_listener, {
+                let r = rpc::router(shared.clone());
+                match gossip_router.take() {
+                    Some(g) => r.merge(g),
+                    None => r,
+                }
+            }),
             (api_listener, rest::router(shared.clone())),
         ] {
             let mut stop = shutdown_rx.clone();
@@ -178,7 +235,10 @@ impl RunningNode {
                 }
             }));
         }
-        let driver_task = tokio::spawn(driver.run(shutdown_rx));
+        let driver_task = match driver {
+            Starting::Solo(d) => tokio::spawn(d.run(shutdown_rx)),
+            Starting::Bft(d) => tokio::spawn(d.run(shutdown_rx)),
+        };
         tracing::info!(%rpc_addr, %api_addr, "node started");
         Ok(RunningNode { rpc_addr, api_addr, shutdown, driver: Some(driver_task), servers })
     }

@@ -22,7 +22,6 @@ pub fn init_genesis(state: &mut dyn StateWrite, g: &GovGenesis) -> Result<(), Ap
     set_params(state, NAME, &g.params)
 }
 
-
 /// A proposal.
 pub fn get_proposal(state: &dyn StateRead, id: u64) -> Result<Option<Proposal>, AppError> {
     get_json(state, &proposal_key(id), "proposal")

@@ -162,6 +162,89 @@ pub fn check_params_json<P: DeserializeOwned>(
     serde_json::from_str::<P>(json).map(|p| validate(&p))
 }
 
+/// The forwarding methods of a module's [`Module`] impl, one keyword each, so every
+/// `<module>/module.rs` states only what is particular to it: `query` → `super::query::route`,
+/// `invariants` → `super::check_invariants`, `validate_msg` → `super::validate_basic`,
+/// `deliver` → `super::deliver(state, msg, ctx, events)`, `handler_deliver` →
+/// `super::handler::deliver(state, msg, events)`, `begin_block` / `end_block` →
+/// `super::begin_block` / `super::end_block`.
+#[macro_export]
+macro_rules! forward {
+    () => {};
+    (query $(, $($rest:tt)*)?) => {
+        fn query(
+            &self,
+            path: &str,
+            data: &[u8],
+            q: &$crate::QueryCtx<'_>,
+        ) -> Option<Result<Vec<u8>, $crate::AppError>> {
+            super::query::route(path, data, q)
+        }
+        $($crate::forward!($($rest)*);)?
+    };
+    (invariants $(, $($rest:tt)*)?) => {
+        fn check_invariants(
+            &self,
+            state: &dyn dcloud_store::StateRead,
+        ) -> Result<(), $crate::AppError> {
+            super::check_invariants(state)
+        }
+        $($crate::forward!($($rest)*);)?
+    };
+    (validate_msg $(, $($rest:tt)*)?) => {
+        fn validate_msg(&self, msg: &dcloud_proto::Msg) -> Result<(), $crate::AppError> {
+            super::validate_basic(msg)
+        }
+        $($crate::forward!($($rest)*);)?
+    };
+    (deliver $(, $($rest:tt)*)?) => {
+        fn deliver(
+            &self,
+            state: &mut dyn dcloud_store::StateWrite,
+            ctx: &$crate::BlockCtx,
+            msg: &dcloud_proto::Msg,
+            events: &mut Vec<dcloud_types::Event>,
+        ) -> Result<(), $crate::AppError> {
+            super::deliver(state, msg, ctx, events)
+        }
+        $($crate::forward!($($rest)*);)?
+    };
+    (handler_deliver $(, $($rest:tt)*)?) => {
+        fn deliver(
+            &self,
+            state: &mut dyn dcloud_store::StateWrite,
+            _ctx: &$crate::BlockCtx,
+            msg: &dcloud_proto::Msg,
+            events: &mut Vec<dcloud_types::Event>,
+        ) -> Result<(), $crate::AppError> {
+            super::handler::deliver(state, msg, events)
+        }
+        $($crate::forward!($($rest)*);)?
+    };
+    (begin_block $(, $($rest:tt)*)?) => {
+        fn begin_block(
+            &self,
+            state: &mut dyn dcloud_store::StateWrite,
+            ctx: &$crate::BlockCtx,
+            events: &mut Vec<dcloud_types::Event>,
+        ) -> Result<(), $crate::AppError> {
+            super::begin_block(state, ctx, events)
+        }
+        $($crate::forward!($($rest)*);)?
+    };
+    (end_block $(, $($rest:tt)*)?) => {
+        fn end_block(
+            &self,
+            state: &mut dyn dcloud_store::StateWrite,
+            ctx: &$crate::BlockCtx,
+            events: &mut Vec<dcloud_types::Event>,
+        ) -> Result<(), $crate::AppError> {
+            super::end_block(state, ctx, events)
+        }
+        $($crate::forward!($($rest)*);)?
+    };
+}
+
 /// Everything the app knows about a module: its genesis, params checks, messages, queries,
 /// block hooks and invariants. Every method has a default (nothing to do), so a module
 /// implements only what it has. The app loops over [`REGISTRY`] (block work, invariants,

@@ -1,9 +1,9 @@
 //! The auth module's entry in the registry: what the app runs for it.
 
-use dcloud_store::{StateRead, StateWrite};
+use dcloud_store::StateWrite;
 
 use crate::genesis::AppGenesis;
-use crate::{AppError, Module, QueryCtx};
+use crate::{AppError, Module};
 
 /// The auth module.
 #[derive(Debug, Clone, Copy)]
@@ -28,16 +28,5 @@ impl Module for AuthModule {
         super::init_genesis(state, &genesis.auth)
     }
 
-    fn check_invariants(&self, state: &dyn StateRead) -> Result<(), AppError> {
-        super::check_invariants(state)
-    }
-
-    fn query(
-        &self,
-        path: &str,
-        data: &[u8],
-        q: &QueryCtx<'_>,
-    ) -> Option<Result<Vec<u8>, AppError>> {
-        super::query::route(path, data, q)
-    }
+    crate::forward!(query, invariants);
 }

@@ -1,11 +1,9 @@
 //! The bank module's entry in the registry: what the app runs for it.
 
-use dcloud_proto::Msg;
-use dcloud_store::{StateRead, StateWrite};
-use dcloud_types::Event;
+use dcloud_store::StateWrite;
 
 use crate::genesis::AppGenesis;
-use crate::{AppError, BlockCtx, Module, QueryCtx};
+use crate::{AppError, Module};
 
 /// The bank module.
 #[derive(Debug, Clone, Copy)]
@@ -28,30 +26,5 @@ impl Module for BankModule {
         super::init_genesis(state, &genesis.bank)
     }
 
-    fn validate_msg(&self, msg: &Msg) -> Result<(), AppError> {
-        super::validate_basic(msg)
-    }
-
-    fn deliver(
-        &self,
-        state: &mut dyn StateWrite,
-        _ctx: &BlockCtx,
-        msg: &Msg,
-        events: &mut Vec<Event>,
-    ) -> Result<(), AppError> {
-        super::handler::deliver(state, msg, events)
-    }
-
-    fn query(
-        &self,
-        path: &str,
-        data: &[u8],
-        q: &QueryCtx<'_>,
-    ) -> Option<Result<Vec<u8>, AppError>> {
-        super::query::route(path, data, q)
-    }
-
-    fn check_invariants(&self, state: &dyn StateRead) -> Result<(), AppError> {
-        super::check_invariants(state)
-    }
+    crate::forward!(validate_msg, handler_deliver, query, invariants);
 }

@@ -1,11 +1,9 @@
 //! The bme module's entry in the registry: what the app runs for it.
 
-use dcloud_proto::Msg;
-use dcloud_store::{StateRead, StateWrite};
-use dcloud_types::Event;
+use dcloud_store::StateWrite;
 
 use crate::genesis::AppGenesis;
-use crate::{AppError, BlockCtx, Module, ParamsCheck, QueryCtx};
+use crate::{AppError, Module, ParamsCheck};
 
 /// The bme module.
 #[derive(Debug, Clone, Copy)]
@@ -37,39 +35,5 @@ impl Module for BmeModule {
         Some(crate::check_params_json(json, |p: &super::BmeParams| p.validate(super::NAME)))
     }
 
-    fn validate_msg(&self, msg: &Msg) -> Result<(), AppError> {
-        super::validate_basic(msg)
-    }
-
-    fn deliver(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &BlockCtx,
-        msg: &Msg,
-        events: &mut Vec<Event>,
-    ) -> Result<(), AppError> {
-        super::deliver(state, msg, ctx, events)
-    }
-
-    fn query(
-        &self,
-        path: &str,
-        data: &[u8],
-        q: &QueryCtx<'_>,
-    ) -> Option<Result<Vec<u8>, AppError>> {
-        super::query::route(path, data, q)
-    }
-
-    fn end_block(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &BlockCtx,
-        events: &mut Vec<Event>,
-    ) -> Result<(), AppError> {
-        super::end_block(state, ctx, events)
-    }
-
-    fn check_invariants(&self, state: &dyn StateRead) -> Result<(), AppError> {
-        super::check_invariants(state)
-    }
+    crate::forward!(validate_msg, deliver, query, end_block, invariants);
 }

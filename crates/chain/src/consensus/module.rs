@@ -3,7 +3,7 @@
 use dcloud_store::StateWrite;
 use dcloud_types::Event;
 
-use crate::{AppError, BlockCtx, BlockEvidence, Module, QueryCtx};
+use crate::{AppError, BlockCtx, BlockEvidence, Module};
 
 /// The consensus module.
 #[derive(Debug, Clone, Copy)]
@@ -28,12 +28,5 @@ impl Module for ConsensusModule {
         Ok(())
     }
 
-    fn query(
-        &self,
-        path: &str,
-        data: &[u8],
-        q: &QueryCtx<'_>,
-    ) -> Option<Result<Vec<u8>, AppError>> {
-        super::query::route(path, data, q)
-    }
+    crate::forward!(query);
 }

@@ -1,9 +1,9 @@
 //! The escrow module's entry in the registry: what the app runs for it.
 
-use dcloud_store::{StateRead, StateWrite};
+use dcloud_store::StateWrite;
 
 use crate::genesis::AppGenesis;
-use crate::{AppError, Module, ParamsCheck, QueryCtx};
+use crate::{AppError, Module, ParamsCheck};
 
 /// The escrow module.
 #[derive(Debug, Clone, Copy)]
@@ -33,16 +33,5 @@ impl Module for EscrowModule {
         Some(crate::check_params_json(json, |p: &super::EscrowParams| p.validate()))
     }
 
-    fn query(
-        &self,
-        path: &str,
-        data: &[u8],
-        q: &QueryCtx<'_>,
-    ) -> Option<Result<Vec<u8>, AppError>> {
-        super::query::route(path, data, q)
-    }
-
-    fn check_invariants(&self, state: &dyn StateRead) -> Result<(), AppError> {
-        super::check_invariants(state)
-    }
+    crate::forward!(query, invariants);
 }

@@ -1,11 +1,9 @@
 //! The gov module's entry in the registry: what the app runs for it.
 
-use dcloud_proto::Msg;
-use dcloud_store::{StateRead, StateWrite};
-use dcloud_types::Event;
+use dcloud_store::StateWrite;
 
 use crate::genesis::AppGenesis;
-use crate::{AppError, BlockCtx, Module, ParamsCheck, QueryCtx};
+use crate::{AppError, Module, ParamsCheck};
 
 /// The gov module.
 #[derive(Debug, Clone, Copy)]
@@ -32,48 +30,5 @@ impl Module for GovModule {
         Some(crate::check_params_json(json, |p: &super::GovParams| p.validate(super::NAME)))
     }
 
-    fn validate_msg(&self, msg: &Msg) -> Result<(), AppError> {
-        super::validate_basic(msg)
-    }
-
-    fn deliver(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &BlockCtx,
-        msg: &Msg,
-        events: &mut Vec<Event>,
-    ) -> Result<(), AppError> {
-        super::deliver(state, msg, ctx, events)
-    }
-
-    fn query(
-        &self,
-        path: &str,
-        data: &[u8],
-        q: &QueryCtx<'_>,
-    ) -> Option<Result<Vec<u8>, AppError>> {
-        super::query::route(path, data, q)
-    }
-
-    fn begin_block(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &BlockCtx,
-        events: &mut Vec<Event>,
-    ) -> Result<(), AppError> {
-        super::begin_block(state, ctx, events)
-    }
-
-    fn end_block(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &BlockCtx,
-        events: &mut Vec<Event>,
-    ) -> Result<(), AppError> {
-        super::end_block(state, ctx, events)
-    }
-
-    fn check_invariants(&self, state: &dyn StateRead) -> Result<(), AppError> {
-        super::check_invariants(state)
-    }
+    crate::forward!(validate_msg, deliver, query, begin_block, end_block, invariants);
 }

@@ -1,10 +1,9 @@
 //! The mint module's entry in the registry: what the app runs for it.
 
-use dcloud_store::{StateRead, StateWrite};
-use dcloud_types::Event;
+use dcloud_store::StateWrite;
 
 use crate::genesis::AppGenesis;
-use crate::{AppError, BlockCtx, Module, ParamsCheck, QueryCtx};
+use crate::{AppError, Module, ParamsCheck};
 
 /// The mint module.
 #[derive(Debug, Clone, Copy)]
@@ -35,25 +34,5 @@ impl Module for MintModule {
         Some(crate::check_params_json(json, |p: &super::MintParams| p.validate(super::NAME)))
     }
 
-    fn query(
-        &self,
-        path: &str,
-        data: &[u8],
-        q: &QueryCtx<'_>,
-    ) -> Option<Result<Vec<u8>, AppError>> {
-        super::query::route(path, data, q)
-    }
-
-    fn begin_block(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &BlockCtx,
-        events: &mut Vec<Event>,
-    ) -> Result<(), AppError> {
-        super::begin_block(state, ctx, events)
-    }
-
-    fn check_invariants(&self, state: &dyn StateRead) -> Result<(), AppError> {
-        super::check_invariants(state)
-    }
+    crate::forward!(query, begin_block, invariants);
 }

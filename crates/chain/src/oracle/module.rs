@@ -1,11 +1,11 @@
 //! The oracle module's entry in the registry: what the app runs for it.
 
 use dcloud_proto::Msg;
-use dcloud_store::{StateRead, StateWrite};
+use dcloud_store::StateWrite;
 use dcloud_types::Event;
 
 use crate::genesis::AppGenesis;
-use crate::{AppError, BlockCtx, Module, ParamsCheck, QueryCtx};
+use crate::{AppError, BlockCtx, Module, ParamsCheck};
 
 /// The oracle module.
 #[derive(Debug, Clone, Copy)]
@@ -52,25 +52,5 @@ impl Module for OracleModule {
         }
     }
 
-    fn query(
-        &self,
-        path: &str,
-        data: &[u8],
-        q: &QueryCtx<'_>,
-    ) -> Option<Result<Vec<u8>, AppError>> {
-        super::query::route(path, data, q)
-    }
-
-    fn end_block(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &BlockCtx,
-        events: &mut Vec<Event>,
-    ) -> Result<(), AppError> {
-        super::end_block(state, ctx, events)
-    }
-
-    fn check_invariants(&self, state: &dyn StateRead) -> Result<(), AppError> {
-        super::check_invariants(state)
-    }
+    crate::forward!(query, end_block, invariants);
 }

@@ -1,10 +1,8 @@
 //! The provider module's entry in the registry: what the app runs for it.
 
 use dcloud_proto::Msg;
-use dcloud_store::{StateRead, StateWrite};
-use dcloud_types::Event;
 
-use crate::{AppError, BlockCtx, Module, QueryCtx};
+use crate::{AppError, Module};
 
 /// The provider module.
 #[derive(Debug, Clone, Copy)]
@@ -23,26 +21,5 @@ impl Module for ProviderModule {
         }
     }
 
-    fn deliver(
-        &self,
-        state: &mut dyn StateWrite,
-        _ctx: &BlockCtx,
-        msg: &Msg,
-        events: &mut Vec<Event>,
-    ) -> Result<(), AppError> {
-        super::handler::deliver(state, msg, events)
-    }
-
-    fn query(
-        &self,
-        path: &str,
-        data: &[u8],
-        q: &QueryCtx<'_>,
-    ) -> Option<Result<Vec<u8>, AppError>> {
-        super::query::route(path, data, q)
-    }
-
-    fn check_invariants(&self, state: &dyn StateRead) -> Result<(), AppError> {
-        super::check_invariants(state)
-    }
+    crate::forward!(handler_deliver, query, invariants);
 }

@@ -1,11 +1,10 @@
 //! The slashing module's entry in the registry: what the app runs for it.
 
-use dcloud_proto::Msg;
-use dcloud_store::{StateRead, StateWrite};
+use dcloud_store::StateWrite;
 use dcloud_types::Event;
 
 use crate::genesis::AppGenesis;
-use crate::{AppError, BlockCtx, BlockEvidence, Module, ParamsCheck, QueryCtx};
+use crate::{AppError, BlockCtx, BlockEvidence, Module, ParamsCheck};
 
 /// The slashing module.
 #[derive(Debug, Clone, Copy)]
@@ -36,29 +35,6 @@ impl Module for SlashingModule {
         Some(crate::check_params_json(json, |p: &super::SlashingParams| p.validate(super::NAME)))
     }
 
-    fn validate_msg(&self, msg: &Msg) -> Result<(), AppError> {
-        super::validate_basic(msg)
-    }
-
-    fn deliver(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &BlockCtx,
-        msg: &Msg,
-        events: &mut Vec<Event>,
-    ) -> Result<(), AppError> {
-        super::deliver(state, msg, ctx, events)
-    }
-
-    fn query(
-        &self,
-        path: &str,
-        data: &[u8],
-        q: &QueryCtx<'_>,
-    ) -> Option<Result<Vec<u8>, AppError>> {
-        super::query::route(path, data, q)
-    }
-
     fn pre_block(
         &self,
         state: &mut dyn StateWrite,
@@ -74,16 +50,5 @@ impl Module for SlashingModule {
         Ok(())
     }
 
-    fn begin_block(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &BlockCtx,
-        events: &mut Vec<Event>,
-    ) -> Result<(), AppError> {
-        super::begin_block(state, ctx, events)
-    }
-
-    fn check_invariants(&self, state: &dyn StateRead) -> Result<(), AppError> {
-        super::check_invariants(state)
-    }
+    crate::forward!(validate_msg, deliver, query, begin_block, invariants);
 }

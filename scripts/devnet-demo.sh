@@ -15,7 +15,9 @@ export DCLOUD_NODE="${DCLOUD_NODE:-http://127.0.0.1:26657}"
 # A container engine for the devnet's provider: Podman (with runc) if neither Docker nor
 # Podman is installed, and a static busybox the devnet builds its example image from.
 need=()
-if ! command -v podman >/dev/null 2>&1 && ! command -v docker >/dev/null 2>&1; then
+# An engine that answers, not a command name: a machine may have the docker client without a
+# daemon. The devnet starts its own Podman API service when podman is installed.
+if ! command -v podman >/dev/null 2>&1 && ! { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; }; then
     need+=(podman runc iptables)
 fi
 [ -x /bin/busybox ] && { ! command -v file >/dev/null 2>&1 || file -L /bin/busybox | grep -q static; } || need+=(busybox-static)

@@ -2,7 +2,7 @@
 //! and the BME authority; the vault backs the genesis ACT) and proof of stake (the operator
 //! runs the genesis validator with the node's consensus key).
 
-use dcloud_app::modules::{bme, oracle, staking};
+use dcloud_app::modules::{bme, gov, oracle, staking};
 use dcloud_app::Genesis;
 use dcloud_types::{AccAddress, Coins, DENOM_AKT};
 
@@ -16,6 +16,23 @@ pub const VALIDATOR_SELF_DELEGATION: u128 = 1_000_000_000;
 
 /// Unbonding on a devnet: 5 minutes instead of 14 days.
 pub const DEVNET_UNBONDING_MS: u64 = 5 * 60 * 1000;
+
+/// Governance periods on a devnet: 2 minutes to collect deposits and 2 minutes to vote
+/// (instead of days), so a newcomer sees a proposal pass within minutes.
+pub const DEVNET_GOV_PERIOD_MS: u64 = 2 * 60 * 1000;
+
+/// Governance on a devnet: the default params with [`DEVNET_GOV_PERIOD_MS`] deposit and
+/// voting periods.
+pub fn governance(genesis: &mut Genesis) -> Result<(), GenesisBuildError> {
+    genesis.app_state.gov = Some(gov::GovGenesis {
+        params: gov::GovParams {
+            max_deposit_period_ms: DEVNET_GOV_PERIOD_MS,
+            voting_period_ms: DEVNET_GOV_PERIOD_MS,
+            ..gov::GovParams::default()
+        },
+    });
+    validated(genesis)
+}
 
 /// The devnet's oracle and BME: `operator` is the price source and the BME authority, the
 /// genesis price is `initial_price`, prices stay fresh for 120 blocks (a 5 s feeder has
@@ -74,6 +91,9 @@ mod tests {
         let op = account_address(0);
         staking(&mut g, &op).unwrap();
         oracle_and_bme(&mut g, &op, "2.5").unwrap();
+        governance(&mut g).unwrap();
+        let gp = &g.app_state.gov.as_ref().unwrap().params;
+        assert_eq!((gp.max_deposit_period_ms, gp.voting_period_ms), (120_000, 120_000));
         let st = g.app_state.staking.as_ref().unwrap();
         assert_eq!(st.validators[0].operator, op.to_string());
         assert_eq!(st.params.unbonding_time_ms, DEVNET_UNBONDING_MS);

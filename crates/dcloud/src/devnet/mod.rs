@@ -195,6 +195,7 @@ fn create_home(
     let operator = keyring.get("validator")?.address;
     dcloud_testkit::devnet::oracle_and_bme(&mut genesis, &operator, &price_feed.initial())?;
     dcloud_testkit::devnet::staking(&mut genesis, &operator)?;
+    dcloud_testkit::devnet::governance(&mut genesis)?;
     crate::genesis::save(gpath, &genesis)?;
     Ok(keys)
 }
@@ -367,6 +368,12 @@ fn print_banner(info: &DevnetInfo, no_provider: bool) {
         ),
         (None, None) => {}
     }
+    println!(
+        "  periods: unbonding {} min, gov deposit {} min, gov voting {} min",
+        dcloud_testkit::devnet::DEVNET_UNBONDING_MS / 60_000,
+        dcloud_testkit::devnet::DEVNET_GOV_PERIOD_MS / 60_000,
+        dcloud_testkit::devnet::DEVNET_GOV_PERIOD_MS / 60_000
+    );
     println!();
     println!(
         "Keys (test keyring, each funded with {FUND_AKT}{DENOM_AKT} and {FUND_ACT}{DENOM_ACT}):"

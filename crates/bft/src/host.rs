@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use bytes::Bytes;
-use dcloud_app::{App, BlockInfo, VoteInfo};
+use dcloud_app::{App, BlockInfo};
 use dcloud_consensus::block::{tx_merkle_root, Hash};
 use dcloud_consensus::{
     Block, BlockResults, BlockStore, Commit, CommitSig, CommittedBlock, ConsensusError, Header,
@@ -305,20 +305,7 @@ impl Host {
         let vals = self.app.validators()?;
         let signers = self.validator_set()?;
         let height = block.header.height;
-        let last_commit: Vec<VoteInfo> = match &block.last_commit {
-            Some(c) => vals
-                .iter()
-                .map(|v| VoteInfo {
-                    validator_address: v.address.clone(),
-                    power: v.power,
-                    signed: c
-                        .signatures
-                        .iter()
-                        .any(|s| s.validator_address.eq_ignore_ascii_case(&v.address)),
-                })
-                .collect(),
-            None => Vec::new(),
-        };
+        let last_commit = dcloud_consensus::commit_votes(&vals, block.last_commit.as_ref());
         let binfo = BlockInfo {
             height,
             time_ms: block.header.time_ms,

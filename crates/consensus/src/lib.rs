@@ -19,6 +19,26 @@ pub use mempool::{Mempool, MempoolError};
 pub use query::EventQuery;
 pub use solo::{CommittedBlock, SoloConfig, SoloDriver};
 
+/// Who of the validator set `vals` signed `commit` (the previous block's certificate), in the
+/// shape the app's downtime tracking takes; empty without a commit (the first block). Every
+/// driver builds `BlockInfo::last_commit` with it.
+pub fn commit_votes(
+    vals: &[dcloud_app::modules::consensus::Validator],
+    commit: Option<&Commit>,
+) -> Vec<dcloud_app::VoteInfo> {
+    let Some(c) = commit else { return Vec::new() };
+    vals.iter()
+        .map(|v| dcloud_app::VoteInfo {
+            validator_address: v.address.clone(),
+            power: v.power,
+            signed: c
+                .signatures
+                .iter()
+                .any(|s| s.validator_address.eq_ignore_ascii_case(&v.address)),
+        })
+        .collect()
+}
+
 /// Errors of the consensus layer.
 #[derive(Debug, thiserror::Error)]
 pub enum ConsensusError {

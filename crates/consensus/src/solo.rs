@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use dcloud_app::{App, BlockInfo, VoteInfo};
+use dcloud_app::{App, BlockInfo};
 use dcloud_crypto::ed25519::NodeKey;
 use parking_lot::Mutex;
 use tokio::sync::{broadcast, watch};
@@ -160,20 +160,7 @@ impl SoloDriver {
             app_hash: info.last_app_hash,
             proposer_address: proposer.clone(),
         };
-        let last_commit_info: Vec<VoteInfo> = match &last.commit {
-            Some(c) => vals
-                .iter()
-                .map(|v| VoteInfo {
-                    validator_address: v.address.clone(),
-                    power: v.power,
-                    signed: c
-                        .signatures
-                        .iter()
-                        .any(|s| s.validator_address.eq_ignore_ascii_case(&v.address)),
-                })
-                .collect(),
-            None => Vec::new(),
-        };
+        let last_commit_info = crate::commit_votes(&vals, last.commit.as_ref());
         let binfo = BlockInfo {
             height,
             time_ms,

@@ -139,26 +139,14 @@ impl Host {
     ) -> Result<Self, ConsensusError> {
         let blocks = BlockStore::new(app.store().clone());
         let info = app.info()?;
-        let h = blocks.latest_height()?;
-        let app_h = info.last_height.unwrap_or(0);
-        if h != app_h {
-            return Err(ConsensusError::Corrupt(format!(
-                "block store at height {h} but state at height {app_h}"
-            )));
-        }
-        let last = if h == 0 {
-            Last { height: 0, hash: [0; 32], time_ms: 0, commit: None, signers: None }
-        } else {
-            let b = blocks
-                .block(h)?
-                .ok_or_else(|| ConsensusError::Corrupt(format!("block {h} missing")))?;
-            Last {
-                height: h,
-                hash: b.header.hash(),
-                time_ms: b.header.time_ms,
-                commit: blocks.commit(h)?,
-                signers: None,
-            }
+        let tip = blocks.tip(info.last_height.unwrap_or(0))?;
+        let h = tip.height;
+        let last = Last {
+            height: tip.height,
+            hash: tip.hash,
+            time_ms: tip.time_ms,
+            commit: tip.commit,
+            signers: None,
         };
         let undecided = UndecidedStore::open(undecided_dir, h).map_err(corrupt)?;
         let (events, _) = broadcast::channel(1024);

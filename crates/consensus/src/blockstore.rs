@@ -67,7 +67,42 @@ fn corrupt(e: impl std::fmt::Display) -> ConsensusError {
     ConsensusError::Corrupt(e.to_string())
 }
 
+/// The last committed block, as a driver resumes from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tip {
+    /// Its height (0 before the first block).
+    pub height: u64,
+    /// Its header hash (zeros before the first block).
+    pub hash: crate::block::Hash,
+    /// Its block time, ms (0 before the first block).
+    pub time_ms: u64,
+    /// Its commit certificate, if stored.
+    pub commit: Option<Commit>,
+}
+
 impl BlockStore {
+    /// Where a driver resumes: the last stored block, which must be the app state's height
+    /// (`app_height`); otherwise the store is corrupt.
+    pub fn tip(&self, app_height: u64) -> Result<Tip, ConsensusError> {
+        let h = self.latest_height()?;
+        if h != app_height {
+            return Err(ConsensusError::Corrupt(format!(
+                "block store at height {h} but state at height {app_height}"
+            )));
+        }
+        if h == 0 {
+            return Ok(Tip { height: 0, hash: [0; 32], time_ms: 0, commit: None });
+        }
+        let b =
+            self.block(h)?.ok_or_else(|| ConsensusError::Corrupt(format!("block {h} missing")))?;
+        Ok(Tip {
+            height: h,
+            hash: b.header.hash(),
+            time_ms: b.header.time_ms,
+            commit: self.commit(h)?,
+        })
+    }
+
     /// Over a store.
     pub fn new(store: Arc<Store>) -> Self {
         Self { store }

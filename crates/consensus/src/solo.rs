@@ -95,26 +95,9 @@ impl SoloDriver {
                  the solo driver needs the validator's key"
             )));
         }
-        let h = blocks.latest_height()?;
-        let app_h = app.info()?.last_height.unwrap_or(0);
-        if h != app_h {
-            return Err(ConsensusError::Corrupt(format!(
-                "block store at height {h} but state at height {app_h}"
-            )));
-        }
-        let last = if h == 0 {
-            Last { height: 0, hash: [0; 32], time_ms: 0, commit: None }
-        } else {
-            let b = blocks
-                .block(h)?
-                .ok_or_else(|| ConsensusError::Corrupt(format!("block {h} missing")))?;
-            Last {
-                height: h,
-                hash: b.header.hash(),
-                time_ms: b.header.time_ms,
-                commit: blocks.commit(h)?,
-            }
-        };
+        let tip = blocks.tip(app.info()?.last_height.unwrap_or(0))?;
+        let last =
+            Last { height: tip.height, hash: tip.hash, time_ms: tip.time_ms, commit: tip.commit };
         let (events, _) = broadcast::channel(1024);
         Ok(Self { app, mempool, blocks, key, cfg, events, last: Mutex::new(last) })
     }

@@ -96,6 +96,7 @@ fn show(ctx: &Ctx, file: &Path, block_time: Option<std::time::Duration>) -> anyh
     let sdl = load(file, ctx)?;
     let prices: BTreeMap<String, DecCoin> = sdl.group_prices_per_block().into_iter().collect();
     let total = sdl.max_price_per_block();
+    let hash = hex::encode(sdl.manifest_hash());
     if ctx.output.is_json() {
         let mut groups = Vec::new();
         for g in sdl.groups() {
@@ -112,12 +113,18 @@ fn show(ctx: &Ctx, file: &Path, block_time: Option<std::time::Duration>) -> anyh
             "file": file,
             "version": sdl.version().as_str(),
             "block_time_ms": bt,
+            "manifest_hash": hash,
             "groups": groups,
             "price_per_block": total.as_ref().map(|p| p.to_string()),
             "price_per_month": total.as_ref().map(|p| month(p, bt)).transpose()?.map(|p| p.to_string()),
         }));
     }
-    print_groups(&sdl, &prices, total, bt)
+    for w in sdl.warnings() {
+        eprintln!("warning: {w}");
+    }
+    print_groups(&sdl, &prices, total, bt)?;
+    println!("manifest hash: {hash} (the provider checks the manifest it receives against it)");
+    Ok(())
 }
 
 /// The text form of `sdl show`: each group's units and prices, then the total.

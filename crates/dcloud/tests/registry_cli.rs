@@ -79,6 +79,11 @@ fn sdl_show_gives_groups_and_prices_per_block_and_per_month_at_the_block_time() 
     let text = env.run(&["sdl", "show", &fixture("simple.yaml")]).ok().to_string();
     assert!(text.contains("group westcoast"), "{text}");
     assert!(text.contains("per month"), "{text}");
+    // The manifest hash a provider will check the manifest against.
+    let sdl = std::fs::read_to_string(fixture("simple.yaml")).expect("read fixture");
+    let hash = hex::encode(dcloud_sdl::parse(&sdl).expect("valid").manifest_hash());
+    assert_eq!(j["manifest_hash"], hash.as_str());
+    assert!(text.contains(&format!("manifest hash: {hash}")), "{text}");
 }
 
 #[test]

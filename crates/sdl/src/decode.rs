@@ -872,7 +872,17 @@ fn decode_resources(d: &mut Decoder, node: &Node, path: &Path, pos: Pos) -> Opti
 fn size_value(d: &mut Decoder, node: &Node, path: &Path) -> Option<u64> {
     let t = d.string(node, path)?;
     match parse_bytes(&t) {
-        Ok(v) => Some(v),
+        Ok(v) => {
+            if let Some(c) = v.canonical {
+                d.warn(
+                    path,
+                    node.pos,
+                    format!("size {t:?} read as {c} ({} bytes)", v.bytes),
+                    Some(format!("write {c} (suffixes k M G T P E are powers of 1000, Ki Mi Gi Ti Pi Ei of 1024)")),
+                );
+            }
+            Some(v.bytes)
+        }
         Err(m) => {
             let e = d.err(ErrorKind::InvalidValue, path, node.pos, m);
             e.expected = Some(

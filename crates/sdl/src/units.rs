@@ -52,20 +52,78 @@ const SUFFIXES: &[(&str, u128)] = &[
     ("E", 1_000_000_000_000_000_000),
 ];
 
+/// A byte size read from an SDL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Size {
+    /// The value in bytes.
+    pub bytes: u64,
+    /// Set when the text was not written canonically (`6GB`, `16gi`, `512Mb`): how to write
+    /// the same value canonically (`6G`, `16Gi`, `512M`). Such sizes are accepted with the
+    /// value Akash's Console gives them, and the decoder turns this into a warning.
+    pub canonical: Option<String>,
+}
+
 /// Parses a byte size: `512Mi`, `1.5Gi`, `1G`, `1024`. Fractional bytes are truncated.
-pub(crate) fn parse_bytes(s: &str) -> Result<u64, String> {
+///
+/// Besides the canonical suffixes (`k M G T P E`, `Ki Mi Gi Ti Pi Ei`, case-sensitive) it
+/// accepts what Akash's Console accepts and people write in public templates: the prefix
+/// letter in any case, an optional `i`, an optional trailing `b` (`6GB` = 6·10⁹,
+/// `16gi` = 16·2³⁰, `512Mb` = 512·10⁶, `512m` = 512·10⁶, `100B` = 100). `1GiB` is refused:
+/// the Console reads it as 10⁹ bytes while its writer almost surely meant 2³⁰.
+pub(crate) fn parse_bytes(s: &str) -> Result<Size, String> {
     let s = s.trim();
     if s.starts_with('-') {
         return Err("invalid: negative value not allowed".into());
     }
-    let (num, mult) =
-        SUFFIXES.iter().find_map(|(suf, m)| s.strip_suffix(suf).map(|n| (n, *m))).unwrap_or((s, 1));
+    let canonical = SUFFIXES.iter().find_map(|(suf, m)| s.strip_suffix(suf).map(|n| (n, *m, *suf)));
+    let (num, mult, written) = match canonical {
+        Some((n, m, _)) if parse_unsigned_decimal(n).is_some() => (n, m, None),
+        _ if parse_unsigned_decimal(s).is_some() => (s, 1, None),
+        _ => lenient_suffix(s)?,
+    };
     let (mant, scale) = parse_unsigned_decimal(num).ok_or_else(|| format!("invalid size {s:?}"))?;
     let v = mant
         .checked_mul(mult)
         .map(|v| v / 10u128.checked_pow(scale).unwrap_or(u128::MAX))
         .ok_or_else(|| format!("size {s:?} too large"))?;
-    u64::try_from(v).map_err(|_| format!("size {s:?} too large"))
+    let bytes = u64::try_from(v).map_err(|_| format!("size {s:?} too large"))?;
+    Ok(Size { bytes, canonical: written.map(|suf| format!("{num}{suf}")) })
+}
+
+/// The non-canonical spellings: `<n><p>[i][b]` with `p` one of `kmgtpe` in any case, or
+/// `<n>b`. Returns the number, the multiplier and the canonical suffix.
+fn lenient_suffix(s: &str) -> Result<(&str, u128, Option<&'static str>), String> {
+    let invalid = || format!("invalid size {s:?}");
+    let lower = s.to_ascii_lowercase();
+    let unit_at = lower.find(|c: char| c.is_ascii_alphabetic()).ok_or_else(invalid)?;
+    let (num, unit) = (&s[..unit_at], &lower[unit_at..]);
+    if parse_unsigned_decimal(num).is_none() {
+        return Err(invalid());
+    }
+    if unit == "b" {
+        return Ok((num, 1, Some("")));
+    }
+    let mut chars = unit.chars();
+    let prefix = chars.next().ok_or_else(invalid)?;
+    let rest = chars.as_str();
+    let power = "kmgtpe".find(prefix).ok_or_else(invalid)?;
+    let (binary, canon) = match rest {
+        "" | "b" => (false, SUFFIXES[power + 6].0),
+        "i" => (true, SUFFIXES[power].0),
+        "ib" => {
+            return Err(format!(
+            "ambiguous size {s:?}: write {num}{} for {num}·2^{} bytes or {num}{} for {num}·10^{}",
+            SUFFIXES[power].0,
+            10 * (power + 1),
+            SUFFIXES[power + 6].0,
+            3 * (power + 1)
+        ))
+        }
+        _ => return Err(invalid()),
+    };
+    let base: u128 = if binary { 1024 } else { 1000 };
+    let exp = u32::try_from(power + 1).map_err(|_| invalid())?;
+    Ok((num, base.pow(exp), Some(canon)))
 }
 
 /// Parses a Go `time.Duration` string (`"1h30m"`, `"24h"`, `"0s"`, `"1.5h"`) into
@@ -129,16 +187,38 @@ mod tests {
 
     #[test]
     fn bytes() {
-        assert_eq!(parse_bytes("512Mi"), Ok(536_870_912));
-        assert_eq!(parse_bytes("1Gi"), Ok(1_073_741_824));
-        assert_eq!(parse_bytes("1.5Gi"), Ok(1_610_612_736));
-        assert_eq!(parse_bytes("1G"), Ok(1_000_000_000));
-        assert_eq!(parse_bytes("1k"), Ok(1000));
-        assert_eq!(parse_bytes("1024"), Ok(1024));
-        assert!(parse_bytes("1K").is_err());
-        assert!(parse_bytes("1g").is_err());
+        let b = |s| parse_bytes(s).map(|v| (v.bytes, v.canonical));
+        assert_eq!(b("512Mi"), Ok((536_870_912, None)));
+        assert_eq!(b("1Gi"), Ok((1_073_741_824, None)));
+        assert_eq!(b("1.5Gi"), Ok((1_610_612_736, None)));
+        assert_eq!(b("1G"), Ok((1_000_000_000, None)));
+        assert_eq!(b("1k"), Ok((1000, None)));
+        assert_eq!(b("1024"), Ok((1024, None)));
         assert!(parse_bytes("-1Gi").unwrap_err().contains("negative"));
         assert!(parse_bytes("100Ei").is_err());
+    }
+
+    #[test]
+    fn lenient_bytes_take_the_consoles_values_and_say_the_canonical_form() {
+        let b = |s| parse_bytes(s).map(|v| (v.bytes, v.canonical));
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(b("6GB"), Ok((6_000_000_000, some("6G"))));
+        assert_eq!(b("16gi"), Ok((16 << 30, some("16Gi"))));
+        assert_eq!(b("1ti"), Ok((1 << 40, some("1Ti"))));
+        assert_eq!(b("512mi"), Ok((512 << 20, some("512Mi"))));
+        assert_eq!(b("15Gb"), Ok((15_000_000_000, some("15G"))));
+        assert_eq!(b("512Mb"), Ok((512_000_000, some("512M"))));
+        assert_eq!(b("512m"), Ok((512_000_000, some("512M"))));
+        assert_eq!(b("1K"), Ok((1000, some("1k"))));
+        assert_eq!(b("2KI"), Ok((2048, some("2Ki"))));
+        assert_eq!(b("1.5gb"), Ok((1_500_000_000, some("1.5G"))));
+        assert_eq!(b("100B"), Ok((100, some("100"))));
+        assert!(parse_bytes("1GiB").unwrap_err().contains("ambiguous"));
+        assert!(parse_bytes("1x").is_err());
+        assert!(parse_bytes("1Gx").is_err());
+        assert!(parse_bytes("Gi").is_err());
+        assert!(parse_bytes("1.2.3G").is_err());
+        assert!(parse_bytes("20eb").is_err(), "too large");
     }
 
     #[test]

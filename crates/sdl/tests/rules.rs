@@ -562,10 +562,10 @@ fn error_text_snapshot() {
     );
     let yaml = base("2.0")
         .replace("      - port: 80\n", "      - port: 70000\n")
-        .replace("          size: 512Mi\n", "          size: 512MB\n");
+        .replace("          size: 512Mi\n", "          size: 512XB\n");
     assert_eq!(
         err(&yaml).to_string(),
-        "profiles.compute.web.resources.memory.size (line 16, column 17): invalid size \"512MB\"; \
+        "profiles.compute.web.resources.memory.size (line 16, column 17): invalid size \"512XB\"; \
          expected a size such as 512Mi, 1Gi or 1.5G (suffixes k M G T P E, Ki Mi Gi Ti Pi Ei)"
     );
     let yaml = base("2.0").replace("      - port: 80\n", "      - port: 70000\n");
@@ -574,4 +574,39 @@ fn error_text_snapshot() {
         "services.web.expose[0].port (line 6, column 15): invalid manifest: service \"web\": \
          port value must be 0 < value <= 65535; expected a port from 1 to 65535"
     );
+}
+
+/// Sizes as public templates write them (`512MB`, `16gi`, `1ti`) are accepted with the values
+/// Akash's Console gives them, each with a warning that says the canonical spelling.
+#[test]
+fn console_style_sizes_are_accepted_with_a_warning() {
+    for (written, canonical, bytes) in [
+        ("512MB", "512M", 512_000_000u64),
+        ("2gi", "2Gi", 2 << 30),
+        ("1ti", "1Ti", 1 << 40),
+        ("512mi", "512Mi", 512 << 20),
+        ("15Gb", "15G", 15_000_000_000),
+    ] {
+        let yaml =
+            base("2.0").replace("          size: 512Mi\n", &format!("          size: {written}\n"));
+        let sdl = dcloud_sdl::parse(&yaml).unwrap_or_else(|e| panic!("{written}: {e}"));
+        let w = sdl
+            .warnings()
+            .iter()
+            .find(|w| w.path == "profiles.compute.web.resources.memory.size")
+            .unwrap_or_else(|| panic!("{written}: no warning"));
+        assert_eq!(w.message, format!("size {written:?} read as {canonical} ({bytes} bytes)"));
+        assert!(w.suggestion.as_deref().unwrap_or("").starts_with(&format!("write {canonical} ")));
+        let canonical_yaml = base("2.0")
+            .replace("          size: 512Mi\n", &format!("          size: {canonical}\n"));
+        let canon = dcloud_sdl::parse(&canonical_yaml).expect("canonical parses");
+        assert!(canon.warnings().iter().all(|w| !w.path.ends_with("memory.size")));
+        assert_eq!(
+            sdl.manifest_hash(),
+            canon.manifest_hash(),
+            "{written} and {canonical} give the same manifest"
+        );
+    }
+    let yaml = base("2.0").replace("          size: 512Mi\n", "          size: 1GiB\n");
+    assert!(err(&yaml).to_string().contains("ambiguous size \"1GiB\": write 1Gi"));
 }

@@ -331,6 +331,7 @@ fn a_provider_bids_with_a_deposit_from_a_bid_scoped_grant_and_the_granter_gets_i
     // The provider closes its open bid: the deposit returns to the funder, restoring the grant.
     let close = Msg::CloseBid(dcloud_proto::dcloud::market::MsgCloseBid {
         id: bid_id(&tenant, 1, 1, 1, &provider),
+        reason: String::new(),
     });
     let r = c.exec(1, vec![close]);
     assert_eq!(r.code, 0, "{}", r.log);

@@ -237,7 +237,10 @@ fn a_provider_closes_an_open_bid_and_gets_its_deposit_back() {
     let (t, p1) = (m.tenant.clone(), m.p1.clone());
     m.c.exec(1, vec![bid(&m.tenant, &p1, "4")]);
     assert_eq!(m.c.balance(&p1, DENOM_ACT), GENESIS_ACT - 500_000);
-    let r = m.c.exec(1, vec![Msg::CloseBid(MsgCloseBid { id: bid_id(&t, 1, 1, 1, &p1) })]);
+    let r = m.c.exec(
+        1,
+        vec![Msg::CloseBid(MsgCloseBid { id: bid_id(&t, 1, 1, 1, &p1), reason: String::new() })],
+    );
     assert_eq!(r.code, 0, "{}", r.log);
     assert_eq!(m.c.bid(&t, 1, 1, 1, &p1).unwrap().state, BidState::Closed);
     assert_eq!(m.c.balance(&p1, DENOM_ACT), GENESIS_ACT);
@@ -249,7 +252,10 @@ fn a_provider_closing_its_active_bid_ends_the_lease_and_pauses_the_group() {
     let (t, p1) = (m.tenant.clone(), m.p1.clone());
     m.c.exec(1, vec![bid(&m.tenant, &p1, "4")]);
     m.c.exec(0, vec![Msg::CreateLease(MsgCreateLease { bid_id: bid_id(&t, 1, 1, 1, &p1) })]);
-    let r = m.c.exec(1, vec![Msg::CloseBid(MsgCloseBid { id: bid_id(&t, 1, 1, 1, &p1) })]);
+    let r = m.c.exec(
+        1,
+        vec![Msg::CloseBid(MsgCloseBid { id: bid_id(&t, 1, 1, 1, &p1), reason: String::new() })],
+    );
     assert_eq!(r.code, 0, "{}", r.log);
     let l = m.c.lease(&t, 1, 1, 1, &p1).unwrap();
     assert_eq!((l.state, l.reason.as_str()), (LeaseState::Closed, "provider"));
@@ -660,7 +666,14 @@ fn leases_on_lost_or_closed_bids_or_by_someone_else_are_rejected() {
     assert_eq!(m.c.exec(2, vec![bid(&m.tenant, &p2, "2")]).code, 0);
     assert_eq!(m.c.exec(3, vec![bid(&m.tenant, &p3, "3")]).code, 0);
     assert_eq!(
-        m.c.exec(3, vec![Msg::CloseBid(MsgCloseBid { id: bid_id(&t, 1, 1, 1, &p3) })]).code,
+        m.c.exec(
+            3,
+            vec![Msg::CloseBid(MsgCloseBid {
+                id: bid_id(&t, 1, 1, 1, &p3),
+                reason: String::new()
+            })]
+        )
+        .code,
         0
     );
     rejected(
@@ -703,7 +716,7 @@ fn leases_on_lost_or_closed_bids_or_by_someone_else_are_rejected() {
     rejected(
         &mut m.c,
         2,
-        Msg::CloseBid(MsgCloseBid { id: bid_id(&t, 1, 1, 1, &p2) }),
+        Msg::CloseBid(MsgCloseBid { id: bid_id(&t, 1, 1, 1, &p2), reason: String::new() }),
         6,
         "market",
         "Lost",
@@ -739,7 +752,7 @@ fn a_provider_cannot_withdraw_or_close_another_providers_lease() {
     rejected(
         &mut m.c,
         2,
-        Msg::CloseBid(MsgCloseBid { id: bid_id(&t, 1, 1, 1, &p1) }),
+        Msg::CloseBid(MsgCloseBid { id: bid_id(&t, 1, 1, 1, &p1), reason: String::new() }),
         8,
         "sdk",
         "does not match the key registered",

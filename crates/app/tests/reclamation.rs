@@ -67,7 +67,7 @@ fn reclaim(tenant: &AccAddress, dseq: u64, provider: &AccAddress) -> Msg {
 }
 
 fn close_bid(tenant: &AccAddress, dseq: u64, provider: &AccAddress) -> Msg {
-    Msg::CloseBid(MsgCloseBid { id: bid_id(tenant, dseq, 1, 1, provider) })
+    Msg::CloseBid(MsgCloseBid { id: bid_id(tenant, dseq, 1, 1, provider), reason: String::new() })
 }
 
 #[test]

@@ -345,7 +345,13 @@ fn record() -> Fixture {
     s.blocks(8);
     let dry = s.c.lease(&tenant, 3, 1, 1, &p2).expect("lease 3");
     assert_eq!(dry.state, dcloud_app::modules::market::LeaseState::InsufficientFunds);
-    s.ok(1, vec![Msg::CloseBid(MsgCloseBid { id: bid_id(&tenant, 2, 1, 1, &p1) })]);
+    s.ok(
+        1,
+        vec![Msg::CloseBid(MsgCloseBid {
+            id: bid_id(&tenant, 2, 1, 1, &p1),
+            reason: String::new(),
+        })],
+    );
     s.ok(0, vec![Msg::CloseLease(MsgCloseLease { id: bid_id(&tenant, 1, 1, 1, &p2) })]);
     s.ok(0, vec![Msg::CloseDeployment(MsgCloseDeployment { id: dep_id(&tenant, 1) })]);
     s.feed = false;

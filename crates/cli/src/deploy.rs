@@ -271,7 +271,19 @@ pub(crate) async fn deploy(ctx: &Ctx, a: DeployArgs) -> anyhow::Result<()> {
         publish_cert,
         chain_id: ctx.chain_id.clone(),
     };
-    let done = flow::deploy(&client, &key, req, &mut Progress { ctx, yes: a.yes }).await?;
+    let done = match flow::deploy(&client, &key, req, &mut Progress { ctx, yes: a.yes }).await {
+        Ok(d) => d,
+        Err(e @ flow::DeployError::WorkloadFailed { dseq, .. }) => anyhow::bail!(
+            "{e}\nnext: fix the SDL and update the deployment: dcloud deploy {} --dseq {dseq} --from {}\n  \
+             or stop paying for it: dcloud lease close --dseq {dseq} --from {}\n  \
+             (dcloud lease status --dseq {dseq} --from {} shows the failure)",
+            a.sdl.display(),
+            a.from,
+            a.from,
+            a.from
+        ),
+        Err(e) => return Err(e.into()),
+    };
     let out: Vec<LeaseOut> = done
         .leases
         .iter()

@@ -287,7 +287,17 @@ pub fn create_bid(bid: &BidRef, price: pb::DecCoin, deposit: pb::Coin) -> Msg {
 
 /// `MsgCloseBid` (provider signs).
 pub fn close_bid(bid: &BidRef) -> Msg {
-    Msg::CloseBid(mpb::MsgCloseBid { id: bid_msg(bid) })
+    close_bid_because(bid, "")
+}
+
+/// `MsgCloseBid` with the reason the provider ends the lease (at most 256 bytes, cut at a
+/// character boundary), recorded on chain as the lease's close reason `provider: <reason>`.
+pub fn close_bid_because(bid: &BidRef, reason: &str) -> Msg {
+    let mut end = reason.len().min(256);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    Msg::CloseBid(mpb::MsgCloseBid { id: bid_msg(bid), reason: reason[..end].to_string() })
 }
 
 /// `MsgCreateLease` (owner signs).

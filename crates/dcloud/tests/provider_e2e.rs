@@ -492,7 +492,8 @@ fn the_devnet_runs_its_own_provider_and_serves_the_example_deployment() {
 }
 
 #[test]
-fn the_provider_withdraws_earnings_and_closes_a_lease_whose_manifest_never_came() {
+fn the_provider_withdraws_earnings_closes_a_lease_whose_manifest_never_came_and_reports_a_workload_that_cannot_run(
+) {
     if std::env::var_os("DCLOUD_SKIP_CONTAINER_TESTS").is_some() {
         eprintln!("DCLOUD_SKIP_CONTAINER_TESTS set: skipping");
         return;
@@ -518,9 +519,9 @@ fn the_provider_withdraws_earnings_and_closes_a_lease_whose_manifest_never_came(
     let yaml_path = env.home.join("provider.yaml");
     let yaml = std::fs::read_to_string(&yaml_path).unwrap();
     let yaml = yaml
-        .replace("manifest_timeout: 5m", "manifest_timeout: 3s")
+        .replace("manifest_timeout: 5m", "manifest_timeout: 8s")
         .replace("withdraw_period: 1m", "withdraw_period: 2s");
-    assert!(yaml.contains("manifest_timeout: 3s") && yaml.contains("withdraw_period: 2s"));
+    assert!(yaml.contains("manifest_timeout: 8s") && yaml.contains("withdraw_period: 2s"));
     std::fs::write(&yaml_path, yaml).unwrap();
     let engine_dir = env.dir.path().join("engine");
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -595,7 +596,10 @@ fn the_provider_withdraws_earnings_and_closes_a_lease_whose_manifest_never_came(
             let a_lease = find(a_dseq).expect("lease A");
             assert_eq!(a_lease["state"], "active", "A keeps running: {a_lease}");
             let b_lease = find(b_dseq).unwrap();
-            assert_eq!(b_lease["reason"], "provider", "B closed by the provider: {b_lease}");
+            assert_eq!(
+                b_lease["reason"], "provider: no manifest received within 8s",
+                "B closed by the provider, saying why: {b_lease}"
+            );
             break;
         }
         provider.assert_running();
@@ -609,5 +613,87 @@ fn the_provider_withdraws_earnings_and_closes_a_lease_whose_manifest_never_came(
     env.run(&["lease", "close", "--dseq", &a_dseq.to_string(), "--from", "alice", "-y"]).ok();
     let owner = env.run(&["keys", "show", "alice", "-a"]).ok().trim().to_string();
     wait_torn_down(&engine.docker_host, &owner, a_dseq, &mut provider);
+
+    // C: an image no registry serves. `deploy` fails at once with the typed reason and says
+    // how to go on; the provider keeps the manifest, so the status shows the failure; at
+    // its manifest timeout it closes the lease with that reason, on chain.
+    let bad_path = env.dir.path().join("bad.yaml");
+    std::fs::write(&bad_path, sdl("localhost/dcloud-e2e/no-such-image:1", "x")).unwrap();
+    let bad_s = bad_path.display().to_string();
+    let r = env.run(&["deploy", &bad_s, "--from", "alice", "--wait", "120s", "-y"]);
+    assert_ne!(r.code, 0, "deploy of a missing image must fail: {r:?}");
+    let err = &r.stderr;
+    assert!(err.contains("cannot run deployment"), "{err}");
+    assert!(
+        err.contains("registry_unreachable") || err.contains("image_not_found"),
+        "typed reason: {err}"
+    );
+    assert!(err.contains("no-such-image"), "{err}");
+    assert!(err.contains("the lease is still open"), "{err}");
+    let c_dseq: u64 = err
+        .split("--dseq ")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|d| d.parse().ok())
+        .unwrap_or_else(|| panic!("the next steps name the dseq: {err}"));
+    assert!(err.contains(&format!("dcloud deploy {bad_s} --dseq {c_dseq}")), "{err}");
+    assert!(err.contains(&format!("dcloud lease close --dseq {c_dseq}")), "{err}");
+    let st = env.run(&[
+        "lease",
+        "status",
+        "--dseq",
+        &c_dseq.to_string(),
+        "--from",
+        "alice",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(st.code, 0, "status of the failed lease: {st:?}");
+    assert!(st.stdout.contains("\"failure\""), "status shows the failure: {}", st.stdout);
+    assert!(st.stdout.contains("no-such-image"), "{}", st.stdout);
+    let start = Instant::now();
+    loop {
+        let leases =
+            env.run(&["query", "market", "lease", "list", "--owner", "alice", "-o", "json"]).json();
+        let items = leases["items"].as_array().cloned().unwrap_or_default();
+        let c = items.iter().find(|l| l["dseq"].as_u64() == Some(c_dseq)).cloned();
+        if let Some(c) = c.filter(|l| l["state"] == "closed") {
+            let reason = c["reason"].as_str().unwrap_or_default();
+            assert!(reason.starts_with("provider: workload failed: service "), "{c}");
+            assert!(reason.contains("no-such-image"), "{c}");
+            break;
+        }
+        provider.assert_running();
+        assert!(start.elapsed() < T, "lease C not closed: {leases}; provider: {}", provider.logs());
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
+    // D: a workload that exits at start never becomes ready: closed at the timeout, saying so.
+    let crash_path = env.dir.path().join("crash.yaml");
+    let crash = sdl(image, "x").replace("exec httpd -f -v -p 80 -h /www", "exit 3");
+    std::fs::write(&crash_path, crash).unwrap();
+    let crash_s = crash_path.display().to_string();
+    let r = env.run(&["deploy", &crash_s, "--from", "alice", "--wait", "30s", "-y", "-o", "json"]);
+    assert_ne!(r.code, 0, "a crashing workload is not reported running: {r:?}");
+    let start = Instant::now();
+    loop {
+        let leases =
+            env.run(&["query", "market", "lease", "list", "--owner", "alice", "-o", "json"]).json();
+        let items = leases["items"].as_array().cloned().unwrap_or_default();
+        let newest = items.iter().max_by_key(|l| l["dseq"].as_u64()).cloned().expect("leases");
+        if newest["state"] == "closed" {
+            let reason = newest["reason"].as_str().unwrap_or_default();
+            assert!(
+                reason.starts_with("provider: not ready within 8s: service "),
+                "{newest}\ndeploy: {}\nprovider: {}",
+                r.stderr,
+                provider.logs()
+            );
+            break;
+        }
+        provider.assert_running();
+        assert!(start.elapsed() < T, "lease D not closed: {leases}; provider: {}", provider.logs());
+        std::thread::sleep(Duration::from_millis(300));
+    }
     drop(engine);
 }

@@ -14,15 +14,15 @@ use dcloud_chain::deployment::{
 use dcloud_client::tenant::gateway::{Auth, ProviderClient, ShellEvent, TenantError};
 use dcloud_crypto::secp256k1::SigningKey;
 use dcloud_provider::cluster::{
-    Backend, BackendError, ExecInput, ExecOutput, ExecRequest, ExecSession, LeaseEvent,
-    LeaseStatus, LogLine, LogOptions, Route, ServiceStatus,
+    Backend, BackendError, ExecInput, ExecOutput, ExecRequest, ExecSession, FailureReason,
+    LeaseEvent, LeaseStatus, LogLine, LogOptions, Route, ServiceStatus, WorkloadFailure,
 };
 use dcloud_provider::daemon::gateway::certs::{self, GeneratedCert};
 use dcloud_provider::daemon::gateway::jwt::{
     self, Access, Claims, DeploymentPermission, LeasePermission, Leases as TokenLeases, Scope,
 };
 use dcloud_provider::daemon::gateway::{
-    self, ChainCertificate, ChainView, GatewayConfig, GatewayState, LeaseManager,
+    self, ChainCertificate, ChainView, DeployFailure, GatewayConfig, GatewayState, LeaseManager,
 };
 use dcloud_provider::LeaseId;
 use dcloud_sdl::output::ManifestGroup;
@@ -90,14 +90,29 @@ impl MemChain {
 struct Leases {
     deployed: Mutex<BTreeMap<LeaseId, ManifestGroup>>,
     deploys: Mutex<Vec<LeaseId>>,
+    failed: Mutex<BTreeMap<LeaseId, (ManifestGroup, WorkloadFailure)>>,
 }
 
 #[async_trait]
 impl LeaseManager for Leases {
-    async fn deploy(&self, lease: &LeaseId, group: &ManifestGroup) -> Result<(), String> {
+    async fn deploy(&self, lease: &LeaseId, group: &ManifestGroup) -> Result<(), DeployFailure> {
         self.deploys.lock().push(lease.clone());
+        // Images under `missing/` stand for images no registry has.
+        if let Some(svc) = group.services.iter().find(|s| s.image.starts_with("missing/")) {
+            let e = BackendError::ImagePull {
+                image: svc.image.clone(),
+                message: "manifest unknown".into(),
+            };
+            let f = e.workload_failure(group).expect("a workload failure");
+            self.failed.lock().insert(lease.clone(), (group.clone(), f.clone()));
+            return Err(DeployFailure::Workload(f));
+        }
+        self.failed.lock().remove(lease);
         self.deployed.lock().insert(lease.clone(), group.clone());
         Ok(())
+    }
+    async fn failure(&self, lease: &LeaseId) -> Option<(ManifestGroup, WorkloadFailure)> {
+        self.failed.lock().get(lease).cloned()
     }
     async fn manifest(&self, lease: &LeaseId) -> Option<ManifestGroup> {
         self.deployed.lock().get(lease).cloned()
@@ -461,6 +476,34 @@ async fn manifest_accepted_deployed_and_readable() {
     // Sending it again (an update) deploys again.
     c.send_manifest(10, &s.manifest()).await.unwrap();
     assert_eq!(env.deploys().len(), 2);
+}
+
+#[tokio::test]
+async fn a_workload_that_cannot_run_is_422_with_its_reason_and_status_shows_it() {
+    let env = Env::start().await;
+    let a = Tenant::new(&env.chain);
+    let s = sdl(2, "0.5", "missing/nginx:0");
+    let lease = env.deploy_on_chain(&a.addr, 10, &s, &s, true);
+    let c = env.client(a.mtls());
+    let e = c.send_manifest(10, &s.manifest()).await.unwrap_err();
+    let TenantError::Workload(f) = &e else { panic!("expected a workload failure, got {e:?}") };
+    assert_eq!(f.reason, FailureReason::ImageNotFound);
+    assert_eq!(f.service.as_deref(), Some("web"));
+    assert!(f.message.contains("missing/nginx:0"), "{f}");
+    assert!(e.to_string().contains("check the image name"), "{e}");
+    // The provider kept the manifest: the status says what failed, per service.
+    let st = c.lease_status(&lease).await.unwrap();
+    assert_eq!(st.services["web"].total, 2);
+    assert_eq!(st.services["web"].available, 0);
+    assert_eq!(st.failure.as_ref(), Some(f));
+    assert!(st.errors[0].contains("image_not_found"), "{:?}", st.errors);
+    assert_eq!(c.get_manifest(&lease).await.unwrap(), s.manifest());
+    // A fixed manifest is not accepted for this deployment (its hash is on chain), but a
+    // deployment whose image exists deploys and has no failure.
+    let good = sdl(2, "0.5", "nginx:1.27");
+    let lease2 = env.deploy_on_chain(&a.addr, 11, &good, &good, true);
+    c.send_manifest(11, &good.manifest()).await.unwrap();
+    assert_eq!(c.lease_status(&lease2).await.unwrap().failure, None);
 }
 
 #[tokio::test]

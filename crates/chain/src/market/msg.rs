@@ -45,6 +45,9 @@ pub fn validate_basic(msg: &dcloud_proto::Msg) -> Result<(), AppError> {
         Msg::CreateBid(m) => validate_create_bid(m)?,
         Msg::CloseBid(m) => {
             parse_bid_id(&m.id)?;
+            if m.reason.len() > 256 {
+                return Err(AppError::InvalidRequest("close reason exceeds 256 bytes".into()));
+            }
         }
         Msg::CreateLease(m) => {
             parse_bid_id(&m.bid_id)?;

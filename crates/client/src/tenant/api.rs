@@ -57,6 +57,89 @@ pub struct LeaseStatus {
     /// Problems seen (a replica restarting, an image that failed to pull, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
+    /// Set when the provider could not run the manifest it received: what failed and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<WorkloadFailure>,
+}
+
+/// Why a workload could not run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureReason {
+    /// The image does not exist (wrong name or tag).
+    ImageNotFound,
+    /// The registry refused the pull (private image, no credentials).
+    PullDenied,
+    /// The image's registry could not be reached from the provider.
+    RegistryUnreachable,
+    /// The SDL's registry credentials were rejected.
+    BadCredentials,
+    /// A container exited right after it started.
+    CrashAtStart,
+    /// The workload did not become ready within the provider's timeout.
+    NotReady,
+    /// The provider cannot run this manifest (e.g. a feature it lacks).
+    Unsupported,
+}
+
+impl FailureReason {
+    /// The snake_case name used on the wire and in close reasons.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ImageNotFound => "image_not_found",
+            Self::PullDenied => "pull_denied",
+            Self::RegistryUnreachable => "registry_unreachable",
+            Self::BadCredentials => "bad_credentials",
+            Self::CrashAtStart => "crash_at_start",
+            Self::NotReady => "not_ready",
+            Self::Unsupported => "unsupported",
+        }
+    }
+
+    /// What the tenant can do about it.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Self::ImageNotFound => "check the image name and tag in the SDL",
+            Self::PullDenied => {
+                "the registry refused the pull: add `credentials` to the service in the SDL, or use a public image"
+            }
+            Self::RegistryUnreachable => {
+                "the provider cannot reach the image's registry: use an image from a public registry"
+            }
+            Self::BadCredentials => "the registry rejected the SDL's `credentials`: fix them",
+            Self::CrashAtStart => "the container exits at start: read `dcloud lease logs`",
+            Self::NotReady => "the service never became ready: read `dcloud lease logs` and `dcloud lease events`",
+            Self::Unsupported => "this provider cannot run the manifest: choose another provider",
+        }
+    }
+}
+
+impl std::fmt::Display for FailureReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A workload the provider could not run: the gateway's 422 answer to a manifest, and the
+/// `failure` of the lease's status. The provider keeps the manifest, so status shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkloadFailure {
+    /// Why, as a typed reason.
+    pub reason: FailureReason,
+    /// The service that failed, when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// What the container engine or cluster said.
+    pub message: String,
+}
+
+impl std::fmt::Display for WorkloadFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.service {
+            Some(s) => write!(f, "service {s:?}: {}: {}", self.reason, self.message),
+            None => write!(f, "{}: {}", self.reason, self.message),
+        }
+    }
 }
 
 /// Options for a lease's logs and events (the provider backend's `logs` / `events`).

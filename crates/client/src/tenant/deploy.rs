@@ -82,6 +82,18 @@ pub enum DeployError {
         /// Its answer.
         source: TenantError,
     },
+    /// A provider accepted the manifest but cannot run the workload. The lease stays open
+    /// (and is paid for) until the tenant updates the deployment with a fixed SDL or
+    /// closes it; the provider closes it itself at its manifest timeout.
+    #[error("provider {provider} cannot run deployment {dseq}: {failure} ({hint}); the lease is still open and paid for", hint = failure.reason.hint())]
+    WorkloadFailed {
+        /// Deployment sequence.
+        dseq: u64,
+        /// The provider.
+        provider: AccAddress,
+        /// What failed and why.
+        failure: super::api::WorkloadFailure,
+    },
     /// A lease's services were not all running before the deadline.
     #[error("lease {}/{}/{} on {} is not running after {wait:?}: {last}", lease.dseq, lease.gseq, lease.oseq, lease.provider)]
     NotRunning {
@@ -464,6 +476,9 @@ impl Flow<'_> {
                     Err(e) if Instant::now() + delay < self.deadline && e.is_retryable() => {
                         tokio::time::sleep(delay).await;
                         delay = (delay * 2).min(Duration::from_secs(3));
+                    }
+                    Err(TenantError::Workload(failure)) => {
+                        return Err(DeployError::WorkloadFailed { dseq, provider: p, failure })
                     }
                     Err(source) => {
                         return Err(DeployError::ManifestRefused { provider: p, source })

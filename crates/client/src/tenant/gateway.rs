@@ -95,6 +95,10 @@ pub enum TenantError {
         /// The gateway's message.
         message: String,
     },
+    /// The provider accepted the manifest but cannot run the workload (422 with a typed
+    /// reason); it keeps the manifest, so the lease status shows the failure.
+    #[error("the provider cannot run the workload: {0} ({hint})", hint = .0.reason.hint())]
+    Workload(super::api::WorkloadFailure),
     /// A websocket stream was closed with an error code (4000 internal, 4001 lease not
     /// found, 4002 service not found).
     #[error("stream closed with code {code}: {reason}")]
@@ -415,6 +419,22 @@ impl ProviderClient {
             tokio::time::timeout(self.timeout, self.request_inner(method, path, body))
                 .await
                 .map_err(|_| TenantError::Timeout(self.timeout))??;
+        if status == 422 {
+            #[derive(serde::Deserialize)]
+            struct Body {
+                reason: super::api::FailureReason,
+                service: Option<String>,
+                message: String,
+            }
+            if let Ok(b) = serde_json::from_slice::<Body>(&bytes) {
+                let f = super::api::WorkloadFailure {
+                    reason: b.reason,
+                    service: b.service,
+                    message: b.message,
+                };
+                return Err(TenantError::Workload(f));
+            }
+        }
         if !(200..300).contains(&status) {
             return Err(TenantError::Status {
                 status,

@@ -71,6 +71,10 @@ pub struct MsgCloseBid {
     /// The bid (provider signs).
     #[prost(message, optional, tag = "1")]
     pub id: Option<BidId>,
+    /// Why the provider ends an active lease (free text, at most 256 bytes; empty: no
+    /// reason given). Recorded in the lease's close reason as `provider: <reason>`.
+    #[prost(string, tag = "2")]
+    pub reason: String,
 }
 
 /// The provider starts reclaiming a lease that has a reclamation window: once the window has

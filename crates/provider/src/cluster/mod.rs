@@ -7,6 +7,7 @@
 pub mod detect;
 pub mod docker;
 pub mod engine;
+mod failure;
 pub mod isolation;
 mod slug;
 pub mod testimage;
@@ -17,7 +18,8 @@ use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 
 pub use dcloud_client::tenant::api::{
-    EventObject, ForwardedPort, LeaseEvent, LeaseStatus, LogLine, LogOptions, ServiceStatus,
+    EventObject, FailureReason, ForwardedPort, LeaseEvent, LeaseStatus, LogLine, LogOptions,
+    ServiceStatus, WorkloadFailure,
 };
 
 pub use slug::LeaseSlug;

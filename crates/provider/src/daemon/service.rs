@@ -23,8 +23,8 @@ use dcloud_types::AccAddress;
 use parking_lot::Mutex;
 use tokio::net::TcpListener;
 
-use crate::cluster::Backend;
-use crate::daemon::gateway::LeaseManager;
+use crate::cluster::{Backend, LeaseStatus, WorkloadFailure};
+use crate::daemon::gateway::{DeployFailure, LeaseManager};
 use crate::daemon::ingress::Ingress;
 use crate::daemon::state::StateDir;
 use crate::daemon::txqueue::TxQueue;
@@ -65,9 +65,14 @@ fn chain_err(e: impl std::fmt::Display) -> DaemonError {
 enum BidPhase {
     /// Bid sent / on chain, auction running.
     Open,
-    /// We won; waiting for the tenant's manifest until the deadline.
+    /// We won; waiting for the tenant's manifest until the deadline (also after a manifest
+    /// whose workload failed: the tenant may send a fixed one).
     AwaitingManifest(Instant),
-    /// Deployed.
+    /// A manifest arrived and is being deployed (no deadline runs meanwhile).
+    Deploying,
+    /// Deployed; waiting for every replica to be ready until the deadline.
+    Starting(Instant),
+    /// Deployed and ready.
     Running,
 }
 
@@ -91,6 +96,10 @@ pub(crate) struct Inner {
     pub(crate) settings: Settings,
     bids: Mutex<BTreeMap<OrderId, (BidPhase, Instant)>>,
     manifests: Mutex<BTreeMap<LeaseId, ManifestGroup>>,
+    /// Leases whose last manifest could not run, with that manifest and why.
+    failures: Mutex<BTreeMap<LeaseId, (ManifestGroup, WorkloadFailure)>>,
+    /// The provider-side error of a lease's last failed deploy (for its close reason).
+    deploy_errors: Mutex<BTreeMap<LeaseId, String>>,
     orders_seen: std::sync::atomic::AtomicU64,
     /// Port the ingress listens on (0 until bound), shown in `/status`.
     ingress_port: std::sync::atomic::AtomicU16,
@@ -193,34 +202,67 @@ impl Inner {
             }
         }
         self.manifests.lock().remove(l);
+        self.failures.lock().remove(l);
+        self.deploy_errors.lock().remove(l);
         if let Err(e) = self.state.remove_manifest(l) {
             tracing::warn!(lease = %l, "{e}");
         }
         self.release(&l.order_id());
     }
 
-    /// Manifest watchdog and bid timeouts; runs every second.
+    /// Manifest and readiness watchdog, bid timeouts; runs every second.
     async fn housekeeping(self: &Arc<Self>) {
         let now = Instant::now();
         let mut expired_manifest = Vec::new();
+        let mut starting = Vec::new();
         let mut stale_bids = Vec::new();
         for (o, (phase, since)) in self.bids.lock().iter() {
             match phase {
                 BidPhase::AwaitingManifest(deadline) if *deadline <= now => {
                     expired_manifest.push(o.clone())
                 }
+                BidPhase::Starting(deadline) => starting.push((o.clone(), *deadline)),
                 BidPhase::Open if now.duration_since(*since) > self.settings.bid_timeout => {
                     stale_bids.push(o.clone())
                 }
                 _ => {}
             }
         }
+        let timeout = humantime::format_duration(self.settings.manifest_timeout);
         for o in expired_manifest {
             let l = o.bid_id(&self.me);
-            tracing::warn!(lease = %l, "no manifest within the manifest timeout: closing the lease");
+            let reason = match (self.failures.lock().get(&l), self.deploy_errors.lock().get(&l)) {
+                (Some((_, f)), _) => format!("workload failed: {f}"),
+                (None, Some(e)) => format!("the manifest could not be deployed: {e}"),
+                (None, None) => format!("no manifest received within {timeout}"),
+            };
+            tracing::warn!(lease = %l, "closing the lease: {reason}");
             self.forget(&o);
-            if let Err(e) = self.txq.submit(vec![mk::close_bid(&l)]).await {
+            if let Err(e) = self.txq.submit(vec![mk::close_bid_because(&l, &reason)]).await {
                 tracing::warn!(lease = %l, "closing the bid failed: {e}");
+            }
+        }
+        for (o, deadline) in starting {
+            let l = o.bid_id(&self.me);
+            match self.backend.status(&l).await {
+                Ok(st) if lease_ready(&st) => {
+                    tracing::info!(lease = %l, "every replica is ready");
+                    self.set_phase(&o, BidPhase::Running);
+                }
+                st if deadline <= Instant::now() => {
+                    let why = match st {
+                        Ok(st) => not_ready_summary(&st),
+                        Err(e) => e.to_string(),
+                    };
+                    let reason = format!("not ready within {timeout}: {why}");
+                    tracing::warn!(lease = %l, "closing the lease: {reason}");
+                    self.forget(&o);
+                    if let Err(e) = self.txq.submit(vec![mk::close_bid_because(&l, &reason)]).await
+                    {
+                        tracing::warn!(lease = %l, "closing the bid failed: {e}");
+                    }
+                }
+                _ => {}
             }
         }
         for o in stale_bids {
@@ -320,7 +362,8 @@ impl Inner {
             }
             self.adopt_reservation(&lease, &group);
             self.manifests.lock().insert(lease.clone(), group);
-            self.set_phase(&lease.order_id(), BidPhase::Running);
+            let deadline = Instant::now() + self.settings.manifest_timeout;
+            self.set_phase(&lease.order_id(), BidPhase::Starting(deadline));
         }
         // Leases won while we were down that never got a manifest get the full timeout.
         for lease in active {
@@ -335,19 +378,37 @@ impl Inner {
 
 #[async_trait]
 impl LeaseManager for Inner {
-    async fn deploy(&self, lease: &LeaseId, group: &ManifestGroup) -> Result<(), String> {
-        let routes = self.backend.deploy(lease, group).await.map_err(|e| e.to_string())?;
-        self.ingress.set_routes(lease, routes);
-        self.state.put_manifest(lease, group).map_err(|e| e.to_string())?;
-        self.manifests.lock().insert(lease.clone(), group.clone());
-        self.set_phase(&lease.order_id(), BidPhase::Running);
-        self.lease_won(lease);
-        tracing::info!(lease = %lease, "manifest deployed");
-        Ok(())
+    async fn deploy(&self, lease: &LeaseId, group: &ManifestGroup) -> Result<(), DeployFailure> {
+        let o = lease.order_id();
+        let before = self.order_phase(&o);
+        self.set_phase(&o, BidPhase::Deploying);
+        let result = self.deploy_now(lease, group).await;
+        match &result {
+            Err(DeployFailure::Provider(e)) => {
+                self.deploy_errors.lock().insert(lease.clone(), e.clone());
+            }
+            _ => {
+                self.deploy_errors.lock().remove(lease);
+            }
+        }
+        if result.is_err() {
+            // A running version stays (a failed update leaves it alone); otherwise the
+            // tenant has the manifest timeout again to send one that runs.
+            let after = match before {
+                Some(p @ (BidPhase::Running | BidPhase::Starting(_))) => p,
+                _ => BidPhase::AwaitingManifest(Instant::now() + self.settings.manifest_timeout),
+            };
+            self.set_phase(&o, after);
+        }
+        result
     }
 
     async fn manifest(&self, lease: &LeaseId) -> Option<ManifestGroup> {
         self.manifests.lock().get(lease).cloned()
+    }
+
+    async fn failure(&self, lease: &LeaseId) -> Option<(ManifestGroup, WorkloadFailure)> {
+        self.failures.lock().get(lease).cloned()
     }
 
     async fn provider_status(&self) -> serde_json::Value {
@@ -562,6 +623,8 @@ async fn build_inner(
         },
         bids: Mutex::new(BTreeMap::new()),
         manifests: Mutex::new(BTreeMap::new()),
+        failures: Mutex::new(BTreeMap::new()),
+        deploy_errors: Mutex::new(BTreeMap::new()),
         orders_seen: std::sync::atomic::AtomicU64::new(0),
         ingress_port: std::sync::atomic::AtomicU16::new(0),
         inventory: Mutex::new(crate::bidengine::inventory::Inventory::new("local", capacity)),
@@ -927,4 +990,57 @@ fn x509_names(pem: &str) -> Vec<String> {
         }
     }
     names
+}
+
+impl Inner {
+    /// Deploys the group with the backend; a workload failure is kept for status and for
+    /// the close reason.
+    async fn deploy_now(
+        &self,
+        lease: &LeaseId,
+        group: &ManifestGroup,
+    ) -> Result<(), DeployFailure> {
+        let routes = match self.backend.deploy(lease, group).await {
+            Ok(r) => r,
+            Err(e) => {
+                let Some(f) = e.workload_failure(group) else {
+                    return Err(DeployFailure::Provider(e.to_string()));
+                };
+                // The tenant's workload cannot run: keep its manifest (status shows the
+                // failure), keep waiting for a fixed one until the manifest deadline, then
+                // close the lease with this reason.
+                tracing::warn!(lease = %lease, "workload failed: {f}");
+                self.failures.lock().insert(lease.clone(), (group.clone(), f.clone()));
+                return Err(DeployFailure::Workload(f));
+            }
+        };
+        self.ingress.set_routes(lease, routes);
+        self.state
+            .put_manifest(lease, group)
+            .map_err(|e| DeployFailure::Provider(e.to_string()))?;
+        self.failures.lock().remove(lease);
+        self.manifests.lock().insert(lease.clone(), group.clone());
+        let deadline = Instant::now() + self.settings.manifest_timeout;
+        self.set_phase(&lease.order_id(), BidPhase::Starting(deadline));
+        self.lease_won(lease);
+        tracing::info!(lease = %lease, "manifest deployed");
+        Ok(())
+    }
+}
+
+/// Every service has all its replicas available.
+fn lease_ready(st: &LeaseStatus) -> bool {
+    !st.services.is_empty() && st.services.values().all(|s| s.available >= s.total)
+}
+
+/// Which services are not ready, and the problems the backend saw.
+fn not_ready_summary(st: &LeaseStatus) -> String {
+    let mut parts: Vec<String> = st
+        .services
+        .values()
+        .filter(|s| s.available < s.total)
+        .map(|s| format!("service {} {}/{} ready", s.name, s.available, s.total))
+        .collect();
+    parts.extend(st.errors.iter().cloned());
+    parts.join("; ")
 }

@@ -54,10 +54,14 @@ pub fn handle(
                 }
             }
             // The provider ends its lease: the group pauses, the order closes.
-            close_lease(state, &bid, LeaseState::Closed, REASON_PROVIDER, now, events)?;
+            let reason = match m.reason.as_str() {
+                "" => REASON_PROVIDER.to_string(),
+                r => format!("{REASON_PROVIDER}: {r}"),
+            };
+            close_lease(state, &bid, LeaseState::Closed, &reason, now, events)?;
             let oid = order_id(&b.owner, b.dseq, b.gseq, b.oseq);
             if let Some(mut o) = get_order(state, &oid)? {
-                close_order(state, &oid, &mut o, REASON_PROVIDER, events)?;
+                close_order(state, &oid, &mut o, &reason, events)?;
             }
             deployment::set_group_state(
                 state,

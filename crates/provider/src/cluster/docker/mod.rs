@@ -30,6 +30,7 @@
 //! `exec.rs` runs commands; this file names things, connects and deploys.
 
 mod exec;
+mod raw;
 mod spec;
 mod state;
 mod status;
@@ -138,6 +139,9 @@ pub struct DockerBackend {
     locks: parking_lot::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Problems from the last deploy of a lease (image pulls), shown in its status.
     deploy_errors: parking_lot::Mutex<HashMap<String, Vec<String>>>,
+    /// The engine's address, when known: for the listings bollard cannot decode
+    /// ([`raw`]).
+    host: Option<String>,
 }
 
 impl std::fmt::Debug for DockerBackend {
@@ -175,7 +179,11 @@ impl DockerBackend {
         let mut problems = Vec::new();
         for host in &candidates {
             match Self::try_connect(host).await {
-                Ok(docker) => return Ok(Self::with_client(docker, settings)),
+                Ok(docker) => {
+                    let mut b = Self::with_client(docker, settings);
+                    b.host = Some(host.clone());
+                    return Ok(b);
+                }
                 Err(e) => problems.push(format!("{host}: {e}")),
             }
         }
@@ -205,7 +213,15 @@ impl DockerBackend {
             settings,
             locks: parking_lot::Mutex::new(HashMap::new()),
             deploy_errors: parking_lot::Mutex::new(HashMap::new()),
+            host: None,
         }
+    }
+
+    /// Names the engine's address (`unix://…`, `tcp://…`) of a client made elsewhere, so
+    /// listings bollard cannot decode (Podman's `stopped` state) are read directly.
+    pub fn with_host(mut self, host: &str) -> Self {
+        self.host = Some(host.to_string());
+        self
     }
 
     /// The engine client (for tools such as [`crate::cluster::testimage`]).
@@ -247,12 +263,20 @@ impl DockerBackend {
             )])),
             ..Default::default()
         };
-        // Podman briefly reports states the Docker API does not know ("stopped") for a
-        // container being removed; such an answer does not decode. Ask again shortly.
+        // Podman reports a state the Docker API does not know ("stopped") for a container
+        // being removed, or one that exited and waits for its restart; such an answer does
+        // not decode. Read it directly when the engine's address is known, else ask again.
         let mut attempt = 0;
         let list = loop {
             match self.docker.list_containers(Some(opts.clone())).await {
                 Ok(l) => break l,
+                Err(bollard::errors::Error::JsonDataError { .. }) if self.host.is_some() => {
+                    let host = self.host.as_deref().unwrap_or_default();
+                    let filters = serde_json::json!({"label": [format!("{LABEL_SLUG}={slug}")]});
+                    break raw::list_containers(host, &filters.to_string())
+                        .await
+                        .map_err(BackendError::Engine)?;
+                }
                 Err(bollard::errors::Error::JsonDataError { .. }) if attempt < 20 => {
                     attempt += 1;
                     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -271,13 +295,22 @@ impl DockerBackend {
         let list = self.lease_containers(slug).await?;
         let futs = list.iter().filter_map(|c| c.id.clone()).map(|id| {
             let docker = self.docker.clone();
-            async move { docker.inspect_container(&id, None).await }
+            async move { (docker.inspect_container(&id, None).await, id) }
         });
         let mut out = Vec::new();
-        for r in futures::future::join_all(futs).await {
+        for (r, id) in futures::future::join_all(futs).await {
             match r {
                 Ok(i) => out.push(i),
                 Err(e) if is_not_found(&e) => {} // removed meanwhile
+                // Podman's `stopped` state (see `lease_containers`).
+                Err(bollard::errors::Error::JsonDataError { .. }) if self.host.is_some() => {
+                    let host = self.host.as_deref().unwrap_or_default();
+                    if let Some(i) =
+                        raw::inspect_container(host, &id).await.map_err(BackendError::Engine)?
+                    {
+                        out.push(i);
+                    }
+                }
                 Err(e) => return Err(engine(e)),
             }
         }

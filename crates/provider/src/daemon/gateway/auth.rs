@@ -32,6 +32,9 @@ pub(crate) enum ApiError {
     /// The manifest cannot be accepted.
     #[error("{0}")]
     Unprocessable(String),
+    /// The manifest was accepted but its workload cannot run (422, JSON body).
+    #[error("the workload cannot run: {0}")]
+    Workload(crate::cluster::WorkloadFailure),
     /// The chain could not be read.
     #[error("chain query failed: {0}")]
     Chain(String),
@@ -47,7 +50,7 @@ impl ApiError {
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unprocessable(_) | Self::Workload(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Chain(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -59,6 +62,16 @@ impl IntoResponse for ApiError {
         let status = self.status();
         if status.is_server_error() {
             tracing::warn!("gateway: {self}");
+        }
+        if let Self::Workload(f) = &self {
+            let body = serde_json::json!({
+                "error": self.to_string(),
+                "reason": f.reason,
+                "service": f.service,
+                "message": f.message,
+                "hint": f.reason.hint(),
+            });
+            return (status, axum::Json(body)).into_response();
         }
         (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], self.to_string())
             .into_response()

@@ -19,8 +19,11 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::{ApiError, Caller};
 use super::{manifest, shell, GatewayState};
-use crate::cluster::{BackendError, ExecInput, ExecOutput, ExecRequest, LogOptions};
+use crate::cluster::{
+    BackendError, ExecInput, ExecOutput, ExecRequest, LeaseStatus, LogOptions, ServiceStatus,
+};
 use crate::daemon::gateway::jwt::{Grant, Scope, Target};
+use crate::daemon::gateway::DeployFailure;
 use crate::LeaseId;
 
 /// Ping interval on streaming websockets.
@@ -152,10 +155,12 @@ async fn put_manifest(
         plan.push((lease, mg));
     }
     for (lease, mg) in plan {
-        s.leases
-            .deploy(lease, mg)
-            .await
-            .map_err(|e| ApiError::Internal(format!("deploying lease {lease}: {e}")))?;
+        s.leases.deploy(lease, mg).await.map_err(|e| match e {
+            DeployFailure::Workload(f) => ApiError::Workload(f),
+            DeployFailure::Provider(e) => {
+                ApiError::Internal(format!("deploying lease {lease}: {e}"))
+            }
+        })?;
     }
     Ok(StatusCode::OK)
 }
@@ -193,10 +198,46 @@ fn lease_access(
 }
 
 async fn deployed_group(s: &GatewayState, lease: &LeaseId) -> Result<ManifestGroup, ApiError> {
-    s.leases
-        .manifest(lease)
-        .await
-        .ok_or_else(|| ApiError::NotFound(format!("no manifest received for lease {lease}")))
+    if let Some(g) = s.leases.manifest(lease).await {
+        return Ok(g);
+    }
+    match s.leases.failure(lease).await {
+        Some((g, _)) => Ok(g),
+        None => Err(ApiError::NotFound(format!("no manifest received for lease {lease}"))),
+    }
+}
+
+/// The lease's status from the backend, with the failure of its last manifest when that
+/// one could not run (then, when nothing runs at all, every service at 0 replicas).
+async fn lease_status_of(s: &GatewayState, lease: &LeaseId) -> Result<LeaseStatus, ApiError> {
+    let failure = s.leases.failure(lease).await;
+    let running = s.leases.manifest(lease).await;
+    let mut status = match (&running, &failure) {
+        (Some(_), _) => s.backend.status(lease).await.map_err(backend_error)?,
+        (None, Some((group, _))) => LeaseStatus {
+            services: group
+                .services
+                .iter()
+                .map(|svc| {
+                    let st = ServiceStatus {
+                        name: svc.name.clone(),
+                        total: svc.count,
+                        ..ServiceStatus::default()
+                    };
+                    (svc.name.clone(), st)
+                })
+                .collect(),
+            ..LeaseStatus::default()
+        },
+        (None, None) => {
+            return Err(ApiError::NotFound(format!("no manifest received for lease {lease}")))
+        }
+    };
+    if let Some((_, f)) = failure {
+        status.errors.push(f.to_string());
+        status.failure = Some(f);
+    }
+    Ok(status)
 }
 
 fn backend_error(e: BackendError) -> ApiError {
@@ -228,8 +269,7 @@ async fn lease_status(
     Query(q): Params,
 ) -> Result<Response, ApiError> {
     let (lease, grant) = lease_access(&s, &caller, &p, &q, Scope::Status)?;
-    deployed_group(&s, &lease).await?;
-    let mut status = s.backend.status(&lease).await.map_err(backend_error)?;
+    let mut status = lease_status_of(&s, &lease).await?;
     if let Grant::Services(_) = grant {
         status.services.retain(|name, _| grant.covers(name));
         status.forwarded_ports.retain(|name, _| grant.covers(name));
@@ -255,7 +295,7 @@ async fn service_status(
     if !group.services.iter().any(|x| x.name == p.service) {
         return Err(ApiError::NotFound(format!("service {:?} is not in lease {lease}", p.service)));
     }
-    let mut status = s.backend.status(&lease).await.map_err(backend_error)?;
+    let mut status = lease_status_of(&s, &lease).await?;
     let svc = status
         .services
         .remove(&p.service)

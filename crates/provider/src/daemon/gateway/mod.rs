@@ -44,7 +44,7 @@ use dcloud_types::AccAddress;
 pub use chain::RpcChainView;
 pub use manifest::{check_group, check_group_names, validate_manifest};
 
-use crate::cluster::Backend;
+use crate::cluster::{Backend, WorkloadFailure};
 use crate::daemon::gateway::tls::TlsError;
 pub use dcloud_client::tenant::api::shell;
 
@@ -77,14 +77,29 @@ pub trait ChainView: Send + Sync + 'static {
     async fn account_pubkey(&self, addr: &AccAddress) -> Result<Option<Vec<u8>>, String>;
 }
 
+/// Why a manifest was not deployed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeployFailure {
+    /// The tenant's workload cannot run (the gateway answers 422 with it as JSON).
+    #[error("{0}")]
+    Workload(WorkloadFailure),
+    /// The provider's own trouble (the gateway answers 500).
+    #[error("{0}")]
+    Provider(String),
+}
+
 /// Receives validated manifests and answers what runs where.
 #[async_trait]
 pub trait LeaseManager: Send + Sync + 'static {
     /// Deploys (or updates) the lease with `group`; returns once containers are created
     /// (not necessarily ready).
-    async fn deploy(&self, lease: &LeaseId, group: &ManifestGroup) -> Result<(), String>;
+    async fn deploy(&self, lease: &LeaseId, group: &ManifestGroup) -> Result<(), DeployFailure>;
     /// The manifest group the lease runs (None: no manifest received yet).
     async fn manifest(&self, lease: &LeaseId) -> Option<ManifestGroup>;
+    /// The last manifest received for the lease when its workload could not run, and why.
+    async fn failure(&self, _lease: &LeaseId) -> Option<(ManifestGroup, WorkloadFailure)> {
+        None
+    }
     /// The provider status document served at `GET /status` (Akash's legacy shape,
     /// `akash-provider.md` §10: `cluster`, `bidengine`, `manifest`,
     /// `cluster_public_hostname`, `address`). The gateway adds `address` when missing.

@@ -673,8 +673,10 @@ fn the_provider_withdraws_earnings_closes_a_lease_whose_manifest_never_came_and_
     let crash = sdl(image, "x").replace("exec httpd -f -v -p 80 -h /www", "exit 3");
     std::fs::write(&crash_path, crash).unwrap();
     let crash_s = crash_path.display().to_string();
-    let r = env.run(&["deploy", &crash_s, "--from", "alice", "--wait", "30s", "-y", "-o", "json"]);
+    let r = env.run(&["deploy", &crash_s, "--from", "alice", "--wait", "120s", "-y", "-o", "json"]);
     assert_ne!(r.code, 0, "a crashing workload is not reported running: {r:?}");
+    // `deploy` stops when the provider closes the lease, with the reason from the chain.
+    assert!(r.stderr.contains("was closed: provider: not ready within 8s"), "{}", r.stderr);
     let start = Instant::now();
     loop {
         let leases =

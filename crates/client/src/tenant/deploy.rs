@@ -94,6 +94,15 @@ pub enum DeployError {
         /// What failed and why.
         failure: super::api::WorkloadFailure,
     },
+    /// The lease closed while the flow waited for its services (the provider gave up on
+    /// the workload, or escrow ran dry).
+    #[error("lease {}/{}/{} on {} was closed: {reason}", lease.dseq, lease.gseq, lease.oseq, lease.provider)]
+    LeaseClosed {
+        /// The lease.
+        lease: LeaseId,
+        /// The close reason recorded on chain.
+        reason: String,
+    },
     /// A lease's services were not all running before the deadline.
     #[error("lease {}/{}/{} on {} is not running after {wait:?}: {last}", lease.dseq, lease.gseq, lease.oseq, lease.provider)]
     NotRunning {
@@ -505,6 +514,9 @@ impl Flow<'_> {
                     return Ok(RunningLease { lease, status: s.clone(), ingress_port });
                 }
             }
+            if let Some(reason) = closed_reason(self.client, &lease).await {
+                return Err(DeployError::LeaseClosed { lease: id, reason });
+            }
             if Instant::now() >= self.deadline {
                 let last = match st {
                     Ok(s) => serde_json::to_string(&s).unwrap_or_default(),
@@ -515,6 +527,23 @@ impl Flow<'_> {
             tokio::time::sleep(POLL).await;
         }
     }
+}
+
+/// The chain's close reason when `lease` is no longer active (None while it is, or when
+/// the chain cannot be read right now).
+async fn closed_reason(client: &RpcClient, lease: &Lease) -> Option<String> {
+    let f = Filter {
+        owner: Some(lease.owner.to_string()),
+        dseq: Some(lease.dseq),
+        limit: Some(1000),
+        ..Filter::default()
+    };
+    let page = mk::leases(client, &f, 0).await.ok()?;
+    let l = page
+        .items
+        .into_iter()
+        .find(|l| l.gseq == lease.gseq && l.oseq == lease.oseq && l.provider == lease.provider)?;
+    (l.state != dcloud_chain::market::LeaseState::Active).then_some(l.reason)
 }
 
 /// Whether every service of a lease has all its replicas available.

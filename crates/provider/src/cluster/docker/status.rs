@@ -22,6 +22,25 @@ pub(super) fn is_running(i: &ContainerInspectResponse) -> bool {
     i.state.as_ref().is_some_and(|s| s.running == Some(true) && s.restarting != Some(true))
 }
 
+/// Running long enough to count as available: 500 ms after a first start, 10 s after a
+/// restart — so a container that exits at start (and is restarted by its policy) is not
+/// reported available in the instants it runs. Kubernetes' `minReadySeconds`, in short.
+pub(super) fn is_available(i: &ContainerInspectResponse, now: std::time::SystemTime) -> bool {
+    if !is_running(i) {
+        return false;
+    }
+    let restarts = i.restart_count.unwrap_or(0);
+    let started = i.state.as_ref().and_then(|s| s.started_at.as_deref());
+    let Some(up) = started
+        .and_then(|t| humantime::parse_rfc3339_weak(t.trim_end_matches('Z')).ok())
+        .and_then(|t| now.duration_since(t).ok())
+    else {
+        return restarts == 0;
+    };
+    let min = if restarts == 0 { 500 } else { 10_000 };
+    up >= std::time::Duration::from_millis(min)
+}
+
 pub(super) fn host_port(i: &ContainerInspectResponse, port: u32, proto: Protocol) -> Option<u16> {
     let ports = i.network_settings.as_ref()?.ports.as_ref()?;
     let bindings = ports.get(&port_key(port, proto))?.as_ref()?;
@@ -68,7 +87,8 @@ impl DockerBackend {
             let hash = self.spec_hash(svc, &env);
             let mine: Vec<&ContainerInspectResponse> =
                 inspects.iter().filter(|i| inspect_service(i) == Some(svc.name.as_str())).collect();
-            let running = mine.iter().filter(|i| is_running(i)).count() as u32;
+            let now = std::time::SystemTime::now();
+            let running = mine.iter().filter(|i| is_available(i, now)).count() as u32;
             let updated = mine
                 .iter()
                 .filter(|i| inspect_labels(i).and_then(|l| l.get(LABEL_SPEC_HASH)) == Some(&hash))
@@ -160,5 +180,39 @@ impl DockerBackend {
             }
         }
         uris
+    }
+}
+
+#[cfg(test)]
+mod availability_tests {
+    use bollard::models::{ContainerInspectResponse, ContainerState};
+
+    use super::is_available;
+
+    fn container(started_at: &str, restarts: i64) -> ContainerInspectResponse {
+        ContainerInspectResponse {
+            restart_count: Some(restarts),
+            state: Some(ContainerState {
+                running: Some(true),
+                started_at: Some(started_at.into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_replica_is_available_once_it_has_run_a_while() {
+        let t0 = humantime::parse_rfc3339("2026-12-06T15:20:01.123456789Z").unwrap();
+        let at = |ms| t0 + std::time::Duration::from_millis(ms);
+        let first = container("2026-12-06T15:20:01.123456789Z", 0);
+        assert!(!is_available(&first, at(100)));
+        assert!(is_available(&first, at(600)));
+        let restarted = container("2026-12-06T15:20:01.123456789Z", 3);
+        assert!(!is_available(&restarted, at(5_000)));
+        assert!(is_available(&restarted, at(10_500)));
+        let mut stopped = container("2026-12-06T15:20:01Z", 0);
+        stopped.state.as_mut().unwrap().running = Some(false);
+        assert!(!is_available(&stopped, at(60_000)));
     }
 }

@@ -310,6 +310,12 @@ impl Inventory {
         &self.capacity
     }
 
+    /// Replaces the capacity (a cluster's free resources, measured again); reservations
+    /// stay. GPU device indexes of reservations refer to the new list from now on.
+    pub fn set_capacity(&mut self, capacity: Capacity) {
+        self.capacity = capacity;
+    }
+
     /// The reservation of order `id`, if any.
     pub fn get(&self, id: &OrderId) -> Option<&Reservation> {
         self.reservations.get(id)

@@ -207,7 +207,8 @@ fn backend_error(e: BackendError) -> ApiError {
         BackendError::Engine(_)
         | BackendError::Invalid(_)
         | BackendError::ImagePull { .. }
-        | BackendError::Isolation(_) => ApiError::Internal(e.to_string()),
+        | BackendError::Isolation(_)
+        | BackendError::TeardownIncomplete(_) => ApiError::Internal(e.to_string()),
     }
 }
 
@@ -300,7 +301,8 @@ fn close_code(e: &BackendError) -> u16 {
         | BackendError::Engine(_)
         | BackendError::Invalid(_)
         | BackendError::ImagePull { .. }
-        | BackendError::Isolation(_) => 4000,
+        | BackendError::Isolation(_)
+        | BackendError::TeardownIncomplete(_) => 4000,
     }
 }
 

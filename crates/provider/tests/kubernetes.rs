@@ -476,7 +476,7 @@ async fn reconcile_after_a_restart_finds_the_leases_from_labels() {
     // "Restart": a new backend with nothing in memory.
     let b = backend(c, 12).await;
     let mut listed = b.list().await.unwrap();
-    listed.sort_by(|a, b| a.0.dseq.cmp(&b.0.dseq));
+    listed.sort_by_key(|a| a.0.dseq);
     assert_eq!(listed.len(), 2);
     assert_eq!(listed[0].0, l1);
     assert_eq!(listed[1].0, l2);
@@ -842,7 +842,7 @@ async fn bench_lease_apply_and_teardown() {
         med(&mut apply.clone()),
         apply.iter().max().unwrap()
     );
-    println!("  API calls per first deploy: {:?}", calls);
+    println!("  API calls per first deploy: {calls:?}");
     println!(
         "  redeploy of the same manifest: median {:?}, API calls {:?}",
         med(&mut again),

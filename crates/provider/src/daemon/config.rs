@@ -416,7 +416,7 @@ pub enum BackendConfig {
         docker_host: Option<String>,
     },
     /// A Kubernetes cluster (API groups of 1.20 and later).
-    Kubernetes(KubernetesConfig),
+    Kubernetes(Box<KubernetesConfig>),
 }
 
 /// `backend: {kind: kubernetes, ...}`.

@@ -608,7 +608,11 @@ fn pod_template(
     let mut limits = BTreeMap::new();
     let millis = res.cpu.units.0;
     // The server's canonical form: whole CPUs without a suffix.
-    let cpu = if millis % 1000 == 0 { format!("{}", millis / 1000) } else { format!("{millis}m") };
+    let cpu = if millis.is_multiple_of(1000) {
+        format!("{}", millis / 1000)
+    } else {
+        format!("{millis}m")
+    };
     limits.insert("cpu".to_string(), Quantity(cpu));
     limits.insert("memory".to_string(), quantity(memory));
     if ephemeral > 0 {

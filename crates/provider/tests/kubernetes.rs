@@ -797,6 +797,138 @@ async fn inventory_is_allocatable_minus_requests_and_drives_bids() {
     let _ = ns.delete("inv-test", &Default::default()).await;
 }
 
+/// A TCP relay to the API server that the test can cut: while down, open connections are
+/// dropped and new ones refused (closed at once).
+struct Relay {
+    port: u16,
+    up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    conns: std::sync::Arc<parking_lot::Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Relay {
+    async fn start(target: u16) -> Relay {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let conns = std::sync::Arc::new(parking_lot::Mutex::new(Vec::new()));
+        let (u, c) = (up.clone(), conns.clone());
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if !u.load(std::sync::atomic::Ordering::SeqCst) {
+                    continue; // dropped: the client sees the connection closed
+                }
+                let h = tokio::spawn(async move {
+                    if let Ok(mut out) = tokio::net::TcpStream::connect(("127.0.0.1", target)).await
+                    {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
+                    }
+                });
+                c.lock().push(h.abort_handle());
+            }
+        });
+        Relay { port, up, conns }
+    }
+
+    fn set_up(&self, up: bool) {
+        self.up.store(up, std::sync::atomic::Ordering::SeqCst);
+        if !up {
+            for h in self.conns.lock().drain(..) {
+                h.abort();
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_deploy_survives_the_api_server_going_away_for_a_while() {
+    let Some(c) = cluster() else { return };
+    let text = std::fs::read_to_string(&c.kubeconfig).unwrap();
+    let server_port: u16 = text
+        .split("https://127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .and_then(|p| p.parse().ok())
+        .expect("server port in kubeconfig");
+    let relay = Relay::start(server_port).await;
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kubeconfig");
+    std::fs::write(
+        &kc,
+        text.replace(&format!("127.0.0.1:{server_port}"), &format!("127.0.0.1:{}", relay.port)),
+    )
+    .unwrap();
+    let target = KubeTarget { kubeconfig: Some(kc), context: None };
+    let b = std::sync::Arc::new(
+        KubeBackend::connect(settings(17), kube_settings(), &target).await.unwrap(),
+    );
+    let l = lease(17, 1);
+    let g = group(TWO_SERVICES);
+    let start = b.api_calls();
+    let deploy = {
+        let (b, l, g) = (b.clone(), l.clone(), g.clone());
+        tokio::spawn(async move { b.deploy(&l, &g).await })
+    };
+    // Cut the server off while the third call is in flight (this test runs on one thread:
+    // the deploy task stops at its next I/O, and the count is taken when a request is sent).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while b.api_calls() < start + 3 {
+        assert!(Instant::now() < deadline, "the deploy made no calls");
+        tokio::task::yield_now().await;
+    }
+    relay.set_up(false);
+    assert!(b.api_calls() < start + 12, "cut before the deploy's last call");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(!deploy.is_finished(), "the deploy waits for the server");
+    relay.set_up(true);
+    deploy.await.unwrap().expect("deploy completes once the server is back");
+    // Everything is there: the status reports no missing object.
+    let st = b.status(&l).await.unwrap();
+    assert!(st.errors.iter().all(|e| !e.contains("not found")), "{:?}", st.errors);
+    let objs = b.objects(&l, &g, 1).unwrap();
+    let ing: Api<Ingress> = Api::namespaced(b.client().clone(), &b.namespace(&l));
+    assert_eq!(ing.list(&ListParams::default()).await.unwrap().items.len(), objs.ingresses.len());
+    b.teardown(&l).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_namespace_stuck_terminating_is_reported() {
+    let Some(c) = cluster() else { return };
+    let mut ks = kube_settings();
+    ks.teardown_timeout = Duration::from_secs(3);
+    let target = KubeTarget { kubeconfig: Some(c.kubeconfig.clone()), context: None };
+    let b = KubeBackend::connect(settings(18), ks, &target).await.unwrap();
+    let l = lease(18, 1);
+    b.deploy(&l, &group(TWO_SERVICES)).await.unwrap();
+    let ns = b.namespace(&l);
+    // An object with a finalizer nobody removes keeps the namespace terminating.
+    let cms: Api<k8s_openapi::api::core::v1::ConfigMap> = Api::namespaced(b.client().clone(), &ns);
+    let cm: k8s_openapi::api::core::v1::ConfigMap = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "stuck", "finalizers": ["dcloud.test/block"]}
+    }))
+    .unwrap();
+    cms.create(&PostParams::default(), &cm).await.unwrap();
+    let err = b.teardown(&l).await.unwrap_err();
+    assert!(matches!(err, BackendError::TeardownIncomplete(_)), "{err}");
+    assert!(
+        err.to_string().contains(&ns) && err.to_string().contains("still terminating"),
+        "{err}"
+    );
+    // A terminating namespace is not listed as a running lease.
+    assert!(b.list().await.unwrap().is_empty());
+    // Once the finalizer goes, the teardown completes.
+    cms.patch(
+        "stuck",
+        &PatchParams::default(),
+        &Patch::Merge(serde_json::json!({"metadata": {"finalizers": null}})),
+    )
+    .await
+    .unwrap();
+    let mut ks = kube_settings();
+    ks.teardown_timeout = Duration::from_secs(60);
+    let b = KubeBackend::connect(settings(18), ks, &target).await.unwrap();
+    b.teardown(&l).await.unwrap();
+}
+
 // ---------------------------------------------------------------------------------------
 // Benchmark (ignored by default): `cargo test -p dcloud-provider --test kubernetes --
 // --ignored --nocapture bench_`

@@ -734,7 +734,8 @@ async fn inventory_is_allocatable_minus_requests_and_drives_bids() {
     assert!(!cap.storage.contains_key("beta3"), "beta3 maps to a class the cluster lacks");
     assert_eq!(b.capacity().await.unwrap().as_ref(), Some(cap));
 
-    // Bids use it: 4 CPUs fit, 5 do not; a beta3 volume is declined with its reason.
+    // Bids use it: 2 CPUs fit one node, 5 do not fit at all; a beta3 volume is declined
+    // with its reason.
     let inv = Inventory::new("cluster", cap.clone());
     let profile = dcloud_provider::bidengine::ProviderProfile {
         attributes: vec![
@@ -781,7 +782,10 @@ async fn inventory_is_allocatable_minus_requests_and_drives_bids() {
             },
         }
     };
-    assert!(dcloud_provider::bidengine::evaluate(&order(4, false), &profile, &inv).is_ok());
+    assert!(dcloud_provider::bidengine::evaluate(&order(2, false), &profile, &inv).is_ok());
+    // 3 CPUs are free in total twice over, but no node has 3 free for one replica.
+    let why = dcloud_provider::bidengine::evaluate(&order(3, false), &profile, &inv).unwrap_err();
+    assert!(why.iter().any(|r| r.to_string().contains("no node can hold one replica")), "{why:?}");
     let why = dcloud_provider::bidengine::evaluate(&order(5, false), &profile, &inv).unwrap_err();
     assert!(why.iter().any(|r| r.to_string().contains("cpu")), "{why:?}");
     let why = dcloud_provider::bidengine::evaluate(&order(1, true), &profile, &inv).unwrap_err();

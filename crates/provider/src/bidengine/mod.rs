@@ -414,6 +414,7 @@ mod tests {
                     memory_bytes: 80 * GI,
                     interface: "sxm".into(),
                 }],
+                nodes: Vec::new(),
             },
         )
     }

@@ -17,7 +17,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use serde::Serialize;
 
 use super::*;
-use crate::bidengine::inventory::{Capacity, GpuDevice};
+use crate::bidengine::inventory::{Capacity, GpuDevice, NodeFree};
 use objects::GPU_NODE_LABEL;
 
 /// Storage of a class whose size the configuration does not give.
@@ -274,6 +274,13 @@ pub fn cluster_inventory(
         c.ephemeral_storage_bytes =
             c.ephemeral_storage_bytes.saturating_add(free.ephemeral_storage_bytes);
         c.gpus.extend(node_gpus(n, free.gpus));
+        c.nodes.push(NodeFree {
+            name: name.clone(),
+            cpu_millis: free.cpu_millis,
+            memory_bytes: free.memory_bytes,
+            ephemeral_storage_bytes: free.ephemeral_storage_bytes,
+            gpus: free.gpus,
+        });
         out.nodes.push(NodeInventory { name, allocatable, requested: req, free });
     }
     let cluster: BTreeSet<String> =

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _};
 use clap::{Args, Subcommand};
-use dcloud_provider::daemon::config::{BackendConfig, ProviderConfig, EXAMPLE};
+use dcloud_provider::daemon::config::{example, BackendConfig, ExampleBackend, ProviderConfig};
 
 use crate::ctx::{Ctx, KeyringKind};
 
@@ -21,7 +21,19 @@ pub(crate) enum ProviderCmd {
         /// Replace an existing file.
         #[arg(long)]
         force: bool,
+        /// Where leases run: this host's Docker / Podman, or a Kubernetes cluster.
+        #[arg(long, value_enum, default_value_t = InitBackend::Docker)]
+        backend: InitBackend,
     },
+}
+
+/// `dcloud provider init --backend`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum InitBackend {
+    /// Docker or Podman on this host.
+    Docker,
+    /// A Kubernetes cluster (kubeconfig).
+    Kubernetes,
 }
 
 #[derive(Debug, Args)]
@@ -115,7 +127,7 @@ pub async fn start(
 
 pub(crate) async fn run(ctx: &Ctx, cmd: ProviderCmd) -> anyhow::Result<()> {
     match cmd {
-        ProviderCmd::Init { path, force } => init(&path, force),
+        ProviderCmd::Init { path, force, backend } => init(&path, force, backend),
         ProviderCmd::Run(a) => {
             crate::process::init_logging("info");
             let cfg = load_config(&a)?;
@@ -132,11 +144,15 @@ pub(crate) async fn run(ctx: &Ctx, cmd: ProviderCmd) -> anyhow::Result<()> {
     }
 }
 
-fn init(path: &Path, force: bool) -> anyhow::Result<()> {
+fn init(path: &Path, force: bool, backend: InitBackend) -> anyhow::Result<()> {
     if path.exists() && !force {
         bail!("{} already exists (pass --force to replace it)", path.display());
     }
-    std::fs::write(path, EXAMPLE).with_context(|| format!("cannot write {}", path.display()))?;
+    let text = example(match backend {
+        InitBackend::Docker => ExampleBackend::Docker,
+        InitBackend::Kubernetes => ExampleBackend::Kubernetes,
+    });
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
     println!("wrote {}: edit from, host_uri, attributes and pricing, then `dcloud provider run --config {}`", path.display(), path.display());
     Ok(())
 }
@@ -193,4 +209,24 @@ state_dir: {home}/provider
         home = home.display(),
         gport = gateway.port(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_writes_a_kubernetes_example_that_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("provider.yaml");
+        init(&path, false, InitBackend::Kubernetes).unwrap();
+        let cfg = ProviderConfig::load(&path).unwrap();
+        assert!(matches!(cfg.backend, BackendConfig::Kubernetes(_)), "{:?}", cfg.backend);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("kind: kubernetes") && text.contains("# kubeconfig:"), "{text}");
+        assert!(init(&path, false, InitBackend::Docker).is_err(), "no overwrite without --force");
+        init(&path, true, InitBackend::Docker).unwrap();
+        let cfg = ProviderConfig::load(&path).unwrap();
+        assert_eq!(cfg.backend, BackendConfig::Docker { docker_host: None });
+    }
 }

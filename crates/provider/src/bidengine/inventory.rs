@@ -63,6 +63,25 @@ pub struct Capacity {
     pub storage: BTreeMap<String, u64>,
     /// GPUs.
     pub gpus: Vec<GpuDevice>,
+    /// Free resources per node, when the capacity spans several (a cluster): every replica
+    /// must fit on one of them. Empty: one host, only the totals count.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<NodeFree>,
+}
+
+/// What one node of a cluster has free.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeFree {
+    /// Node name.
+    pub name: String,
+    /// CPU millicores.
+    pub cpu_millis: u64,
+    /// Memory bytes.
+    pub memory_bytes: u64,
+    /// Ephemeral storage bytes.
+    pub ephemeral_storage_bytes: u64,
+    /// GPUs.
+    pub gpus: u64,
 }
 
 /// One GPU requirement of a resource unit, parsed from
@@ -310,6 +329,12 @@ impl Inventory {
         &self.capacity
     }
 
+    /// Replaces the capacity (a cluster's free resources, measured again); reservations
+    /// stay. GPU device indexes of reservations refer to the new list from now on.
+    pub fn set_capacity(&mut self, capacity: Capacity) {
+        self.capacity = capacity;
+    }
+
     /// The reservation of order `id`, if any.
     pub fn get(&self, id: &OrderId) -> Option<&Reservation> {
         self.reservations.get(id)
@@ -394,6 +419,7 @@ impl Inventory {
                 return Err(short(&format!("storage class {class} bytes"), *bytes, have));
             }
         }
+        self.check_nodes(group)?;
         let gpu_devices = self.assign_gpus(group)?;
         Ok(Reservation {
             id: id.clone(),
@@ -401,6 +427,42 @@ impl Inventory {
             gpu_devices,
             state: ReservationState::Pending,
         })
+    }
+
+    /// With per-node capacity: each unit's replica must fit on some node (the totals are
+    /// checked separately; placements of other reservations are not tracked per node).
+    fn check_nodes(&self, group: &GroupSpec) -> Result<(), InsufficientCapacity> {
+        if self.capacity.nodes.is_empty() {
+            return Ok(());
+        }
+        for (i, u) in group.resources.iter().enumerate() {
+            let mut memory = u.memory_bytes;
+            let mut ephemeral = 0u64;
+            for (name, bytes) in &u.storage {
+                match VolumeKind::of(u, name) {
+                    VolumeKind::Ram => memory = memory.saturating_add(*bytes),
+                    VolumeKind::Ephemeral => ephemeral = ephemeral.saturating_add(*bytes),
+                    VolumeKind::Persistent(_) => {}
+                }
+            }
+            let fits = self.capacity.nodes.iter().any(|n| {
+                n.cpu_millis >= u.cpu_millis
+                    && n.memory_bytes >= memory
+                    && n.ephemeral_storage_bytes >= ephemeral
+                    && n.gpus >= u.gpu_units
+            });
+            if !fits {
+                return Err(InsufficientCapacity {
+                    what: format!(
+                        "no node can hold one replica of resources[{i}] ({} millicores, \
+                         {memory} bytes of memory, {ephemeral} bytes of ephemeral storage, \
+                         {} gpus)",
+                        u.cpu_millis, u.gpu_units
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Assigns free devices to every GPU of every replica: the most constrained units
@@ -547,8 +609,34 @@ mod tests {
                 ephemeral_storage_bytes: 50 * GI,
                 storage,
                 gpus: vec![gpu("a100", 80, "sxm"), gpu("t4", 16, "pcie")],
+                nodes: Vec::new(),
             },
         )
+    }
+
+    #[test]
+    fn with_nodes_each_replica_must_fit_one_node() {
+        let mut inv = host();
+        let node = |cpu: u64| NodeFree {
+            name: format!("n{cpu}"),
+            cpu_millis: cpu,
+            memory_bytes: 4 * GI,
+            ephemeral_storage_bytes: 25 * GI,
+            gpus: 0,
+        };
+        let mut c = inv.capacity().clone();
+        c.nodes = vec![node(2000), node(2000)];
+        inv.set_capacity(c);
+        // Two replicas of 2 CPUs: one per node.
+        assert!(inv.check(&order(1), &group(vec![unit(2000, GI, GI, 2)])).is_ok());
+        // One replica of 3 CPUs: 4 free in total, but no node has 3.
+        let e = inv.check(&order(1), &group(vec![unit(3000, GI, GI, 1)])).unwrap_err();
+        assert!(e.what.contains("no node can hold one replica of resources[0]"), "{}", e.what);
+        // Without nodes (one host) only the totals count.
+        let mut c = inv.capacity().clone();
+        c.nodes.clear();
+        inv.set_capacity(c);
+        assert!(inv.check(&order(1), &group(vec![unit(3000, GI, GI, 1)])).is_ok());
     }
 
     #[test]

@@ -101,6 +101,16 @@ pub enum DeclineReason {
         /// Storage class.
         class: String,
     },
+    /// A persistent volume's class is offered on chain but absent from the capacity (a
+    /// cluster without the mapped StorageClass, a host without that class configured).
+    StorageClassNotInCapacity {
+        /// Unit index.
+        unit: usize,
+        /// Volume name.
+        volume: String,
+        /// Storage class.
+        class: String,
+    },
     /// The order prices in a denom this provider does not accept.
     DenomNotAccepted {
         /// The order's denom.
@@ -161,6 +171,11 @@ impl fmt::Display for DeclineReason {
             DeclineReason::StorageClassNotOffered { unit, volume, class } => write!(
                 f,
                 "resources[{unit}] volume {volume:?} wants persistent storage class {class:?}, not offered"
+            ),
+            DeclineReason::StorageClassNotInCapacity { unit, volume, class } => write!(
+                f,
+                "resources[{unit}] volume {volume:?} wants persistent storage class {class:?}, \
+                 not available in the cluster (no such StorageClass, or none configured)"
             ),
             DeclineReason::DenomNotAccepted { denom } => {
                 write!(f, "order prices in {denom}, which this provider does not accept")
@@ -332,6 +347,12 @@ fn unit_reasons(
                         volume: name.clone(),
                         class,
                     });
+                } else if !inventory.capacity().storage.contains_key(&class) {
+                    out.push(DeclineReason::StorageClassNotInCapacity {
+                        unit: i,
+                        volume: name.clone(),
+                        class,
+                    });
                 }
             }
         }
@@ -393,6 +414,7 @@ mod tests {
                     memory_bytes: 80 * GI,
                     interface: "sxm".into(),
                 }],
+                nodes: Vec::new(),
             },
         )
     }
@@ -543,6 +565,27 @@ mod tests {
         u.storage_attributes =
             vec![("data".into(), vec![attr("class", "beta2"), attr("persistent", "true")])];
         assert_eq!(evaluate(&ctx(group(vec![u])), &profile(), &inventory()), Ok(()));
+    }
+
+    #[test]
+    fn storage_class_offered_but_not_in_capacity() {
+        let mut u = unit(1000, GI, GI, 1);
+        u.storage.push(("data".into(), GI));
+        u.storage_attributes =
+            vec![("data".into(), vec![attr("class", "beta3"), attr("persistent", "true")])];
+        let mut p = profile();
+        p.attributes.push(attr("capabilities/storage/2/class", "beta3"));
+        p.attributes.push(attr("capabilities/storage/2/persistent", "true"));
+        let r = declined(group(vec![u]), &p);
+        assert_eq!(
+            r[0],
+            DeclineReason::StorageClassNotInCapacity {
+                unit: 0,
+                volume: "data".into(),
+                class: "beta3".into()
+            }
+        );
+        assert!(r[0].to_string().contains("not available in the cluster"), "{}", r[0]);
     }
 
     #[test]

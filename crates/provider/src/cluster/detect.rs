@@ -62,6 +62,7 @@ pub fn detect_capacity(state_dir: &Path) -> Result<Capacity, InventoryError> {
         ephemeral_storage_bytes,
         storage: BTreeMap::new(),
         gpus: detect_gpus()?,
+        nodes: Vec::new(),
     })
 }
 

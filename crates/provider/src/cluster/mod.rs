@@ -1,7 +1,8 @@
 //! The container runtime behind the provider.
 //!
 //! [`Backend`] is what the gateway and the daemon use; [`docker::DockerBackend`] implements
-//! it over the Docker Engine API (Docker or Podman's compatible socket). Status shapes
+//! it over the Docker Engine API (Docker or Podman's compatible socket),
+//! [`kubernetes::KubeBackend`] over a Kubernetes API server. Status shapes
 //! follow Akash's provider API (`akash-provider.md` §8) so Akash tooling finds the same JSON.
 
 pub mod detect;
@@ -9,6 +10,7 @@ pub mod docker;
 pub mod engine;
 mod failure;
 pub mod isolation;
+pub mod kubernetes;
 mod slug;
 pub mod testimage;
 
@@ -55,6 +57,9 @@ pub enum BackendError {
     /// Network isolation between leases could not be set up (iptables).
     #[error("lease network isolation: {0}")]
     Isolation(String),
+    /// A teardown did not finish (e.g. a namespace stuck terminating).
+    #[error("teardown incomplete: {0}")]
+    TeardownIncomplete(String),
 }
 
 /// Where the ingress should send a hostname's traffic.
@@ -195,4 +200,13 @@ pub trait Backend: Send + Sync + 'static {
     /// Leases that have anything deployed here, with the manifest group they run (stored
     /// by the backend, e.g. in container labels), for reconciliation after a restart.
     async fn list(&self) -> Result<Vec<(LeaseId, ManifestGroup)>, BackendError>;
+
+    /// What the runtime itself can offer right now, when it knows (a cluster: allocatable
+    /// minus what other workloads request). `None` (the default): the configured or
+    /// detected host capacity applies.
+    async fn capacity(
+        &self,
+    ) -> Result<Option<crate::bidengine::inventory::Capacity>, BackendError> {
+        Ok(None)
+    }
 }

@@ -415,6 +415,117 @@ pub enum BackendConfig {
         #[serde(default)]
         docker_host: Option<String>,
     },
+    /// A Kubernetes cluster (API groups of 1.20 and later).
+    Kubernetes(Box<KubernetesConfig>),
+}
+
+/// `backend: {kind: kubernetes, ...}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KubernetesConfig {
+    /// Kubeconfig file; default: `$KUBECONFIG`, `~/.kube/config`, or the in-cluster
+    /// service account when the provider runs in a pod.
+    #[serde(default)]
+    pub kubeconfig: Option<PathBuf>,
+    /// Context in the kubeconfig (default: its current context).
+    #[serde(default)]
+    pub context: Option<String>,
+    /// Lease namespaces are `<prefix><lease slug>`.
+    #[serde(default = "default_namespace_prefix")]
+    pub namespace_prefix: String,
+    /// `ingressClassName` of lease Ingresses (default: the cluster's default class).
+    #[serde(default)]
+    pub ingress_class: Option<String>,
+    /// SDL storage class → cluster StorageClass (`beta2: fast-ssd`); unlisted classes map
+    /// to the StorageClass of the same name.
+    #[serde(default)]
+    pub storage_classes: BTreeMap<String, String>,
+    /// Node selector of every lease pod (also limits the nodes counted as capacity).
+    #[serde(default)]
+    pub node_selector: BTreeMap<String, String>,
+    /// Labels of the ingress controller's namespace, let in by the lease NetworkPolicy
+    /// (default `app.kubernetes.io/name: ingress-nginx`).
+    #[serde(default)]
+    pub ingress_namespace_labels: Option<BTreeMap<String, String>>,
+    /// Labels of the cluster DNS namespace (default `kubernetes.io/metadata.name:
+    /// kube-system`; label it yourself before Kubernetes 1.21).
+    #[serde(default)]
+    pub dns_namespace_labels: Option<BTreeMap<String, String>>,
+    /// Ranges lease pods may not reach (default: RFC 1918, 100.64/10, 169.254/16).
+    #[serde(default)]
+    pub internal_cidrs: Option<Vec<String>>,
+}
+
+fn default_namespace_prefix() -> String {
+    "dcloud-".into()
+}
+
+impl KubernetesConfig {
+    /// Where the cluster is.
+    pub fn target(&self) -> crate::cluster::kubernetes::KubeTarget {
+        crate::cluster::kubernetes::KubeTarget {
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.context.clone(),
+        }
+    }
+
+    /// The backend's settings.
+    pub fn settings(&self) -> crate::cluster::kubernetes::KubeSettings {
+        let d = crate::cluster::kubernetes::KubeSettings::default();
+        crate::cluster::kubernetes::KubeSettings {
+            namespace_prefix: self.namespace_prefix.clone(),
+            ingress_class: self.ingress_class.clone(),
+            storage_classes: self.storage_classes.clone(),
+            node_selector: self.node_selector.clone(),
+            ingress_namespace_labels: self
+                .ingress_namespace_labels
+                .clone()
+                .unwrap_or(d.ingress_namespace_labels),
+            dns_namespace_labels: self
+                .dns_namespace_labels
+                .clone()
+                .unwrap_or(d.dns_namespace_labels),
+            internal_cidrs: self.internal_cidrs.clone().unwrap_or(d.internal_cidrs),
+            field_manager: d.field_manager,
+            teardown_timeout: d.teardown_timeout,
+        }
+    }
+
+    fn check(&self, p: &mut Vec<String>) {
+        let pre = &self.namespace_prefix;
+        let ok = pre.len() <= 40
+            && pre.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !pre.starts_with('-');
+        if !ok {
+            p.push(format!(
+                "backend.namespace_prefix: {pre:?} must be lowercase letters, digits and '-', \
+                 at most 40 characters, not starting with '-'"
+            ));
+        }
+        for (k, v) in &self.storage_classes {
+            let ok = !v.is_empty()
+                && v.len() <= 253
+                && v.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'
+                });
+            if !ok {
+                p.push(format!("backend.storage_classes.{k}: {v:?} is not a StorageClass name"));
+            }
+        }
+        for (i, c) in self.internal_cidrs.iter().flatten().enumerate() {
+            let ok = c.split_once('/').is_some_and(|(ip, len)| {
+                ip.parse::<std::net::IpAddr>().is_ok() && len.parse::<u8>().is_ok_and(|l| l <= 128)
+            });
+            if !ok {
+                p.push(format!("backend.internal_cidrs[{i}]: {c:?} is not a CIDR"));
+            }
+        }
+        if let Some(c) = &self.context {
+            if c.is_empty() {
+                p.push("backend.context: empty".into());
+            }
+        }
+    }
 }
 
 impl Default for BackendConfig {
@@ -613,6 +724,11 @@ impl ProviderConfig {
         if let Some(s) = &mut self.pricing.script {
             s.path = expand_home(&s.path);
         }
+        if let BackendConfig::Kubernetes(k) = &mut self.backend {
+            if let Some(kc) = &k.kubeconfig {
+                k.kubeconfig = Some(expand_home(kc));
+            }
+        }
     }
 
     /// Every problem, each prefixed with its field path.
@@ -735,11 +851,14 @@ impl ProviderConfig {
 
     /// `backend`, `ingress` and `public_hostname`.
     fn check_network(&self, p: &mut Vec<String>) {
-        let BackendConfig::Docker { docker_host } = &self.backend;
-        if let Some(h) = docker_host {
-            if !["unix://", "tcp://", "http://", "https://"].iter().any(|s| h.starts_with(s)) {
-                p.push(format!("backend.docker_host: {h:?} must start with unix://, tcp://, http:// or https://"));
+        match &self.backend {
+            BackendConfig::Docker { docker_host: Some(h) } => {
+                if !["unix://", "tcp://", "http://", "https://"].iter().any(|s| h.starts_with(s)) {
+                    p.push(format!("backend.docker_host: {h:?} must start with unix://, tcp://, http:// or https://"));
+                }
             }
+            BackendConfig::Docker { docker_host: None } => {}
+            BackendConfig::Kubernetes(k) => k.check(p),
         }
         if let Some(d) = &self.ingress.domain {
             let ok = !d.is_empty()
@@ -817,6 +936,55 @@ impl ProviderConfig {
             .collect();
         v.sort();
         v
+    }
+}
+
+/// The `backend:` block of [`EXAMPLE`] (Docker / Podman).
+const DOCKER_BACKEND: &str = "# Containers run through the Docker Engine API (Docker or Podman).
+backend:
+  kind: docker
+  # docker_host: unix:///run/user/1000/podman/podman.sock   # default: DOCKER_HOST or the local socket
+";
+
+/// The `backend:` block for a Kubernetes cluster (`dcloud provider init --backend kubernetes`).
+const KUBERNETES_BACKEND: &str =
+    "# Leases run in a Kubernetes cluster (1.20 or later): one namespace per lease with
+# Deployments / StatefulSets, Services, Ingresses and NetworkPolicies, applied server-side.
+# The cluster's ingress controller serves lease hostnames (point the wildcard DNS record
+# of ingress.domain at it); capacity is measured from the nodes (allocatable minus what
+# other pods request), so capacity.detect is not used.
+backend:
+  kind: kubernetes
+  # kubeconfig: ~/.kube/config    # default: KUBECONFIG, ~/.kube/config, or in-cluster
+  # context: production           # default: the kubeconfig's current context
+  namespace_prefix: dcloud-       # lease namespaces: <prefix><lease slug>
+  # ingress_class: nginx          # default: the cluster's default IngressClass
+  storage_classes:                # SDL class -> cluster StorageClass (unlisted: same name)
+    beta2: standard
+  # node_selector:                # lease pods only go to (and capacity only counts) these nodes
+  #   dcloud.network/provider: \"true\"
+  # ingress_namespace_labels:     # the ingress controller's namespace, allowed in
+  #   app.kubernetes.io/name: ingress-nginx
+  # dns_namespace_labels:         # cluster DNS (egress on port 53 allowed)
+  #   kubernetes.io/metadata.name: kube-system
+  # internal_cidrs: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, 169.254.0.0/16]
+";
+
+/// Which backend an example config is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExampleBackend {
+    /// Docker / Podman on this host.
+    #[default]
+    Docker,
+    /// A Kubernetes cluster.
+    Kubernetes,
+}
+
+/// The commented example `provider.yaml` for `backend`.
+pub fn example(backend: ExampleBackend) -> String {
+    match backend {
+        ExampleBackend::Docker => EXAMPLE.to_string(),
+        ExampleBackend::Kubernetes => EXAMPLE.replace(DOCKER_BACKEND, KUBERNETES_BACKEND),
     }
 }
 
@@ -941,6 +1109,31 @@ mod tests {
 
     fn problems(yaml: &str) -> Vec<String> {
         parse(yaml).unwrap().validate().unwrap_err()
+    }
+
+    #[test]
+    fn the_kubernetes_example_parses_and_validates() {
+        let text = example(ExampleBackend::Kubernetes);
+        assert_ne!(text, EXAMPLE, "the backend block was replaced");
+        let c = parse(&text).unwrap();
+        c.validate().unwrap();
+        let BackendConfig::Kubernetes(k) = &c.backend else { panic!("{:?}", c.backend) };
+        assert_eq!(k.namespace_prefix, "dcloud-");
+        assert_eq!(k.storage_classes["beta2"], "standard");
+        let s = k.settings();
+        assert_eq!(s.cluster_storage_class("beta2"), "standard");
+        assert_eq!(s.cluster_storage_class("beta3"), "beta3");
+        assert!(s.internal_cidrs.contains(&"169.254.0.0/16".to_string()));
+        let bad = format!(
+            "{MINIMAL}backend: {{kind: kubernetes, namespace_prefix: Bad_, internal_cidrs: [10.0.0.0], \
+             storage_classes: {{beta2: \"No Way\"}}}}\n"
+        );
+        let p = problems(&bad);
+        assert!(p.iter().any(|p| p.starts_with("backend.namespace_prefix:")), "{p:?}");
+        assert!(p.iter().any(|p| p.starts_with("backend.internal_cidrs[0]:")), "{p:?}");
+        assert!(p.iter().any(|p| p.starts_with("backend.storage_classes.beta2:")), "{p:?}");
+        let typo = format!("{MINIMAL}backend: {{kind: kubernetes, kubeconfg: /x}}\n");
+        assert!(parse(&typo).is_err(), "unknown fields are refused");
     }
 
     #[test]

@@ -575,10 +575,27 @@ fn spawn_loops(inner: &Arc<Inner>, start_height: u64) -> Vec<tokio::task::JoinHa
             wd.withdraw_all().await;
         }
     });
-    vec![follow, housekeeping, withdraw]
+    let inv = inner.clone();
+    let capacity = tokio::spawn(async move {
+        // Runtimes that measure their own capacity (a cluster) are asked again regularly.
+        let mut tick = tokio::time::interval(CAPACITY_REFRESH);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            match inv.backend.capacity().await {
+                Ok(Some(c)) => inv.inventory.lock().set_capacity(c),
+                Ok(None) => return,
+                Err(e) => tracing::warn!("capacity refresh: {e}"),
+            }
+        }
+    });
+    vec![follow, housekeeping, withdraw, capacity]
 }
 
 pub use dcloud_client::tenant::atto_to_decimal;
+
+/// How often a runtime that knows its capacity (a cluster) is asked again.
+const CAPACITY_REFRESH: Duration = Duration::from_secs(30);
 
 async fn build_inner(
     opts: &StartOptions,
@@ -595,25 +612,49 @@ async fn build_inner(
     };
     let domain = cfg.ingress.domain.clone().unwrap_or_else(|| public_hostname.clone());
     let settings = crate::cluster::BackendSettings::new(domain, public_hostname, me.to_string());
-    let docker_host = match &cfg.backend {
-        crate::daemon::config::BackendConfig::Docker { docker_host } => docker_host.clone(),
+    let (backend, capacity): (Arc<dyn Backend>, _) = match &cfg.backend {
+        crate::daemon::config::BackendConfig::Docker { docker_host } => {
+            let backend =
+                crate::cluster::docker::DockerBackend::connect(settings, docker_host.as_deref())
+                    .await
+                    .map_err(|e| {
+                        DaemonError::Backend(format!(
+                            "{e} ({})",
+                            crate::cluster::engine::INSTALL_HINT
+                        ))
+                    })?;
+            let capacity = cfg
+                .capacity
+                .resolve(state.path())
+                .map_err(|e| DaemonError::Config(format!("capacity: {e}")))?;
+            (Arc::new(backend), capacity)
+        }
+        crate::daemon::config::BackendConfig::Kubernetes(k) => {
+            let backend = crate::cluster::kubernetes::KubeBackend::connect(
+                settings,
+                k.settings(),
+                &k.target(),
+            )
+            .await
+            .map_err(|e| DaemonError::Backend(e.to_string()))?;
+            backend.set_configured_storage(
+                cfg.capacity.storage.iter().map(|(k, v)| (k.clone(), v.0)).collect(),
+            );
+            let capacity = backend
+                .cluster_inventory()
+                .await
+                .map_err(|e| DaemonError::Backend(format!("cluster inventory: {e}")))?
+                .capacity;
+            (Arc::new(backend), capacity)
+        }
     };
-    let backend = crate::cluster::docker::DockerBackend::connect(settings, docker_host.as_deref())
-        .await
-        .map_err(|e| {
-            DaemonError::Backend(format!("{e} ({})", crate::cluster::engine::INSTALL_HINT))
-        })?;
-    let capacity = cfg
-        .capacity
-        .resolve(state.path())
-        .map_err(|e| DaemonError::Config(format!("capacity: {e}")))?;
     tracing::info!(?capacity, "provider capacity");
     Ok(Inner {
         me,
         client,
         txq,
         state,
-        backend: Arc::new(backend),
+        backend,
         ingress: Arc::new(Ingress::new()),
         settings: Settings {
             manifest_timeout: cfg.manifest_timeout,

@@ -248,7 +248,8 @@ fn backend_error(e: BackendError) -> ApiError {
         BackendError::Engine(_)
         | BackendError::Invalid(_)
         | BackendError::ImagePull { .. }
-        | BackendError::Isolation(_) => ApiError::Internal(e.to_string()),
+        | BackendError::Isolation(_)
+        | BackendError::TeardownIncomplete(_) => ApiError::Internal(e.to_string()),
     }
 }
 
@@ -340,7 +341,8 @@ fn close_code(e: &BackendError) -> u16 {
         | BackendError::Engine(_)
         | BackendError::Invalid(_)
         | BackendError::ImagePull { .. }
-        | BackendError::Isolation(_) => 4000,
+        | BackendError::Isolation(_)
+        | BackendError::TeardownIncomplete(_) => 4000,
     }
 }
 

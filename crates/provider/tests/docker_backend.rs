@@ -313,8 +313,15 @@ async fn deploy_route_status_logs_exec_update_restart_teardown() {
         assert_eq!(get_200(addr, &api_host).await, "api: v1\n");
         assert_eq!(http_get(addr, "unknown.test").await.expect("get").0, 404);
 
-        // Status.
-        let st = backend.status(&l).await.expect("status");
+        // Status: a replica counts as available once it has run 500 ms.
+        let mut st = backend.status(&l).await.expect("status");
+        for _ in 0..50 {
+            if st.services.values().all(|s| s.available == s.total) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            st = backend.status(&l).await.expect("status");
+        }
         let web = &st.services["web"];
         assert_eq!((web.total, web.available, web.ready_replicas, web.replicas), (2, 2, 2, 2));
         assert_eq!(web.uris, vec![web_host.clone(), "web.example.test".to_string()]);

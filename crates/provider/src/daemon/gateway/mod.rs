@@ -20,7 +20,13 @@
 //! Lease routes use the caller's address as the lease owner and this provider's address as
 //! the provider. An optional `?owner=` query names the owner explicitly (dcloud's client
 //! always sends it); when it is not the caller, the request is refused with 403.
-//! Errors are `text/plain` messages with the status codes above; websocket streams end with
+//! A manifest whose workload cannot run (image not found, pull denied, registry
+//! unreachable, bad credentials) is answered 422 with JSON `{error, reason, service, message,
+//! hint}`; the daemon keeps it, so the lease status shows `failure`, and closes the lease at
+//! its manifest timeout with the reason (`provider: workload failed: …`) unless a fixed
+//! manifest comes first. A deployed workload not ready within that timeout is closed with
+//! `provider: not ready within …`.
+//! Other errors are `text/plain` messages with the status codes above; websocket streams end with
 //! close code 1000, or 4000 (internal error, no running replica), 4001 (lease not found),
 //! 4002 (service not found).
 

@@ -68,6 +68,8 @@ pub struct BftConfig {
     pub timeout_vote: Duration,
     /// Most txs per block.
     pub max_block_txs: usize,
+    /// The P2P identity key, when it is not the node key (which signs consensus messages).
+    pub p2p_key: Option<NodeKey>,
 }
 
 impl Default for BftConfig {
@@ -81,6 +83,7 @@ impl Default for BftConfig {
             timeout_propose: Duration::from_secs(2),
             timeout_vote: Duration::from_secs(1),
             max_block_txs: 20_000,
+            p2p_key: None,
         }
     }
 }
@@ -219,7 +222,9 @@ impl BftDriver {
             },
         };
 
-        let keypair = Keypair::ed25519_from_bytes(key.seed()).map_err(|e| bad("node key", e))?;
+        let p2p_key = cfg.p2p_key.clone().unwrap_or_else(|| key.clone());
+        let keypair =
+            Keypair::ed25519_from_bytes(p2p_key.seed()).map_err(|e| bad("node key", e))?;
         let peer_id = keypair.public().to_peer_id();
         let signer = signing::NodeSigner::new(key.clone(), &chain_id);
         let verifier = signing::ChainVerifier::new(&chain_id);

@@ -55,6 +55,9 @@ pub(crate) struct NodeFlags {
     /// Peers' JSON-RPC URLs for tx gossip, comma-separated (replaces the config's list).
     #[arg(long = "p2p.peer_rpc", value_delimiter = ',')]
     pub peer_rpc: Option<Vec<String>>,
+    /// A P2P identity key file apart from the node key (relative to the home).
+    #[arg(long = "p2p.key_file")]
+    pub p2p_key_file: Option<String>,
 }
 
 impl NodeFlags {
@@ -85,6 +88,9 @@ impl NodeFlags {
         }
         if let Some(p) = &self.peer_rpc {
             cfg.p2p.peer_rpc = p.iter().filter(|s| !s.is_empty()).cloned().collect();
+        }
+        if let Some(k) = &self.p2p_key_file {
+            cfg.p2p.key_file = k.clone();
         }
     }
 }

@@ -43,6 +43,15 @@ impl Net {
     /// Writes `validators` homes with `dcloud testnet --init-only` (blocks `block_time`
     /// apart) and starts them.
     pub fn new(base: u16, validators: usize, block_time: &str) -> Self {
+        let mut net = Self::init(base, validators, block_time);
+        for i in 0..validators {
+            net.start(i);
+        }
+        net
+    }
+
+    /// Writes the homes without starting any node.
+    pub fn init(base: u16, validators: usize, block_time: &str) -> Self {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path().join("testnet");
         let out = Command::new(bin())
@@ -70,11 +79,7 @@ impl Net {
                 }
             })
             .collect();
-        let mut net = Self { _tmp: tmp, dir, base, nodes, rt };
-        for i in 0..validators {
-            net.start(i);
-        }
-        net
+        Self { _tmp: tmp, dir, base, nodes, rt }
     }
 
     /// Ports of the next extra node (after the validators and earlier extras).
@@ -86,19 +91,30 @@ impl Net {
     /// A new full node: `dcloud init` in its own home, the network's genesis, node 0 as
     /// its one persistent peer (and tx-gossip target). Not started. Returns its index.
     pub fn add_full_node(&mut self, moniker: &str) -> usize {
+        self.add_full_node_with(moniker, "dcloud-testnet-1", |_| {})
+    }
+
+    /// As [`Net::add_full_node`], with chain id `chain_id` and `edit` applied to the
+    /// network's genesis (JSON) before it is written to the new home.
+    pub fn add_full_node_with(
+        &mut self,
+        moniker: &str,
+        chain_id: &str,
+        edit: impl FnOnce(&mut Value),
+    ) -> usize {
         let home = self.dir.join(moniker);
         let out = Command::new(bin())
             .args(["--home"])
             .arg(&home)
-            .args(["init", moniker, "--chain-id", "dcloud-testnet-1"])
+            .args(["init", moniker, "--chain-id", chain_id])
             .output()
             .expect("dcloud init");
         assert!(out.status.success(), "init: {}", String::from_utf8_lossy(&out.stderr));
-        std::fs::copy(
-            self.nodes[0].home.join("config/genesis.json"),
-            home.join("config/genesis.json"),
-        )
-        .expect("copy genesis");
+        let g = std::fs::read_to_string(self.nodes[0].home.join("config/genesis.json"))
+            .expect("genesis");
+        let mut g: Value = serde_json::from_str(&g).expect("genesis json");
+        edit(&mut g);
+        std::fs::write(home.join("config/genesis.json"), g.to_string()).expect("write genesis");
         self.push_extra(home, &[0])
     }
 

@@ -1,0 +1,125 @@
+//! Faults between nodes: a node whose genesis has another chain id (same validators) is
+//! connected but refused — nothing it is sent verifies, so it never takes a block; and a
+//! network whose every P2P link runs through a userspace relay adding 50 ms each way
+//! (the kernel here has no netem) keeps making blocks. The checker compares every
+//! node's block store after each scenario.
+
+mod common;
+#[path = "common/bftnet.rs"]
+mod bftnet;
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use bftnet::{base_port, Net};
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+static SERIAL: Mutex<()> = Mutex::new(());
+const T: Duration = Duration::from_secs(180);
+
+#[test]
+fn a_node_with_another_chain_id_is_refused() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut net = Net::new(base_port(4), 4, "500ms");
+    net.wait_all(&[0, 1, 2, 3], 2, T);
+    let s = net.add_full_node_with("stranger", "other-chain-1", |g: &mut Value| {
+        g["chain_id"] = json!("other-chain-1");
+    });
+    net.start(s);
+    net.wait_for("the stranger to connect", T, |n| {
+        n.call(s, "net_info", json!({})).is_some_and(|v| v["n_peers"] != "0")
+    });
+    let h = net.height(0).expect("height");
+    net.wait_all(&[0, 1, 2, 3], h + 6, T);
+    assert_eq!(net.height(s), Some(0), "a node of another chain took blocks\n{}", net.logs());
+    net.check_same_chain(&[0, 1, 2, 3], 3);
+}
+
+/// Forwards one direction of a connection, each chunk `delay` after it was read.
+async fn delayed_copy(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    delay: Duration,
+) {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
+    let writer = tokio::spawn(async move {
+        while let Some((at, chunk)) = rx.recv().await {
+            tokio::time::sleep_until((at + delay).into()).await;
+            if to.write_all(&chunk).await.is_err() {
+                break;
+            }
+        }
+        let _ = to.shutdown().await;
+    });
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match from.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                if tx.send((Instant::now(), buf[..n].to_vec())).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    drop(tx);
+    let _ = writer.await;
+}
+
+/// A TCP relay `listen` → `target` adding `delay` in both directions.
+async fn relay(listen: u16, target: u16, delay: Duration) {
+    let l = tokio::net::TcpListener::bind(("127.0.0.1", listen)).await.expect("relay bind");
+    loop {
+        let Ok((inbound, _)) = l.accept().await else { continue };
+        tokio::spawn(async move {
+            let Ok(outbound) = tokio::net::TcpStream::connect(("127.0.0.1", target)).await else {
+                return;
+            };
+            let _ = inbound.set_nodelay(true);
+            let _ = outbound.set_nodelay(true);
+            let (ir, iw) = inbound.into_split();
+            let (or, ow) = outbound.into_split();
+            tokio::join!(delayed_copy(ir, ow, delay), delayed_copy(or, iw, delay));
+        });
+    }
+}
+
+#[test]
+fn blocks_continue_with_50ms_added_between_nodes() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let base = base_port(5);
+    let mut net = Net::init(base, 4, "500ms");
+    // Node j's P2P port is base+10j+2; its relay listens on base+10j+5.
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    for j in 0..4u16 {
+        rt.spawn(relay(base + 10 * j + 5, base + 10 * j + 2, Duration::from_millis(50)));
+    }
+    for i in 0..4 {
+        let peers: Vec<String> = (0..4u16)
+            .filter(|&j| usize::from(j) != i)
+            .map(|j| format!("/ip4/127.0.0.1/tcp/{}", base + 10 * j + 5))
+            .collect();
+        net.nodes[i].flags.push(format!("--p2p.persistent_peers={}", peers.join(",")));
+        net.start(i);
+    }
+    net.wait_all(&[0, 1, 2, 3], 2, T);
+    let (h0, t0) = (net.height(0).expect("height"), Instant::now());
+    net.wait_all(&[0, 1, 2, 3], h0 + 10, T);
+    let per_block = t0.elapsed() / 10;
+    let log = std::fs::read_to_string(net.nodes[0].home.join("node.log")).unwrap_or_default();
+    let committed: Vec<&str> = log.lines().filter(|l| l.contains("committed block")).collect();
+    let later_round = committed.iter().filter(|l| !l.contains("round=0")).count();
+    eprintln!(
+        "50 ms relay: {per_block:?} per block (target 500 ms); {later_round} of {} blocks \
+         decided after round 0",
+        committed.len()
+    );
+    if std::env::var("BFT_KEEP_LOG").is_ok() {
+        let _ = std::fs::copy(net.nodes[0].home.join("node.log"), "/tmp/bft-relay-node0.log");
+    }
+    net.send_via(2, &net.address("validator0"));
+    net.check_same_chain(&[0, 1, 2, 3], 3);
+    drop(net);
+    rt.shutdown_background();
+}

@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 
 use bftnet::{base_port, Net};
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 static SERIAL: Mutex<()> = Mutex::new(());
 const T: Duration = Duration::from_secs(180);
@@ -36,55 +35,6 @@ fn a_node_with_another_chain_id_is_refused() {
     net.check_same_chain(&[0, 1, 2, 3], 3);
 }
 
-/// Forwards one direction of a connection, each chunk `delay` after it was read.
-async fn delayed_copy(
-    mut from: tokio::net::tcp::OwnedReadHalf,
-    mut to: tokio::net::tcp::OwnedWriteHalf,
-    delay: Duration,
-) {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
-    let writer = tokio::spawn(async move {
-        while let Some((at, chunk)) = rx.recv().await {
-            tokio::time::sleep_until((at + delay).into()).await;
-            if to.write_all(&chunk).await.is_err() {
-                break;
-            }
-        }
-        let _ = to.shutdown().await;
-    });
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        match from.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                if tx.send((Instant::now(), buf[..n].to_vec())).is_err() {
-                    break;
-                }
-            }
-        }
-    }
-    drop(tx);
-    let _ = writer.await;
-}
-
-/// A TCP relay `listen` → `target` adding `delay` in both directions.
-async fn relay(listen: u16, target: u16, delay: Duration) {
-    let l = tokio::net::TcpListener::bind(("127.0.0.1", listen)).await.expect("relay bind");
-    loop {
-        let Ok((inbound, _)) = l.accept().await else { continue };
-        tokio::spawn(async move {
-            let Ok(outbound) = tokio::net::TcpStream::connect(("127.0.0.1", target)).await else {
-                return;
-            };
-            let _ = inbound.set_nodelay(true);
-            let _ = outbound.set_nodelay(true);
-            let (ir, iw) = inbound.into_split();
-            let (or, ow) = outbound.into_split();
-            tokio::join!(delayed_copy(ir, ow, delay), delayed_copy(or, iw, delay));
-        });
-    }
-}
-
 #[test]
 fn blocks_continue_with_50ms_added_between_nodes() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -93,7 +43,7 @@ fn blocks_continue_with_50ms_added_between_nodes() {
     // Node j's P2P port is base+10j+2; its relay listens on base+10j+5.
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     for j in 0..4u16 {
-        rt.spawn(relay(base + 10 * j + 5, base + 10 * j + 2, Duration::from_millis(50)));
+        rt.spawn(bftnet::delay_relay(base + 10 * j + 5, base + 10 * j + 2, Duration::from_millis(50)));
     }
     for i in 0..4 {
         let peers: Vec<String> = (0..4u16)

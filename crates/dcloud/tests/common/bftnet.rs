@@ -10,6 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::common::bin;
 
@@ -388,4 +389,54 @@ pub fn keyring_address(dir: &Path, name: &str) -> String {
     )
     .expect("keyring");
     kr.get(name).expect("key").address.to_string()
+}
+
+/// Forwards one direction of a connection, each chunk `delay` after it was read.
+async fn delayed_copy(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    delay: Duration,
+) {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
+    let writer = tokio::spawn(async move {
+        while let Some((at, chunk)) = rx.recv().await {
+            tokio::time::sleep_until((at + delay).into()).await;
+            if to.write_all(&chunk).await.is_err() {
+                break;
+            }
+        }
+        let _ = to.shutdown().await;
+    });
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match from.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                if tx.send((Instant::now(), buf[..n].to_vec())).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    drop(tx);
+    let _ = writer.await;
+}
+
+/// A userspace TCP relay `127.0.0.1:listen` → `127.0.0.1:target` adding `delay` in both
+/// directions (the kernel here has no netem). Runs until its runtime stops.
+pub async fn delay_relay(listen: u16, target: u16, delay: Duration) {
+    let l = tokio::net::TcpListener::bind(("127.0.0.1", listen)).await.expect("relay bind");
+    loop {
+        let Ok((inbound, _)) = l.accept().await else { continue };
+        tokio::spawn(async move {
+            let Ok(outbound) = tokio::net::TcpStream::connect(("127.0.0.1", target)).await else {
+                return;
+            };
+            let _ = inbound.set_nodelay(true);
+            let _ = outbound.set_nodelay(true);
+            let (ir, iw) = inbound.into_split();
+            let (or, ow) = outbound.into_split();
+            tokio::join!(delayed_copy(ir, ow, delay), delayed_copy(or, iw, delay));
+        });
+    }
 }

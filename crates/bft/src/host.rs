@@ -920,7 +920,93 @@ fn handle(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dcloud_app::testkit::{validator_key, TestChain, TestConfig};
+    use dcloud_crypto::ed25519::NodeKey;
     use malachitebft_core_types::CommitSignature;
+
+    fn host(dir: &std::path::Path) -> Host {
+        let chain = TestChain::new(TestConfig::default());
+        let app = chain.app().clone();
+        let chain_id = app.info().unwrap().chain_id;
+        let key = validator_key();
+        Host::new(
+            app,
+            Arc::new(Mempool::new(100, 1 << 20)),
+            NodeSigner::new(key.clone(), &chain_id),
+            Address(key.address()),
+            100,
+            Duration::from_secs(1),
+            LinearTimeouts::default(),
+            dir.join("undecided"),
+        )
+        .unwrap()
+    }
+
+    fn signed(key: &NodeKey, chain: &str, h: u64, value: Option<[u8; 32]>) -> EvidenceVote {
+        let vote = Vote {
+            typ: VoteType::Prevote,
+            height: Height(h),
+            round: Round::new(0),
+            value: value.map_or(NilOrVal::Nil, |v| NilOrVal::Val(BlockId(v))),
+            validator: Address(key.address()),
+            extension: None,
+        };
+        EvidenceVote {
+            block_hash: value.map(hex::encode_upper),
+            signature: b64(&key.sign(&vote_sign_bytes(chain, &vote))),
+        }
+    }
+
+    #[test]
+    fn evidence_is_checked_against_the_set_and_signatures() {
+        let dir = tempfile::tempdir().unwrap();
+        let host = host(dir.path());
+        let chain = host.chain_id.clone();
+        let key = validator_key();
+        let ev = |key: &NodeKey, chain: &str, a: Option<[u8; 32]>, b: Option<[u8; 32]>| {
+            DuplicateVoteEvidence {
+                validator_address: hex::encode_upper(key.address()),
+                height: 1,
+                round: 0,
+                vote_type: "prevote".into(),
+                vote_a: signed(key, chain, 1, a),
+                vote_b: signed(key, chain, 1, b),
+            }
+        };
+        let good = ev(&key, &chain, Some([1; 32]), Some([2; 32]));
+        assert!(host.evidence_ok(&good, 2));
+        assert!(host.evidence_ok(&ev(&key, &chain, Some([1; 32]), None), 2));
+        // Not before the offence's height is over; not too old.
+        assert!(!host.evidence_ok(&good, 1));
+        assert!(!host.evidence_ok(&good, 2 + MAX_EVIDENCE_AGE));
+        // The same vote twice is no offence.
+        assert!(!host.evidence_ok(&ev(&key, &chain, Some([1; 32]), Some([1; 32])), 2));
+        // Signed for another chain, tampered, or by a key outside the set: refused.
+        assert!(!host.evidence_ok(&ev(&key, "other-chain", Some([1; 32]), Some([2; 32])), 2));
+        let mut bad = good.clone();
+        bad.vote_b.block_hash = Some(hex::encode_upper([3u8; 32]));
+        assert!(!host.evidence_ok(&bad, 2));
+        let stranger = NodeKey::from_seed([42; 32]);
+        assert!(!host.evidence_ok(&ev(&stranger, &chain, Some([1; 32]), Some([2; 32])), 2));
+        let mut typ = good.clone();
+        typ.vote_type = "precommit".into();
+        assert!(!host.evidence_ok(&typ, 2), "signed as prevotes, claimed as precommits");
+    }
+
+    #[test]
+    fn genesis_sets_and_validators_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let host = host(dir.path());
+        let s1 = host.set_at(1).unwrap();
+        let s2 = host.set_at(2).unwrap();
+        assert_eq!(s1.validators.len(), 1);
+        assert_eq!(s1.hash(), s2.hash());
+        assert!(host.set_at(3).is_err(), "no set is recorded beyond the next two heights");
+        let b = host.build_block().unwrap();
+        assert_eq!(b.header.validators_hash, s1.hash());
+        assert_eq!(b.header.evidence_hash, [0; 32]);
+        assert!(host.validate(&b, &host.me).unwrap());
+    }
 
     #[test]
     fn certificate_roundtrip() {

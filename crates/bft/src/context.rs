@@ -213,7 +213,14 @@ pub const MAX_TOTAL_POWER: i64 = i64::MAX / 8;
 /// A validator with its voting power and its proposer priority (CometBFT's weighted round
 /// robin state; see [`ValidatorSet::increment`]).
 #[derive(
-    Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, serde::Serialize, serde::Deserialize,
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 pub struct Validator {
     /// Address.
@@ -265,7 +272,12 @@ impl ValidatorSet {
             })?;
             let public_key = PublicKey::from_base64(&v.pub_key)
                 .ok_or_else(|| format!("validator {}: public key is not 32 bytes", v.address))?;
-            out.push(Validator { address, public_key, voting_power: v.power, proposer_priority: 0 });
+            out.push(Validator {
+                address,
+                public_key,
+                voting_power: v.power,
+                proposer_priority: 0,
+            });
         }
         Ok(Self::new(out))
     }
@@ -678,7 +690,12 @@ mod tests {
 
     fn val(i: u8, p: u64) -> Validator {
         let public_key = PublicKey([i; 32]);
-        Validator { address: public_key.address(), public_key, voting_power: p, proposer_priority: 0 }
+        Validator {
+            address: public_key.address(),
+            public_key,
+            voting_power: p,
+            proposer_priority: 0,
+        }
     }
 
     fn set(powers: &[u64]) -> ValidatorSet {

@@ -34,8 +34,7 @@ use parking_lot::Mutex;
 use tokio::sync::{broadcast, watch};
 
 use crate::context::{
-    Address, BlockId, DcloudContext, Height, ProposalPart, PublicKey, Signature, ValidatorSet,
-    Vote,
+    Address, BlockId, DcloudContext, Height, ProposalPart, PublicKey, Signature, ValidatorSet, Vote,
 };
 use crate::signing::{part_sign_bytes, verify_parts, vote_sign_bytes, NodeSigner};
 use crate::store::{Undecided, UndecidedStore};
@@ -159,12 +158,8 @@ impl Host {
         let info = app.info()?;
         let tip = blocks.tip(info.last_height.unwrap_or(0))?;
         let h = tip.height;
-        let last = Last {
-            height: tip.height,
-            hash: tip.hash,
-            time_ms: tip.time_ms,
-            commit: tip.commit,
-        };
+        let last =
+            Last { height: tip.height, hash: tip.hash, time_ms: tip.time_ms, commit: tip.commit };
         let undecided = UndecidedStore::open(undecided_dir, h).map_err(corrupt)?;
         let (events, _) = broadcast::channel(1024);
         Ok(Self {
@@ -259,8 +254,7 @@ impl Host {
         [&ev.vote_a, &ev.vote_b].into_iter().all(|vote| {
             let value = match &vote.block_hash {
                 None => NilOrVal::Nil,
-                Some(hx) => match hex::decode(hx).ok().and_then(|b| <[u8; 32]>::try_from(b).ok())
-                {
+                Some(hx) => match hex::decode(hx).ok().and_then(|b| <[u8; 32]>::try_from(b).ok()) {
                     Some(id) => NilOrVal::Val(BlockId(id)),
                     None => return false,
                 },

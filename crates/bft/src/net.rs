@@ -60,7 +60,8 @@ impl NetHandle {
     pub async fn net_info(&self) -> Option<NetInfo> {
         let (reply, rx) = oneshot::channel();
         self.tx.send(NetworkRequest::DumpState(reply)).await.ok()?;
-        let dump = tokio::time::timeout(std::time::Duration::from_secs(2), rx).await.ok()?.ok()??;
+        let dump =
+            tokio::time::timeout(std::time::Duration::from_secs(2), rx).await.ok()?.ok()??;
         let mut peers: Vec<PeerSummary> = dump
             .peers
             .iter()

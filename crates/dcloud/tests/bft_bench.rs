@@ -11,9 +11,9 @@
 //! `cargo test -p dcloud --test bft_bench -- --ignored --nocapture` (env: `BENCH_TXS`,
 //! `BENCH_BIN` = node binary to run, e.g. a release build; `BENCH_ONLY` = solo|bft|relay).
 
-mod common;
 #[path = "common/bftnet.rs"]
 mod bftnet;
+mod common;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

@@ -4,9 +4,9 @@
 //! halts without forking, and resumes (the killed nodes catching up) once they restart.
 //! After each scenario the checker compares every node's block store height by height.
 
-mod common;
 #[path = "common/bftnet.rs"]
 mod bftnet;
+mod common;
 
 use std::sync::Mutex;
 use std::time::Duration;

@@ -5,9 +5,9 @@
 //! jails and tombstones validator 0. The chain goes on with the other three; the checker
 //! compares every node's block store, the double signer's included.
 
-mod common;
 #[path = "common/bftnet.rs"]
 mod bftnet;
+mod common;
 
 use std::time::Duration;
 

@@ -4,9 +4,9 @@
 //! (the kernel here has no netem) keeps making blocks. The checker compares every
 //! node's block store after each scenario.
 
-mod common;
 #[path = "common/bftnet.rs"]
 mod bftnet;
+mod common;
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -43,7 +43,11 @@ fn blocks_continue_with_50ms_added_between_nodes() {
     // Node j's P2P port is base+10j+2; its relay listens on base+10j+5.
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     for j in 0..4u16 {
-        rt.spawn(bftnet::delay_relay(base + 10 * j + 5, base + 10 * j + 2, Duration::from_millis(50)));
+        rt.spawn(bftnet::delay_relay(
+            base + 10 * j + 5,
+            base + 10 * j + 2,
+            Duration::from_millis(50),
+        ));
     }
     for i in 0..4 {
         let peers: Vec<String> = (0..4u16)

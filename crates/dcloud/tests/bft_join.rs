@@ -5,9 +5,9 @@
 //! headers' validators hash changes exactly there); unbonding its stake removes it again at
 //! u+2 and the chain goes on. The checker compares all five nodes' block stores.
 
-mod common;
 #[path = "common/bftnet.rs"]
 mod bftnet;
+mod common;
 
 use std::time::Duration;
 

@@ -165,14 +165,15 @@ impl RunningNode {
                 (Starting::Solo(d), blocks, rx)
             }
             DriverKind::Bft => {
-                let p2p_key = if cfg.p2p.key_file.is_empty() {
-                    None
-                } else {
-                    let p = home.join(&cfg.p2p.key_file);
-                    Some(NodeKey::load_json(&p).map_err(|e| {
-                        NodeError::Config(format!("p2p key {}: {e}", p.display()))
-                    })?)
-                };
+                let p2p_key =
+                    if cfg.p2p.key_file.is_empty() {
+                        None
+                    } else {
+                        let p = home.join(&cfg.p2p.key_file);
+                        Some(NodeKey::load_json(&p).map_err(|e| {
+                            NodeError::Config(format!("p2p key {}: {e}", p.display()))
+                        })?)
+                    };
                 let bft = BftConfig {
                     p2p_key,
                     moniker: cfg.moniker.clone(),

@@ -252,7 +252,11 @@ impl Net {
     pub fn wait_for(&self, what: &str, t: Duration, mut f: impl FnMut(&Self) -> bool) {
         let start = Instant::now();
         while !f(self) {
-            assert!(start.elapsed() < t, "timed out after {t:?} waiting for {what}\n{}", self.logs());
+            assert!(
+                start.elapsed() < t,
+                "timed out after {t:?} waiting for {what}\n{}",
+                self.logs()
+            );
             std::thread::sleep(Duration::from_millis(500));
         }
     }

@@ -1,7 +1,8 @@
 //! Faults between nodes: a node whose genesis has another chain id (same validators) is
 //! connected but refused — nothing it is sent verifies, so it never takes a block; and a
 //! network whose every P2P link runs through a userspace relay adding 50 ms each way
-//! (the kernel here has no netem) keeps making blocks. The checker compares every
+//! (the kernel here has no netem) keeps making blocks; a 2|2 partition (every link through
+//! a relay that can be cut) halts the chain without a fork, and healing it resumes it. The checker compares every
 //! node's block store after each scenario.
 
 #[path = "common/bftnet.rs"]
@@ -73,6 +74,62 @@ fn blocks_continue_with_50ms_added_between_nodes() {
         let _ = std::fs::copy(net.nodes[0].home.join("node.log"), "/tmp/bft-relay-node0.log");
     }
     net.send_via(2, &net.address("validator0"));
+    net.check_same_chain(&[0, 1, 2, 3], 3);
+    drop(net);
+    rt.shutdown_background();
+}
+
+#[test]
+fn a_two_two_partition_halts_without_fork_then_heals() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let base = base_port(6);
+    let mut net = Net::init(base, 4, "500ms");
+    // One relay per ordered pair (i dials j through it): base + 50 + 4i + j.
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let side = |i: usize| i / 2; // {0,1} | {2,3}
+    let mut cross = Vec::new();
+    for i in 0..4usize {
+        for j in (0..4usize).filter(|&j| j != i) {
+            let cut = Arc::new(AtomicBool::new(false));
+            if side(i) != side(j) {
+                cross.push(cut.clone());
+            }
+            let listen = base + 50 + (4 * i + j) as u16;
+            rt.spawn(bftnet::cuttable_relay(listen, base + 10 * j as u16 + 2, cut));
+        }
+    }
+    for i in 0..4usize {
+        let peers: Vec<String> = (0..4usize)
+            .filter(|&j| j != i)
+            .map(|j| format!("/ip4/127.0.0.1/tcp/{}", base + 50 + (4 * i + j) as u16))
+            .collect();
+        net.nodes[i].flags.push(format!("--p2p.persistent_peers={}", peers.join(",")));
+        net.start(i);
+    }
+    net.wait_all(&[0, 1, 2, 3], 3, T);
+
+    // Partition: neither side holds 2/3, so no side decides (at most one block in flight).
+    for c in &cross {
+        c.store(true, Ordering::SeqCst);
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    let at: Vec<u64> = (0..4).map(|i| net.height(i).expect("height")).collect();
+    std::thread::sleep(Duration::from_secs(8));
+    let later: Vec<u64> = (0..4).map(|i| net.height(i).expect("height")).collect();
+    let top = *at.iter().max().expect("heights");
+    assert!(
+        later.iter().all(|&h| h <= top + 1),
+        "a side of a 2|2 partition made blocks: {at:?} → {later:?}"
+    );
+    net.check_same_chain(&[0, 1, 2, 3], 3);
+
+    // Heal: the chain resumes and every node catches up.
+    for c in &cross {
+        c.store(false, Ordering::SeqCst);
+    }
+    net.wait_all(&[0, 1, 2, 3], top + 4, T);
     net.check_same_chain(&[0, 1, 2, 3], 3);
     drop(net);
     rt.shutdown_background();

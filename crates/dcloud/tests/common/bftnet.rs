@@ -444,3 +444,38 @@ pub async fn delay_relay(listen: u16, target: u16, delay: Duration) {
         });
     }
 }
+
+/// A relay `127.0.0.1:listen` → `127.0.0.1:target` that can be cut: while `cut` is set,
+/// its open connections are closed and new ones are refused (a network partition).
+pub async fn cuttable_relay(
+    listen: u16,
+    target: u16,
+    cut: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    use std::sync::atomic::Ordering;
+    let l = tokio::net::TcpListener::bind(("127.0.0.1", listen)).await.expect("relay bind");
+    loop {
+        let Ok((mut inbound, _)) = l.accept().await else { continue };
+        if cut.load(Ordering::SeqCst) {
+            let _ = inbound.shutdown().await;
+            continue;
+        }
+        let cut = cut.clone();
+        tokio::spawn(async move {
+            let Ok(mut outbound) = tokio::net::TcpStream::connect(("127.0.0.1", target)).await
+            else {
+                return;
+            };
+            let copy = tokio::io::copy_bidirectional(&mut inbound, &mut outbound);
+            let watch = async {
+                while !cut.load(Ordering::SeqCst) {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            };
+            tokio::select! {
+                _ = copy => {}
+                _ = watch => {}
+            }
+        });
+    }
+}

@@ -335,12 +335,16 @@ impl Host {
         let txs = self.app.prepare_proposal(candidates)?;
         let height = last.height + 1;
         let set = self.set_at(height)?;
-        let pending: Vec<DuplicateVoteEvidence> = self.evidence.lock().clone();
+        // Evidence that can no longer go into a block (too old, unknown) leaves the pool.
+        let pending: Vec<DuplicateVoteEvidence> = {
+            let mut pool = self.evidence.lock();
+            pool.retain(|e| self.evidence_ok(e, height));
+            pool.clone()
+        };
         let mut evidence: Vec<DuplicateVoteEvidence> = Vec::new();
         for ev in pending {
             if evidence.len() < MAX_BLOCK_EVIDENCE
                 && !evidence.iter().any(|e| e.validator_address == ev.validator_address)
-                && self.evidence_ok(&ev, height)
             {
                 evidence.push(ev);
             }

@@ -321,7 +321,8 @@ impl Net {
     pub fn tx(&self, i: usize, args: &[&str]) -> u64 {
         let mut a = vec!["tx"];
         a.extend_from_slice(args);
-        a.push("-y");
+        // Generous: a loaded machine can take several rounds per block.
+        a.extend_from_slice(&["-y", "--wait", "120s"]);
         let v = self.cli(i, &a);
         assert_eq!(v["code"], 0, "{v}");
         v["height"].as_u64().expect("height")

@@ -1,5 +1,5 @@
 //! Our Malachite `Context`: heights, addresses, validators, the value (a block id), proposals,
-//! votes, proposal parts and the ed25519 signing scheme, plus stake-weighted proposer choice.
+//! votes, proposal parts and the ed25519 signing scheme, plus CometBFT's weighted round-robin proposer choice.
 //!
 //! The consensus value is the block id (the header hash); the block itself travels as
 //! proposal parts (see [`ProposalPart`]) and through value sync as its JSON bytes.
@@ -84,6 +84,19 @@ impl fmt::Debug for Address {
 
 impl mct::Address for Address {}
 
+impl serde::Serialize for Address {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Address {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <String as serde::Deserialize>::deserialize(d)?;
+        Address::from_hex(&s).ok_or_else(|| serde::de::Error::custom("address: want 20 bytes hex"))
+    }
+}
+
 /// The value consensus agrees on: a block id (SHA-256 of the block header).
 #[derive(
     Copy, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize,
@@ -113,6 +126,43 @@ impl mct::Value for BlockId {
 /// An ed25519 public key.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, BorshSerialize, BorshDeserialize)]
 pub struct PublicKey(pub [u8; 32]);
+
+impl PublicKey {
+    /// The CometBFT address of this key: the first 20 bytes of its SHA-256.
+    pub fn address(&self) -> Address {
+        let h = dcloud_types::sha256(&self.0);
+        let mut a = [0u8; 20];
+        a.copy_from_slice(&h[..20]);
+        Address(a)
+    }
+
+    /// Base64, as the app's validator set spells keys.
+    pub fn to_base64(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(self.0)
+    }
+
+    /// From base64.
+    pub fn from_base64(s: &str) -> Option<Self> {
+        use base64::Engine;
+        let b = base64::engine::general_purpose::STANDARD.decode(s).ok()?;
+        <[u8; 32]>::try_from(b.as_slice()).ok().map(PublicKey)
+    }
+}
+
+impl serde::Serialize for PublicKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_base64())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PublicKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <String as serde::Deserialize>::deserialize(d)?;
+        PublicKey::from_base64(&s)
+            .ok_or_else(|| serde::de::Error::custom("public key: want 32 bytes base64"))
+    }
+}
 
 /// An ed25519 signature.
 #[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize)]
@@ -156,8 +206,22 @@ impl mct::SigningScheme for Ed25519 {
     }
 }
 
-/// A validator with its voting power.
-#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+/// Upper bound of a set's total power (CometBFT's `MaxTotalVotingPower`), so priority
+/// arithmetic never overflows.
+pub const MAX_TOTAL_POWER: i64 = i64::MAX / 8;
+
+/// A validator with its voting power and its proposer priority (CometBFT's weighted round
+/// robin state; see [`ValidatorSet::increment`]).
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    BorshSerialize,
+    BorshDeserialize,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Validator {
     /// Address.
     pub address: Address,
@@ -165,6 +229,9 @@ pub struct Validator {
     pub public_key: PublicKey,
     /// Voting power.
     pub voting_power: u64,
+    /// Proposer priority (before the height's first increment).
+    #[serde(default)]
+    pub proposer_priority: i64,
 }
 
 impl mct::Validator<DcloudContext> for Validator {
@@ -196,22 +263,166 @@ impl ValidatorSet {
         Self { validators: Arc::new(validators) }
     }
 
-    /// From the app's validator set (hex addresses, base64 keys).
+    /// From the app's validator set (hex addresses, base64 keys), priorities zero.
     pub fn from_app(vals: &[dcloud_app::modules::consensus::Validator]) -> Result<Self, String> {
-        use base64::Engine;
         let mut out = Vec::with_capacity(vals.len());
         for v in vals {
             let address = Address::from_hex(&v.address).ok_or_else(|| {
                 format!("validator address {:?} is not 20 bytes of hex", v.address)
             })?;
-            let pk = base64::engine::general_purpose::STANDARD
-                .decode(&v.pub_key)
-                .ok()
-                .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
+            let public_key = PublicKey::from_base64(&v.pub_key)
                 .ok_or_else(|| format!("validator {}: public key is not 32 bytes", v.address))?;
-            out.push(Validator { address, public_key: PublicKey(pk), voting_power: v.power });
+            out.push(Validator {
+                address,
+                public_key,
+                voting_power: v.power,
+                proposer_priority: 0,
+            });
         }
         Ok(Self::new(out))
+    }
+
+    /// The first set of a chain, CometBFT's `NewValidatorSet`: every genesis validator added
+    /// as new (then centred). Its round-0 proposer is the first increment's pick.
+    pub fn genesis(vals: &[dcloud_app::modules::consensus::Validator]) -> Result<Self, String> {
+        let updates: Vec<(PublicKey, u64)> = Self::from_app(vals)?
+            .validators
+            .iter()
+            .map(|v| (v.public_key, v.voting_power))
+            .collect();
+        Ok(Self::new(Vec::new()).with_updates(&updates))
+    }
+
+    /// The app's view of this set (hex addresses, base64 keys, powers), as downtime
+    /// tracking takes it.
+    pub fn to_app(&self) -> Vec<dcloud_app::modules::consensus::Validator> {
+        self.validators
+            .iter()
+            .map(|v| dcloud_app::modules::consensus::Validator {
+                address: v.address.to_hex(),
+                pub_key: v.public_key.to_base64(),
+                power: v.voting_power,
+                name: String::new(),
+            })
+            .collect()
+    }
+
+    /// The header's validators hash: SHA-256 over (address, key, power) of every member in
+    /// address order (priorities are not part of it, as in CometBFT).
+    pub fn hash(&self) -> [u8; 32] {
+        let mut b = Vec::with_capacity(self.validators.len() * 60);
+        for v in self.validators.iter() {
+            b.extend_from_slice(&v.address.0);
+            b.extend_from_slice(&v.public_key.0);
+            b.extend_from_slice(&v.voting_power.to_be_bytes());
+        }
+        dcloud_types::sha256(&b)
+    }
+
+    fn total_i64(&self) -> i64 {
+        i64::try_from(self.total_power()).unwrap_or(MAX_TOTAL_POWER).min(MAX_TOTAL_POWER)
+    }
+
+    /// Applies validator updates (`(key, power)`, power 0 removes) as CometBFT's
+    /// `UpdateWithChangeSet`: existing members keep their priority, new ones start at
+    /// −1.125 × the new total power (so a joiner does not propose at once), then the
+    /// priorities are rescaled and centred.
+    pub fn with_updates(&self, updates: &[(PublicKey, u64)]) -> Self {
+        let mut vals: Vec<Validator> = self.validators.as_ref().clone();
+        // Total after updates, before removals (CometBFT's `tvpAfterUpdatesBeforeRemovals`).
+        let mut tvp: i64 = self.total_i64();
+        for (pk, power) in updates {
+            let addr = pk.address();
+            let old = vals.iter().find(|v| v.address == addr).map_or(0, |v| v.voting_power);
+            if *power > 0 {
+                tvp = tvp.saturating_sub(old as i64).saturating_add(*power as i64);
+            }
+        }
+        let new_priority = -(tvp.saturating_add(tvp >> 3));
+        for (pk, power) in updates {
+            let addr = pk.address();
+            match vals.iter_mut().find(|v| v.address == addr) {
+                Some(v) => v.voting_power = *power,
+                None if *power > 0 => vals.push(Validator {
+                    address: addr,
+                    public_key: *pk,
+                    voting_power: *power,
+                    proposer_priority: new_priority,
+                }),
+                None => {}
+            }
+        }
+        let mut set = Self::new(vals);
+        set.rescale_and_centre();
+        set
+    }
+
+    /// CometBFT's `RescalePriorities(2·total)` then `shiftByAvgProposerPriority`.
+    fn rescale_and_centre(&mut self) {
+        let vals = Arc::make_mut(&mut self.validators);
+        if vals.is_empty() {
+            return;
+        }
+        let total: i64 = vals
+            .iter()
+            .map(|v| v.voting_power as i64)
+            .fold(0i64, i64::saturating_add)
+            .min(MAX_TOTAL_POWER);
+        let window = total.saturating_mul(2);
+        let max = vals.iter().map(|v| v.proposer_priority).max().unwrap_or(0);
+        let min = vals.iter().map(|v| v.proposer_priority).min().unwrap_or(0);
+        let diff = max.saturating_sub(min);
+        if window > 0 && diff > window {
+            let ratio = (diff.saturating_add(window) - 1) / window;
+            for v in vals.iter_mut() {
+                v.proposer_priority /= ratio;
+            }
+        }
+        let sum: i128 = vals.iter().map(|v| i128::from(v.proposer_priority)).sum();
+        let avg = sum.div_euclid(vals.len() as i128) as i64;
+        for v in vals.iter_mut() {
+            v.proposer_priority = v.proposer_priority.saturating_sub(avg);
+        }
+    }
+
+    /// CometBFT's `IncrementProposerPriority(times)`: rescale and centre, then `times`
+    /// rounds of "everyone gains its power, the highest (ties: lower address) is picked and
+    /// pays the total". Returns the index of the last pick (`None` for an empty set).
+    pub fn increment(&mut self, times: u32) -> Option<usize> {
+        self.rescale_and_centre();
+        let total = self.total_i64();
+        let vals = Arc::make_mut(&mut self.validators);
+        let mut pick = None;
+        for _ in 0..times {
+            for v in vals.iter_mut() {
+                v.proposer_priority = v.proposer_priority.saturating_add(v.voting_power as i64);
+            }
+            // Sorted by address, so the first maximum is the lowest address.
+            let mut best: Option<usize> = None;
+            for (i, v) in vals.iter().enumerate() {
+                if best.is_none_or(|b| v.proposer_priority > vals[b].proposer_priority) {
+                    best = Some(i);
+                }
+            }
+            if let Some(b) = best {
+                vals[b].proposer_priority = vals[b].proposer_priority.saturating_sub(total);
+            }
+            pick = best;
+        }
+        pick
+    }
+
+    /// The set of the next height when no update applies: one increment on.
+    pub fn next(&self) -> Self {
+        let mut s = self.clone();
+        s.increment(1);
+        s
+    }
+
+    /// Index of the proposer of `round` at this set's height.
+    pub fn proposer_index(&self, round: u32) -> usize {
+        let mut s = self.clone();
+        s.increment(round.saturating_add(1)).unwrap_or(0)
     }
 
     /// Total voting power.
@@ -461,90 +672,117 @@ impl mct::Context for DcloudContext {
     }
 }
 
-/// Stake-weighted proposer choice. Round 0 of each height picks a validator with probability
-/// proportional to its power, from a hash of the height (every node computes the same one);
-/// later rounds step through the set in address order from there, so a dead proposer is
-/// skipped in the next round. (Not yet CometBFT's priority-based weighted round robin.)
+/// CometBFT's weighted round robin: the proposer of (height, round) is the last pick of
+/// `round + 1` increments of the height's priorities (see [`ValidatorSet::increment`]), so
+/// over many heights each validator proposes in proportion to its power, and a dead
+/// proposer's round is followed by another validator's.
 ///
 /// # Panics
 /// Never for a non-empty set; the engine never asks with an empty one.
-pub fn select_proposer(set: &ValidatorSet, height: Height, round: Round) -> &Validator {
-    let vals = &set.validators;
-    let n = vals.len().max(1);
-    let total = set.total_power().max(1);
-    let seed = dcloud_types::sha256(&height.0.to_be_bytes());
-    let mut pick = u64::from_be_bytes([
-        seed[0], seed[1], seed[2], seed[3], seed[4], seed[5], seed[6], seed[7],
-    ]) % total;
-    let mut base = 0;
-    for (i, v) in vals.iter().enumerate() {
-        if pick < v.voting_power {
-            base = i;
-            break;
-        }
-        pick -= v.voting_power;
-    }
-    let r = round.as_u32().unwrap_or(0) as usize;
-    &vals[(base + r) % n]
+pub fn select_proposer(set: &ValidatorSet, _height: Height, round: Round) -> &Validator {
+    let i = set.proposer_index(round.as_u32().unwrap_or(0));
+    &set.validators[i.min(set.validators.len().saturating_sub(1))]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn val(i: u8, p: u64) -> Validator {
+        let public_key = PublicKey([i; 32]);
+        Validator {
+            address: public_key.address(),
+            public_key,
+            voting_power: p,
+            proposer_priority: 0,
+        }
+    }
+
     fn set(powers: &[u64]) -> ValidatorSet {
-        ValidatorSet::new(
-            powers
-                .iter()
-                .enumerate()
-                .map(|(i, &p)| Validator {
-                    address: Address([i as u8 + 1; 20]),
-                    public_key: PublicKey([i as u8; 32]),
-                    voting_power: p,
-                })
-                .collect(),
-        )
+        let ups: Vec<(PublicKey, u64)> =
+            powers.iter().enumerate().map(|(i, &p)| (PublicKey([i as u8 + 1; 32]), p)).collect();
+        ValidatorSet::new(Vec::new()).with_updates(&ups)
+    }
+
+    /// Proposers of heights 1..=n at round 0, following the height-to-height rule.
+    fn proposers(mut s: ValidatorSet, n: usize) -> Vec<Address> {
+        let mut out = Vec::new();
+        for h in 1..=n {
+            out.push(select_proposer(&s, Height(h as u64), Round::new(0)).address);
+            s = s.next();
+        }
+        out
     }
 
     #[test]
-    fn proposer_choice_follows_stake_and_rounds_rotate() {
-        let s = set(&[1, 1, 1, 97]);
-        let heavy = Address([4; 20]);
-        let picks = (1..=1000u64)
-            .filter(|&h| select_proposer(&s, Height(h), Round::new(0)).address == heavy)
-            .count();
-        assert!(picks > 900, "heavy validator picked {picks}/1000");
-        // Round r moves on by r: a dead proposer is skipped in the next round.
-        let s = set(&[10, 10, 10, 10]);
-        for h in 1..50u64 {
-            let r0 = select_proposer(&s, Height(h), Round::new(0)).address;
-            let r1 = select_proposer(&s, Height(h), Round::new(1)).address;
-            assert_ne!(r0, r1);
+    fn weighted_round_robin_is_proportional_to_power() {
+        let s = set(&[1, 2, 3, 4]);
+        let picks = proposers(s.clone(), 1000);
+        for v in s.validators.iter() {
+            let n = picks.iter().filter(|a| **a == v.address).count() as u64;
+            // Exactly ∝ power over a multiple of the total (10): 100 per unit of power.
+            assert_eq!(n, v.voting_power * 100, "{:?}", v.address);
         }
+        // Deterministic: the same sequence every time.
+        assert_eq!(picks, proposers(s, 1000));
+    }
+
+    #[test]
+    fn equal_powers_rotate_and_heavy_validator_leads() {
+        let s = set(&[10, 10, 10, 10]);
+        let p = proposers(s.clone(), 8);
+        let first4: std::collections::BTreeSet<_> = p[..4].iter().collect();
+        assert_eq!(first4.len(), 4, "each proposes once per 4 heights: {p:?}");
+        assert_eq!(p[..4], p[4..]);
+        // A later round is someone else (a dead proposer costs one round).
+        for r in 1..4 {
+            assert_ne!(
+                select_proposer(&s, Height(1), Round::new(0)).address,
+                select_proposer(&s, Height(1), Round::new(r)).address
+            );
+        }
+        let heavy = set(&[1, 1, 1, 97]);
+        let p = proposers(heavy.clone(), 100);
+        let top = heavy.validators.iter().max_by_key(|v| v.voting_power).unwrap().address;
+        assert_eq!(p.iter().filter(|a| **a == top).count(), 97);
+    }
+
+    #[test]
+    fn a_joining_validator_starts_behind_and_then_gets_its_share() {
+        let s = set(&[10, 10, 10]);
+        let newcomer = PublicKey([9; 32]);
+        let s = s.next().next().with_updates(&[(newcomer, 10)]);
+        let joined = s.get(&newcomer.address()).unwrap();
+        assert!(joined.proposer_priority < 0, "a newcomer starts at a negative priority");
+        let p = proposers(s.clone(), 400);
+        assert_ne!(p[0], newcomer.address(), "a newcomer does not propose at once");
+        // Its share (1/4) over time, less at most the one turn its start-behind costs.
+        let n = p.iter().filter(|a| **a == newcomer.address()).count();
+        assert!((99..=100).contains(&n), "newcomer proposed {n} of 400");
+        // Removing it (power 0) leaves the others.
+        let gone = s.with_updates(&[(newcomer, 0)]);
+        assert_eq!(gone.validators.len(), 3);
+        assert!(gone.get(&newcomer.address()).is_none());
+        // Priorities stay centred (sum within n of zero).
+        let sum: i64 = gone.validators.iter().map(|v| v.proposer_priority).sum();
+        assert!(sum.abs() < 3, "{sum}");
+    }
+
+    #[test]
+    fn validators_hash_ignores_priorities_and_order() {
+        let a = set(&[5, 6, 7]);
+        let b = a.next().next();
+        assert_ne!(a, b);
+        assert_eq!(a.hash(), b.hash());
+        assert_ne!(a.hash(), set(&[5, 6, 8]).hash());
     }
 
     #[test]
     fn validator_set_is_sorted_and_zero_power_dropped() {
-        let s = ValidatorSet::new(vec![
-            Validator {
-                address: Address([9; 20]),
-                public_key: PublicKey([0; 32]),
-                voting_power: 5,
-            },
-            Validator {
-                address: Address([1; 20]),
-                public_key: PublicKey([0; 32]),
-                voting_power: 0,
-            },
-            Validator {
-                address: Address([3; 20]),
-                public_key: PublicKey([0; 32]),
-                voting_power: 7,
-            },
-        ]);
+        let s = ValidatorSet::new(vec![val(9, 5), val(1, 0), val(3, 7)]);
         assert_eq!(s.validators.len(), 2);
-        assert_eq!(s.validators[0].address, Address([3; 20]));
+        assert!(s.validators[0].address < s.validators[1].address);
         assert_eq!(s.total_power(), 12);
-        assert!(s.get(&Address([9; 20])).is_some());
+        assert!(s.get(&PublicKey([9; 32]).address()).is_some());
     }
 }

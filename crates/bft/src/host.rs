@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use bytes::Bytes;
 use dcloud_app::{App, BlockInfo};
-use dcloud_consensus::block::{tx_merkle_root, Hash};
+use dcloud_consensus::block::{
+    evidence_hash, tx_merkle_root, DuplicateVoteEvidence, EvidenceVote, Hash,
+};
 use dcloud_consensus::{
     Block, BlockResults, BlockStore, Commit, CommitSig, CommittedBlock, ConsensusError, Header,
     Mempool,
@@ -23,23 +25,36 @@ use malachitebft_app_channel::app::streaming::{StreamId, StreamMessage};
 use malachitebft_app_channel::app::types::sync::RawDecidedValue;
 use malachitebft_app_channel::app::types::{LocallyProposedValue, PeerId};
 use malachitebft_app_channel::{AppMsg, Channels, NetworkMsg};
+use malachitebft_core_consensus::MisbehaviorEvidence;
 use malachitebft_core_types::{
-    CommitCertificate, ExtendedCommitCertificate, ExtendedCommitSignature, LinearTimeouts, Round,
-    Validity,
+    CommitCertificate, ExtendedCommitCertificate, ExtendedCommitSignature, LinearTimeouts,
+    NilOrVal, Round, Validity, VoteType,
 };
 use parking_lot::Mutex;
 use tokio::sync::{broadcast, watch};
 
 use crate::context::{
-    Address, BlockId, DcloudContext, Height, ProposalPart, PublicKey, Signature, ValidatorSet,
+    Address, BlockId, DcloudContext, Height, ProposalPart, PublicKey, Signature, ValidatorSet, Vote,
 };
-use crate::signing::{part_sign_bytes, verify_parts, NodeSigner};
+use crate::signing::{part_sign_bytes, verify_parts, vote_sign_bytes, NodeSigner};
 use crate::store::{Undecided, UndecidedStore};
 
 /// Size of one `Data` proposal part.
 const CHUNK: usize = 128 * 1024;
 /// Most decided values served per sync request.
 const MAX_SYNC_BATCH: u64 = 50;
+/// Most evidence items per block.
+const MAX_BLOCK_EVIDENCE: usize = 10;
+/// Oldest evidence (in blocks) a block may carry.
+const MAX_EVIDENCE_AGE: u64 = 10_000;
+/// Side-table key prefix of the validator set recorded per height.
+const VALSET_KEY: &[u8] = b"bft/valset/";
+
+fn valset_key(h: u64) -> Vec<u8> {
+    let mut k = VALSET_KEY.to_vec();
+    k.extend_from_slice(&h.to_be_bytes());
+    k
+}
 
 struct Last {
     height: u64,
@@ -47,8 +62,6 @@ struct Last {
     time_ms: u64,
     /// Certificate of `height` to embed in the next block (the largest one seen).
     commit: Option<Commit>,
-    /// The validator set that signed `height` (after a restart: the current set).
-    signers: Option<ValidatorSet>,
 }
 
 /// What a stream's `Init` part says: height, round, proof-of-lock round, proposer.
@@ -81,6 +94,10 @@ pub(crate) struct Host {
     streams: Mutex<BTreeMap<(PeerId, Bytes), PartStream>>,
     /// Complete proposals for heights above the next one, judged when that height starts.
     future: Mutex<Vec<(Init, Block)>>,
+    /// Validator sets per height (with proposer priorities), read through from the store.
+    valsets: Mutex<BTreeMap<u64, ValidatorSet>>,
+    /// Double-sign evidence the engine reported, waiting for a block of ours to carry it.
+    evidence: Mutex<Vec<DuplicateVoteEvidence>>,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> ConsensusError {
@@ -141,13 +158,8 @@ impl Host {
         let info = app.info()?;
         let tip = blocks.tip(info.last_height.unwrap_or(0))?;
         let h = tip.height;
-        let last = Last {
-            height: tip.height,
-            hash: tip.hash,
-            time_ms: tip.time_ms,
-            commit: tip.commit,
-            signers: None,
-        };
+        let last =
+            Last { height: tip.height, hash: tip.hash, time_ms: tip.time_ms, commit: tip.commit };
         let undecided = UndecidedStore::open(undecided_dir, h).map_err(corrupt)?;
         let (events, _) = broadcast::channel(1024);
         Ok(Self {
@@ -166,15 +178,137 @@ impl Host {
             undecided: Mutex::new(undecided),
             streams: Mutex::new(BTreeMap::new()),
             future: Mutex::new(Vec::new()),
+            valsets: Mutex::new(BTreeMap::new()),
+            evidence: Mutex::new(Vec::new()),
         })
     }
 
-    fn validator_set(&self) -> Result<ValidatorSet, ConsensusError> {
-        ValidatorSet::from_app(&self.app.validators()?).map_err(ConsensusError::Corrupt)
+    /// The sets of heights 1 and 2, from the genesis state (CometBFT: `Validators` and
+    /// `NextValidators` of the genesis state).
+    fn genesis_sets(&self) -> Result<(ValidatorSet, ValidatorSet), ConsensusError> {
+        let snap = self.app.store().snapshot(0)?;
+        let vals = dcloud_app::modules::consensus::validators(&snap)?;
+        let s1 = ValidatorSet::genesis(&vals).map_err(ConsensusError::Corrupt)?;
+        let s2 = s1.next();
+        Ok((s1, s2))
     }
 
-    fn params(&self) -> Result<HeightParams<DcloudContext>, ConsensusError> {
-        Ok(HeightParams::new(self.validator_set()?, self.timeouts, Some(self.target_time)))
+    /// The validator set that decides height `h` (with its proposer priorities). Staking
+    /// changes of block `h` take effect at `h + 2`, as in CometBFT; every node records the
+    /// set of each height in the same atomic commit as the block that fixed it.
+    pub(crate) fn set_at(&self, h: u64) -> Result<ValidatorSet, ConsensusError> {
+        if let Some(s) = self.valsets.lock().get(&h) {
+            return Ok(s.clone());
+        }
+        let set = match self.app.store().aux_get(&valset_key(h))? {
+            Some(b) => {
+                let vals: Vec<crate::context::Validator> =
+                    serde_json::from_slice(&b).map_err(corrupt)?;
+                ValidatorSet::new(vals)
+            }
+            None if h <= 2 => {
+                let (s1, s2) = self.genesis_sets()?;
+                if h <= 1 {
+                    s1
+                } else {
+                    s2
+                }
+            }
+            None => {
+                return Err(ConsensusError::Corrupt(format!(
+                    "no validator set recorded for height {h}"
+                )))
+            }
+        };
+        let mut cache = self.valsets.lock();
+        if cache.len() > 64 {
+            let keep_from = h.saturating_sub(16);
+            cache.retain(|k, _| *k >= keep_from);
+        }
+        cache.insert(h, set.clone());
+        Ok(set)
+    }
+
+    fn params(&self, h: u64) -> Result<HeightParams<DcloudContext>, ConsensusError> {
+        Ok(HeightParams::new(self.set_at(h)?, self.timeouts, Some(self.target_time)))
+    }
+
+    /// Checks one piece of double-sign evidence for a block at `block_height`: a member of
+    /// the set of the offence's height signed two different votes of one step there.
+    fn evidence_ok(&self, ev: &DuplicateVoteEvidence, block_height: u64) -> bool {
+        let typ = match ev.vote_type.as_str() {
+            "prevote" => VoteType::Prevote,
+            "precommit" => VoteType::Precommit,
+            _ => return false,
+        };
+        if ev.height == 0
+            || ev.height >= block_height
+            || ev.height.saturating_add(MAX_EVIDENCE_AGE) < block_height
+            || ev.vote_a.block_hash == ev.vote_b.block_hash
+        {
+            return false;
+        }
+        let Some(addr) = Address::from_hex(&ev.validator_address) else { return false };
+        let Ok(set) = self.set_at(ev.height) else { return false };
+        let Some(v) = set.get(&addr) else { return false };
+        [&ev.vote_a, &ev.vote_b].into_iter().all(|vote| {
+            let value = match &vote.block_hash {
+                None => NilOrVal::Nil,
+                Some(hx) => match hex::decode(hx).ok().and_then(|b| <[u8; 32]>::try_from(b).ok()) {
+                    Some(id) => NilOrVal::Val(BlockId(id)),
+                    None => return false,
+                },
+            };
+            let msg = vote_sign_bytes(
+                &self.chain_id,
+                &Vote {
+                    typ,
+                    height: Height(ev.height),
+                    round: Round::new(ev.round),
+                    value,
+                    validator: addr,
+                    extension: None,
+                },
+            );
+            let Ok(sig) = base64::engine::general_purpose::STANDARD.decode(&vote.signature) else {
+                return false;
+            };
+            dcloud_crypto::ed25519::verify(&v.public_key.0, &msg, &sig).is_ok()
+        })
+    }
+
+    /// Remembers the engine's double-vote evidence for our next proposal.
+    fn add_evidence(&self, found: &MisbehaviorEvidence<DcloudContext>) {
+        let ev_vote = |v: &Vote, sig: &Signature| EvidenceVote {
+            block_hash: match &v.value {
+                NilOrVal::Nil => None,
+                NilOrVal::Val(id) => Some(hex::encode_upper(id.0)),
+            },
+            signature: b64(&sig.0),
+        };
+        let mut pool = self.evidence.lock();
+        for (addr, pairs) in &found.votes {
+            for (a, b) in pairs {
+                let ev = DuplicateVoteEvidence {
+                    validator_address: addr.to_hex(),
+                    height: a.message.height.0,
+                    round: a.message.round.as_u32().unwrap_or(0),
+                    vote_type: match a.message.typ {
+                        VoteType::Prevote => "prevote".into(),
+                        VoteType::Precommit => "precommit".into(),
+                    },
+                    vote_a: ev_vote(&a.message, &a.signature),
+                    vote_b: ev_vote(&b.message, &b.signature),
+                };
+                tracing::warn!(validator = %ev.validator_address, height = ev.height, round = ev.round, kind = %ev.vote_type, "double-sign evidence recorded");
+                let dup = pool
+                    .iter()
+                    .any(|e| e.validator_address == ev.validator_address && e.height == ev.height);
+                if !dup && pool.len() < 1000 {
+                    pool.push(ev);
+                }
+            }
+        }
     }
 
     fn proposed(u: &Undecided) -> ProposedValue<DcloudContext> {
@@ -199,19 +333,35 @@ impl Host {
         let cp = self.app.consensus_params()?;
         let candidates = self.mempool.reap(cp.max_block_bytes as usize, self.max_block_txs);
         let txs = self.app.prepare_proposal(candidates)?;
-        let vals = self.app.validators()?;
+        let height = last.height + 1;
+        let set = self.set_at(height)?;
+        // Evidence that can no longer go into a block (too old, unknown) leaves the pool.
+        let pending: Vec<DuplicateVoteEvidence> = {
+            let mut pool = self.evidence.lock();
+            pool.retain(|e| self.evidence_ok(e, height));
+            pool.clone()
+        };
+        let mut evidence: Vec<DuplicateVoteEvidence> = Vec::new();
+        for ev in pending {
+            if evidence.len() < MAX_BLOCK_EVIDENCE
+                && !evidence.iter().any(|e| e.validator_address == ev.validator_address)
+            {
+                evidence.push(ev);
+            }
+        }
         let header = Header {
             chain_id: info.chain_id.clone(),
-            height: last.height + 1,
+            height,
             time_ms: crate::now_ms().max(last.time_ms + 1),
             last_block_hash: last.hash,
             last_commit_hash: last.commit.as_ref().map_or([0; 32], Commit::hash),
             data_hash: tx_merkle_root(&txs),
-            validators_hash: dcloud_types::sha256(&serde_json::to_vec(&vals).unwrap_or_default()),
+            validators_hash: set.hash(),
             app_hash: info.last_app_hash,
             proposer_address: self.me.to_hex(),
+            evidence_hash: evidence_hash(&evidence),
         };
-        Ok(Block { header, txs, last_commit: last.commit.clone() })
+        Ok(Block { header, txs, last_commit: last.commit.clone(), evidence })
     }
 
     /// Checks a commit certificate of the previous height against a validator set: known,
@@ -242,11 +392,9 @@ impl Host {
         let last = self.last.lock();
         let h = &b.header;
         let info = self.app.info()?;
-        let vals = self.app.validators()?;
-        let set = match &last.signers {
-            Some(s) => s.clone(),
-            None => self.validator_set()?,
-        };
+        let vals_hash = self.set_at(last.height + 1)?.hash();
+        let set = self.set_at(last.height.max(1))?;
+        let mut offenders = std::collections::BTreeSet::new();
         let why = if h.chain_id != info.chain_id {
             "chain id"
         } else if h.height != last.height + 1 {
@@ -261,10 +409,16 @@ impl Host {
             "time"
         } else if h.data_hash != tx_merkle_root(&b.txs) {
             "data hash"
-        } else if h.validators_hash
-            != dcloud_types::sha256(&serde_json::to_vec(&vals).unwrap_or_default())
-        {
+        } else if h.validators_hash != vals_hash {
             "validators hash"
+        } else if h.evidence_hash != evidence_hash(&b.evidence) {
+            "evidence hash"
+        } else if b.evidence.len() > MAX_BLOCK_EVIDENCE
+            || !b.evidence.iter().all(|e| {
+                offenders.insert(e.validator_address.clone()) && self.evidence_ok(e, h.height)
+            })
+        {
+            "evidence"
         } else if h.last_commit_hash != b.last_commit.as_ref().map_or([0; 32], Commit::hash) {
             "last commit hash"
         } else if match &b.last_commit {
@@ -290,16 +444,35 @@ impl Host {
         commit: Commit,
     ) -> Result<Arc<CommittedBlock>, ConsensusError> {
         let started = Instant::now();
-        let vals = self.app.validators()?;
-        let signers = self.validator_set()?;
         let height = block.header.height;
-        let last_commit = dcloud_consensus::commit_votes(&vals, block.last_commit.as_ref());
+        // Who of the set of `height - 1` signed it (downtime).
+        let last_commit = match &block.last_commit {
+            Some(c) => {
+                dcloud_consensus::commit_votes(&self.set_at(c.height.max(1))?.to_app(), Some(c))
+            }
+            None => Vec::new(),
+        };
+        let mut misbehavior = Vec::with_capacity(block.evidence.len());
+        for ev in &block.evidence {
+            let set = self.set_at(ev.height)?;
+            let power = Address::from_hex(&ev.validator_address)
+                .and_then(|a| set.get(&a).map(|v| v.voting_power))
+                .unwrap_or(0);
+            let time_ms = self.blocks.block(ev.height)?.map_or(0, |b| b.header.time_ms);
+            misbehavior.push(dcloud_app::Misbehavior {
+                kind: "duplicate_vote".into(),
+                validator_address: ev.validator_address.clone(),
+                height: ev.height,
+                time_ms,
+                power,
+            });
+        }
         let binfo = BlockInfo {
             height,
             time_ms: block.header.time_ms,
             proposer: block.header.proposer_address.clone(),
             last_commit,
-            misbehavior: Vec::new(),
+            misbehavior,
         };
         let resp = match self.app.finalize_block(&binfo, &block.txs) {
             Ok(r) => r,
@@ -315,13 +488,50 @@ impl Host {
             validator_updates: resp.validator_updates,
             app_hash: resp.app_hash,
         };
-        let aux = match BlockStore::writes_for(&block, &commit, &results) {
+        let mut aux = match BlockStore::writes_for(&block, &commit, &results) {
             Ok(a) => a,
             Err(e) => {
                 self.app.abort_pending();
                 return Err(e);
             }
         };
+        // The set of `height + 2`: the one of `height + 1`, one proposer turn on, with this
+        // block's validator updates (CometBFT's `NextValidators` rule).
+        let next_sets = (|| -> Result<Vec<(u64, ValidatorSet)>, ConsensusError> {
+            let mut updates = Vec::with_capacity(results.validator_updates.len());
+            for u in &results.validator_updates {
+                let pk = PublicKey::from_base64(&u.pub_key).ok_or_else(|| {
+                    ConsensusError::Corrupt(format!("validator update key {:?}", u.pub_key))
+                })?;
+                updates.push((pk, u.power));
+            }
+            let mut s = self.set_at(height + 1)?.next();
+            if !updates.is_empty() {
+                s = s.with_updates(&updates);
+                if s.validators.is_empty() {
+                    return Err(ConsensusError::Rejected(format!(
+                        "block {height} would leave no validator"
+                    )));
+                }
+            }
+            let mut out = vec![(height + 2, s)];
+            if height == 1 {
+                out.push((1, self.set_at(1)?));
+                out.push((2, self.set_at(2)?));
+            }
+            Ok(out)
+        })();
+        let next_sets = match next_sets {
+            Ok(s) => s,
+            Err(e) => {
+                self.app.abort_pending();
+                return Err(e);
+            }
+        };
+        for (h, s) in &next_sets {
+            let json = serde_json::to_vec(s.validators.as_ref()).map_err(corrupt)?;
+            aux.push((valset_key(*h), Some(json)));
+        }
         let commit_started = Instant::now();
         let mut commit_time = Duration::ZERO;
         let mempool = &self.mempool;
@@ -335,8 +545,18 @@ impl Host {
             hash: block.header.hash(),
             time_ms: block.header.time_ms,
             commit: Some(commit.clone()),
-            signers: Some(signers),
         };
+        {
+            let mut cache = self.valsets.lock();
+            for (h, s) in next_sets {
+                cache.insert(h, s);
+            }
+        }
+        if !block.evidence.is_empty() {
+            let punished: Vec<&str> =
+                block.evidence.iter().map(|e| e.validator_address.as_str()).collect();
+            self.evidence.lock().retain(|e| !punished.contains(&e.validator_address.as_str()));
+        }
         self.height.store(height, Ordering::SeqCst);
         self.undecided.lock().prune(height);
         self.future.lock().retain(|((h, ..), _)| h.0 > height);
@@ -454,7 +674,7 @@ impl Host {
         block: &Block,
         sig: &Signature,
     ) -> bool {
-        let set = match self.validator_set() {
+        let set = match self.set_at(h.0) {
             Ok(s) => s,
             Err(_) => return false,
         };
@@ -511,7 +731,7 @@ fn handle(
         AppMsg::ConsensusReady { reply } => {
             let next = host.last.lock().height + 1;
             tracing::info!(height = next, "consensus ready");
-            let _ = reply.send((Height(next), host.params()?));
+            let _ = reply.send((Height(next), host.params(next)?));
         }
         AppMsg::StartedRound { height, round, proposer, role, reply_value } => {
             tracing::debug!(%height, %round, %proposer, ?role, "started round");
@@ -639,7 +859,8 @@ fn handle(
         AppMsg::Finalized { certificate, extensions: _, evidence, reply } => {
             let h = certificate.height.0;
             if !evidence.is_empty() {
-                tracing::warn!(height = h, ?evidence, "misbehaviour evidence reported");
+                tracing::warn!(height = h, "misbehaviour evidence reported");
+                host.add_evidence(&evidence);
             }
             let mut last = host.last.lock();
             if last.height == h {
@@ -648,11 +869,11 @@ fn handle(
                     last.commit = Some(commit_from_cert(&certificate));
                 }
                 drop(last);
-                let _ = reply.send(Next::Start(Height(h + 1), host.params()?));
+                let _ = reply.send(Next::Start(Height(h + 1), host.params(h + 1)?));
             } else {
                 let next = last.height + 1;
                 drop(last);
-                let _ = reply.send(Next::Restart(Height(next), host.params()?));
+                let _ = reply.send(Next::Restart(Height(next), host.params(next)?));
             }
         }
         AppMsg::GetDecidedValues { range, reply } => {
@@ -697,7 +918,93 @@ fn handle(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dcloud_app::testkit::{validator_key, TestChain, TestConfig};
+    use dcloud_crypto::ed25519::NodeKey;
     use malachitebft_core_types::CommitSignature;
+
+    fn host(dir: &std::path::Path) -> Host {
+        let chain = TestChain::new(TestConfig::default());
+        let app = chain.app().clone();
+        let chain_id = app.info().unwrap().chain_id;
+        let key = validator_key();
+        Host::new(
+            app,
+            Arc::new(Mempool::new(100, 1 << 20)),
+            NodeSigner::new(key.clone(), &chain_id),
+            Address(key.address()),
+            100,
+            Duration::from_secs(1),
+            LinearTimeouts::default(),
+            dir.join("undecided"),
+        )
+        .unwrap()
+    }
+
+    fn signed(key: &NodeKey, chain: &str, h: u64, value: Option<[u8; 32]>) -> EvidenceVote {
+        let vote = Vote {
+            typ: VoteType::Prevote,
+            height: Height(h),
+            round: Round::new(0),
+            value: value.map_or(NilOrVal::Nil, |v| NilOrVal::Val(BlockId(v))),
+            validator: Address(key.address()),
+            extension: None,
+        };
+        EvidenceVote {
+            block_hash: value.map(hex::encode_upper),
+            signature: b64(&key.sign(&vote_sign_bytes(chain, &vote))),
+        }
+    }
+
+    #[test]
+    fn evidence_is_checked_against_the_set_and_signatures() {
+        let dir = tempfile::tempdir().unwrap();
+        let host = host(dir.path());
+        let chain = host.chain_id.clone();
+        let key = validator_key();
+        let ev = |key: &NodeKey, chain: &str, a: Option<[u8; 32]>, b: Option<[u8; 32]>| {
+            DuplicateVoteEvidence {
+                validator_address: hex::encode_upper(key.address()),
+                height: 1,
+                round: 0,
+                vote_type: "prevote".into(),
+                vote_a: signed(key, chain, 1, a),
+                vote_b: signed(key, chain, 1, b),
+            }
+        };
+        let good = ev(&key, &chain, Some([1; 32]), Some([2; 32]));
+        assert!(host.evidence_ok(&good, 2));
+        assert!(host.evidence_ok(&ev(&key, &chain, Some([1; 32]), None), 2));
+        // Not before the offence's height is over; not too old.
+        assert!(!host.evidence_ok(&good, 1));
+        assert!(!host.evidence_ok(&good, 2 + MAX_EVIDENCE_AGE));
+        // The same vote twice is no offence.
+        assert!(!host.evidence_ok(&ev(&key, &chain, Some([1; 32]), Some([1; 32])), 2));
+        // Signed for another chain, tampered, or by a key outside the set: refused.
+        assert!(!host.evidence_ok(&ev(&key, "other-chain", Some([1; 32]), Some([2; 32])), 2));
+        let mut bad = good.clone();
+        bad.vote_b.block_hash = Some(hex::encode_upper([3u8; 32]));
+        assert!(!host.evidence_ok(&bad, 2));
+        let stranger = NodeKey::from_seed([42; 32]);
+        assert!(!host.evidence_ok(&ev(&stranger, &chain, Some([1; 32]), Some([2; 32])), 2));
+        let mut typ = good.clone();
+        typ.vote_type = "precommit".into();
+        assert!(!host.evidence_ok(&typ, 2), "signed as prevotes, claimed as precommits");
+    }
+
+    #[test]
+    fn genesis_sets_and_validators_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let host = host(dir.path());
+        let s1 = host.set_at(1).unwrap();
+        let s2 = host.set_at(2).unwrap();
+        assert_eq!(s1.validators.len(), 1);
+        assert_eq!(s1.hash(), s2.hash());
+        assert!(host.set_at(3).is_err(), "no set is recorded beyond the next two heights");
+        let b = host.build_block().unwrap();
+        assert_eq!(b.header.validators_hash, s1.hash());
+        assert_eq!(b.header.evidence_hash, [0; 32]);
+        assert!(host.validate(&b, &host.me).unwrap());
+    }
 
     #[test]
     fn certificate_roundtrip() {

@@ -10,6 +10,7 @@
 //! - [`codec`]: borsh for gossip, sync and the WAL;
 //! - [`store`]: undecided proposals (decided blocks go to the consensus `BlockStore`);
 //! - `host`: the `AppMsg` loop — build/judge/commit blocks, serve and apply value sync;
+//! - [`net`]: peers for the `net_info` RPC and `status`;
 //! - [`gossip`]: tx forwarding to peers, in batches, over HTTP next to their JSON-RPC.
 //!
 //! The WAL lives at `<home>/data/bft/wal/consensus.wal`; undecided proposals at
@@ -20,6 +21,7 @@ pub mod codec;
 pub mod context;
 pub mod gossip;
 mod host;
+pub mod net;
 pub mod signing;
 pub mod store;
 
@@ -66,6 +68,8 @@ pub struct BftConfig {
     pub timeout_vote: Duration,
     /// Most txs per block.
     pub max_block_txs: usize,
+    /// The P2P identity key, when it is not the node key (which signs consensus messages).
+    pub p2p_key: Option<NodeKey>,
 }
 
 impl Default for BftConfig {
@@ -79,6 +83,7 @@ impl Default for BftConfig {
             timeout_propose: Duration::from_secs(2),
             timeout_vote: Duration::from_secs(1),
             max_block_txs: 20_000,
+            p2p_key: None,
         }
     }
 }
@@ -144,6 +149,7 @@ pub struct BftDriver {
     height: Arc<AtomicU64>,
     gossip: Option<gossip::TxGossip>,
     gossip_router: Option<axum::Router>,
+    net: net::NetHandle,
 }
 
 impl std::fmt::Debug for BftDriver {
@@ -187,6 +193,8 @@ impl BftDriver {
             timeouts,
             dir.join("undecided"),
         )?);
+        // Every node runs with its key: it signs once the validator set holds it (a node
+        // that joins by `create-validator` starts signing at the height its set includes it).
         let is_validator = context::ValidatorSet::from_app(&app.validators()?)
             .map_err(ConsensusError::Corrupt)?
             .get(&me)
@@ -214,32 +222,21 @@ impl BftDriver {
             },
         };
 
-        let keypair = Keypair::ed25519_from_bytes(key.seed()).map_err(|e| bad("node key", e))?;
+        let p2p_key = cfg.p2p_key.clone().unwrap_or_else(|| key.clone());
+        let keypair =
+            Keypair::ed25519_from_bytes(p2p_key.seed()).map_err(|e| bad("node key", e))?;
         let peer_id = keypair.public().to_peer_id();
         let signer = signing::NodeSigner::new(key.clone(), &chain_id);
         let verifier = signing::ChainVerifier::new(&chain_id);
-        let (identity, consensus) = if is_validator {
-            let proof = signer
-                .sign_validator_proof(key.public_key().to_vec(), peer_id.to_bytes())
-                .await
-                .map_err(|e| bad("validator proof", e))?;
-            let proof_bytes =
-                codec::BorshCodec.encode(&proof).map_err(|e| bad("validator proof", e))?;
-            (
-                NetworkIdentity::new_validator(
-                    cfg.moniker.clone(),
-                    keypair,
-                    me.to_hex(),
-                    proof_bytes,
-                ),
-                ConsensusContext::new_validator(me, Box::new(verifier), Box::new(signer)),
-            )
-        } else {
-            (
-                NetworkIdentity::new(cfg.moniker.clone(), keypair, None),
-                ConsensusContext::new_full_node(me, Box::new(verifier)),
-            )
-        };
+        let proof = signer
+            .sign_validator_proof(key.public_key().to_vec(), peer_id.to_bytes())
+            .await
+            .map_err(|e| bad("validator proof", e))?;
+        let proof_bytes =
+            codec::BorshCodec.encode(&proof).map_err(|e| bad("validator proof", e))?;
+        let identity =
+            NetworkIdentity::new_validator(cfg.moniker.clone(), keypair, me.to_hex(), proof_bytes);
+        let consensus = ConsensusContext::new_validator(me, Box::new(verifier), Box::new(signer));
         std::fs::create_dir_all(&dir).map_err(|e| bad(&dir.display().to_string(), e))?;
         let (channels, engine) = malachitebft_app_channel::start_engine(
             DcloudContext,
@@ -258,7 +255,9 @@ impl BftDriver {
             .then(|| gossip::TxGossip::start(&mempool, cfg.peer_rpc.clone(), from_peers.clone()));
         let gossip_router = gossip::router(app.clone(), mempool.clone(), from_peers);
         let height = host.height.clone();
+        let net = net::NetHandle::new(channels.net_requests.clone());
         Ok(Self {
+            net,
             host,
             engine: Some(engine),
             channels: Some(channels),
@@ -271,6 +270,11 @@ impl BftDriver {
     /// The tx-gossip receiving route (`POST /bft/txs`), to merge into the RPC server once.
     pub fn take_gossip_router(&mut self) -> Option<axum::Router> {
         self.gossip_router.take()
+    }
+
+    /// A handle that asks the engine for its peers (`net_info`).
+    pub fn net_handle(&self) -> net::NetHandle {
+        self.net.clone()
     }
 
     /// Last committed height.

@@ -2,5 +2,6 @@
 //! consensus code and its users have always found them.
 
 pub use dcloud_rpc_types::block::{
-    tx_merkle_root, Block, BlockResults, Commit, CommitSig, Hash, Header, TxRecord,
+    evidence_hash, tx_merkle_root, Block, BlockResults, Commit, CommitSig, DuplicateVoteEvidence,
+    EvidenceVote, Hash, Header, TxRecord,
 };

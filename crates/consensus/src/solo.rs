@@ -142,6 +142,7 @@ impl SoloDriver {
             validators_hash: dcloud_types::sha256(&serde_json::to_vec(&vals).unwrap_or_default()),
             app_hash: info.last_app_hash,
             proposer_address: proposer.clone(),
+            evidence_hash: [0; 32],
         };
         let last_commit_info = crate::commit_votes(&vals, last.commit.as_ref());
         let binfo = BlockInfo {
@@ -176,7 +177,7 @@ impl SoloDriver {
             validator_updates: resp.validator_updates,
             app_hash: resp.app_hash,
         };
-        let block = Block { header, txs, last_commit: last.commit.clone() };
+        let block = Block { header, txs, last_commit: last.commit.clone(), evidence: Vec::new() };
         let aux = match BlockStore::writes_for(&block, &commit, &results) {
             Ok(a) => a,
             Err(e) => {

@@ -42,6 +42,22 @@ pub(crate) struct NodeFlags {
     /// REST API listen address, e.g. `127.0.0.1:1317`.
     #[arg(long = "api.laddr", value_parser = parse_addr)]
     pub api_laddr: Option<SocketAddr>,
+    /// Consensus driver: `solo` (one validator) or `bft` (Malachite with peers).
+    #[arg(long = "consensus.driver", value_parser = ["solo", "bft"])]
+    pub driver: Option<String>,
+    /// P2P listen address (multiaddr), e.g. `/ip4/0.0.0.0/tcp/26656` (bft).
+    #[arg(long = "p2p.laddr")]
+    pub p2p_laddr: Option<String>,
+    /// Peers to stay connected to, comma-separated multiaddrs, e.g.
+    /// `/ip4/10.0.0.1/tcp/26656,/ip4/10.0.0.2/tcp/26656` (replaces the config's list).
+    #[arg(long = "p2p.persistent_peers", value_delimiter = ',')]
+    pub persistent_peers: Option<Vec<String>>,
+    /// Peers' JSON-RPC URLs for tx gossip, comma-separated (replaces the config's list).
+    #[arg(long = "p2p.peer_rpc", value_delimiter = ',')]
+    pub peer_rpc: Option<Vec<String>>,
+    /// A P2P identity key file apart from the node key (relative to the home).
+    #[arg(long = "p2p.key_file")]
+    pub p2p_key_file: Option<String>,
 }
 
 impl NodeFlags {
@@ -58,6 +74,23 @@ impl NodeFlags {
         }
         if let Some(a) = self.api_laddr {
             cfg.api_listen = a;
+        }
+        match self.driver.as_deref() {
+            Some("bft") => cfg.consensus.driver = dcloud_node::DriverKind::Bft,
+            Some("solo") => cfg.consensus.driver = dcloud_node::DriverKind::Solo,
+            _ => {}
+        }
+        if let Some(l) = &self.p2p_laddr {
+            cfg.p2p.listen = l.clone();
+        }
+        if let Some(p) = &self.persistent_peers {
+            cfg.p2p.persistent_peers = p.iter().filter(|s| !s.is_empty()).cloned().collect();
+        }
+        if let Some(p) = &self.peer_rpc {
+            cfg.p2p.peer_rpc = p.iter().filter(|s| !s.is_empty()).cloned().collect();
+        }
+        if let Some(k) = &self.p2p_key_file {
+            cfg.p2p.key_file = k.clone();
         }
     }
 }

@@ -1,13 +1,18 @@
-//! Side-by-side figures, in one run on this machine: a 4-validator BFT network on loopback
-//! vs a single `solo` node, both real `dcloud node` processes from `dcloud testnet` homes.
+//! Side-by-side figures, in one run on this machine: a single `solo` node, a 4-validator
+//! BFT network on loopback, and the same network with a userspace relay adding 50 ms each
+//! way on every P2P link — all real `dcloud node` processes from `dcloud testnet` homes.
 //! Prints block interval (idle), submit → finalized latency p50/p99 (sequential
-//! `broadcast_tx_commit`, sent to a node other than node0), and sustained signed sends/s
+//! `broadcast_tx_commit`, sent to a node other than node0), sustained signed sends/s
 //! (one sender, `BENCH_TXS` pre-signed sends submitted with `broadcast_tx_sync`, until the
-//! last one is committed). Ignored by default (it measures, it does not check):
+//! last one is committed), and per node the CPU used over the whole measurement (% of one
+//! core, from /proc) and the resident memory (current and peak). Ignored by default (it
+//! measures, it does not check):
 //!
-//! `cargo test -p dcloud-cli --test bft_bench -- --ignored --nocapture` (env: `BENCH_TXS`,
-//! `BENCH_BIN` = node binary to run, e.g. a release build; `BENCH_ONLY` = solo|bft).
+//! `cargo test -p dcloud --test bft_bench -- --ignored --nocapture` (env: `BENCH_TXS`,
+//! `BENCH_BIN` = node binary to run, e.g. a release build; `BENCH_ONLY` = solo|bft|relay).
 
+#[path = "common/bftnet.rs"]
+mod bftnet;
 mod common;
 
 use std::path::PathBuf;
@@ -39,7 +44,39 @@ fn node_bin() -> String {
     std::env::var("BENCH_BIN").unwrap_or_else(|_| common::bin().to_string())
 }
 
+/// CPU seconds (user + system) a process has used so far, from /proc.
+fn cpu_secs(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0)
+        + f.get(12).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    ticks / 100.0 // USER_HZ is 100 on Linux
+}
+
+/// (VmRSS, VmHWM) of a process in MiB.
+fn rss_mib(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kb = |key: &str| -> f64 {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 1024.0
+    };
+    (kb("VmRSS:"), kb("VmHWM:"))
+}
+
 fn start(validators: usize, solo: bool, base: u16) -> Network {
+    start_with(validators, solo, base, None)
+}
+
+/// Starts the nodes; with `relay = Some(base)`, node j is reached through a delaying relay
+/// on `base + j` (the caller runs the relays).
+fn start_with(validators: usize, solo: bool, base: u16, relay: Option<u16>) -> Network {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("net");
     let out = Command::new(common::bin())
@@ -57,6 +94,13 @@ fn start(validators: usize, solo: bool, base: u16) -> Network {
         let mut cfg = dcloud_node::NodeConfig::load(&home).expect("config");
         if solo {
             cfg.consensus.driver = dcloud_node::DriverKind::Solo;
+            cfg.save().expect("save");
+        }
+        if let Some(rb) = relay {
+            cfg.p2p.persistent_peers = (0..validators)
+                .filter(|&j| j != i)
+                .map(|j| format!("/ip4/127.0.0.1/tcp/{}", usize::from(rb) + j))
+                .collect();
             cfg.save().expect("save");
         }
         rpcs.push(format!("http://{}", cfg.rpc_listen));
@@ -82,6 +126,9 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
 }
 
 async fn measure(name: &str, net: &Network, txs: usize) {
+    let pids: Vec<u32> = net.nodes.iter().map(Child::id).collect();
+    let cpu0: Vec<f64> = pids.iter().map(|&p| cpu_secs(p)).collect();
+    let wall0 = Instant::now();
     let c = RpcClient::new(net.rpcs.last().expect("a node")).expect("client");
     let t0 = Instant::now();
     while c.latest_height().await.unwrap_or(0) < 2 {
@@ -145,9 +192,21 @@ async fn measure(name: &str, net: &Network, txs: usize) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let tps = txs as f64 / t.elapsed().as_secs_f64();
+    let wall = wall0.elapsed().as_secs_f64();
+    let per_node: Vec<String> = pids
+        .iter()
+        .zip(&cpu0)
+        .map(|(&p, c0)| {
+            let cpu = (cpu_secs(p) - c0) / wall * 100.0;
+            let (rss, peak) = rss_mib(p);
+            format!("{cpu:.0}% CPU, RSS {rss:.0} MiB (peak {peak:.0})")
+        })
+        .collect();
     println!(
-        "{name:>14}: block interval {interval:.2} s | submit→finalized p50 {p50:.0} ms, p99 {p99:.0} ms | \
-         {tps:.0} signed sends/s ({txs} sends, submitted in {submitted:.1} s)"
+        "{name:>22}: block interval {interval:.2} s | submit→finalized p50 {p50:.0} ms, p99 {p99:.0} ms | \
+         {tps:.0} signed sends/s ({txs} sends, submitted in {submitted:.1} s)\n{:>22}  per node over {wall:.0} s: {}",
+        "",
+        per_node.join(" | ")
     );
 }
 
@@ -173,5 +232,18 @@ fn bft_vs_solo_figures() {
                 );
             }
         }
+    }
+    if only.is_empty() || only == "relay" {
+        let (net_base, relay_base) = (base + 100, base + 140);
+        for j in 0..4u16 {
+            // Node j's P2P port is net_base + 10j + 2 (as `dcloud testnet` lays them out).
+            rt.spawn(bftnet::delay_relay(
+                relay_base + j,
+                net_base + 10 * j + 2,
+                Duration::from_millis(50),
+            ));
+        }
+        let bft = start_with(4, false, net_base, Some(relay_base));
+        rt.block_on(measure("bft 4 + 50 ms relay", &bft, txs));
     }
 }

@@ -95,6 +95,11 @@ pub struct P2pSettings {
     pub persistent_peers: Vec<String>,
     /// Peers' JSON-RPC URLs: admitted txs are forwarded there (tx gossip).
     pub peer_rpc: Vec<String>,
+    /// A separate ed25519 key file for the P2P identity (relative to the home), as
+    /// CometBFT's `node_key.json` beside `priv_validator_key.json`; empty = the node key
+    /// (which always signs consensus messages).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub key_file: String,
 }
 
 impl Default for P2pSettings {
@@ -103,6 +108,7 @@ impl Default for P2pSettings {
             listen: "/ip4/127.0.0.1/tcp/26656".into(),
             persistent_peers: Vec::new(),
             peer_rpc: Vec::new(),
+            key_file: String::new(),
         }
     }
 }

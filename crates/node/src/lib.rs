@@ -9,6 +9,7 @@
 
 pub mod config;
 mod metrics;
+mod p2p;
 mod rest;
 mod rpc;
 mod ws;
@@ -54,7 +55,7 @@ pub enum NodeError {
 /// The consensus driver, as the servers see it.
 pub(crate) enum Driver {
     Solo(Arc<SoloDriver>),
-    Bft(Arc<std::sync::atomic::AtomicU64>),
+    Bft(Arc<std::sync::atomic::AtomicU64>, dcloud_bft::net::NetHandle),
 }
 
 impl Driver {
@@ -62,7 +63,23 @@ impl Driver {
     pub(crate) fn height(&self) -> u64 {
         match self {
             Driver::Solo(d) => d.height(),
-            Driver::Bft(h) => h.load(std::sync::atomic::Ordering::SeqCst),
+            Driver::Bft(h, _) => h.load(std::sync::atomic::Ordering::SeqCst),
+        }
+    }
+
+    /// The driver's name, as `status` reports it.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Driver::Solo(_) => "solo",
+            Driver::Bft(..) => "bft",
+        }
+    }
+
+    /// The P2P view (`None` for `solo`, which has no peers).
+    pub(crate) async fn net_info(&self) -> Option<dcloud_bft::net::NetInfo> {
+        match self {
+            Driver::Solo(_) => None,
+            Driver::Bft(_, n) => n.net_info().await,
         }
     }
 }
@@ -148,7 +165,17 @@ impl RunningNode {
                 (Starting::Solo(d), blocks, rx)
             }
             DriverKind::Bft => {
+                let p2p_key =
+                    if cfg.p2p.key_file.is_empty() {
+                        None
+                    } else {
+                        let p = home.join(&cfg.p2p.key_file);
+                        Some(NodeKey::load_json(&p).map_err(|e| {
+                            NodeError::Config(format!("p2p key {}: {e}", p.display()))
+                        })?)
+                    };
                 let bft = BftConfig {
+                    p2p_key,
                     moniker: cfg.moniker.clone(),
                     listen_addr: cfg.p2p.listen.clone(),
                     persistent_peers: cfg.p2p.persistent_peers.clone(),
@@ -172,7 +199,7 @@ impl RunningNode {
             mempool,
             driver: match &driver {
                 Starting::Solo(d) => Driver::Solo(d.clone()),
-                Starting::Bft(d) => Driver::Bft(d.height_handle()),
+                Starting::Bft(d) => Driver::Bft(d.height_handle(), d.net_handle()),
             },
             events: events_tx.clone(),
             metrics,

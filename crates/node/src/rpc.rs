@@ -159,7 +159,11 @@ fn to_value<T: serde::Serialize>(v: &T) -> RpcResult {
 pub(crate) async fn dispatch(sh: &Arc<Shared>, method: &str, p: &Value) -> RpcResult {
     match method {
         "health" => Ok(json!({})),
-        "status" => status(sh),
+        "status" => {
+            let net = sh.driver.net_info().await;
+            status(sh).map(|v| crate::p2p::with_peers(v, net.as_ref()))
+        }
+        "net_info" => Ok(crate::p2p::net_info(sh.driver.net_info().await.as_ref())),
         "broadcast_tx_sync" | "broadcast_tx_async" => {
             let tx = tx_param(p)?;
             to_value(&broadcast(sh, tx).await)
@@ -250,7 +254,7 @@ fn status(sh: &Arc<Shared>) -> RpcResult {
             network: sh.chain_id.clone(),
             moniker: sh.moniker.clone(),
             version: env!("CARGO_PKG_VERSION").into(),
-            consensus: "solo".into(),
+            consensus: sh.driver.name().into(),
         },
         sync_info: SyncInfo {
             latest_block_hash: hash,

@@ -32,6 +32,49 @@ pub struct Header {
     pub app_hash: Hash,
     /// Proposer's consensus address (hex).
     pub proposer_address: String,
+    /// Hash of the block's evidence ([`evidence_hash`]); zero, and left out of the JSON (so
+    /// out of the block hash), when the block carries none.
+    #[serde(default, with = "crate::abci::hex32", skip_serializing_if = "is_zero")]
+    pub evidence_hash: Hash,
+}
+
+fn is_zero(h: &Hash) -> bool {
+    *h == [0; 32]
+}
+
+/// One signed vote of a [`DuplicateVoteEvidence`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceVote {
+    /// The block id voted for (hex), `None` for nil.
+    pub block_hash: Option<String>,
+    /// ed25519 signature, base64.
+    pub signature: String,
+}
+
+/// Two different votes of one validator for the same height, round and step: proof that
+/// it signed twice (CometBFT's `DuplicateVoteEvidence`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicateVoteEvidence {
+    /// Offender's consensus address (hex).
+    pub validator_address: String,
+    /// Height of the votes.
+    pub height: u64,
+    /// Round of the votes.
+    pub round: u32,
+    /// `prevote` or `precommit`.
+    pub vote_type: String,
+    /// The first vote.
+    pub vote_a: EvidenceVote,
+    /// The conflicting vote.
+    pub vote_b: EvidenceVote,
+}
+
+/// The header's `evidence_hash` of a block's evidence (zero when there is none).
+pub fn evidence_hash(evidence: &[DuplicateVoteEvidence]) -> Hash {
+    if evidence.is_empty() {
+        return [0; 32];
+    }
+    dcloud_types::sha256(&serde_json::to_vec(evidence).unwrap_or_default())
 }
 
 impl Header {
@@ -92,6 +135,10 @@ pub struct Block {
     pub txs: Vec<Vec<u8>>,
     /// Commit of the previous block (None for the first block).
     pub last_commit: Option<Commit>,
+    /// Evidence of misbehaviour (double signing) this block punishes; left out of the JSON
+    /// when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<DuplicateVoteEvidence>,
 }
 
 /// Results of executing a block.

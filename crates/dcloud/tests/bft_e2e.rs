@@ -144,7 +144,12 @@ impl Net {
                     .unwrap_or_else(|| panic!("node{i} results {h}"));
                 let c = self.call(i, "commit", p).unwrap_or_else(|| panic!("node{i} commit {h}"));
                 let hash = b["block_id"]["hash"].as_str().expect("hash").to_string();
-                assert_eq!(c["block_hash"].as_str(), Some(hash.as_str()), "node{i} commit {h}");
+                let c = &c["signed_header"]["commit"];
+                assert_eq!(
+                    c["block_id"]["hash"].as_str(),
+                    Some(hash.as_str()),
+                    "node{i} commit {h}"
+                );
                 let sigs = c["signatures"].as_array().map_or(0, Vec::len);
                 assert!(sigs >= 3, "node{i} commit {h} has {sigs} signatures: {c}");
                 let key = (

@@ -79,6 +79,23 @@ pub(crate) struct Shared {
     pub chain_id: String,
     pub validator_address: String,
     pub validator_pub_key: String,
+    /// `solo` or `bft` (reported in `status`).
+    pub consensus: &'static str,
+    /// The p2p listen address as `status.node_info.listen_addr` shows it.
+    pub p2p_listen: String,
+    /// The RPC listen address (`status.node_info.other.rpc_address`).
+    pub rpc_listen: String,
+}
+
+/// `/ip4/1.2.3.4/tcp/26656` → `tcp://1.2.3.4:26656` (CometBFT's form); other text as is.
+fn multiaddr_to_tcp(m: &str) -> String {
+    let parts: Vec<&str> = m.split('/').collect();
+    match parts.as_slice() {
+        ["", "ip4" | "ip6" | "dns" | "dns4" | "dns6", host, "tcp", port, ..] => {
+            format!("tcp://{host}:{port}")
+        }
+        _ => m.to_string(),
+    }
 }
 
 /// A driver between construction and its run task.
@@ -180,6 +197,12 @@ impl RunningNode {
             chain_id: genesis.chain_id.clone(),
             validator_address,
             validator_pub_key,
+            consensus: match cfg.consensus.driver {
+                DriverKind::Solo => "solo",
+                DriverKind::Bft => "bft",
+            },
+            p2p_listen: multiaddr_to_tcp(&cfg.p2p.listen),
+            rpc_listen: format!("tcp://{}", cfg.rpc_listen),
         });
         shared.metrics.height.set(shared.driver.height() as i64);
         let (shutdown, shutdown_rx) = watch::channel(false);

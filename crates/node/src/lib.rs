@@ -8,6 +8,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
 pub mod config;
+mod cosmos;
 mod metrics;
 mod rest;
 mod rpc;

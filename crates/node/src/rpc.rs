@@ -337,6 +337,11 @@ fn genesis(sh: &Arc<Shared>) -> RpcResult {
         .unwrap_or_default();
     obj.insert("validators".into(), Value::Array(vals));
     obj.entry("app_hash").or_insert_with(|| Value::String(String::new()));
+    // CometBFT always has a genesis time; ours may be blank: the first block's time then.
+    if obj.get("genesis_time").and_then(Value::as_str).is_none_or(str::is_empty) {
+        let first = sh.blocks.block(1).map_err(internal)?.map_or(0, |b| b.header.time_ms);
+        obj.insert("genesis_time".into(), Value::String(rfc3339(first)));
+    }
     Ok(json!({ "genesis": v }))
 }
 
@@ -546,6 +551,27 @@ async fn abci_query(sh: &Arc<Shared>, p: &Value) -> RpcResult {
     };
     let height = param_u64(p, "height")?.unwrap_or(0);
     let prove = matches!(param_str(p, "prove").as_deref(), Some("true"));
+    if crate::cosmos::is_grpc_path(&path) {
+        // A Cosmos SDK gRPC method: protobuf in, protobuf out (crate::cosmos).
+        let res = match crate::cosmos::handle(sh, &path, data, height).await {
+            Ok(a) => AbciQueryResult {
+                code: 0,
+                index: "0".into(),
+                value: B64.encode(&a.value),
+                height: a.height.to_string(),
+                ..Default::default()
+            },
+            Err(e) => AbciQueryResult {
+                code: e.abci_code(),
+                codespace: "sdk".into(),
+                log: e.log(),
+                index: "0".into(),
+                height: height.to_string(),
+                ..Default::default()
+            },
+        };
+        return to_value(&AbciQueryResponse { response: res });
+    }
     let key =
         if path.trim_start_matches('/') == "store" { B64.encode(&data) } else { String::new() };
     let app = sh.app.clone();

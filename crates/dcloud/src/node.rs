@@ -42,6 +42,9 @@ pub(crate) struct NodeFlags {
     /// REST API listen address, e.g. `127.0.0.1:1317`.
     #[arg(long = "api.laddr", value_parser = parse_addr)]
     pub api_laddr: Option<SocketAddr>,
+    /// gRPC listen address (Cosmos SDK query services), e.g. `127.0.0.1:9090`.
+    #[arg(long = "grpc.laddr", value_parser = parse_addr)]
+    pub grpc_laddr: Option<SocketAddr>,
 }
 
 impl NodeFlags {
@@ -58,6 +61,9 @@ impl NodeFlags {
         }
         if let Some(a) = self.api_laddr {
             cfg.api_listen = a;
+        }
+        if let Some(a) = self.grpc_laddr {
+            cfg.grpc_listen = Some(a);
         }
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod config;
 mod cosmos;
+mod grpc;
 mod metrics;
 mod rest;
 mod rpc;
@@ -111,6 +112,8 @@ pub struct RunningNode {
     pub rpc_addr: SocketAddr,
     /// REST API address actually bound.
     pub api_addr: SocketAddr,
+    /// gRPC address actually bound (None when `grpc_listen` is off).
+    pub grpc_addr: Option<SocketAddr>,
     shutdown: watch::Sender<bool>,
     driver: Option<JoinHandle<Result<(), dcloud_consensus::ConsensusError>>>,
     servers: Vec<JoinHandle<()>>,
@@ -235,9 +238,24 @@ impl RunningNode {
         let api_listener = tokio::net::TcpListener::bind(cfg.api_listen)
             .await
             .map_err(|e| NodeError::Io(format!("cannot listen on {}: {e}", cfg.api_listen)))?;
+        let grpc_listener = match cfg.grpc_listen {
+            Some(a) => match tokio::net::TcpListener::bind(a).await {
+                Ok(l) => Some(l),
+                Err(e) if cfg.grpc_best_effort => {
+                    tracing::warn!("gRPC off: cannot listen on {a}: {e}");
+                    None
+                }
+                Err(e) => return Err(NodeError::Io(format!("cannot listen on {a} (gRPC): {e}"))),
+            },
+            None => None,
+        };
+        let grpc_addr = match &grpc_listener {
+            Some(l) => Some(l.local_addr().map_err(|e| NodeError::Io(e.to_string()))?),
+            None => None,
+        };
         let rpc_addr = rpc_listener.local_addr().map_err(|e| NodeError::Io(e.to_string()))?;
         let api_addr = api_listener.local_addr().map_err(|e| NodeError::Io(e.to_string()))?;
-        for (listener, router) in [
+        let mut listeners = vec![
             (rpc_listener, {
                 let r = rpc::router(shared.clone());
                 match gossip_router.take() {
@@ -246,7 +264,12 @@ impl RunningNode {
                 }
             }),
             (api_listener, rest::router(shared.clone())),
-        ] {
+        ];
+        if let Some(l) = grpc_listener {
+            tracing::info!(services = ?grpc::services(), "gRPC services");
+            listeners.push((l, grpc::router(shared.clone())));
+        }
+        for (listener, router) in listeners {
             let mut stop = shutdown_rx.clone();
             servers.push(tokio::spawn(async move {
                 let r = axum::serve(listener, router)
@@ -263,8 +286,15 @@ impl RunningNode {
             Starting::Solo(d) => tokio::spawn(d.run(shutdown_rx)),
             Starting::Bft(d) => tokio::spawn(d.run(shutdown_rx)),
         };
-        tracing::info!(%rpc_addr, %api_addr, "node started");
-        Ok(RunningNode { rpc_addr, api_addr, shutdown, driver: Some(driver_task), servers })
+        tracing::info!(%rpc_addr, %api_addr, ?grpc_addr, "node started");
+        Ok(RunningNode {
+            rpc_addr,
+            api_addr,
+            grpc_addr,
+            shutdown,
+            driver: Some(driver_task),
+            servers,
+        })
     }
 
     /// Waits until the chain halts (returns its error) or the node is shut down.

@@ -129,7 +129,6 @@ pub(crate) fn is_grpc_path(path: &str) -> bool {
 }
 
 /// Every method we serve, for discovery (the gRPC server lists them).
-#[allow(dead_code)] // until the gRPC server lands
 pub(crate) fn methods() -> Vec<&'static str> {
     let mut v = state::METHODS.to_vec();
     v.extend_from_slice(node::METHODS);

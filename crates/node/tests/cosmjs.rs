@@ -62,8 +62,9 @@ async fn cosmjs_against_a_node() {
     client.wait_for_height(2, Duration::from_secs(20)).await.unwrap();
 
     let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .args(["--test", "--test-reporter=spec", "cosmjs.test.mjs"])
+        // `timeout`: a test that leaves a socket open must not hang the suite.
+        Command::new("timeout")
+            .args(["180", "node", "--test", "--test-reporter=spec", "cosmjs.test.mjs"])
             .current_dir(js_dir())
             .env("DCLOUD_RPC", &rpc)
             .env("DCLOUD_CHAIN_ID", CHAIN_ID)

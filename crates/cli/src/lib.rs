@@ -8,6 +8,7 @@
 
 mod authz;
 mod bme;
+mod chaininfo;
 mod common;
 mod deploy;
 mod gov;
@@ -49,6 +50,9 @@ pub enum Command {
     Query(query::QueryCmd),
     /// Show the node's status (chain id, latest height, validator).
     Status,
+    /// Print the chain's description for wallets: the object Keplr's
+    /// `experimentalSuggestChain` takes (RPC, REST, coin type, prefixes, currencies).
+    ChainInfo(chaininfo::ChainInfoArgs),
     /// Validate and inspect SDL files.
     #[command(subcommand)]
     Sdl(sdl::SdlCmd),
@@ -69,6 +73,7 @@ pub async fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
         Command::Tx(c) => tx::run(ctx, c).await,
         Command::Query(c) => query::run(ctx, c).await,
         Command::Status => query::status(ctx).await,
+        Command::ChainInfo(a) => chaininfo::run(ctx, a).await,
         Command::Sdl(c) => sdl::run(ctx, c),
         Command::Deploy(a) => deploy::deploy(ctx, a).await,
         Command::Lease(c) => deploy::lease(ctx, c).await,

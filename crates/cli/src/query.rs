@@ -297,6 +297,9 @@ pub(crate) async fn status(ctx: &Ctx) -> anyhow::Result<()> {
     println!("latest height: {height} at {}", s.sync_info.latest_block_time);
     println!("latest app hash: {}", s.sync_info.latest_app_hash);
     println!("validator: {} (power {})", s.validator_info.address, s.validator_info.voting_power);
-    println!("version: {} (consensus {})", s.node_info.version, s.node_info.consensus);
+    println!(
+        "version: {} (consensus {}, CometBFT RPC {})",
+        s.node_info.dcloud_version, s.node_info.consensus, s.node_info.version
+    );
     Ok(())
 }

@@ -7,6 +7,8 @@ use base64::Engine;
 use dcloud_chain::auth::{Account, AuthParams};
 use dcloud_chain::bank::BankParams;
 use dcloud_rpc_types::abci::TxResult;
+use dcloud_rpc_types::comet;
+use dcloud_rpc_types::{Block, BlockResults, Commit, TxRecord};
 use dcloud_types::{AccAddress, Coins};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -129,7 +131,19 @@ impl RpcClient {
         &self,
         tx: &[u8],
     ) -> Result<BroadcastTxCommitResponse, ClientError> {
-        self.call("broadcast_tx_commit", json!({"tx": B64.encode(tx)})).await
+        let w: comet::CometBroadcastCommit =
+            self.call("broadcast_tx_commit", json!({"tx": B64.encode(tx)})).await?;
+        Ok(BroadcastTxCommitResponse {
+            check_tx: BroadcastTxResponse {
+                code: w.check_tx.code,
+                codespace: w.check_tx.codespace,
+                log: w.check_tx.log,
+                hash: w.hash.clone(),
+            },
+            tx_result: wire("broadcast_tx_commit", TxResult::try_from(&w.tx_result))?,
+            hash: w.hash,
+            height: w.height,
+        })
     }
 
     /// `abci_query` at `height` (0 = latest). Returns the raw answer, whatever its code.
@@ -263,7 +277,17 @@ impl RpcClient {
 
     /// `block` at `height` (None = latest).
     pub async fn block(&self, height: Option<u64>) -> Result<BlockResponse, ClientError> {
-        self.call("block", height_param(height)).await
+        let w: comet::CometBlockResponse = self.call("block", height_param(height)).await?;
+        Ok(BlockResponse {
+            block_id: BlockId { hash: w.block_id.hash.clone() },
+            block: wire("block", Block::try_from(&w.block))?,
+        })
+    }
+
+    /// `commit` of block `height`: the certificate (signatures of the validator set).
+    pub async fn commit(&self, height: u64) -> Result<Commit, ClientError> {
+        let w: comet::CommitResponse = self.call("commit", height_param(Some(height))).await?;
+        wire("commit", Commit::try_from(&w.signed_header.commit))
     }
 
     /// `block_results` at `height` (None = latest).
@@ -271,13 +295,15 @@ impl RpcClient {
         &self,
         height: Option<u64>,
     ) -> Result<BlockResultsResponse, ClientError> {
-        self.call("block_results", height_param(height)).await
+        let w: comet::CometBlockResults = self.call("block_results", height_param(height)).await?;
+        wire("block_results", BlockResults::try_from(&w))
     }
 
     /// `tx` by hash (hex, either case, optional `0x`). Errors if unknown; see [`Self::find_tx`].
     pub async fn tx(&self, hash: &str) -> Result<TxResponse, ClientError> {
         let h = normalize_hash(hash)?;
-        self.call("tx", json!({"hash": h})).await
+        let w: comet::CometTx = self.call("tx", json!({"hash": h})).await?;
+        wire("tx", TxRecord::try_from(&w))
     }
 
     /// `tx` by hash, `None` if the node does not know it (yet).
@@ -346,17 +372,41 @@ impl RpcClient {
         per_page: u32,
         order_by: &str,
     ) -> Result<TxSearchResponse, ClientError> {
-        self.call(
-            "tx_search",
-            json!({"query": query, "page": page.to_string(), "per_page": per_page.to_string(), "order_by": order_by}),
-        )
-        .await
+        let w: comet::CometTxSearch = self
+            .call(
+                "tx_search",
+                json!({"query": query, "page": page.to_string(), "per_page": per_page.to_string(), "order_by": order_by}),
+            )
+            .await?;
+        Ok(TxSearchResponse {
+            txs: w
+                .txs
+                .iter()
+                .map(|t| wire("tx_search", TxRecord::try_from(t)))
+                .collect::<Result<_, _>>()?,
+            total_count: w.total_count,
+        })
     }
 
     /// `validators`: the current validator set.
     pub async fn validators(&self) -> Result<ValidatorsResponse, ClientError> {
-        self.call("validators", json!({})).await
+        let w: comet::CometValidators = self.call("validators", json!({"per_page": "100"})).await?;
+        Ok(ValidatorsResponse {
+            block_height: w.block_height,
+            count: w.count,
+            total: w.total,
+            validators: w
+                .validators
+                .iter()
+                .map(|v| wire("validators", Validator::try_from(v)))
+                .collect::<Result<_, _>>()?,
+        })
     }
+}
+
+/// A wire value that did not convert into the chain's type, as a decode error.
+fn wire<T>(what: &str, r: Result<T, comet::WireError>) -> Result<T, ClientError> {
+    r.map_err(|e| ClientError::Decode { what: what.into(), reason: e.to_string() })
 }
 
 fn height_param(height: Option<u64>) -> Value {

@@ -85,8 +85,7 @@ impl RpcClient {
             .map_err(|e| invalid(format!("proof: {e}")))?;
         self.wait_for_height(h + 1, Duration::from_secs(10)).await?;
         let next = self.block(Some(h + 1)).await?.block;
-        let commit: Commit =
-            self.call("commit", serde_json::json!({"height": (h + 1).to_string()})).await?;
+        let commit: Commit = self.commit(h + 1).await?;
         let vals = self.validators().await?.validators;
         verify_commit(&next.header.chain_id, &next.header, &commit, &vals)?;
         // An absent key reads as empty bytes; the proof says which.

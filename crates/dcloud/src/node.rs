@@ -58,6 +58,9 @@ pub(crate) struct NodeFlags {
     /// A P2P identity key file apart from the node key (relative to the home).
     #[arg(long = "p2p.key_file")]
     pub p2p_key_file: Option<String>,
+    /// gRPC listen address (Cosmos SDK query services), e.g. `127.0.0.1:9090`.
+    #[arg(long = "grpc.laddr", value_parser = parse_addr)]
+    pub grpc_laddr: Option<SocketAddr>,
 }
 
 impl NodeFlags {
@@ -91,6 +94,9 @@ impl NodeFlags {
         }
         if let Some(k) = &self.p2p_key_file {
             cfg.p2p.key_file = k.clone();
+        }
+        if let Some(a) = self.grpc_laddr {
+            cfg.grpc_listen = Some(a);
         }
     }
 }

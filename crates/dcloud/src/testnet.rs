@@ -129,6 +129,7 @@ fn init(a: &TestnetArgs) -> anyhow::Result<()> {
         let mut cfg = NodeConfig::load(&home)?;
         cfg.rpc_listen = format!("127.0.0.1:{}", port(i, 0)).parse()?;
         cfg.api_listen = format!("127.0.0.1:{}", port(i, 1)).parse()?;
+        cfg.grpc_listen = Some(format!("127.0.0.1:{}", port(i, 3)).parse()?);
         cfg.block_time = a.block_time;
         cfg.consensus.driver = DriverKind::Bft;
         cfg.p2p.listen = format!("/ip4/127.0.0.1/tcp/{}", port(i, 2));

@@ -33,13 +33,16 @@ fn double_signing_gets_the_validator_slashed_and_tombstoned() {
     let with_evidence: Vec<(u64, Value)> = (1..=top)
         .filter_map(|h| {
             let b = net.call(1, "block", json!({ "height": h.to_string() }))?;
-            let ev = b["block"]["evidence"].clone();
+            let ev = b["block"]["evidence"]["evidence"].clone();
             ev.as_array().is_some_and(|a| !a.is_empty()).then_some((h, b))
         })
         .collect();
     assert!(!with_evidence.is_empty(), "no block carries evidence");
     let (eh, b) = &with_evidence[0];
-    let ev = &b["block"]["evidence"][0];
+    // CometBFT's shape: {"evidence": [{"type": "tendermint/DuplicateVoteEvidence", "value"}]}.
+    let item = &b["block"]["evidence"]["evidence"][0];
+    assert_eq!(item["type"], "tendermint/DuplicateVoteEvidence");
+    let ev = &item["value"];
     assert_eq!(ev["validator_address"].as_str().map(str::to_uppercase), Some(addr0.clone()));
     assert_ne!(ev["vote_a"]["block_hash"], ev["vote_b"]["block_hash"]);
     assert!(b["block"]["header"]["evidence_hash"].as_str().is_some_and(|s| s.len() == 64));

@@ -78,6 +78,14 @@ fn client_sends_queries_and_subscribes() {
         assert!(c.account(&unknown).await.expect("query").is_none());
         assert_eq!(c.supply().await.expect("supply").amount_of("uact"), 4_000_000_000);
         assert_eq!(c.validators().await.expect("validators").validators.len(), 1);
+        // The wallet description (Keplr's experimentalSuggestChain object).
+        let ci = env.run(&["chain-info", "--rest", &format!("http://127.0.0.1:{api}")]).json();
+        assert_eq!(ci["chainId"], "dcloud-devnet-1", "{ci}");
+        assert_eq!(ci["rpc"], env.node.as_str());
+        assert_eq!(ci["bip44"]["coinType"], 118);
+        assert_eq!(ci["bech32Config"]["bech32PrefixAccAddr"], "akash");
+        assert_eq!(ci["feeCurrencies"][0]["coinMinimalDenom"], "uakt");
+        assert!(ci["feeCurrencies"][0]["gasPriceStep"]["low"].as_f64().expect("low") > 0.0);
         let res = c.block_results(Some(height)).await.expect("block results");
         assert_eq!(res.tx_results.len(), 1);
         let found = c.tx(&out.hash).await.expect("tx");

@@ -31,6 +31,14 @@ pub struct NodeConfig {
     pub rpc_listen: SocketAddr,
     /// REST API listen address.
     pub api_listen: SocketAddr,
+    /// gRPC listen address (the Cosmos SDK query services, `grpc.rs`); off when absent
+    /// (`dcloud node start --grpc.laddr 127.0.0.1:9090`; devnet and testnet turn it on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grpc_listen: Option<SocketAddr>,
+    /// Start without gRPC (with a warning) when `grpc_listen` cannot be bound, instead of
+    /// failing: the devnet's default port (not stored).
+    #[serde(skip)]
+    pub grpc_best_effort: bool,
     /// Longest gap between blocks.
     #[serde(with = "humantime_serde_compat")]
     pub block_time: Duration,
@@ -135,6 +143,8 @@ impl NodeConfig {
             moniker: "dcloud-node".into(),
             rpc_listen: SocketAddr::from(([127, 0, 0, 1], 26657)),
             api_listen: SocketAddr::from(([127, 0, 0, 1], 1317)),
+            grpc_listen: None,
+            grpc_best_effort: false,
             block_time: Duration::from_secs(1),
             check_invariants: false,
             mempool_max_txs: 50_000,

@@ -8,6 +8,8 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
 pub mod config;
+mod cosmos;
+mod grpc;
 mod metrics;
 mod p2p;
 mod rest;
@@ -96,6 +98,21 @@ pub(crate) struct Shared {
     pub chain_id: String,
     pub validator_address: String,
     pub validator_pub_key: String,
+    /// The p2p listen address as `status.node_info.listen_addr` shows it.
+    pub p2p_listen: String,
+    /// The RPC listen address (`status.node_info.other.rpc_address`).
+    pub rpc_listen: String,
+}
+
+/// `/ip4/1.2.3.4/tcp/26656` → `tcp://1.2.3.4:26656` (CometBFT's form); other text as is.
+fn multiaddr_to_tcp(m: &str) -> String {
+    let parts: Vec<&str> = m.split('/').collect();
+    match parts.as_slice() {
+        ["", "ip4" | "ip6" | "dns" | "dns4" | "dns6", host, "tcp", port, ..] => {
+            format!("tcp://{host}:{port}")
+        }
+        _ => m.to_string(),
+    }
 }
 
 /// A driver between construction and its run task.
@@ -110,6 +127,8 @@ pub struct RunningNode {
     pub rpc_addr: SocketAddr,
     /// REST API address actually bound.
     pub api_addr: SocketAddr,
+    /// gRPC address actually bound (None when `grpc_listen` is off).
+    pub grpc_addr: Option<SocketAddr>,
     shutdown: watch::Sender<bool>,
     driver: Option<JoinHandle<Result<(), dcloud_consensus::ConsensusError>>>,
     servers: Vec<JoinHandle<()>>,
@@ -207,6 +226,8 @@ impl RunningNode {
             chain_id: genesis.chain_id.clone(),
             validator_address,
             validator_pub_key,
+            p2p_listen: multiaddr_to_tcp(&cfg.p2p.listen),
+            rpc_listen: format!("tcp://{}", cfg.rpc_listen),
         });
         shared.metrics.height.set(shared.driver.height() as i64);
         let (shutdown, shutdown_rx) = watch::channel(false);
@@ -238,9 +259,24 @@ impl RunningNode {
         let api_listener = tokio::net::TcpListener::bind(cfg.api_listen)
             .await
             .map_err(|e| NodeError::Io(format!("cannot listen on {}: {e}", cfg.api_listen)))?;
+        let grpc_listener = match cfg.grpc_listen {
+            Some(a) => match tokio::net::TcpListener::bind(a).await {
+                Ok(l) => Some(l),
+                Err(e) if cfg.grpc_best_effort => {
+                    tracing::warn!("gRPC off: cannot listen on {a}: {e}");
+                    None
+                }
+                Err(e) => return Err(NodeError::Io(format!("cannot listen on {a} (gRPC): {e}"))),
+            },
+            None => None,
+        };
+        let grpc_addr = match &grpc_listener {
+            Some(l) => Some(l.local_addr().map_err(|e| NodeError::Io(e.to_string()))?),
+            None => None,
+        };
         let rpc_addr = rpc_listener.local_addr().map_err(|e| NodeError::Io(e.to_string()))?;
         let api_addr = api_listener.local_addr().map_err(|e| NodeError::Io(e.to_string()))?;
-        for (listener, router) in [
+        let mut listeners = vec![
             (rpc_listener, {
                 let r = rpc::router(shared.clone());
                 match gossip_router.take() {
@@ -249,7 +285,12 @@ impl RunningNode {
                 }
             }),
             (api_listener, rest::router(shared.clone())),
-        ] {
+        ];
+        if let Some(l) = grpc_listener {
+            tracing::info!(services = ?grpc::services(), "gRPC services");
+            listeners.push((l, grpc::router(shared.clone())));
+        }
+        for (listener, router) in listeners {
             let mut stop = shutdown_rx.clone();
             servers.push(tokio::spawn(async move {
                 let r = axum::serve(listener, router)
@@ -266,8 +307,15 @@ impl RunningNode {
             Starting::Solo(d) => tokio::spawn(d.run(shutdown_rx)),
             Starting::Bft(d) => tokio::spawn(d.run(shutdown_rx)),
         };
-        tracing::info!(%rpc_addr, %api_addr, "node started");
-        Ok(RunningNode { rpc_addr, api_addr, shutdown, driver: Some(driver_task), servers })
+        tracing::info!(%rpc_addr, %api_addr, ?grpc_addr, "node started");
+        Ok(RunningNode {
+            rpc_addr,
+            api_addr,
+            grpc_addr,
+            shutdown,
+            driver: Some(driver_task),
+            servers,
+        })
     }
 
     /// Waits until the chain halts (returns its error) or the node is shut down.

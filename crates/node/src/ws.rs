@@ -11,7 +11,7 @@ use axum::response::Response;
 use base64::Engine;
 use dcloud_consensus::query::flatten;
 use dcloud_consensus::{CommittedBlock, EventQuery};
-use dcloud_rpc_types::{RpcRequest, SubscriptionEvent};
+use dcloud_rpc_types::{comet, RpcRequest, SubscriptionEvent};
 use serde_json::{json, Value};
 
 use crate::Shared;
@@ -136,9 +136,20 @@ fn events_for(cb: &CommittedBlock, subs: &[Sub]) -> Vec<Message> {
         if s.query.matches(&block_attrs) {
             let ev = SubscriptionEvent {
                 query: s.text.clone(),
+                // CometBFT 0.38's EventDataNewBlock (+ our `num_txs`).
                 data: json!({"type": "tendermint/event/NewBlock", "value": {
-                    "block": {"header": cb.block.header, "num_txs": cb.block.txs.len()},
-                    "block_id": {"hash": hex::encode_upper(cb.commit.block_hash)},
+                    "block": comet::CometBlock::from(&cb.block),
+                    "block_id": comet::BlockId::of(&cb.commit.block_hash),
+                    "result_finalize_block": {
+                        "events": cb.results.finalize_block_events.iter()
+                            .map(comet::CometEvent::from).collect::<Vec<_>>(),
+                        "tx_results": cb.results.tx_results.iter()
+                            .map(comet::CometTxResult::from).collect::<Vec<_>>(),
+                        "validator_updates": [],
+                        "app_hash": base64::engine::general_purpose::STANDARD
+                            .encode(cb.results.app_hash),
+                    },
+                    "num_txs": cb.block.txs.len(),
                 }}),
                 events: block_attrs.clone(),
             };
@@ -160,7 +171,7 @@ fn events_for(cb: &CommittedBlock, subs: &[Sub]) -> Vec<Message> {
                     data: json!({"type": "tendermint/event/Tx", "value": {"TxResult": {
                         "height": h.to_string(), "index": i, "hash": hash,
                         "tx": base64::engine::general_purpose::STANDARD.encode(tx),
-                        "result": r,
+                        "result": comet::CometTxResult::from(r),
                     }}}),
                     events: attrs.clone(),
                 };

@@ -129,12 +129,15 @@ async fn rpc_rest_websocket_and_bad_requests() {
 
     // tx by hash, tx_search, block, block_results, validators, status.
     let t = net.call("tx", json!({"hash": hash})).await;
-    assert_eq!(t["result"]["height"], height);
+    assert_eq!(t["result"]["height"], height.to_string());
+    // cosmjs sends the hash base64-encoded.
+    let t64 = net.call("tx", json!({"hash": B64.encode(hex::decode(&hash).unwrap())})).await;
+    assert_eq!(t64["result"]["hash"], hash.as_str(), "{t64}");
     let s =
         net.call("tx_search", json!({"query": format!("transfer.recipient='{}'", bob())})).await;
     assert_eq!(s["result"]["total_count"], "1", "{s}");
     let b = net.call("block", json!({"height": height.to_string()})).await;
-    assert_eq!(b["result"]["block"]["txs"].as_array().unwrap().len(), 1);
+    assert_eq!(b["result"]["block"]["data"]["txs"].as_array().unwrap().len(), 1);
     let st = net.call("status", json!({})).await;
     let latest: u64 =
         st["result"]["sync_info"]["latest_block_height"].as_str().unwrap().parse().unwrap();
@@ -149,7 +152,7 @@ async fn rpc_rest_websocket_and_bad_requests() {
     // A proof for bob's balance verifies against the app hash of that height.
     let res = net.call("block_results", json!({"height": height.to_string()})).await;
     let app_hash: [u8; 32] =
-        hex::decode(res["result"]["app_hash"].as_str().unwrap()).unwrap().try_into().unwrap();
+        B64.decode(res["result"]["app_hash"].as_str().unwrap()).unwrap().try_into().unwrap();
     let bob_addr: dcloud_types::AccAddress = bob().parse().unwrap();
     let mut key = vec![0x10, 20];
     key.extend_from_slice(bob_addr.as_bytes());
@@ -179,10 +182,9 @@ async fn rpc_rest_websocket_and_bad_requests() {
     absent.extend_from_slice(b"x");
     assert_eq!(client.get_verified(&absent, 0).await.unwrap().0, None);
     // A commit that does not certify the header, or lacks signatures, is refused.
-    let next: dcloud_client::rpc_types::BlockResponse =
-        client.call("block", json!({"height": (height + 1).to_string()})).await.unwrap();
-    let commit: dcloud_consensus::Commit =
-        client.call("commit", json!({"height": (height + 1).to_string()})).await.unwrap();
+    let next = client.block(Some(height + 1)).await.unwrap();
+    let commit = client.commit(height + 1).await.unwrap();
+    assert_eq!(next.block_id.hash, hex::encode_upper(next.block.header.hash()));
     let vals = client.validators().await.unwrap().validators;
     let chain = next.block.header.chain_id.clone();
     dcloud_client::verify::verify_commit(&chain, &next.block.header, &commit, &vals).unwrap();
@@ -367,5 +369,141 @@ async fn list_queries_answer_from_a_past_height_over_json_rpc_and_rest() {
         assert_eq!(page.contains(&carol), has_carol, "height {h}: {page}");
         assert!(page.contains(&bob()), "height {h}: {page}");
     }
+    net.node.unwrap().shutdown().await.unwrap();
+}
+
+/// The fields a CometBFT 0.38 client (cosmjs `Comet38Client`) decodes, with their JSON types.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cometbft_038_shapes() {
+    let net = start().await;
+    let n_modules = dcloud_app::modules::auth::MODULE_ACCOUNTS.len() as u64;
+    let mut hashes = Vec::new();
+    let mut height = 0;
+    for seq in 0..3 {
+        let tx = net.send_tx(n_modules, seq, &bob(), 10 + u128::from(seq as u8));
+        let r = net.call("broadcast_tx_commit", json!({"tx": B64.encode(&tx)})).await;
+        assert_eq!(r["result"]["tx_result"]["code"], 0, "{r}");
+        assert!(r["result"]["tx_result"]["gas_used"].as_str().unwrap().parse::<u64>().unwrap() > 0);
+        assert!(r["result"]["check_tx"]["gas_wanted"].is_string(), "{r}");
+        height = r["result"]["height"].as_str().unwrap().parse::<u64>().unwrap();
+        hashes.push(r["result"]["hash"].as_str().unwrap().to_string());
+    }
+    let is_hex = |v: &Value| v.as_str().is_some_and(|s| hex::decode(s).is_ok());
+
+    let st = &net.call("status", json!({})).await["result"];
+    assert!(st["node_info"]["version"].as_str().unwrap().starts_with("0.38."), "{st}");
+    assert_eq!(st["node_info"]["network"], "rpc-test-1");
+    assert_eq!(st["node_info"]["protocol_version"]["block"], "11");
+    assert!(is_hex(&st["node_info"]["id"]) && !st["node_info"]["id"].as_str().unwrap().is_empty());
+    assert!(st["node_info"]["listen_addr"].as_str().unwrap().starts_with("tcp://"), "{st}");
+    assert_eq!(st["node_info"]["other"]["tx_index"], "on");
+    assert_eq!(st["node_info"]["consensus"], "solo", "our extra stays");
+    assert_eq!(st["sync_info"]["earliest_block_height"], "1");
+    assert!(st["sync_info"]["latest_block_time"].as_str().unwrap().ends_with('Z'));
+    assert!(is_hex(&st["sync_info"]["latest_app_hash"]));
+    assert_eq!(st["validator_info"]["pub_key"]["type"], "tendermint/PubKeyEd25519");
+    assert_eq!(st["validator_info"]["voting_power"].as_str().map(|s| s != "0"), Some(true));
+
+    let b = &net.call("block", json!({"height": height.to_string()})).await["result"];
+    let hdr = &b["block"]["header"];
+    assert_eq!(hdr["height"], height.to_string());
+    assert_eq!(hdr["version"]["block"], "11");
+    for k in [
+        "last_commit_hash",
+        "data_hash",
+        "validators_hash",
+        "next_validators_hash",
+        "consensus_hash",
+        "app_hash",
+        "evidence_hash",
+        "proposer_address",
+    ] {
+        assert!(is_hex(&hdr[k]), "{k}: {hdr}");
+    }
+    assert_eq!(b["block_id"]["parts"]["total"], 1);
+    assert_eq!(b["block"]["last_commit"]["height"], (height - 1).to_string());
+    assert_eq!(b["block"]["last_commit"]["signatures"][0]["block_id_flag"], 2);
+    assert!(b["block"]["evidence"]["evidence"].as_array().unwrap().is_empty());
+    // The first block has an empty last commit and last block id.
+    let b1 = &net.call("block", json!({"height": "1"})).await["result"];
+    assert_eq!(b1["block"]["last_commit"]["block_id"]["hash"], "");
+    assert_eq!(b1["block"]["header"]["last_block_id"]["hash"], "");
+
+    let c = &net.call("commit", json!({"height": height.to_string()})).await["result"];
+    assert_eq!(c["canonical"], true);
+    assert_eq!(c["signed_header"]["commit"]["block_id"]["hash"], b["block_id"]["hash"]);
+    assert_eq!(c["signed_header"]["header"]["app_hash"], hdr["app_hash"]);
+
+    let r = &net.call("block_results", json!({"height": height.to_string()})).await["result"];
+    assert_eq!(r["height"], height.to_string());
+    let ev = &r["txs_results"][0]["events"];
+    assert!(ev.as_array().unwrap().iter().any(|e| e["type"] == "transfer"), "{r}");
+    assert!(ev[0]["attributes"][0]["key"].is_string() && ev[0]["attributes"][0]["index"] == true);
+    assert!(r["txs_results"][0]["gas_wanted"].is_string());
+
+    let chain = &net
+        .call("blockchain", json!({"minHeight": "1", "maxHeight": height.to_string()}))
+        .await["result"];
+    let metas = chain["block_metas"].as_array().unwrap();
+    assert_eq!(metas.len() as u64, height.min(20));
+    assert_eq!(metas[0]["header"]["height"], height.to_string(), "newest first");
+    assert_eq!(metas[0]["num_txs"], "1");
+
+    // tx_search: index numeric, height string, paging with the full total_count.
+    let sender = net.key.public_key().address().to_string();
+    let q = format!("message.sender='{sender}'");
+    let p1 =
+        &net.call("tx_search", json!({"query": q, "per_page": "2", "page": "1"})).await["result"];
+    assert_eq!(p1["total_count"], "3", "{p1}");
+    assert_eq!(p1["txs"].as_array().unwrap().len(), 2);
+    assert!(p1["txs"][0]["index"].is_number() && p1["txs"][0]["height"].is_string());
+    let p2 =
+        &net.call("tx_search", json!({"query": q, "per_page": "2", "page": "2"})).await["result"];
+    assert_eq!(p2["txs"].as_array().unwrap().len(), 1);
+    assert_eq!(p2["txs"][0]["hash"], hashes[2].as_str());
+    let by_hash =
+        &net.call("tx_search", json!({"query": format!("tx.hash='{}'", hashes[1])})).await;
+    assert_eq!(by_hash["result"]["total_count"], "1", "{by_hash}");
+    let by_height = &net.call("tx_search", json!({"query": format!("tx.height={height}")})).await;
+    assert_eq!(by_height["result"]["txs"][0]["hash"], hashes[2].as_str(), "{by_height}");
+    let bad = net.call("tx_search", json!({"query": q, "page": "0"})).await;
+    assert_eq!(bad["error"]["code"], -32602);
+
+    let bs = &net
+        .call(
+            "block_search",
+            json!({"query": format!("block.height>={}", height - 1), "order_by": "desc"}),
+        )
+        .await["result"];
+    assert!(bs["total_count"].as_str().unwrap().parse::<u64>().unwrap() >= 2, "{bs}");
+    assert_eq!(bs["blocks"][1]["block"]["header"]["height"], (height - 1).to_string(), "{bs}");
+
+    let v = &net.call("validators", json!({})).await["result"];
+    assert_eq!(v["validators"][0]["pub_key"]["type"], "tendermint/PubKeyEd25519");
+    assert!(v["validators"][0]["voting_power"].is_string());
+    assert!(v["validators"][0]["proposer_priority"].is_string());
+
+    let ai = &net.call("abci_info", json!({})).await["result"]["response"];
+    assert!(ai["last_block_height"].as_str().unwrap().parse::<u64>().unwrap() >= height);
+    assert_eq!(B64.decode(ai["last_block_app_hash"].as_str().unwrap()).unwrap().len(), 32);
+
+    let g = &net.call("genesis", json!({})).await["result"]["genesis"];
+    assert_eq!(g["chain_id"], "rpc-test-1");
+    assert!(g["consensus_params"]["block"]["max_bytes"].is_string(), "{g}");
+    assert!(g["app_state"]["bank"].is_object());
+    assert_eq!(g["validators"][0]["pub_key"]["type"], "tendermint/PubKeyEd25519");
+
+    let u = &net.call("num_unconfirmed_txs", json!({})).await["result"];
+    assert!(u["total"].is_string() && u["total_bytes"].is_string());
+    assert_eq!(net.call("health", json!({})).await["result"], json!({}));
+
+    // The client decodes the wire shapes back into the chain's types.
+    let client = dcloud_client::RpcClient::new(&net.rpc).unwrap();
+    let blk = client.block(Some(height)).await.unwrap();
+    assert_eq!(hex::encode_upper(blk.block.header.hash()), blk.block_id.hash);
+    let res = client.block_results(Some(height)).await.unwrap();
+    assert_eq!(res.tx_results.len(), 1);
+    let found = client.tx_search(&q, 1, 100, "asc").await.unwrap();
+    assert_eq!(found.txs.iter().map(|t| t.hash.clone()).collect::<Vec<_>>(), hashes);
     net.node.unwrap().shutdown().await.unwrap();
 }

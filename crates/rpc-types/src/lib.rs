@@ -5,6 +5,8 @@
 //!   the app returns it and the RPC shows it.
 //! * [`block`]: [`Block`], [`Header`], [`Commit`], [`BlockResults`], [`TxRecord`], with the
 //!   header / commit hashes and the tx merkle root a light client checks.
+//! * [`comet`]: the CometBFT 0.38 JSON shapes the node serves (what cosmjs and explorers
+//!   decode), converting from and back to the chain's types.
 //! * [`rpc`]: JSON-RPC 2.0 envelopes and the answer of each method.
 //!
 //! Plain data with serde only: no I/O, no state, no dependency on the node or the chain, so
@@ -13,6 +15,7 @@
 
 pub mod abci;
 pub mod block;
+pub mod comet;
 pub mod rpc;
 
 pub use abci::{hex32, TxResult, ValidatorUpdate};

@@ -60,17 +60,58 @@ pub struct StatusResponse {
     pub validator_info: ValidatorInfo,
 }
 
-/// Node identity.
+/// Node identity, as CometBFT's `DefaultNodeInfo` (+ our extras `consensus` and
+/// `dcloud_version`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NodeInfo {
+    /// p2p, block and app protocol versions.
+    #[serde(default)]
+    pub protocol_version: ProtocolVersion,
+    /// Node id (hex of 20 bytes).
+    #[serde(default)]
+    pub id: String,
+    /// p2p listen address (`tcp://host:port`).
+    #[serde(default)]
+    pub listen_addr: String,
     /// Chain id.
     pub network: String,
+    /// The CometBFT version whose RPC this node speaks (`0.38.x`; clients pick their
+    /// decoder from it). dcloud's own version is [`NodeInfo::dcloud_version`].
+    pub version: String,
+    /// p2p channels (hex bytes).
+    #[serde(default)]
+    pub channels: String,
     /// Node name.
     pub moniker: String,
-    /// Software version.
-    pub version: String,
-    /// Consensus driver (`solo`).
+    /// `tx_index` (`on`) and `rpc_address`.
+    #[serde(default)]
+    pub other: NodeInfoOther,
+    /// Our extra: the consensus driver (`solo` or `bft`).
+    #[serde(default)]
     pub consensus: String,
+    /// Our extra: the dcloud software version.
+    #[serde(default)]
+    pub dcloud_version: String,
+}
+
+/// Protocol versions in `node_info` (strings, as CometBFT writes them).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ProtocolVersion {
+    /// p2p protocol.
+    pub p2p: String,
+    /// Block protocol.
+    pub block: String,
+    /// App protocol.
+    pub app: String,
+}
+
+/// `node_info.other`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NodeInfoOther {
+    /// `on` when txs are indexed (always, here).
+    pub tx_index: String,
+    /// The RPC listen address.
+    pub rpc_address: String,
 }
 
 /// Chain progress.
@@ -84,7 +125,19 @@ pub struct SyncInfo {
     pub latest_block_height: String,
     /// Latest block time (RFC 3339).
     pub latest_block_time: String,
-    /// Always false for a solo node.
+    /// Hash of the earliest block kept (hex).
+    #[serde(default)]
+    pub earliest_block_hash: String,
+    /// App hash of the earliest block kept (hex).
+    #[serde(default)]
+    pub earliest_app_hash: String,
+    /// Earliest block height kept (string).
+    #[serde(default)]
+    pub earliest_block_height: String,
+    /// Earliest block time (RFC 3339).
+    #[serde(default)]
+    pub earliest_block_time: String,
+    /// True while the node is syncing blocks it missed.
     pub catching_up: bool,
 }
 
@@ -93,8 +146,8 @@ pub struct SyncInfo {
 pub struct ValidatorInfo {
     /// Consensus address (hex).
     pub address: String,
-    /// ed25519 public key (base64).
-    pub pub_key: String,
+    /// Typed ed25519 public key.
+    pub pub_key: crate::comet::PubKey,
     /// Voting power (string).
     pub voting_power: String,
 }
@@ -134,11 +187,20 @@ pub struct AbciQueryResponse {
     pub response: AbciQueryResult,
 }
 
-/// The inner answer of `abci_query`.
+/// The inner answer of `abci_query` (CometBFT's `ResponseQuery`, + our `proof`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AbciQueryResult {
     /// 0 = success.
     pub code: u32,
+    /// The key asked for, base64 (empty for non-store paths).
+    #[serde(default)]
+    pub key: String,
+    /// Index (unused, "0").
+    #[serde(default)]
+    pub index: String,
+    /// Extra info.
+    #[serde(default)]
+    pub info: String,
     /// Codespace of a failure.
     #[serde(default)]
     pub codespace: String,

@@ -73,6 +73,9 @@ struct DevnetInfo {
     home: String,
     rpc: String,
     api: String,
+    /// gRPC endpoint (Cosmos SDK query services), when it listens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grpc: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     provider: Option<ProviderInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -147,6 +150,7 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
         home: home.display().to_string(),
         rpc: rpc.clone(),
         api: format!("http://{}", node.api_addr),
+        grpc: node.grpc_addr.map(|a| format!("http://{a}")),
         provider: None,
         provider_problem: None,
         created,
@@ -232,6 +236,13 @@ async fn start_node(home: &Path, created: bool, a: &DevnetArgs) -> anyhow::Resul
         cfg.block_time = Duration::from_secs(1);
     }
     a.flags.apply(&mut cfg);
+    // gRPC on the SDK's port unless told otherwise; a devnet beside another one (or any
+    // process on 9090) runs without it (the summary then shows no gRPC line).
+    let default_grpc: std::net::SocketAddr = ([127, 0, 0, 1], 9090).into();
+    if a.flags.grpc_laddr.is_none() && cfg.grpc_listen.is_none_or(|g| g == default_grpc) {
+        cfg.grpc_listen = Some(default_grpc);
+        cfg.grpc_best_effort = true;
+    }
     // Remember the flags so that `dcloud node start --home …` restarts the same devnet.
     cfg.save()?;
     step("starting the validator node");
@@ -355,6 +366,9 @@ fn print_banner(info: &DevnetInfo, no_provider: bool) {
     println!("dcloud devnet is running (chain-id {})", info.chain_id);
     println!("  RPC:  {}", info.rpc);
     println!("  API:  {}", info.api);
+    if let Some(g) = &info.grpc {
+        println!("  gRPC: {g}");
+    }
     println!("  home: {}", info.home);
     match (&info.provider, &info.provider_problem) {
         (Some(p), _) => {

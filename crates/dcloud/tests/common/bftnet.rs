@@ -281,7 +281,12 @@ impl Net {
                     .unwrap_or_else(|| panic!("node{i} results {h}"));
                 let c = self.call(i, "commit", p).unwrap_or_else(|| panic!("node{i} commit {h}"));
                 let hash = b["block_id"]["hash"].as_str().expect("hash").to_string();
-                assert_eq!(c["block_hash"].as_str(), Some(hash.as_str()), "node{i} commit {h}");
+                let c = &c["signed_header"]["commit"];
+                assert_eq!(
+                    c["block_id"]["hash"].as_str(),
+                    Some(hash.as_str()),
+                    "node{i} commit {h}"
+                );
                 let sigs = c["signatures"].as_array().map_or(0, Vec::len);
                 assert!(sigs >= min_sigs, "node{i} commit {h} has {sigs} signatures: {c}");
                 let key = (
@@ -340,7 +345,7 @@ impl Net {
         let s = self.call(i, "status", json!({})).expect("status");
         (
             s["validator_info"]["address"].as_str().unwrap_or_default().to_string(),
-            s["validator_info"]["pub_key"].as_str().unwrap_or_default().to_string(),
+            s["validator_info"]["pub_key"]["value"].as_str().unwrap_or_default().to_string(),
         )
     }
 
@@ -358,7 +363,7 @@ impl Net {
                 .unwrap_or_default()
         };
         let c = self.call(i, "commit", json!({ "height": h.to_string() })).expect("commit");
-        let mut out = of(&c);
+        let mut out = of(&c["signed_header"]["commit"]);
         if let Some(b) = self.call(i, "block", json!({ "height": (h + 1).to_string() })) {
             out.extend(of(&b["block"]["last_commit"]));
         }

@@ -251,6 +251,7 @@ impl Drop for Proc {
 pub fn devnet() -> (Env, Proc, String) {
     let rpc = free_port();
     let api = free_port();
+    let grpc = format!("127.0.0.1:{}", free_port());
     let mut env = Env::new().env("DCLOUD_KEYRING_BACKEND", "test");
     env.node = format!("http://127.0.0.1:{rpc}");
     let rpc_laddr = format!("127.0.0.1:{rpc}");
@@ -266,6 +267,8 @@ pub fn devnet() -> (Env, Proc, String) {
             &rpc_laddr,
             "--api.laddr",
             &api_laddr,
+            "--grpc.laddr",
+            &grpc,
         ],
     );
     (env, devnet, api_laddr)

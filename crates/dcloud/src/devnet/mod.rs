@@ -48,6 +48,9 @@ pub(crate) struct DevnetArgs {
     /// The provider's ingress (HTTP) listen address.
     #[arg(long = "provider.ingress-laddr", default_value = "127.0.0.1:8080", value_parser = dcloud_cli::args::parse_addr)]
     ingress_laddr: std::net::SocketAddr,
+    /// Where the web console listens (`off`: no console).
+    #[arg(long = "console.laddr", default_value = crate::console::DEFAULT_LISTEN, value_parser = parse_console_addr)]
+    console_laddr: ConsoleAddr,
     /// AKT/USD price feeder run by the validator (an authorised oracle source):
     /// `fixed:PRICE`, `file:PATH` (re-read every tick), `sim:START` (a random walk) or `off`.
     #[arg(long, default_value = "fixed:1.50")]
@@ -73,6 +76,10 @@ struct DevnetInfo {
     home: String,
     rpc: String,
     api: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    console: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    console_problem: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     provider: Option<ProviderInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -147,11 +154,22 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
         home: home.display().to_string(),
         rpc: rpc.clone(),
         api: format!("http://{}", node.api_addr),
+        console: None,
+        console_problem: None,
         provider: None,
         provider_problem: None,
         created,
         keys,
     };
+    if let ConsoleAddr(Some(listen)) = a.console_laddr {
+        let cfg = dcloud_console::ConsoleConfig { rpc: rpc.clone(), rest: info.api.clone(), listen };
+        match dcloud_console::start(cfg).await {
+            Ok(c) => info.console = Some(format!("http://{}/", c.addr)),
+            Err(e) => {
+                info.console_problem = Some(format!("{e} (pass --console.laddr ADDR or off)"))
+            }
+        }
+    }
     let (engine, provider) =
         provide(ctx, &home, &a, &rpc, old_provider.as_deref(), &mut info).await?;
     if ctx.output.is_json() {
@@ -356,6 +374,14 @@ fn print_banner(info: &DevnetInfo, no_provider: bool) {
     println!("  RPC:  {}", info.rpc);
     println!("  API:  {}", info.api);
     println!("  home: {}", info.home);
+    match (&info.console, &info.console_problem) {
+        (Some(url), _) if dcloud_console::embedded() => println!("  console: {url}"),
+        (Some(url), _) => println!(
+            "  console: {url} (built without the web app: `cd web && npm ci && npm run build`, then rebuild dcloud)"
+        ),
+        (None, Some(why)) => println!("  console: not running: {why}"),
+        (None, None) => {}
+    }
     match (&info.provider, &info.provider_problem) {
         (Some(p), _) => {
             println!("  provider: {} (gateway {}, ingress {})", p.address, p.gateway, p.ingress);
@@ -405,6 +431,17 @@ fn print_banner(info: &DevnetInfo, no_provider: bool) {
     println!(
         "Press Ctrl-C to stop. Restart later with the same command (state is kept) or --reset."
     );
+}
+
+/// `--console.laddr`: an address, or `off` (None).
+#[derive(Debug, Clone, Copy)]
+struct ConsoleAddr(Option<std::net::SocketAddr>);
+
+fn parse_console_addr(s: &str) -> Result<ConsoleAddr, String> {
+    if s.eq_ignore_ascii_case("off") {
+        return Ok(ConsoleAddr(None));
+    }
+    dcloud_cli::args::parse_addr(s).map(|a| ConsoleAddr(Some(a)))
 }
 
 fn shell_quote(s: &str) -> String {

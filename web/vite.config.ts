@@ -7,5 +7,6 @@ declare const process: { env: Record<string, string | undefined> };
 export default defineConfig({
   build: { target: "es2022", chunkSizeWarningLimit: 900 },
   server: { proxy: { "/api": process.env.CONSOLE ?? "http://127.0.0.1:8800" } },
+  preview: { proxy: { "/api": process.env.CONSOLE ?? "http://127.0.0.1:8800" } },
   test: { include: ["tests/unit/**/*.test.ts"] },
 } as any);

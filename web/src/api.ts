@@ -35,6 +35,10 @@ export function nodeName(): string {
   return config?.rpc ?? "the node";
 }
 
+function capitalize(s: string): string {
+  return s ? s[0].toUpperCase() + s.slice(1) : s;
+}
+
 /**
  * Turns an HTTP answer into a ConsoleError (pure: exported for tests).
  * `body` is the parsed JSON body when there was one.
@@ -43,7 +47,11 @@ export function explainHttp(status: number, body: unknown, what: string): Consol
   const b = (body ?? {}) as Record<string, unknown>;
   const msg = typeof b.error === "string" ? b.error : typeof b.message === "string" ? b.message : "";
   if (status === 502 || status === 504) {
-    return new ConsoleError(msg || `The node does not answer (${what}).`, "Start the node (e.g. `dcloud devnet`) or restart `dcloud console --node <url>` with a node that runs, then reload this page.", status);
+    return new ConsoleError(
+      capitalize(msg) || `The node does not answer (${what}).`,
+      "Start it (e.g. `dcloud devnet`), or restart `dcloud console --node <rpc url>` pointing at a node that runs. Live pages retry every second; others need a reload.",
+      status,
+    );
   }
   if (status === 404) {
     return new ConsoleError(msg ? `Not found: ${msg}` : `Not found (${what}).`, "Check the height, hash or address; it may not exist on this chain yet.", status);

@@ -169,3 +169,13 @@ export function toHex(bytes: Uint8Array): string {
 export function eventAttrs(ev: unknown): { key: string; value: string }[] {
   return arr(ev, "attributes").map((a) => ({ key: str(a, "key"), value: str(a, "value") }));
 }
+
+/** "0.100000000000000000" → "10%" (a decimal fraction as a percentage, exact). */
+export function percent(dec: string): string {
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(dec.trim());
+  if (!m) return dec || "—";
+  const frac = m[2] ?? "";
+  const whole = (m[1] + frac.padEnd(2, "0").slice(0, 2)).replace(/^0+(?=\d)/, "");
+  const rest = frac.slice(2).replace(/0+$/, "");
+  return `${whole}${rest ? "." + rest : ""}%`;
+}

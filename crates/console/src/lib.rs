@@ -144,7 +144,9 @@ fn upstream_error(what: &str, url: &str, e: &reqwest::Error) -> Response {
     let why = if e.is_timeout() {
         format!("the node's {what} at {url} did not answer within {}s: it may be overloaded or stuck; check its log", UPSTREAM_TIMEOUT.as_secs())
     } else if e.is_connect() {
-        format!("the node's {what} at {url} does not answer: is the node (or `dcloud devnet`) running? Start it, or restart the console with --node pointing at a running node")
+        format!(
+            "the node's {what} at {url} does not answer: is the node (or `dcloud devnet`) running?"
+        )
     } else {
         format!("the node's {what} at {url} failed: {e}")
     };
@@ -184,7 +186,8 @@ async fn forward(
                     if let Some(ct) = ct {
                         resp.headers_mut().insert(header::CONTENT_TYPE, ct);
                     }
-                    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                    resp.headers_mut()
+                        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
                     resp
                 }
                 Err(e) => upstream_error(what, base, &e),
@@ -240,7 +243,8 @@ async fn rest_any(
             .into_response();
     }
     if path.split('/').any(|s| s == ".." || s == ".") {
-        return (StatusCode::BAD_REQUEST, Json(json!({ "error": "bad REST path" }))).into_response();
+        return (StatusCode::BAD_REQUEST, Json(json!({ "error": "bad REST path" })))
+            .into_response();
     }
     let url = with_query(format!("{}/{path}", sh.rest), q);
     forward(&sh, "REST API", &sh.rest, method, url, &headers, body).await
@@ -332,7 +336,7 @@ mod tests {
             rest: "http://127.0.0.1:1317".into(),
             listen: "127.0.0.1:0".parse().expect("addr"),
         };
-        let e = router(&cfg).err().expect("refused");
+        let Err(e) = router(&cfg) else { panic!("a URL without a scheme must be refused") };
         assert!(e.to_string().contains("--node"), "{e}");
     }
 

@@ -87,10 +87,12 @@ fn console_in_a_real_browser() {
     let info = devnet.first_json_line(T);
     env.wait_for_height(2, T, &mut devnet);
     let bob = key(&info, "bob")["address"].as_str().expect("bob").to_string();
-    let alice_mnemonic = key(&info, "alice")["mnemonic"].as_str().expect("alice's mnemonic").to_string();
+    let alice_mnemonic =
+        key(&info, "alice")["mnemonic"].as_str().expect("alice's mnemonic").to_string();
 
     // One bank send from the CLI, for the tx page.
-    let out = env.run(&["tx", "bank", "send", "alice", &bob, "2500uakt", "-y", "-o", "json"]).json();
+    let out =
+        env.run(&["tx", "bank", "send", "alice", &bob, "2500uakt", "-y", "-o", "json"]).json();
     assert_eq!(out["code"], 0, "{out}");
     let send_tx = out["hash"].as_str().expect("hash").to_string();
 

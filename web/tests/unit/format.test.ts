@@ -1,6 +1,6 @@
 // Unit tests of the console's pure logic: amounts, search, defensive field reads, errors.
 import { describe, expect, it } from "vitest";
-import { ago, classifySearch, coinsOf, formatCoin, formatCoins, int, parseAmount, pick, short, str, toBase64, fromBase64 } from "../../src/format";
+import { ago, classifySearch, percent, coinsOf, formatCoin, formatCoins, int, parseAmount, pick, short, str, toBase64, fromBase64 } from "../../src/format";
 import { explainHttp, rpcResult, ConsoleError } from "../../src/api";
 
 describe("formatCoin", () => {
@@ -72,6 +72,23 @@ describe("pick / str / int", () => {
     expect(int(v, "nothing", "missing")).toBeUndefined();
     expect(str(v, "missing")).toBe("");
     expect(str(v, "header")).toBe('{"height":5}');
+  });
+});
+
+describe("percent", () => {
+  it("shows decimal fractions as exact percentages", () => {
+    expect(percent("0.100000000000000000")).toBe("10%");
+    expect(percent("0.055")).toBe("5.5%");
+    expect(percent("1")).toBe("100%");
+    expect(percent("0")).toBe("0%");
+    expect(percent("")).toBe("—");
+  });
+});
+
+describe("txHash", () => {
+  it("is the upper-case SHA-256 of the raw tx, as the node indexes it", async () => {
+    const { txHash } = await import("../../src/explorer");
+    expect(txHash(toBase64(new TextEncoder().encode("abc")))).toBe("BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD");
   });
 });
 

@@ -162,7 +162,8 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
         keys,
     };
     if let ConsoleAddr(Some(listen)) = a.console_laddr {
-        let cfg = dcloud_console::ConsoleConfig { rpc: rpc.clone(), rest: info.api.clone(), listen };
+        let cfg =
+            dcloud_console::ConsoleConfig { rpc: rpc.clone(), rest: info.api.clone(), listen };
         match dcloud_console::start(cfg).await {
             Ok(c) => info.console = Some(format!("http://{}/", c.addr)),
             Err(e) => {

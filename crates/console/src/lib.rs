@@ -347,6 +347,45 @@ mod tests {
         assert_eq!(content_type("x.unknown"), "application/octet-stream");
     }
 
+    /// `/` serves the embedded app, or (built without web/dist) says how to build it; API
+    /// paths never fall back to the app. Run with `DCLOUD_CONSOLE_DIST=/nonexistent` to
+    /// check the second branch.
+    #[tokio::test]
+    async fn serves_the_app_or_says_how_to_build_it() {
+        let c = start(ConsoleConfig {
+            rpc: "http://127.0.0.1:1".into(),
+            rest: "http://127.0.0.1:1".into(),
+            listen: "127.0.0.1:0".parse().expect("addr"),
+        })
+        .await
+        .expect("start");
+        let r = reqwest::get(format!("http://{}/", c.addr)).await.expect("get");
+        let status = r.status();
+        let body = r.text().await.expect("body");
+        if embedded() {
+            assert_eq!(status, 200);
+            assert!(body.contains("<div id=\"app\">"), "{body}");
+            let asset = assets::ASSETS
+                .iter()
+                .find(|(p, _)| p.ends_with(".js"))
+                .map(|(p, _)| *p)
+                .expect("a js asset");
+            let r = reqwest::get(format!("http://{}/{asset}", c.addr)).await.expect("get");
+            assert_eq!(r.status(), 200);
+            assert_eq!(r.headers()["content-type"], "text/javascript; charset=utf-8");
+            assert!(r.headers()["cache-control"].to_str().expect("ascii").contains("immutable"));
+            let r = reqwest::get(format!("http://{}/assets/missing.js", c.addr)).await.expect("get");
+            assert_eq!(r.status(), 404);
+        } else {
+            assert_eq!(status, 503);
+            assert!(body.contains("npm ci &amp;&amp; npm run build"), "{body}");
+        }
+        let r = reqwest::get(format!("http://{}/api/config", c.addr)).await.expect("get");
+        let v: serde_json::Value = r.json().await.expect("json");
+        assert_eq!(v["embedded"], embedded());
+        c.task.abort();
+    }
+
     /// A node that is down gives a 502 whose JSON says which node and what to do.
     #[tokio::test]
     async fn unreachable_node_is_a_clear_502() {

@@ -18,6 +18,8 @@ export interface ConsoleConfig {
   rpc: string;
   rest: string;
   embedded: boolean;
+  /** A devnet's console: POST /api/faucet funds an address. */
+  faucet?: boolean;
 }
 
 let config: ConsoleConfig | undefined;
@@ -126,4 +128,24 @@ export async function rest<T = unknown>(path: string, post?: unknown): Promise<T
   } catch {
     throw new ConsoleError(`The node's REST answer for ${path} is not JSON.`, "Is the REST URL (--rest) pointing at the node's API port?");
   }
+}
+
+/** What the devnet's faucet sent. */
+export interface Funded {
+  hash: string;
+  height?: number;
+  amounts: string[];
+}
+
+/** Asks the devnet's faucet (the console server signs) to fund `address`. */
+export async function faucet(address: string): Promise<Funded> {
+  let r: Response;
+  try {
+    r = await send("/api/faucet", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ address }) }, "the faucet request");
+  } catch (e) {
+    if (e instanceof ConsoleError && e.status === 429) throw new ConsoleError(capitalize(e.message.replace(/^The node refused the faucet request: /, "")), "The faucet serves each address once every 30 seconds.", 429);
+    if (e instanceof ConsoleError && e.status === 502 && /faucet/.test(e.message)) throw new ConsoleError(e.message, "The faucet's key may be out of funds, or the chain stalled: check that blocks advance, then try again.", 502);
+    throw e;
+  }
+  return (await r.json()) as Funded;
 }

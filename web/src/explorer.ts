@@ -6,7 +6,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { ConsoleError, rest, rpc } from "./api";
 import { h, link, mount } from "./dom";
-import { ago, arr, eventAttrs, formatCoin, formatCoins, fromBase64, int, percent, pick, short, str, toHex } from "./format";
+import { ago, arr, eventAttrs, formatCoin, formatCoins, fromBase64, int, percent, pick, pricePerBlock, short, str, toHex } from "./format";
 
 /** An error box: what happened, and what to do next. */
 export function errorBox(e: unknown): HTMLElement {
@@ -260,6 +260,11 @@ async function optional<T>(p: Promise<T>): Promise<T | undefined> {
   }
 }
 
+function stateBadge(state: string): HTMLElement {
+  const cls = /^(active|open|bonded)$/i.test(state) ? "ok" : /closed|insufficient|jailed/i.test(state) ? "bad" : "muted";
+  return h("span", { class: cls }, state || "—");
+}
+
 /** An account: balances, account number and sequence, deployments, leases, delegations. */
 export function accountPage(el: HTMLElement, address: string): void {
   mount(el, h("h1", {}, "Account"), h("p", {}, h("code", { class: "wrap", "data-testid": "account-address" }, address)));
@@ -276,7 +281,7 @@ export function accountPage(el: HTMLElement, address: string): void {
     ]);
     const balances = arr(bal, "balances");
     const depList = Array.isArray(deps) ? deps : arr(deps, "deployments");
-    const leaseList = Array.isArray(leases) ? leases : arr(leases, "leases");
+    const leaseList = Array.isArray(leases) ? leases : arr(leases, "items", "leases");
     const delList = Array.isArray(dels) ? dels : arr(dels, "delegations", "delegation_responses");
     return [
       kv(
@@ -290,8 +295,13 @@ export function accountPage(el: HTMLElement, address: string): void {
       h("h2", {}, `Deployments (${depList.length})`),
       depList.length
         ? table(
-            ["DSEQ", "State", "Created"],
-            depList.map((d) => [h("code", {}, str(d, "deployment.id.dseq", "id.dseq", "deployment_id.dseq", "dseq")), str(d, "deployment.state", "state"), str(d, "deployment.created_at", "created_at")]),
+            ["DSEQ", "State", "Groups", "Created at block"],
+            depList.map((d) => [
+              h("code", {}, str(d, "dseq", "deployment.id.dseq", "id.dseq", "deployment_id.dseq")),
+              stateBadge(str(d, "state", "deployment.state")),
+              String(arr(d, "groups").length || "—"),
+              str(d, "created_at", "deployment.created_at") || "—",
+            ]),
             "deployments",
           )
         : h("p", { class: "muted" }, "No deployments."),
@@ -300,10 +310,10 @@ export function accountPage(el: HTMLElement, address: string): void {
         ? table(
             ["Lease", "Provider", "State", "Price"],
             leaseList.map((l) => [
-              h("code", {}, `${str(l, "lease.id.dseq", "id.dseq", "lease_id.dseq")}/${str(l, "lease.id.gseq", "id.gseq", "lease_id.gseq")}/${str(l, "lease.id.oseq", "id.oseq", "lease_id.oseq")}`),
-              h("code", {}, short(str(l, "lease.id.provider", "id.provider", "lease_id.provider"))),
-              str(l, "lease.state", "state"),
-              formatCoins(pick(l, "lease.price", "price")),
+              h("code", {}, ["dseq", "gseq", "oseq"].map((k) => str(l, k, `lease.id.${k}`, `id.${k}`, `lease_id.${k}`)).join("/")),
+              link(`/account/${str(l, "provider", "lease.id.provider", "id.provider")}`, h("code", {}, short(str(l, "provider", "lease.id.provider", "id.provider")))),
+              h("span", { title: str(l, "reason") }, stateBadge(str(l, "state", "lease.state")), str(l, "reason") ? ` (${str(l, "reason")})` : ""),
+              pricePerBlock(str(l, "price_atto"), str(l, "denom")) || formatCoins(pick(l, "lease.price", "price")),
             ]),
             "leases",
           )

@@ -179,3 +179,15 @@ export function percent(dec: string): string {
   const rest = frac.slice(2).replace(/0+$/, "");
   return `${whole}${rest ? "." + rest : ""}%`;
 }
+
+/**
+ * A price in atto-units of a micro-denom per block ("2587600000000000000", "uact") as
+ * "2.5876 uact/block" (exact: 18 decimals, trailing zeros dropped); "" when not a number.
+ */
+export function pricePerBlock(atto: string, denom: string): string {
+  if (!/^\d+$/.test(atto)) return "";
+  const p = atto.padStart(19, "0");
+  const whole = p.slice(0, -18).replace(/^0+(?=\d)/, "");
+  const frac = p.slice(-18).replace(/0+$/, "");
+  return `${whole}${frac ? "." + frac : ""} ${denom || "?"}/block`;
+}

@@ -32,6 +32,8 @@ function render(main: HTMLElement, nav: HTMLElement): void {
   if (cleanup) cleanup();
   cleanup = undefined;
   const path = decodeURIComponent(location.hash.replace(/^#/, "")) || "/";
+  const msg = document.getElementById("search-msg");
+  if (msg) msg.textContent = "";
   for (const a of nav.querySelectorAll("a")) a.classList.toggle("active", a.dataset.section === sectionOf(path));
   for (const [re, page] of routes) {
     const m = re.exec(path);

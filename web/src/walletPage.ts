@@ -2,10 +2,10 @@
 // cosmjs is loaded only when this page is opened (import("./wallet")). The unlocked wallet
 // stays in memory until the page is reloaded or "Lock" is pressed.
 
-import { ConsoleError, rest } from "./api";
+import { ConsoleError, faucet, getConfig, rest } from "./api";
 import { h, link, mount } from "./dom";
 import { errorBox } from "./explorer";
-import { arr, formatCoin, parseAmount, str } from "./format";
+import { arr, formatCoin, formatCoins, parseAmount, str } from "./format";
 import type { Unlocked } from "./wallet";
 
 type WalletMod = typeof import("./wallet");
@@ -185,7 +185,7 @@ function unlockedView(el: HTMLElement, w: WalletMod, u: Unlocked): void {
   void refresh();
   const to = h("input", { id: "send-to", placeholder: "akash1…", autocomplete: "off", spellcheck: "false" });
   const amount = h("input", { id: "send-amount", inputmode: "decimal", placeholder: "1.5" });
-  const denom = h("select", { id: "send-denom" }, h("option", { value: "uakt" }, "AKT"), h("option", { value: "uact" }, "ACT"));
+  const denom = h("select", { id: "send-denom" }, h("option", { value: "uakt" }, "AKT"));
   const out = status();
   const button = h("button", { type: "submit", id: "send" }, "Send");
   const form = h(
@@ -214,10 +214,32 @@ function unlockedView(el: HTMLElement, w: WalletMod, u: Unlocked): void {
     h("h2", {}, "Send"),
     field("To", to),
     h("div", { class: "row" }, field("Amount", amount), field("Denom", denom)),
-    h("p", { class: "muted" }, `Fee: paid in AKT at the chain's minimum gas price (gas limit ${w.SEND_GAS}).`),
+    h("p", { class: "muted" }, `Fee: paid in AKT at the chain's minimum gas price (gas limit ${w.SEND_GAS}). ACT cannot be sent: it is a compute credit, minted from AKT and spent on deployments.`),
     button,
     out,
   );
+  const faucetBox = h("div", { id: "faucet" });
+  getConfig()
+    .then((c) => {
+      if (!c.faucet) return;
+      const fout = status();
+      const fbutton = h("button", { type: "button", id: "faucet-button" }, "Get devnet funds");
+      fbutton.addEventListener("click", async () => {
+        fbutton.disabled = true;
+        mount(fout, h("p", { class: "progress" }, "Asking the devnet's faucet, waiting for the block…"));
+        try {
+          const r = await faucet(u.address);
+          mount(fout, h("p", { class: "ok" }, `Received ${r.amounts.map((a) => formatCoins(a)).join(" and ")} in block ${r.height ?? "?"}. `, link(`/tx/${r.hash}`, "See the transaction")));
+          void refresh();
+        } catch (err) {
+          fail(fout, err);
+        } finally {
+          fbutton.disabled = false;
+        }
+      });
+      mount(faucetBox, h("p", {}, "This is a devnet: its faucet sends test coins to your address. ", fbutton), fout);
+    })
+    .catch(() => undefined);
   mount(
     el,
     h("h1", {}, "Wallet"),
@@ -225,6 +247,7 @@ function unlockedView(el: HTMLElement, w: WalletMod, u: Unlocked): void {
       "div",
       { class: "card" },
       h("dl", { class: "kv" }, h("dt", {}, "Address"), h("dd", {}, h("code", { class: "wrap", "data-testid": "wallet-address" }, u.address)), h("dt", {}, "Balances"), h("dd", {}, balances)),
+      faucetBox,
       h("p", {}, link(`/account/${u.address}`, "Account page"), " · ", h("button", { type: "button", class: "link", id: "lock", onclick: () => ((session = undefined), render(el, w)) }, "Lock")),
     ),
     form,

@@ -3,7 +3,8 @@
 // devnet and a real `dcloud console`; it can also be run by hand:
 //
 //   CONSOLE_URL=http://127.0.0.1:8800/ DEAD_CONSOLE_URL=… ALICE_MNEMONIC=… BOB=akash1… \
-//   SEND_TX=<hash of a MsgSend> SHOTS_DIR=/tmp/shots node web/tests/e2e.mjs
+//   SEND_TX=<hash of a MsgSend> ALICE=akash1… DSEQ=<alice's deployment> SHOTS_DIR=/tmp/shots \
+//   node web/tests/e2e.mjs
 //
 // Prints one line per step and, last, a JSON line `{"result": …}` with the measured figures.
 // Exits non-zero on the first failed check.
@@ -21,6 +22,9 @@ const URL_ = env("CONSOLE_URL").replace(/\/?$/, "/");
 const DEAD = env("DEAD_CONSOLE_URL", "");
 const ALICE_MNEMONIC = env("ALICE_MNEMONIC", "");
 const BOB = env("BOB", "");
+const ALICE = env("ALICE", "");
+const DSEQ = env("DSEQ", "");
+const FAUCET = env("FAUCET", "") === "1";
 const SEND_TX = env("SEND_TX", "");
 const SHOTS = env("SHOTS_DIR");
 const CHROMIUM = env("CHROMIUM", "/usr/bin/chromium");
@@ -134,6 +138,15 @@ try {
     await shot(page, "account");
   }
 
+  if (ALICE && DSEQ) {
+    step("account page (alice): her deployment");
+    await page.goto(`${URL_}#/account/${ALICE}`);
+    const deps = await text(page, "[data-testid=deployments]");
+    check(deps.includes(DSEQ) && /active/.test(deps), `deployment ${DSEQ} listed: ${deps}`);
+    await noRawErrors(page);
+    await shot(page, "account-deployments");
+  }
+
   step("search: height, bad input");
   await page.goto(URL_);
   await page.fill("#search", "1");
@@ -173,6 +186,18 @@ try {
   const stored = await page.evaluate(() => localStorage.getItem("dcloud.wallet.v1"));
   check(stored && JSON.parse(stored).type === "directsecp256k1hdwallet-v1" && !stored.includes(words.slice(0, 3).join(" ")), "only the encrypted serialization is stored");
   step(`  created ${addr} in ${result.wallet_create_ms} ms`);
+  if (FAUCET) {
+    step("wallet: the devnet faucet funds the new key");
+    await page.click("#faucet-button");
+    await page.waitForSelector("#faucet .ok", { timeout: 60_000 }).catch(async (e) => {
+      throw new Error(`faucet did not succeed: ${await page.textContent("#faucet")} (${e.message})`);
+    });
+    check(/Received 100 AKT in block \d+/.test(await text(page, "#faucet .ok")), "faucet result");
+    await page.waitForFunction(() => /100 AKT/.test(document.querySelector("[data-testid=wallet-balances]")?.textContent ?? ""), null, { timeout: T });
+    await shot(page, "wallet-funded");
+    await page.click("#faucet-button");
+    check(/wait \d+ s/.test(await text(page, "#faucet [data-testid=error]")), "faucet cooldown explained");
+  }
 
   step("wallet: reload, wrong password, then the right one");
   await page.reload();
@@ -237,6 +262,7 @@ try {
     ["validators", "#/validators", "[data-testid=validators]"],
     ["providers", "#/providers", "[data-testid=providers-empty], [data-testid=provider]"],
     ...(BOB ? [["account", `#/account/${BOB}`, "[data-testid=balances]"]] : []),
+    ...(ALICE && DSEQ ? [["account-deployments", `#/account/${ALICE}`, "[data-testid=deployments]"]] : []),
     ["wallet-locked", "#/wallet", "#unlock-form"],
   ];
   for (const [name, hash, sel] of pages) {

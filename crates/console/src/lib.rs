@@ -4,7 +4,8 @@
 //!
 //! - `/api/rpc` (POST, JSON-RPC 2.0) and `/api/rpc/<method>?…` (GET) → the node's JSON-RPC;
 //! - `/api/rest/<path>` (GET, POST) → the node's REST API;
-//! - `/api/config` → `{ "rpc", "rest", "embedded" }`, what the console was started with.
+//! - `/api/config` → `{ "rpc", "rest", "embedded", "faucet" }`, what the console was started with;
+//! - `POST /api/faucet {"address"}` → funds the address (only a devnet's console, [`Faucet`]).
 //!
 //! A node that does not answer gives a `502` with a JSON body `{ "error": "…" }` saying which
 //! node and what to do, never a bare network failure. A binary built without `web/dist` still
@@ -21,6 +22,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use serde_json::json;
+
+mod faucet;
+pub use faucet::{Faucet, FaucetError, COOLDOWN};
 
 mod assets {
     include!(concat!(env!("OUT_DIR"), "/assets.rs"));
@@ -56,7 +60,7 @@ pub enum ConsoleError {
 }
 
 /// What the console serves and where it forwards.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ConsoleConfig {
     /// The node's JSON-RPC base URL, e.g. `http://127.0.0.1:26657`.
     pub rpc: String,
@@ -64,6 +68,8 @@ pub struct ConsoleConfig {
     pub rest: String,
     /// Where to listen.
     pub listen: SocketAddr,
+    /// A faucet (devnets only): `POST /api/faucet` funds addresses from its key.
+    pub faucet: Option<Faucet>,
 }
 
 /// Whether this binary was built with the web app embedded.
@@ -94,19 +100,22 @@ struct Shared {
     rpc: String,
     rest: String,
     http: reqwest::Client,
+    faucet: Option<faucet::FaucetState>,
 }
 
 /// The console's routes (for tests and embedding in another server).
-pub fn router(cfg: &ConsoleConfig) -> Result<Router, ConsoleError> {
+pub fn router(cfg: ConsoleConfig) -> Result<Router, ConsoleError> {
     let rpc = check_url("--node", &cfg.rpc)?;
     let rest = check_url("--rest", &cfg.rest)?;
     let http = reqwest::Client::builder()
         .timeout(UPSTREAM_TIMEOUT)
         .build()
         .map_err(|e| ConsoleError::Client(e.to_string()))?;
-    let sh = Arc::new(Shared { rpc, rest, http });
+    let faucet = cfg.faucet.map(faucet::FaucetState::new);
+    let sh = Arc::new(Shared { rpc, rest, http, faucet });
     Ok(Router::new()
         .route("/api/config", get(config))
+        .route("/api/faucet", post(faucet_post))
         .route("/api/rpc", post(rpc_post))
         .route("/api/rpc/{method}", get(rpc_get))
         .route("/api/rest/{*path}", any(rest_any))
@@ -126,18 +135,59 @@ pub struct RunningConsole {
 
 /// Binds and starts serving in the background.
 pub async fn start(cfg: ConsoleConfig) -> Result<RunningConsole, ConsoleError> {
-    let app = router(&cfg)?;
-    let listener = tokio::net::TcpListener::bind(cfg.listen)
+    let listen = cfg.listen;
+    let app = router(cfg)?;
+    let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .map_err(|source| ConsoleError::Bind { addr: cfg.listen, source })?;
+        .map_err(|source| ConsoleError::Bind { addr: listen, source })?;
     let addr =
-        listener.local_addr().map_err(|source| ConsoleError::Bind { addr: cfg.listen, source })?;
+        listener.local_addr().map_err(|source| ConsoleError::Bind { addr: listen, source })?;
     let task = tokio::spawn(async move { axum::serve(listener, app).await });
     Ok(RunningConsole { addr, task })
 }
 
 async fn config(State(sh): State<Arc<Shared>>) -> Response {
-    Json(json!({ "rpc": sh.rpc, "rest": sh.rest, "embedded": embedded() })).into_response()
+    Json(json!({
+        "rpc": sh.rpc,
+        "rest": sh.rest,
+        "embedded": embedded(),
+        "faucet": sh.faucet.is_some(),
+    }))
+    .into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct FaucetReq {
+    address: String,
+}
+
+async fn faucet_post(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
+    let Some(f) = &sh.faucet else {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": "this console has no faucet (only a devnet's console has one): ask someone with funds to send you some" })),
+        )
+            .into_response();
+    };
+    let req: FaucetReq = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": format!("the body must be {{\"address\": \"akash1…\"}}: {e}") })),
+        )
+            .into_response(),
+    };
+    match f.fund(&sh.rpc, &req.address).await {
+        Ok(funded) => Json(json!(funded)).into_response(),
+        Err(e) => {
+            let status = match e {
+                FaucetError::BadAddress(_) => StatusCode::BAD_REQUEST,
+                FaucetError::TooSoon(..) => StatusCode::TOO_MANY_REQUESTS,
+                FaucetError::Send(_) => StatusCode::BAD_GATEWAY,
+            };
+            (status, Json(json!({ "error": e.to_string() }))).into_response()
+        }
+    }
 }
 
 fn upstream_error(what: &str, url: &str, e: &reqwest::Error) -> Response {
@@ -335,8 +385,9 @@ mod tests {
             rpc: "127.0.0.1:26657".into(),
             rest: "http://127.0.0.1:1317".into(),
             listen: "127.0.0.1:0".parse().expect("addr"),
+            faucet: None,
         };
-        let Err(e) = router(&cfg) else { panic!("a URL without a scheme must be refused") };
+        let Err(e) = router(cfg) else { panic!("a URL without a scheme must be refused") };
         assert!(e.to_string().contains("--node"), "{e}");
     }
 
@@ -356,6 +407,7 @@ mod tests {
             rpc: "http://127.0.0.1:1".into(),
             rest: "http://127.0.0.1:1".into(),
             listen: "127.0.0.1:0".parse().expect("addr"),
+            faucet: None,
         })
         .await
         .expect("start");
@@ -374,7 +426,8 @@ mod tests {
             assert_eq!(r.status(), 200);
             assert_eq!(r.headers()["content-type"], "text/javascript; charset=utf-8");
             assert!(r.headers()["cache-control"].to_str().expect("ascii").contains("immutable"));
-            let r = reqwest::get(format!("http://{}/assets/missing.js", c.addr)).await.expect("get");
+            let r =
+                reqwest::get(format!("http://{}/assets/missing.js", c.addr)).await.expect("get");
             assert_eq!(r.status(), 404);
         } else {
             assert_eq!(status, 503);
@@ -396,6 +449,7 @@ mod tests {
             rpc: format!("http://127.0.0.1:{port}"),
             rest: format!("http://127.0.0.1:{port}"),
             listen: "127.0.0.1:0".parse().expect("addr"),
+            faucet: None,
         })
         .await
         .expect("start");

@@ -25,6 +25,7 @@ pub(crate) async fn run(ctx: &Ctx, a: ConsoleArgs) -> anyhow::Result<()> {
         rpc: ctx.node.clone(),
         rest: rest.clone(),
         listen: a.listen,
+        faucet: None,
     })
     .await
     .context("cannot start the console")?;

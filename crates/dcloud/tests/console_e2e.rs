@@ -1,9 +1,10 @@
-//! End to end: the web console in a real browser. Starts `dcloud devnet --no-provider`, sends
-//! one tx with the CLI, starts `dcloud console` for it (and one for a node that is down), then
+//! End to end: the web console in a real browser. Starts `dcloud devnet --no-provider` (which
+//! serves the console, with its faucet), sends one tx and creates one deployment with the CLI,
+//! starts `dcloud console` for a node that is down, then
 //! drives headless Chromium with playwright-core (`web/tests/e2e.mjs`) through the explorer
 //! (blocks live, a block, the tx decoded, validators, providers, an account, search), the
-//! wallet (create with a password, wrong password, unlock, import a phrase and send coins
-//! signed in the browser) and the node-down message. Screenshots of every page at 1280x800
+//! wallet (create with a password, the faucet, wrong password, unlock, import a phrase and
+//! send coins signed in the browser) and the node-down message. Screenshots of every page at 1280x800
 //! and 390x844 land in a folder whose path is printed (kept; `DCLOUD_SHOTS_DIR` picks it).
 //!
 //! Needs: the binary built with the web app (`cd web && npm ci && npm run build` before
@@ -48,6 +49,21 @@ fn ensure_playwright() {
     }
 }
 
+/// A plain HTTP/1.0 GET of `http://host:port/path`; returns the body (panics unless 200).
+fn http_get(url: &str) -> String {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("http URL");
+    let (host, path) =
+        rest.split_once('/').map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+    let mut s = std::net::TcpStream::connect(host).expect("connect");
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").expect("write");
+    let mut out = String::new();
+    s.read_to_string(&mut out).expect("read");
+    let (head, body) = out.split_once("\r\n\r\n").expect("HTTP response");
+    assert!(head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200"), "{head}");
+    body.to_string()
+}
+
 fn key<'a>(info: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     info["keys"]
         .as_array()
@@ -79,7 +95,7 @@ fn console_in_a_real_browser() {
             "--api.laddr",
             &format!("127.0.0.1:{api}"),
             "--console.laddr",
-            "off",
+            &format!("127.0.0.1:{}", common::free_port()),
             "-o",
             "json",
         ],
@@ -87,6 +103,7 @@ fn console_in_a_real_browser() {
     let info = devnet.first_json_line(T);
     env.wait_for_height(2, T, &mut devnet);
     let bob = key(&info, "bob")["address"].as_str().expect("bob").to_string();
+    let alice = key(&info, "alice")["address"].as_str().expect("alice").to_string();
     let alice_mnemonic =
         key(&info, "alice")["mnemonic"].as_str().expect("alice's mnemonic").to_string();
 
@@ -95,27 +112,38 @@ fn console_in_a_real_browser() {
         env.run(&["tx", "bank", "send", "alice", &bob, "2500uakt", "-y", "-o", "json"]).json();
     assert_eq!(out["code"], 0, "{out}");
     let send_tx = out["hash"].as_str().expect("hash").to_string();
-
-    // The console for the devnet, and one for a node that does not run.
-    let port = common::free_port();
-    let mut console = env.spawn(
-        "console",
-        &[
-            "console",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--rest",
-            &format!("http://127.0.0.1:{api}"),
+    // A deployment (no provider runs: its order stays open), for alice's account page.
+    let sdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hello.yaml");
+    let sdl = sdl.to_str().expect("utf-8 path");
+    let out = env
+        .run(&[
+            "tx",
+            "deployment",
+            "create",
+            sdl,
+            "--deposit",
+            "5000000uact",
+            "--from",
+            "alice",
+            "-y",
             "-o",
             "json",
-        ],
-    );
-    let c = console.first_json_line(T);
+        ])
+        .json();
+    assert_eq!(out["code"], 0, "{out}");
+    let dseq = out["dseq"].as_u64().expect("dseq").to_string();
+
+    // The devnet's own console (with its faucet), and `dcloud console` for a node that does
+    // not run.
+    let url =
+        info["console"].as_str().unwrap_or_else(|| panic!("no console in {info}")).to_string();
+    let c: serde_json::Value =
+        serde_json::from_str(&http_get(&format!("{url}api/config"))).expect("config JSON");
     assert_eq!(
         c["embedded"], true,
         "this dcloud was built without the web app: run `cd web && npm ci && npm run build`, then the test again"
     );
-    let url = c["url"].as_str().expect("url").to_string();
+    assert_eq!(c["faucet"], true, "{c}");
     let dead_port = common::free_port();
     let dead_env = Env { node: format!("http://127.0.0.1:{dead_port}"), ..Env::new() };
     let mut dead = dead_env.spawn(
@@ -135,6 +163,9 @@ fn console_in_a_real_browser() {
         .env("DEAD_CONSOLE_URL", &dead_url)
         .env("ALICE_MNEMONIC", &alice_mnemonic)
         .env("BOB", &bob)
+        .env("ALICE", &alice)
+        .env("DSEQ", &dseq)
+        .env("FAUCET", "1")
         .env("SEND_TX", &send_tx)
         .env("SHOTS_DIR", &shots)
         .env("CHROMIUM", &chromium)
@@ -143,26 +174,25 @@ fn console_in_a_real_browser() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
-    console.assert_running();
     dead.assert_running();
     devnet.assert_running();
     assert!(
         out.status.success(),
-        "the browser test failed:\n{stdout}\n{stderr}\nconsole: {}\ndevnet: {}",
-        console.logs(),
+        "the browser test failed:\n{stdout}\n{stderr}\ndevnet: {}",
         devnet.logs()
     );
     // The figures line, and every screenshot it names exists.
     let last = stdout.lines().rev().find(|l| l.starts_with("{\"result\"")).expect("result line");
     let r: serde_json::Value = serde_json::from_str(last).expect("result JSON");
     let files = r["result"]["shots"].as_array().expect("shots");
-    assert!(files.len() >= 20, "{r}");
+    assert!(files.len() >= 24, "{r}");
     for f in files {
         let p = Path::new(f.as_str().expect("path"));
         assert!(std::fs::metadata(p).map(|m| m.len() > 1000).unwrap_or(false), "{}", p.display());
     }
 
-    // The same tx, seen by the CLI: the browser's send landed too (bob got 1.5 AKT + 2500uakt).
+    // Seen by the CLI: bob got 2500uakt (CLI) and 1.5 AKT (signed in the browser), and paid
+    // the faucet's 100 AKT and its fee.
     let bal = env.run(&["query", "bank", "balances", &bob, "-o", "json"]).json();
     let uakt: u128 = bal["balances"]
         .as_array()
@@ -173,5 +203,6 @@ fn console_in_a_real_browser() {
         .expect("uakt")
         .parse()
         .expect("amount");
-    assert_eq!(uakt, 1_000_000_000_000 + 2500 + 1_500_000);
+    let faucet_fee = 7_500; // ceil(300 000 gas × 0.025 uakt)
+    assert_eq!(uakt, 1_000_000_000_000 + 2500 + 1_500_000 - 100_000_000 - faucet_fee);
 }

@@ -1,6 +1,6 @@
 // Unit tests of the console's pure logic: amounts, search, defensive field reads, errors.
 import { describe, expect, it } from "vitest";
-import { ago, classifySearch, percent, coinsOf, formatCoin, formatCoins, int, parseAmount, pick, short, str, toBase64, fromBase64 } from "../../src/format";
+import { ago, classifySearch, percent, pricePerBlock, coinsOf, formatCoin, formatCoins, int, parseAmount, pick, short, str, toBase64, fromBase64 } from "../../src/format";
 import { explainHttp, rpcResult, ConsoleError } from "../../src/api";
 
 describe("formatCoin", () => {
@@ -82,6 +82,15 @@ describe("percent", () => {
     expect(percent("1")).toBe("100%");
     expect(percent("0")).toBe("0%");
     expect(percent("")).toBe("—");
+  });
+});
+
+describe("pricePerBlock", () => {
+  it("shows atto-prices exactly", () => {
+    expect(pricePerBlock("2587600000000000000", "uact")).toBe("2.5876 uact/block");
+    expect(pricePerBlock("1", "uakt")).toBe("0.000000000000000001 uakt/block");
+    expect(pricePerBlock("100000000000000000000", "uact")).toBe("100 uact/block");
+    expect(pricePerBlock("x", "uact")).toBe("");
   });
 });
 

@@ -32,6 +32,10 @@ pub(crate) const KEYS: [&str; 4] = ["alice", "bob", "provider", "validator"];
 const FUND_AKT: u128 = 1_000_000_000_000;
 /// uact given to each key.
 const FUND_ACT: u128 = 1_000_000_000;
+/// The key the console's faucet pays from.
+const FAUCET_KEY: &str = "bob";
+/// uakt the faucet sends per request (100 AKT; ACT cannot be sent: it is minted from AKT).
+const FAUCET_AKT: u128 = 100_000_000;
 
 #[derive(Debug, Args)]
 pub(crate) struct DevnetArgs {
@@ -162,8 +166,17 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
         keys,
     };
     if let ConsoleAddr(Some(listen)) = a.console_laddr {
-        let cfg =
-            dcloud_console::ConsoleConfig { rpc: rpc.clone(), rest: info.api.clone(), listen };
+        // The faucet pays from bob (alice is the examples' tenant, the validator feeds prices).
+        let faucet = keyring.signing_key(FAUCET_KEY).ok().map(|key| dcloud_console::Faucet {
+            key,
+            amounts: vec![(FAUCET_AKT, DENOM_AKT.into())],
+        });
+        let cfg = dcloud_console::ConsoleConfig {
+            rpc: rpc.clone(),
+            rest: info.api.clone(),
+            listen,
+            faucet,
+        };
         match dcloud_console::start(cfg).await {
             Ok(c) => info.console = Some(format!("http://{}/", c.addr)),
             Err(e) => {

@@ -322,7 +322,7 @@ export function accountPage(el: HTMLElement, address: string): void {
       delList.length
         ? table(
             ["Validator", "Amount"],
-            delList.map((d) => [h("code", {}, short(str(d, "validator", "validator_address", "delegation.validator_address"))), formatCoins(pick(d, "balance", "amount", "shares"))]),
+            delList.map((d) => [h("code", {}, short(str(d, "delegation.validator", "validator", "validator_address", "delegation.validator_address"), 14, 6)), formatCoins(pick(d, "balance", "amount", "shares"))]),
             "delegations",
           )
         : h("p", { class: "muted" }, "No delegations."),

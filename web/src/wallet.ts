@@ -122,19 +122,25 @@ export function feeFor(gas: number, price: string): string {
 /** Progress of a send, for the page to show (no blocking modal). */
 export type Progress = (step: string) => void;
 
-/** The result of a send that made it into a block. */
+/** The result of a tx that made it into a block. */
 export interface Sent {
   hash: string;
   height: number;
 }
 
-/** Signs and broadcasts a MsgSend, then waits (≤ 30 s) for its block. */
-export async function send(u: Unlocked, to: string, micro: string, denom: string, progress: Progress): Promise<Sent> {
+/** A message for cosmjs' registry. */
+export interface EncodeMsg {
+  typeUrl: string;
+  value: unknown;
+}
+
+/** Signs `msgs` in the browser, broadcasts them, then waits (≤ 30 s) for their block. */
+export async function signAndBroadcast(u: Unlocked, msgs: EncodeMsg[], gas: number, progress: Progress): Promise<Sent> {
   progress("Reading your account and the chain's fee…");
   const [status, acc, params] = await Promise.all([
     rpc("status"),
     rest(`/cosmos/auth/v1beta1/accounts/${u.address}`).catch((e: ConsoleError) => {
-      if (e.status === 404) throw new ConsoleError("This account is not on chain yet: it has never received coins.", "Fund it first (send it some uakt from a funded key, e.g. `dcloud tx bank send alice <address> 5000000uakt -y` on a devnet).");
+      if (e.status === 404) throw new ConsoleError("This account is not on chain yet: it has never received coins.", "Fund it first: on a devnet press \"Get devnet funds\", elsewhere ask someone to send you some AKT.");
       throw e;
     }),
     rest("/cosmos/auth/v1beta1/params"),
@@ -142,11 +148,10 @@ export async function send(u: Unlocked, to: string, micro: string, denom: string
   const chainId = str(status, "node_info.network");
   const accountNumber = BigInt(str(acc, "account.account_number", "account.number") || "0");
   const sequence = int(acc, "account.sequence") ?? 0;
-  const fee = { amount: [{ denom: "uakt", amount: feeFor(SEND_GAS, str(params, "params.min_gas_price") || "0") }], gas: String(SEND_GAS) };
+  const fee = { amount: [{ denom: "uakt", amount: feeFor(gas, str(params, "params.min_gas_price") || "0") }], gas: String(gas) };
   progress("Signing in this browser…");
   const client = await SigningStargateClient.offline(u.wallet);
-  const msg = { typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: u.address, toAddress: to.trim(), amount: [{ denom, amount: micro }] } };
-  const raw = await client.sign(u.address, [msg], fee, "", { accountNumber, sequence, chainId });
+  const raw = await client.sign(u.address, msgs, fee, "", { accountNumber, sequence, chainId });
   const bytes = TxRaw.encode(raw).finish();
   progress("Broadcasting…");
   const r = await rpc("broadcast_tx_sync", { tx: toBase64(bytes) });
@@ -166,6 +171,28 @@ export async function send(u: Unlocked, to: string, micro: string, denom: string
     }
   }
   throw new ConsoleError(`The transaction ${hash.slice(0, 10)}… was accepted but is not in a block after 30 s.`, "The chain may be halted: check that blocks advance on the Blocks page, then look the hash up.");
+}
+
+/** Sends coins (MsgSend). */
+export function send(u: Unlocked, to: string, micro: string, denom: string, progress: Progress): Promise<Sent> {
+  const msg = { typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: u.address, toAddress: to.trim(), amount: [{ denom, amount: micro }] } };
+  return signAndBroadcast(u, [msg], SEND_GAS, progress);
+}
+
+/** Gas limit of a staking tx. */
+export const STAKE_GAS = 300_000;
+
+/** Delegates (or, with `undelegate`, starts unbonding) `micro` uakt with a validator. */
+export function delegate(u: Unlocked, validator: string, micro: string, undelegate: boolean, progress: Progress): Promise<Sent> {
+  const typeUrl = undelegate ? "/cosmos.staking.v1beta1.MsgUndelegate" : "/cosmos.staking.v1beta1.MsgDelegate";
+  return signAndBroadcast(u, [{ typeUrl, value: { delegatorAddress: u.address, validatorAddress: validator, amount: { denom: "uakt", amount: micro } } }], STAKE_GAS, progress);
+}
+
+/** Withdraws the staking rewards of every validator in `validators`. */
+export function claimRewards(u: Unlocked, validators: string[], progress: Progress): Promise<Sent> {
+  if (!validators.length) return Promise.reject(new ConsoleError("You have no delegation, so no rewards to claim.", "Delegate first."));
+  const msgs = validators.map((v) => ({ typeUrl: "/cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward", value: { delegatorAddress: u.address, validatorAddress: v } }));
+  return signAndBroadcast(u, msgs, STAKE_GAS * msgs.length, progress);
 }
 
 /** What to do about a refused tx, from its log (pure). */

@@ -5,7 +5,7 @@
 import { ConsoleError, faucet, getConfig, rest } from "./api";
 import { h, link, mount } from "./dom";
 import { errorBox } from "./explorer";
-import { arr, formatCoin, formatCoins, parseAmount, str } from "./format";
+import { arr, formatCoin, formatCoins, parseAmount, pick, str } from "./format";
 import type { Unlocked } from "./wallet";
 
 type WalletMod = typeof import("./wallet");
@@ -251,5 +251,91 @@ function unlockedView(el: HTMLElement, w: WalletMod, u: Unlocked): void {
       h("p", {}, link(`/account/${u.address}`, "Account page"), " · ", h("button", { type: "button", class: "link", id: "lock", onclick: () => ((session = undefined), render(el, w)) }, "Lock")),
     ),
     form,
+    stakingCard(w, u, refresh),
+  );
+}
+
+/** Delegate, undelegate, claim rewards: the wallet's staking. */
+function stakingCard(w: WalletMod, u: Unlocked, refreshBalances: () => Promise<void>): HTMLElement {
+  const list = h("div", { "data-testid": "my-delegations" }, h("p", { class: "loading" }, "Loading your delegations…"));
+  const validator = h("select", { id: "stake-validator" });
+  const amount = h("input", { id: "stake-amount", inputmode: "decimal", placeholder: "10" });
+  const out = status();
+  let delegated: string[] = [];
+  const load = async () => {
+    try {
+      const [vals, dels, rewards] = await Promise.all([
+        rest("/cosmos/staking/v1beta1/validators"),
+        rest(`/dcloud/staking/v1/delegations/${u.address}`),
+        rest(`/dcloud/distribution/v1/rewards/${u.address}`).catch(() => undefined),
+      ]);
+      const vlist = Array.isArray(vals) ? vals : arr(vals, "validators");
+      const name = (op: string) => str(vlist.find((v) => str(v, "operator_address") === op), "description.moniker") || op.slice(0, 20) + "…";
+      const chosen = validator.value;
+      mount(
+        validator,
+        vlist.map((v) => h("option", { value: str(v, "operator_address"), selected: str(v, "operator_address") === chosen }, `${str(v, "description.moniker") || str(v, "operator_address")}${pick(v, "jailed") === true ? " (jailed)" : ""}`)),
+      );
+      const dlist = arr(dels, "delegations");
+      delegated = dlist.map((d) => str(d, "delegation.validator", "validator"));
+      const rlist = arr(rewards, "rewards");
+      const rewardOf = (op: string) => {
+        const r = str(rlist.find((x) => str(x, "validator_address") === op), "reward").split(".")[0];
+        return /^\d+$/.test(r) ? formatCoin(r, "uakt") : "—";
+      };
+      mount(
+        list,
+        dlist.length
+          ? h(
+              "dl",
+              { class: "kv" },
+              dlist.map((d) => {
+                const op = str(d, "delegation.validator", "validator");
+                return [h("dt", {}, name(op)), h("dd", {}, `${formatCoins(pick(d, "balance"))} staked · rewards ${rewardOf(op)}`)];
+              }),
+            )
+          : h("p", { class: "muted" }, "You have no delegations yet."),
+      );
+    } catch (e) {
+      mount(list, errorBox(e));
+    }
+  };
+  void load();
+  const run = async (button: HTMLButtonElement, f: (progress: (s: string) => void) => Promise<{ hash: string; height: number }>, done: string) => {
+    button.disabled = true;
+    try {
+      const r = await f((step) => mount(out, h("p", { class: "progress" }, step)));
+      mount(out, h("p", { class: "ok" }, `${done} in block ${r.height}. `, link(`/tx/${r.hash}`, "See the transaction")));
+      void load();
+      void refreshBalances();
+    } catch (e) {
+      fail(out, e);
+    } finally {
+      button.disabled = false;
+    }
+  };
+  const stake = (undelegate: boolean) => (e: Event) => {
+    const a = parseAmount(amount.value);
+    if ("error" in a) return fail(out, new ConsoleError(a.error));
+    if (!validator.value) return fail(out, new ConsoleError("Pick a validator."));
+    void run(e.currentTarget as HTMLButtonElement, (p) => w.delegate(u, validator.value, a.micro, undelegate, p), `${undelegate ? "Unbonding" : "Delegated"} ${formatCoin(a.micro, "uakt")}`);
+  };
+  return h(
+    "div",
+    { class: "card", id: "staking" },
+    h("h2", {}, "Staking"),
+    list,
+    h("div", { class: "row" }, h("label", { class: "field" }, h("span", {}, "Validator"), validator), h("label", { class: "field" }, h("span", {}, "Amount (AKT)"), amount)),
+    h(
+      "p",
+      { class: "buttons" },
+      h("button", { type: "button", id: "delegate", onclick: stake(false) }, "Delegate"),
+      " ",
+      h("button", { type: "button", id: "undelegate", class: "secondary", onclick: stake(true) }, "Undelegate"),
+      " ",
+      h("button", { type: "button", id: "claim", class: "secondary", onclick: (e: Event) => void run(e.currentTarget as HTMLButtonElement, (p) => w.claimRewards(u, delegated, p), "Rewards claimed") }, "Claim rewards"),
+    ),
+    h("p", { class: "muted" }, "Undelegated AKT stays locked for the chain's unbonding period before it returns to your balance."),
+    out,
   );
 }

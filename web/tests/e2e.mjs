@@ -246,6 +246,28 @@ try {
     const msgs = await text(p2, "[data-testid=messages]");
     check(msgs.includes(BOB) && msgs.includes("1500000"), `the browser-signed MsgSend on its tx page: ${msgs.slice(0, 200)}`);
     step(`  sent and included in ${result.send_ms} ms`);
+
+    step("wallet: delegate 2 AKT, claim rewards, undelegate 1 AKT (signed in the browser)");
+    await p2.goto(`${URL_}#/wallet`);
+    await p2.waitForSelector("#stake-validator option", { state: "attached", timeout: T });
+    await p2.fill("#stake-amount", "2");
+    await p2.click("#delegate");
+    await p2.waitForSelector("#staking .ok", { timeout: 60_000 }).catch(async (e) => {
+      throw new Error(`delegate did not succeed: ${await p2.textContent("#staking")} (${e.message})`);
+    });
+    check(/Delegated 2 AKT in block \d+/.test(await text(p2, "#staking .ok")), "delegate result");
+    await p2.waitForFunction(() => /2 AKT staked/.test(document.querySelector("[data-testid=my-delegations]")?.textContent ?? ""), null, { timeout: T });
+    await p2.click("#claim");
+    await p2.waitForFunction(() => /Rewards claimed in block/.test(document.querySelector("#staking .ok")?.textContent ?? ""), null, { timeout: 60_000 }).catch(async (e) => {
+      throw new Error(`claim did not succeed: ${await p2.textContent("#staking")} (${e.message})`);
+    });
+    await p2.fill("#stake-amount", "1");
+    await p2.click("#undelegate");
+    await p2.waitForFunction(() => /Unbonding 1 AKT in block/.test(document.querySelector("#staking .ok")?.textContent ?? ""), null, { timeout: 60_000 }).catch(async (e) => {
+      throw new Error(`undelegate did not succeed: ${await p2.textContent("#staking")} (${e.message})`);
+    });
+    await p2.waitForFunction(() => /1 AKT staked/.test(document.querySelector("[data-testid=my-delegations]")?.textContent ?? ""), null, { timeout: T });
+    await shot(p2, "wallet-staking");
     await ctx2.close();
   }
 

@@ -7,6 +7,7 @@ import { h, link, mount } from "./dom";
 import { classifySearch } from "./format";
 import * as explorer from "./explorer";
 import { walletPage } from "./walletPage";
+import { govPage } from "./gov";
 
 /** A page renders into `el`; it may return a cleanup (stops polling). */
 export type Page = (el: HTMLElement, ...params: string[]) => (() => void) | void;
@@ -19,6 +20,7 @@ const routes: [RegExp, Page, string][] = [
   [/^\/account\/([^/]+)$/, explorer.accountPage, ""],
   [/^\/validators$/, explorer.validatorsPage, "validators"],
   [/^\/providers$/, explorer.providersPage, "providers"],
+  [/^\/gov$/, govPage, "gov"],
   [/^\/wallet$/, walletPage, "wallet"],
 ];
 
@@ -85,7 +87,7 @@ function navLink(route: string, text: string, section: string): HTMLAnchorElemen
 function start(): void {
   const root = document.getElementById("app");
   if (!root) return;
-  const nav = h("nav", {}, navLink("/", "Blocks", "blocks"), navLink("/validators", "Validators", "validators"), navLink("/providers", "Providers", "providers"), navLink("/wallet", "Wallet", "wallet"));
+  const nav = h("nav", {}, navLink("/", "Blocks", "blocks"), navLink("/validators", "Validators", "validators"), navLink("/providers", "Providers", "providers"), navLink("/gov", "Governance", "gov"), navLink("/wallet", "Wallet", "wallet"));
   const node = h("span", { class: "node", id: "node" });
   const main = h("main", { id: "main" });
   mount(root, h("header", {}, h("div", { class: "bar" }, link("/", h("strong", {}, "dcloud"), "brand"), nav, node), searchBox()), main);

@@ -12,6 +12,11 @@ type WalletMod = typeof import("./wallet");
 
 let session: Unlocked | undefined;
 
+/** The wallet unlocked in this tab, if any (for voting on the governance page). */
+export function currentWallet(): Unlocked | undefined {
+  return session;
+}
+
 function field(label: string, input: HTMLElement): HTMLElement {
   return h("label", { class: "field" }, h("span", {}, label), input);
 }

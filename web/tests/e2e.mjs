@@ -123,6 +123,12 @@ try {
   await noRawErrors(page);
   await shot(page, "validators");
 
+  step("governance page (read-only without a wallet)");
+  await page.goto(`${URL_}#/gov`);
+  await page.waitForSelector("[data-testid=proposal], [data-testid=no-proposals]", { timeout: T });
+  await noRawErrors(page);
+  await shot(page, "gov");
+
   step("providers page");
   await page.goto(`${URL_}#/providers`);
   await page.waitForSelector("[data-testid=providers-empty], [data-testid=provider]", { timeout: T });
@@ -268,6 +274,17 @@ try {
     });
     await p2.waitForFunction(() => /1 AKT staked/.test(document.querySelector("[data-testid=my-delegations]")?.textContent ?? ""), null, { timeout: T });
     await shot(p2, "wallet-staking");
+
+    step("governance: alice votes yes on the open proposal from the browser");
+    await p2.goto(`${URL_}#/gov`);
+    await p2.waitForSelector("[data-testid=proposal] [data-vote=yes]", { timeout: T });
+    check(/voting period/.test(await text(p2, "[data-testid=proposal-status]")), "proposal in its voting period");
+    await p2.click("[data-testid=proposal] [data-vote=yes]");
+    await p2.waitForFunction(() => /Voted Yes in block/.test(document.querySelector("[data-testid=proposal] .ok")?.textContent ?? ""), null, { timeout: 60_000 }).catch(async (e) => {
+      throw new Error(`vote did not succeed: ${await p2.textContent("[data-testid=proposal]")} (${e.message})`);
+    });
+    await p2.waitForFunction(() => /\(1 vote\)/.test(document.querySelector("[data-testid=tally]")?.textContent ?? ""), null, { timeout: T });
+    await shot(p2, "gov-voted");
     await ctx2.close();
   }
 
@@ -282,6 +299,7 @@ try {
     ["block", "#/block/1", "[data-testid=block]"],
     ...(SEND_TX ? [["tx", `#/tx/${SEND_TX}`, "[data-testid=messages]"]] : []),
     ["validators", "#/validators", "[data-testid=validators]"],
+    ["gov", "#/gov", "[data-testid=proposal], [data-testid=no-proposals]"],
     ["providers", "#/providers", "[data-testid=providers-empty], [data-testid=provider]"],
     ...(BOB ? [["account", `#/account/${BOB}`, "[data-testid=balances]"]] : []),
     ...(ALICE && DSEQ ? [["account-deployments", `#/account/${ALICE}`, "[data-testid=deployments]"]] : []),

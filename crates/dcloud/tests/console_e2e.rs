@@ -2,7 +2,8 @@
 //! serves the console, with its faucet), sends one tx and creates one deployment with the CLI,
 //! starts `dcloud console` for a node that is down, then
 //! drives headless Chromium with playwright-core (`web/tests/e2e.mjs`) through the explorer
-//! (blocks live, a block, the tx decoded, validators, providers, an account, search), the
+//! (blocks live, a block, the tx decoded, validators, providers, an account, search,
+//! governance), the
 //! wallet (create with a password, the faucet, wrong password, unlock, import a phrase and
 //! send coins signed in the browser) and the node-down message. Screenshots of every page at 1280x800
 //! and 390x844 land in a folder whose path is printed (kept; `DCLOUD_SHOTS_DIR` picks it).
@@ -132,6 +133,18 @@ fn console_in_a_real_browser() {
         .json();
     assert_eq!(out["code"], 0, "{out}");
     let dseq = out["dseq"].as_u64().expect("dseq").to_string();
+    // A text proposal in its voting period, for the governance page.
+    let prop = env.dir.path().join("proposal.json");
+    std::fs::write(
+        &prop,
+        r#"{"messages": [], "metadata": "", "deposit": "2500000000uakt", "title": "Console e2e", "summary": "A text proposal to vote on from the browser"}"#,
+    )
+    .expect("write proposal");
+    let prop = prop.to_str().expect("utf-8 path");
+    let out = env
+        .run(&["tx", "gov", "submit-proposal", prop, "--from", "alice", "-y", "-o", "json"])
+        .json();
+    assert_eq!(out["code"], 0, "{out}");
 
     // The devnet's own console (with its faucet), and `dcloud console` for a node that does
     // not run.
@@ -185,7 +198,7 @@ fn console_in_a_real_browser() {
     let last = stdout.lines().rev().find(|l| l.starts_with("{\"result\"")).expect("result line");
     let r: serde_json::Value = serde_json::from_str(last).expect("result JSON");
     let files = r["result"]["shots"].as_array().expect("shots");
-    assert!(files.len() >= 25, "{r}");
+    assert!(files.len() >= 28, "{r}");
     for f in files {
         let p = Path::new(f.as_str().expect("path"));
         assert!(std::fs::metadata(p).map(|m| m.len() > 1000).unwrap_or(false), "{}", p.display());

@@ -82,12 +82,40 @@ function table(head: string[], rows: (Node | string)[][], testid: string): HTMLE
 
 const BLOCKS_SHOWN = 20;
 
+/** The oracle's AKT price, the BME's status and vault: one line of cards. */
+async function loadEconomy(el: HTMLElement): Promise<void> {
+  const [price, status, vault] = await Promise.all([
+    rest("/dcloud/oracle/v1/price").catch((e: unknown) => e),
+    rest("/dcloud/bme/v1/status").catch((e: unknown) => e),
+    rest("/dcloud/bme/v1/vault-state").catch((e: unknown) => e),
+  ]);
+  const fact = (label: string, value: Node | string, title = "") => h("div", { class: "fact", title }, h("span", {}, label), h("strong", {}, value));
+  const failed = (x: unknown) => x instanceof Error;
+  if (failed(price) && failed(status) && failed(vault)) {
+    mount(el, errorBox(price));
+    return;
+  }
+  const p = str(price, "price");
+  const health = str(price, "health");
+  const bme = str(status, "status");
+  mount(
+    el,
+    fact("AKT price (oracle)", failed(price) ? "unavailable" : `$${p.replace(/(\.\d{2,4}?)0*$/, "$1")}`, failed(price) ? (price as Error).message : `${health}, ${arr(price, "sources").length} source(s)`),
+    fact("BME", failed(status) ? "unavailable" : h("span", { class: bme === "healthy" ? "ok" : "bad" }, bme), failed(status) ? (status as Error).message : `mints ${pick(status, "mints_allowed") === true ? "allowed" : "halted"}`),
+    fact("Collateral ratio", failed(status) ? "—" : str(status, "collateral_ratio")),
+    fact("Vault", failed(vault) ? "—" : formatCoins(pick(vault, "vault"))),
+    fact("ACT outstanding", failed(vault) ? "—" : formatCoin(str(vault, "outstanding_act") || "0", "uact")),
+  );
+}
+
 /** Latest blocks, polled every second (new heights only). */
 export function blocksPage(el: HTMLElement): () => void {
   const live = h("span", { class: "live" }, "live");
   const body = h("div", {}, loading("the latest blocks"));
   const summary = h("p", { class: "summary", "data-testid": "chain-summary" });
-  mount(el, h("h1", {}, "Latest blocks ", live), summary, body);
+  const economy = h("div", { class: "economy", "data-testid": "economy" });
+  mount(el, h("h1", {}, "Latest blocks ", live), summary, economy, body);
+  void loadEconomy(economy);
   const cache = new Map<number, BlockRow>();
   let stopped = false;
   let first = true;

@@ -90,6 +90,9 @@ try {
   await page.waitForFunction((h) => Number(document.querySelector("[data-testid=blocks] tbody tr td a")?.textContent) > h, firstTop, { timeout: T });
   step("  live: a newer block appeared without a reload");
   check((await text(page, "[data-testid=chain-summary]")).includes("dcloud-devnet-1"), "chain id in the summary");
+  await page.waitForSelector("[data-testid=economy] .fact", { timeout: T });
+  const econ = await text(page, "[data-testid=economy]");
+  check(/\$1\.5/.test(econ) && /BME/.test(econ), `oracle price and BME shown: ${econ}`);
   await shot(page, "blocks");
 
   step("block page");

@@ -10,6 +10,7 @@ import { SigningStargateClient } from "@cosmjs/stargate";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { ConsoleError, rest, rpc } from "./api";
 import { int, str, toBase64 } from "./format";
+import type { KdfJob, KdfRequest, KdfResponse } from "./kdfWorker";
 
 /** Where the encrypted wallet lives. */
 export const STORAGE_KEY = "dcloud.wallet.v1";
@@ -43,8 +44,36 @@ export function passwordProblem(pw: string, confirm: string): string | undefined
   return undefined;
 }
 
+let worker: Worker | undefined;
+let nextId = 1;
+
+/**
+ * Runs an Argon2id step in the Web Worker (kdfWorker.ts) so the page stays responsive; where
+ * workers are unavailable, `fallback` runs it here.
+ */
+function inWorker(req: KdfJob, fallback: () => Promise<string>): Promise<string> {
+  if (typeof Worker === "undefined") return fallback();
+  try {
+    worker ??= new Worker(new URL("./kdfWorker.ts", import.meta.url), { type: "module" });
+  } catch {
+    return fallback();
+  }
+  const w = worker;
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    const onMessage = (e: MessageEvent<KdfResponse>) => {
+      if (e.data.id !== id) return;
+      w.removeEventListener("message", onMessage);
+      if (e.data.ok !== undefined) resolve(e.data.ok);
+      else reject(new Error(e.data.error ?? "key derivation failed"));
+    };
+    w.addEventListener("message", onMessage);
+    w.postMessage({ ...req, id } as KdfRequest);
+  });
+}
+
 async function store(u: Unlocked, password: string): Promise<void> {
-  const s = await u.wallet.serialize(password);
+  const s = await inWorker({ op: "serialize", mnemonic: u.wallet.mnemonic, password }, () => u.wallet.serialize(password));
   try {
     localStorage.setItem(STORAGE_KEY, s);
   } catch {
@@ -82,13 +111,13 @@ export async function importMnemonic(mnemonic: string, password: string): Promis
 export async function unlock(password: string): Promise<Unlocked> {
   const s = localStorage.getItem(STORAGE_KEY);
   if (s === null) throw new ConsoleError("No wallet is stored in this browser.", "Create one or import your recovery phrase.");
-  let wallet: DirectSecp256k1HdWallet;
+  let mnemonic: string;
   try {
-    wallet = await DirectSecp256k1HdWallet.deserialize(s, password);
+    mnemonic = await inWorker({ op: "deserialize", serialization: s, password }, async () => (await DirectSecp256k1HdWallet.deserialize(s, password)).mnemonic);
   } catch {
     throw new ConsoleError("Wrong password: this wallet could not be decrypted with it.", "Type the password again (it is case-sensitive). If you lost it, remove the wallet and import it again from its recovery phrase.");
   }
-  return unlocked(wallet);
+  return unlocked(await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, options));
 }
 
 /** Removes the stored wallet. */

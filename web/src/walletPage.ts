@@ -29,7 +29,7 @@ function fail(box: HTMLElement, e: unknown): void {
   mount(box, errorBox(e));
 }
 
-/** Runs a slow step with its message shown first (the key derivation blocks for seconds). */
+/** Runs a slow step with its message shown first (the key derivation takes seconds). */
 async function slow<T>(box: HTMLElement, message: string, f: () => Promise<T>): Promise<T> {
   mount(box, h("p", { class: "progress" }, message));
   await new Promise((r) => setTimeout(r, 30));

@@ -6,7 +6,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { ConsoleError, rest, rpc } from "./api";
 import { h, link, mount } from "./dom";
-import { ago, arr, eventAttrs, formatCoin, formatCoins, fromBase64, int, percent, pick, pricePerBlock, short, str, toHex } from "./format";
+import { ago, arr, eventAttrs, formatCoin, formatCoins, fromBase64, int, percent, pick, pricePerBlock, short, str, toHex, uptime } from "./format";
 
 /** An error box: what happened, and what to do next. */
 export function errorBox(e: unknown): HTMLElement {
@@ -120,7 +120,19 @@ export function blocksPage(el: HTMLElement): () => void {
   let stopped = false;
   let first = true;
   let timer: number | undefined;
+  let busy = false;
+  let again = false;
+  let ws: WebSocket | undefined;
+  let wsLive = false;
+  live.dataset.mode = "polling";
+  live.title = "polling the node every second";
   const tick = async () => {
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    window.clearTimeout(timer);
     try {
       // The latest block (no height) gives the top, the chain id and the time in one call;
       // the first paint shows it alone, older blocks fill in on the next ticks.
@@ -152,12 +164,54 @@ export function blocksPage(el: HTMLElement): () => void {
       live.textContent = "offline";
       mount(body, errorBox(e));
     }
-    if (!stopped) timer = window.setTimeout(tick, cache.size < BLOCKS_SHOWN ? 50 : 1000);
+    busy = false;
+    if (again) {
+      again = false;
+      void tick();
+      return;
+    }
+    // With the websocket, each new block triggers a tick; polling stays as a slow safety net.
+    if (!stopped) timer = window.setTimeout(tick, cache.size < BLOCKS_SHOWN ? 50 : wsLive ? 5000 : 1000);
+  };
+  /** New blocks over the node's websocket (through the console's /api/websocket). */
+  const connect = () => {
+    if (stopped || typeof WebSocket === "undefined") return;
+    try {
+      ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/websocket`);
+    } catch {
+      return;
+    }
+    ws.onopen = () => ws?.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "subscribe", params: { query: "tm.event='NewBlock'" } }));
+    ws.onmessage = (e: MessageEvent) => {
+      let d: unknown;
+      try {
+        d = JSON.parse(String(e.data));
+      } catch {
+        return;
+      }
+      if (pick(d, "result.data") === undefined) return;
+      if (!wsLive) {
+        wsLive = true;
+        live.dataset.mode = "websocket";
+        live.title = "new blocks arrive over the node's websocket";
+      }
+      void tick();
+    };
+    ws.onclose = () => {
+      if (wsLive) {
+        wsLive = false;
+        live.dataset.mode = "polling";
+        live.title = "the websocket closed: polling the node every second";
+      }
+      if (!stopped) window.setTimeout(connect, 3000);
+    };
   };
   void tick();
+  connect();
   return () => {
     stopped = true;
     window.clearTimeout(timer);
+    ws?.close();
   };
 }
 
@@ -364,7 +418,23 @@ export function validatorsPage(el: HTMLElement): void {
   const body = h("div", {}, loading("the validators"));
   el.appendChild(body);
   void show(body, async () => {
-    const [set, staking] = await Promise.all([rpc("validators"), optional(rest("/cosmos/staking/v1beta1/validators"))]);
+    const [set, staking, signing, slashParams] = await Promise.all([
+      rpc("validators"),
+      optional(rest("/cosmos/staking/v1beta1/validators")),
+      optional(rest("/cosmos/slashing/v1beta1/signing_infos")),
+      optional(rest("/cosmos/slashing/v1beta1/params")),
+    ]);
+    const infos = Array.isArray(signing) ? signing : arr(signing, "info", "signing_infos");
+    const window = int(slashParams, "signed_blocks_window", "params.signed_blocks_window") ?? 0;
+    const height = int(set, "block_height") ?? 0;
+    const uptimeOf = (op: string, cons: string): string => {
+      const i = infos.find((x) => str(x, "validator") === op || str(x, "address") === cons);
+      if (!i) return "—";
+      const missed = int(i, "missed_blocks_counter") ?? 0;
+      const since = Math.max(1, height - (int(i, "start_height") ?? 0) + 1);
+      const of = window ? Math.min(window, since) : since;
+      return uptime(missed, of);
+    };
     const vals = Array.isArray(staking) ? staking : arr(staking, "validators");
     const active = arr(set, "validators");
     const rows = vals.map((v) => {
@@ -374,13 +444,14 @@ export function validatorsPage(el: HTMLElement): void {
         h("code", { title: str(v, "operator_address", "operator", "address") }, short(str(v, "operator_address", "operator", "address"), 12, 6)),
         formatCoins([{ denom: "uakt", amount: str(v, "tokens", "stake", "bonded") || "0" }]),
         percent(str(v, "commission.commission_rates.rate", "commission.rate", "commission")),
+        uptimeOf(str(v, "operator_address", "operator", "address"), str(v, "consensus_address")),
         jailed ? h("span", { class: "bad" }, "jailed") : h("span", { class: "ok" }, str(v, "status") || "active"),
       ];
     });
     const activeRows = active.map((v) => [str(v, "name") || "—", h("code", {}, short(str(v, "address"), 10, 6)), String(int(v, "power", "voting_power") ?? "")]);
     return [
       h("p", { class: "summary" }, `${vals.length} validator(s) in staking; ${active.length} in the consensus set at height ${str(set, "block_height")}.`),
-      vals.length ? table(["Moniker", "Operator", "Stake", "Commission", "Status"], rows, "validators") : h("p", { class: "muted" }, "The staking module lists no validators."),
+      vals.length ? table(["Moniker", "Operator", "Stake", "Commission", "Uptime", "Status"], rows, "validators") : h("p", { class: "muted" }, "The staking module lists no validators."),
       h("h2", {}, "Consensus set"),
       table(["Name", "Address", "Power"], activeRows, "consensus-set"),
     ];

@@ -191,3 +191,11 @@ export function pricePerBlock(atto: string, denom: string): string {
   const frac = p.slice(-18).replace(/0+$/, "");
   return `${whole}${frac ? "." + frac : ""} ${denom || "?"}/block`;
 }
+
+/** "99.9% (missed 3 of 3000)" from the missed-blocks counter over the blocks it covers. */
+export function uptime(missed: number, of: number): string {
+  if (of <= 0) return "—";
+  const m = Math.min(missed, of);
+  const pct = Math.floor(((of - m) * 1000) / of) / 10;
+  return `${pct}%${m ? ` (missed ${m} of ${of})` : ""}`;
+}

@@ -89,6 +89,8 @@ try {
   step(`  top height ${firstTop}: blocks on screen ${result.blocks_rendered_ms} ms after navigation start (DOMContentLoaded ${result.dom_content_loaded_ms} ms, load ${result.load_event_ms} ms; ${result.first_blocks_ms} ms as the test driver saw it)`);
   await page.waitForFunction((h) => Number(document.querySelector("[data-testid=blocks] tbody tr td a")?.textContent) > h, firstTop, { timeout: T });
   step("  live: a newer block appeared without a reload");
+  await page.waitForFunction(() => document.querySelector(".live")?.getAttribute("data-mode") === "websocket", null, { timeout: T });
+  step("  new blocks arrive over the node's websocket (through /api/websocket)");
   check((await text(page, "[data-testid=chain-summary]")).includes("dcloud-devnet-1"), "chain id in the summary");
   await page.waitForSelector("[data-testid=economy] .fact", { timeout: T });
   const econ = await text(page, "[data-testid=economy]");
@@ -122,7 +124,8 @@ try {
   await page.goto(`${URL_}#/validators`);
   await page.waitForSelector("[data-testid=consensus-set] tbody tr", { timeout: T });
   check((await page.$$("[data-testid=validators] tbody tr")).length >= 1, "a staking validator row");
-  check(/active|bonded/i.test(await text(page, "[data-testid=validators]")), "status shown");
+  const vtext = await text(page, "[data-testid=validators]");
+  check(/active|bonded/i.test(vtext) && /100%/.test(vtext) && /10%/.test(vtext), `status, uptime and commission shown: ${vtext}`);
   await noRawErrors(page);
   await shot(page, "validators");
 

@@ -4,6 +4,7 @@
 //!
 //! - `/api/rpc` (POST, JSON-RPC 2.0) and `/api/rpc/<method>?…` (GET) → the node's JSON-RPC;
 //! - `/api/rest/<path>` (GET, POST) → the node's REST API;
+//! - `/api/websocket` → the node's websocket (event subscriptions), frame for frame;
 //! - `/api/config` → `{ "rpc", "rest", "embedded", "faucet" }`, what the console was started with;
 //! - `POST /api/faucet {"address"}` → funds the address (only a devnet's console, [`Faucet`]).
 //!
@@ -119,6 +120,7 @@ pub fn router(cfg: ConsoleConfig) -> Result<Router, ConsoleError> {
         .route("/api/rpc", post(rpc_post))
         .route("/api/rpc/{method}", get(rpc_get))
         .route("/api/rest/{*path}", any(rest_any))
+        .route("/api/websocket", get(ws_proxy))
         .route("/api/{*rest}", any(api_unknown))
         .fallback(get(static_file))
         .with_state(sh))
@@ -300,6 +302,83 @@ async fn rest_any(
     forward(&sh, "REST API", &sh.rest, method, url, &headers, body).await
 }
 
+/// The node's websocket URL for its RPC URL.
+fn node_ws_url(rpc: &str) -> String {
+    let base = if let Some(r) = rpc.strip_prefix("https://") {
+        format!("wss://{r}")
+    } else {
+        format!("ws://{}", rpc.trim_start_matches("http://"))
+    };
+    format!("{base}/websocket")
+}
+
+async fn ws_proxy(
+    State(sh): State<Arc<Shared>>,
+    ws: axum::extract::ws::WebSocketUpgrade,
+) -> Response {
+    let url = node_ws_url(&sh.rpc);
+    let node = match tokio_tungstenite::connect_async(url.as_str()).await {
+        Ok((node, _)) => node,
+        Err(e) => {
+            return (
+                StatusCode::BAD_GATEWAY,
+                Json(json!({ "error": format!("the node's websocket at {url} does not answer ({e}): is the node (or `dcloud devnet`) running?") })),
+            )
+                .into_response()
+        }
+    };
+    ws.on_upgrade(move |browser| pump(browser, node))
+}
+
+/// Copies frames both ways until either side closes.
+async fn pump(
+    browser: axum::extract::ws::WebSocket,
+    node: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+) {
+    use axum::extract::ws::Message as B;
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message as N;
+    let (mut b_tx, mut b_rx) = browser.split();
+    let (mut n_tx, mut n_rx) = node.split();
+    let up = async {
+        while let Some(Ok(m)) = b_rx.next().await {
+            let m = match m {
+                B::Text(t) => N::Text(t.as_str().into()),
+                B::Binary(b) => N::Binary(b),
+                B::Ping(p) => N::Ping(p),
+                B::Pong(p) => N::Pong(p),
+                B::Close(_) => break,
+            };
+            if n_tx.send(m).await.is_err() {
+                break;
+            }
+        }
+        let _ = n_tx.close().await;
+    };
+    let down = async {
+        while let Some(Ok(m)) = n_rx.next().await {
+            let m = match m {
+                N::Text(t) => B::Text(t.as_str().into()),
+                N::Binary(b) => B::Binary(b),
+                N::Ping(p) => B::Ping(p),
+                N::Pong(p) => B::Pong(p),
+                N::Close(_) => break,
+                N::Frame(_) => continue,
+            };
+            if b_tx.send(m).await.is_err() {
+                break;
+            }
+        }
+        let _ = b_tx.close().await;
+    };
+    tokio::select! {
+        () = up => {},
+        () = down => {},
+    }
+}
+
 async fn api_unknown(Path(rest): Path<String>) -> Response {
     (
         StatusCode::NOT_FOUND,
@@ -389,6 +468,12 @@ mod tests {
         };
         let Err(e) = router(cfg) else { panic!("a URL without a scheme must be refused") };
         assert!(e.to_string().contains("--node"), "{e}");
+    }
+
+    #[test]
+    fn websocket_urls() {
+        assert_eq!(node_ws_url("http://127.0.0.1:26657"), "ws://127.0.0.1:26657/websocket");
+        assert_eq!(node_ws_url("https://rpc.example"), "wss://rpc.example/websocket");
     }
 
     #[test]

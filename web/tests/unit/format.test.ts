@@ -1,6 +1,6 @@
 // Unit tests of the console's pure logic: amounts, search, defensive field reads, errors.
 import { describe, expect, it } from "vitest";
-import { ago, classifySearch, percent, pricePerBlock, coinsOf, formatCoin, formatCoins, int, parseAmount, pick, short, str, toBase64, fromBase64 } from "../../src/format";
+import { ago, classifySearch, percent, pricePerBlock, uptime, coinsOf, formatCoin, formatCoins, int, parseAmount, pick, short, str, toBase64, fromBase64 } from "../../src/format";
 import { explainHttp, rpcResult, ConsoleError } from "../../src/api";
 
 describe("formatCoin", () => {
@@ -91,6 +91,16 @@ describe("pricePerBlock", () => {
     expect(pricePerBlock("1", "uakt")).toBe("0.000000000000000001 uakt/block");
     expect(pricePerBlock("100000000000000000000", "uact")).toBe("100 uact/block");
     expect(pricePerBlock("x", "uact")).toBe("");
+  });
+});
+
+describe("uptime", () => {
+  it("rounds down, never up to 100%", () => {
+    expect(uptime(0, 50)).toBe("100%");
+    expect(uptime(1, 3000)).toBe("99.9% (missed 1 of 3000)");
+    expect(uptime(1, 100000)).toBe("99.9% (missed 1 of 100000)");
+    expect(uptime(5, 5)).toBe("0% (missed 5 of 5)");
+    expect(uptime(0, 0)).toBe("—");
   });
 });
 

@@ -6,9 +6,10 @@
 import { Registry } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes } from "@cosmjs/stargate";
 import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import { MSG_MINT_ACT_URL, MsgMintAct } from "./dcloudTypes";
 import { fromBase64 } from "./format";
 
-const registry = new Registry(defaultRegistryTypes);
+const registry = new Registry([...defaultRegistryTypes, [MSG_MINT_ACT_URL, MsgMintAct]]);
 
 /** One message: its type URL and, when known, its decoded value. */
 export interface DecodedMsg {

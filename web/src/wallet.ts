@@ -5,8 +5,9 @@
 // through the console's proxy to the node's JSON-RPC; nothing secret leaves the browser.
 
 import { fromBech32 } from "@cosmjs/encoding";
-import { DirectSecp256k1HdWallet, makeCosmoshubPath } from "@cosmjs/proto-signing";
-import { SigningStargateClient } from "@cosmjs/stargate";
+import { DirectSecp256k1HdWallet, makeCosmoshubPath, Registry } from "@cosmjs/proto-signing";
+import { defaultRegistryTypes, SigningStargateClient } from "@cosmjs/stargate";
+import { MSG_MINT_ACT_URL, MsgMintAct } from "./dcloudTypes";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { ConsoleError, rest, rpc } from "./api";
 import { int, str, toBase64 } from "./format";
@@ -20,6 +21,8 @@ export const PREFIX = "akash";
 export const SEND_GAS = 200_000;
 
 const options = { prefix: PREFIX, hdPaths: [makeCosmoshubPath(0)] };
+/** cosmjs' Cosmos messages plus the dcloud messages the console signs. */
+const registry = new Registry([...defaultRegistryTypes, [MSG_MINT_ACT_URL, MsgMintAct]]);
 
 /** An unlocked wallet. */
 export interface Unlocked {
@@ -179,7 +182,7 @@ export async function signAndBroadcast(u: Unlocked, msgs: EncodeMsg[], gas: numb
   const sequence = int(acc, "account.sequence") ?? 0;
   const fee = { amount: [{ denom: "uakt", amount: feeFor(gas, str(params, "params.min_gas_price") || "0") }], gas: String(gas) };
   progress("Signing in this browser…");
-  const client = await SigningStargateClient.offline(u.wallet);
+  const client = await SigningStargateClient.offline(u.wallet, { registry });
   const raw = await client.sign(u.address, msgs, fee, "", { accountNumber, sequence, chainId });
   const bytes = TxRaw.encode(raw).finish();
   progress("Broadcasting…");
@@ -215,6 +218,12 @@ export const STAKE_GAS = 300_000;
 export function delegate(u: Unlocked, validator: string, micro: string, undelegate: boolean, progress: Progress): Promise<Sent> {
   const typeUrl = undelegate ? "/cosmos.staking.v1beta1.MsgUndelegate" : "/cosmos.staking.v1beta1.MsgDelegate";
   return signAndBroadcast(u, [{ typeUrl, value: { delegatorAddress: u.address, validatorAddress: validator, amount: { denom: "uakt", amount: micro } } }], STAKE_GAS, progress);
+}
+
+/** Queues a conversion of `micro` uakt into ACT at the next BME epoch (MsgMintACT). */
+export function mintAct(u: Unlocked, micro: string, progress: Progress): Promise<Sent> {
+  const msg = { typeUrl: MSG_MINT_ACT_URL, value: { owner: u.address, to: u.address, coinsToBurn: { denom: "uakt", amount: micro } } };
+  return signAndBroadcast(u, [msg], STAKE_GAS, progress);
 }
 
 /** Withdraws the staking rewards of every validator in `validators`. */

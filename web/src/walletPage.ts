@@ -256,7 +256,43 @@ function unlockedView(el: HTMLElement, w: WalletMod, u: Unlocked): void {
       h("p", {}, link(`/account/${u.address}`, "Account page"), " · ", h("button", { type: "button", class: "link", id: "lock", onclick: () => ((session = undefined), render(el, w)) }, "Lock")),
     ),
     form,
+    mintCard(w, u, refresh),
     stakingCard(w, u, refresh),
+  );
+}
+
+/** ACT from AKT: a BME mint, queued until the module's next epoch. */
+function mintCard(w: WalletMod, u: Unlocked, refreshBalances: () => Promise<void>): HTMLElement {
+  const amount = h("input", { id: "mint-amount", inputmode: "decimal", placeholder: "10" });
+  const out = status();
+  const button = h("button", { type: "button", id: "mint" }, "Mint ACT");
+  button.addEventListener("click", async () => {
+    const a = parseAmount(amount.value);
+    if ("error" in a) return fail(out, new ConsoleError(a.error));
+    button.disabled = true;
+    try {
+      const r = await w.mintAct(u, a.micro, (step) => mount(out, h("p", { class: "progress" }, step)));
+      mount(
+        out,
+        h("p", { class: "ok" }, `Queued: ${formatCoin(a.micro, "uakt")} → ACT at the BME's next epoch (block ${r.height}). The ACT arrives within a few blocks. `, link(`/tx/${r.hash}`, "See the transaction")),
+      );
+      void refreshBalances();
+      // The mint settles at the next epoch: refresh the balances a few times.
+      for (const delay of [3000, 6000, 12000]) setTimeout(() => void refreshBalances(), delay);
+    } catch (e) {
+      fail(out, e);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h(
+    "div",
+    { class: "card", id: "mint-form" },
+    h("h2", {}, "Get ACT"),
+    h("p", { class: "muted" }, "Deployments are paid in ACT, a compute credit minted by burning AKT at the oracle's price (the Burn-Mint Equilibrium)."),
+    h("div", { class: "row" }, field("AKT to convert", amount)),
+    button,
+    out,
   );
 }
 

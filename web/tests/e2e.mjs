@@ -245,6 +245,7 @@ try {
     await p2.fill("#import-mnemonic", ALICE_MNEMONIC);
     await p2.click("#import");
     await p2.waitForSelector("#send-form", { timeout: 60_000 });
+    const addrOf2 = await text(p2, "[data-testid=wallet-address]");
     await p2.fill("#send-to", BOB.slice(0, -1) + (BOB.endsWith("q") ? "p" : "q"));
     await p2.fill("#send-amount", "1.5");
     await p2.click("#send");
@@ -263,6 +264,28 @@ try {
     const msgs = await text(p2, "[data-testid=messages]");
     check(msgs.includes(BOB) && msgs.includes("1500000"), `the browser-signed MsgSend on its tx page: ${msgs.slice(0, 200)}`);
     step(`  sent and included in ${result.send_ms} ms`);
+
+    step("wallet: mint ACT from 10 AKT (a dcloud message, signed in the browser)");
+    const actBefore = await p2.evaluate(async (a) => {
+      const b = await (await fetch(`/api/rest/cosmos/bank/v1beta1/balances/${a}`)).json();
+      return Number(b.balances.find((c) => c.denom === "uact")?.amount ?? 0);
+    }, addrOf2);
+    await p2.goto(`${URL_}#/wallet`);
+    await p2.fill("#mint-amount", "10");
+    await p2.click("#mint");
+    await p2.waitForSelector("#mint-form .ok", { timeout: 60_000 }).catch(async (e) => {
+      throw new Error(`mint did not succeed: ${await p2.textContent("#mint-form")} (${e.message})`);
+    });
+    await p2.waitForFunction(
+      async ([a, before]) => {
+        const b = await (await fetch(`/api/rest/cosmos/bank/v1beta1/balances/${a}`)).json();
+        return Number(b.balances.find((c) => c.denom === "uact")?.amount ?? 0) > before;
+      },
+      [addrOf2, actBefore],
+      { timeout: 60_000, polling: 500 },
+    );
+    step("  the ACT arrived at the BME's epoch");
+    await shot(p2, "wallet-minted");
 
     step("wallet: delegate 2 AKT, claim rewards, undelegate 1 AKT (signed in the browser)");
     await p2.goto(`${URL_}#/wallet`);

@@ -346,7 +346,19 @@ try {
     check(overflow <= 1, `${name}: the page is ${overflow}px wider than the phone`);
     await shot(pp, name);
   }
+  step("phone: unlock the stored wallet");
+  await pp.fill("#unlock-password", PASSWORD);
+  await pp.click("#unlock");
+  check((await text(pp, "[data-testid=wallet-address]")) === addr, "same address on the phone");
+  await shot(pp, "wallet-unlocked");
   await phone.close();
+  const fresh = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const fp = await fresh.newPage();
+  guard(fp, errors);
+  await fp.goto(`${URL_}#/wallet`);
+  await fp.waitForSelector("#create-form", { timeout: T });
+  await shot(fp, "wallet-setup");
+  await fresh.close();
 
   if (DEAD) {
     step("a console whose node is down says so");

@@ -198,7 +198,7 @@ fn console_in_a_real_browser() {
     let last = stdout.lines().rev().find(|l| l.starts_with("{\"result\"")).expect("result line");
     let r: serde_json::Value = serde_json::from_str(last).expect("result JSON");
     let files = r["result"]["shots"].as_array().expect("shots");
-    assert!(files.len() >= 29, "{r}");
+    assert!(files.len() >= 31, "{r}");
     for f in files {
         let p = Path::new(f.as_str().expect("path"));
         assert!(std::fs::metadata(p).map(|m| m.len() > 1000).unwrap_or(false), "{}", p.display());

@@ -31,7 +31,7 @@ forbid() { # forbid CRATE "FORBIDDEN..." [cargo tree args...]
   done
 }
 
-for c in dcloud-client dcloud-provider dcloud-cli; do
+for c in dcloud-client dcloud-provider dcloud-cli dcloud-console; do
   forbid "$c" "dcloud-store dcloud-app dcloud-consensus"
 done
 forbid dcloud-node "dcloud-client"

@@ -1,8 +1,9 @@
 //! `dcloud`: the one command-line tool for dcloud (ADR 0003). This binary only wires: the
-//! tenant, provider and key commands come from `dcloud-cli`; `init`, `genesis`, `node` and
-//! `devnet` (here) call `dcloud-node`, `dcloud-testkit` and `dcloud-provider`. Errors are one
-//! line on stderr and a non-zero exit code.
+//! tenant, provider and key commands come from `dcloud-cli`; `init`, `genesis`, `node`,
+//! `devnet` and `console` (here) call `dcloud-node`, `dcloud-testkit`, `dcloud-provider` and
+//! `dcloud-console`. Errors are one line on stderr and a non-zero exit code.
 
+mod console;
 mod devnet;
 mod genesis;
 mod node;
@@ -51,6 +52,8 @@ enum Command {
     Node(node::NodeCmd),
     /// One-command local network: funded keys and a validator node.
     Devnet(devnet::DevnetArgs),
+    /// Serve the web console (explorer, wallet) for a node: `dcloud console --node URL`.
+    Console(console::ConsoleArgs),
     /// Run an N-validator BFT network on this machine (one home and process per node).
     Testnet(testnet::TestnetArgs),
     #[command(flatten)]
@@ -105,6 +108,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Node(c) => node::run(&ctx, c).await,
         Command::Devnet(a) => devnet::run(&ctx, a).await,
         Command::Testnet(a) => testnet::run(&ctx, a).await,
+        Command::Console(a) => console::run(&ctx, a).await,
         Command::Tools(c) => dcloud_cli::run(&ctx, c).await,
     }
 }

@@ -32,6 +32,10 @@ pub(crate) const KEYS: [&str; 4] = ["alice", "bob", "provider", "validator"];
 const FUND_AKT: u128 = 1_000_000_000_000;
 /// uact given to each key.
 const FUND_ACT: u128 = 1_000_000_000;
+/// The key the console's faucet pays from.
+const FAUCET_KEY: &str = "bob";
+/// uakt the faucet sends per request (100 AKT; ACT cannot be sent: it is minted from AKT).
+const FAUCET_AKT: u128 = 100_000_000;
 
 #[derive(Debug, Args)]
 pub(crate) struct DevnetArgs {
@@ -48,6 +52,9 @@ pub(crate) struct DevnetArgs {
     /// The provider's ingress (HTTP) listen address.
     #[arg(long = "provider.ingress-laddr", default_value = "127.0.0.1:8080", value_parser = dcloud_cli::args::parse_addr)]
     ingress_laddr: std::net::SocketAddr,
+    /// Where the web console listens (`off`: no console).
+    #[arg(long = "console.laddr", default_value = crate::console::DEFAULT_LISTEN, value_parser = parse_console_addr)]
+    console_laddr: ConsoleAddr,
     /// AKT/USD price feeder run by the validator (an authorised oracle source):
     /// `fixed:PRICE`, `file:PATH` (re-read every tick), `sim:START` (a random walk) or `off`.
     #[arg(long, default_value = "fixed:1.50")]
@@ -76,6 +83,10 @@ struct DevnetInfo {
     /// gRPC endpoint (Cosmos SDK query services), when it listens.
     #[serde(skip_serializing_if = "Option::is_none")]
     grpc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    console: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    console_problem: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     provider: Option<ProviderInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -151,11 +162,32 @@ pub(crate) async fn run(ctx: &Ctx, a: DevnetArgs) -> anyhow::Result<()> {
         rpc: rpc.clone(),
         api: format!("http://{}", node.api_addr),
         grpc: node.grpc_addr.map(|a| format!("http://{a}")),
+        console: None,
+        console_problem: None,
         provider: None,
         provider_problem: None,
         created,
         keys,
     };
+    if let ConsoleAddr(Some(listen)) = a.console_laddr {
+        // The faucet pays from bob (alice is the examples' tenant, the validator feeds prices).
+        let faucet = keyring.signing_key(FAUCET_KEY).ok().map(|key| dcloud_console::Faucet {
+            key,
+            amounts: vec![(FAUCET_AKT, DENOM_AKT.into())],
+        });
+        let cfg = dcloud_console::ConsoleConfig {
+            rpc: rpc.clone(),
+            rest: info.api.clone(),
+            listen,
+            faucet,
+        };
+        match dcloud_console::start(cfg).await {
+            Ok(c) => info.console = Some(format!("http://{}/", c.addr)),
+            Err(e) => {
+                info.console_problem = Some(format!("{e} (pass --console.laddr ADDR or off)"))
+            }
+        }
+    }
     let (engine, provider) =
         provide(ctx, &home, &a, &rpc, old_provider.as_deref(), &mut info).await?;
     if ctx.output.is_json() {
@@ -370,6 +402,14 @@ fn print_banner(info: &DevnetInfo, no_provider: bool) {
         println!("  gRPC: {g}");
     }
     println!("  home: {}", info.home);
+    match (&info.console, &info.console_problem) {
+        (Some(url), _) if dcloud_console::embedded() => println!("  console: {url}"),
+        (Some(url), _) => println!(
+            "  console: {url} (built without the web app: `cd web && npm ci && npm run build`, then rebuild dcloud)"
+        ),
+        (None, Some(why)) => println!("  console: not running: {why}"),
+        (None, None) => {}
+    }
     match (&info.provider, &info.provider_problem) {
         (Some(p), _) => {
             println!("  provider: {} (gateway {}, ingress {})", p.address, p.gateway, p.ingress);
@@ -419,6 +459,17 @@ fn print_banner(info: &DevnetInfo, no_provider: bool) {
     println!(
         "Press Ctrl-C to stop. Restart later with the same command (state is kept) or --reset."
     );
+}
+
+/// `--console.laddr`: an address, or `off` (None).
+#[derive(Debug, Clone, Copy)]
+struct ConsoleAddr(Option<std::net::SocketAddr>);
+
+fn parse_console_addr(s: &str) -> Result<ConsoleAddr, String> {
+    if s.eq_ignore_ascii_case("off") {
+        return Ok(ConsoleAddr(None));
+    }
+    dcloud_cli::args::parse_addr(s).map(|a| ConsoleAddr(Some(a)))
 }
 
 fn shell_quote(s: &str) -> String {

@@ -32,6 +32,17 @@ if [ "${#need[@]}" -gt 0 ]; then
     fi
 fi
 
+# The web console the devnet serves (embedded in the binary): built when npm is there.
+if [ ! -f web/dist/index.html ]; then
+    if command -v npm >/dev/null 2>&1; then
+        echo "==> building the web console (web/)"
+        (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build) \
+            || echo "==> warning: the web console did not build; the devnet runs without it" >&2
+    else
+        echo "==> note: no npm here, so the devnet's web console is not built (apt-get install nodejs npm)"
+    fi
+fi
+
 echo "==> building dcloud (release; the first build takes a few minutes)"
 cargo build --release --bin dcloud
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/dcloud"

@@ -154,6 +154,8 @@ impl Net {
             "--consensus.driver=bft".to_string(),
             format!("--rpc.laddr=127.0.0.1:{rpc}"),
             format!("--api.laddr=127.0.0.1:{api}"),
+            // Its own gRPC port: a twin's copied config names its original's.
+            format!("--grpc.laddr=127.0.0.1:{}", p2p + 1),
             format!("--p2p.laddr={p2p_addr}"),
             format!("--p2p.persistent_peers={}", peer_addrs.join(",")),
             format!("--p2p.peer_rpc={}", peer_rpc.join(",")),

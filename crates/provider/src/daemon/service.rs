@@ -236,11 +236,7 @@ impl Inner {
                 (None, Some(e)) => format!("the manifest could not be deployed: {e}"),
                 (None, None) => format!("no manifest received within {timeout}"),
             };
-            tracing::warn!(lease = %l, "closing the lease: {reason}");
-            self.forget(&o);
-            if let Err(e) = self.txq.submit(vec![mk::close_bid_because(&l, &reason)]).await {
-                tracing::warn!(lease = %l, "closing the bid failed: {e}");
-            }
+            self.close_because(&o, &reason).await;
         }
         for (o, deadline) in starting {
             let l = o.bid_id(&self.me);
@@ -254,13 +250,7 @@ impl Inner {
                         Ok(st) => not_ready_summary(&st),
                         Err(e) => e.to_string(),
                     };
-                    let reason = format!("not ready within {timeout}: {why}");
-                    tracing::warn!(lease = %l, "closing the lease: {reason}");
-                    self.forget(&o);
-                    if let Err(e) = self.txq.submit(vec![mk::close_bid_because(&l, &reason)]).await
-                    {
-                        tracing::warn!(lease = %l, "closing the bid failed: {e}");
-                    }
+                    self.close_because(&o, &format!("not ready within {timeout}: {why}")).await;
                 }
                 _ => {}
             }
@@ -272,6 +262,16 @@ impl Inner {
             if let Err(e) = self.txq.submit(vec![mk::close_bid(&l)]).await {
                 tracing::debug!(bid = %l, "closing the bid: {e}");
             }
+        }
+    }
+
+    /// Ends our lease of order `o` with `reason`, recorded on chain as its close reason.
+    async fn close_because(&self, o: &OrderId, reason: &str) {
+        let l = o.bid_id(&self.me);
+        tracing::warn!(lease = %l, "closing the lease: {reason}");
+        self.forget(o);
+        if let Err(e) = self.txq.submit(vec![mk::close_bid_because(&l, reason)]).await {
+            tracing::warn!(lease = %l, "closing the bid failed: {e}");
         }
     }
 

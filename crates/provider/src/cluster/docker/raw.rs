@@ -23,11 +23,7 @@ pub(super) async fn list_containers(
     let mut v: serde_json::Value =
         serde_json::from_slice(&body).map_err(|e| format!("container list: {e}"))?;
     for c in v.as_array_mut().into_iter().flatten() {
-        if let Some(state) = c.get_mut("State") {
-            if state.as_str().is_some_and(|s| !DOCKER_STATES.contains(&s)) {
-                *state = serde_json::Value::String("exited".into());
-            }
-        }
+        normalize_state(c.get_mut("State"));
     }
     serde_json::from_value(v).map_err(|e| format!("container list: {e}"))
 }
@@ -45,12 +41,15 @@ pub(super) async fn inspect_container(
     };
     let mut v: serde_json::Value =
         serde_json::from_slice(&body).map_err(|e| format!("container inspect: {e}"))?;
-    if let Some(status) = v.get_mut("State").and_then(|st| st.get_mut("Status")) {
-        if status.as_str().is_some_and(|s| !DOCKER_STATES.contains(&s)) {
-            *status = serde_json::Value::String("exited".into());
-        }
-    }
+    normalize_state(v.get_mut("State").and_then(|st| st.get_mut("Status")));
     serde_json::from_value(v).map(Some).map_err(|e| format!("container inspect: {e}"))
+}
+
+/// A state the Docker API does not know (Podman's `stopped`) becomes `exited`.
+fn normalize_state(state: Option<&mut serde_json::Value>) {
+    if let Some(s) = state.filter(|s| s.as_str().is_some_and(|s| !DOCKER_STATES.contains(&s))) {
+        *s = serde_json::Value::String("exited".into());
+    }
 }
 
 async fn get(host: &str, path: &str) -> Result<hyper::body::Bytes, String> {
